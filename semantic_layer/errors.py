@@ -27,12 +27,14 @@ def suggest(name: str, candidates: Iterable[str], *, limit: int = 3) -> list[str
     if lowered in by_lower:
         return [by_lower[lowered]]
     close = difflib.get_close_matches(lowered, list(by_lower), n=limit, cutoff=0.6)
-    prefixed = [c for c in by_lower if len(lowered) >= 3 and c.startswith(lowered) and c not in close]
+    prefixed = [
+        c for c in by_lower if len(lowered) >= 3 and c.startswith(lowered) and c not in close
+    ]
     return [by_lower[c] for c in (close + prefixed)[:limit]]
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str:
-    """" Did you mean 'x'?" (or "" when nothing is close)."""
+    """ " Did you mean 'x'?" (or "" when nothing is close)."""
     found = suggest(name, candidates)
     if not found:
         return ""

@@ -14,9 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field, model_validator
 Grain = Literal["day", "week", "month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
 
-Aggregation = Literal[
-    "sum", "count", "count_distinct", "avg", "min", "max", "median", "percentile"
-]
+Aggregation = Literal["sum", "count", "count_distinct", "avg", "min", "max", "median", "percentile"]
 DimensionType = Literal["categorical", "time", "boolean", "number"]
 RelationshipType = Literal["many_to_one", "one_to_one"]
 MetricType = Literal["simple", "ratio", "derived", "cumulative"]

@@ -1,0 +1,413 @@
+"""The `cortex` command line: query governed metrics, check metrics.yml, build the demo."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import asdict
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.syntax import Syntax
+from rich.table import Table
+
+from connectors.demo import build_demo
+from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
+from semantic_layer.compile import DIALECTS, CompiledQuery
+from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError
+from semantic_layer.loader import check_file, load_model
+from semantic_layer.query import OrderBy, SemanticQuery, parse_where
+
+from .errors import InternalError, UserError
+from .formatting import format_dimension, format_period, format_value, is_missing
+from .settings import Settings, load_settings
+from .workspace import Workspace, ensure_warehouse
+
+app = typer.Typer(
+    name="cortex",
+    help="Cortex: governed answers to business questions.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+demo_app = typer.Typer(help="The demo company (a helpdesk SaaS for e-commerce brands).")
+app.add_typer(demo_app, name="demo")
+
+_out = Console(highlight=False, soft_wrap=True)
+_err = Console(stderr=True, highlight=False, soft_wrap=True)
+_log = logging.getLogger("cortex")
+
+
+# --------------------------------------------------------------------------- plumbing
+
+
+def _settings(as_of: str | None = None) -> Settings:
+    environ = dict(os.environ)
+    if as_of is not None:
+        environ["CORTEX_AS_OF"] = as_of
+    return load_settings(environ, cwd=Path.cwd())
+
+
+def _log_internal(error: BaseException) -> InternalError:
+    internal = InternalError("Cortex hit an unexpected problem.")
+    log_dir = Path(os.environ.get("CORTEX_LOG_DIR") or Path.cwd() / "data")
+    try:
+        log_dir.mkdir(parents=True, exist_ok=True)
+        with (log_dir / "cortex.log").open("a", encoding="utf-8") as log:
+            log.write(f"{datetime.now().isoformat()} trace {internal.trace_id}\n")
+            log.write("".join(traceback.format_exception(error)))
+    except OSError:
+        _log.exception("trace %s", internal.trace_id)
+    return internal
+
+
+@contextmanager
+def _user_errors() -> Iterator[None]:
+    """Every failure becomes one clear sentence and a hint on stderr; never a traceback."""
+    try:
+        yield
+    except DefinitionError as error:
+        _print_issues(error.issues)
+        raise typer.Exit(1) from None
+    except UserError as error:
+        _fail(str(error), getattr(error, "hint", None))
+    except WarehouseError as error:
+        _fail(str(error), getattr(error, "hint", None))
+    except SemanticLayerError as error:
+        hint = "Run `cortex metrics` to see the metrics and dimensions you can use."
+        _fail(str(error), None if "cortex metrics" in str(error) else hint)
+    except ValueError as error:  # bad arguments to the demo builder and friends
+        _fail(str(error), None)
+    except (typer.Exit, typer.Abort, KeyboardInterrupt):
+        raise
+    except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+        internal = _log_internal(error)
+        _fail(
+            f"Sorry, something went wrong on our side (trace {internal.trace_id}).",
+            "The details are in data/cortex.log; quote the trace id when you report it.",
+        )
+
+
+def _fail(message: str, hint: str | None) -> None:
+    _err.print(f"[bold red]Error:[/] {escape(message)}")
+    if hint:
+        _err.print(f"[dim]Hint: {escape(hint)}[/]")
+    raise typer.Exit(1)
+
+
+def _print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
+    for issue in issues:
+        colour = "red" if issue.level == "error" else "yellow"
+        _err.print(f"[{colour}]{escape(str(issue))}[/]")
+
+
+def _ensure_warehouse(settings: Settings) -> Path:
+    """The warehouse path; the demo is built first (with a progress bar) when it is missing."""
+    if settings.warehouse.exists() or not settings.warehouse_is_demo:
+        return ensure_warehouse(settings)
+    _err.print(f"No warehouse yet: building the demo company into {settings.warehouse} (once).")
+    with _progress("Building the demo company") as update:
+        return ensure_warehouse(settings, update)
+
+
+@contextmanager
+def _progress(label: str) -> Iterator[Any]:
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=_err,
+        transient=False,
+    ) as progress:
+        task = progress.add_task(label, total=None, step="")
+
+        def update(step: str, done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total, step=step)
+
+        yield update
+
+
+# --------------------------------------------------------------------------- demo
+
+
+@demo_app.command("build")
+def demo_build(
+    scale: float = typer.Option(None, help="Size: 1 = ~5,000 accounts and ~1M tickets."),
+    as_of: str = typer.Option(None, "--as-of", help="Last day of the data (YYYY-MM-DD)."),
+    seed: int = typer.Option(None, help="Random seed; same seed, scale and day = same data."),
+    out: Path = typer.Option(None, help="DuckDB file to write (default: the warehouse)."),
+    if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if it exists."),
+) -> None:
+    """Build the demo company into a DuckDB file."""
+    with _user_errors():
+        settings = _settings(as_of)
+        path = out or settings.warehouse
+        if if_missing and path.exists():
+            _err.print(f"Demo warehouse already at {path}.")
+            return
+        with _progress("Building the demo company") as update:
+            summary = build_demo(
+                path,
+                scale=scale if scale is not None else settings.demo_scale,
+                as_of=settings.as_of,
+                seed=seed if seed is not None else settings.demo_seed,
+                on_progress=update,
+            )
+        counts = ", ".join(f"{n:,} {t}" for t, n in summary.row_counts.items())
+        _err.print(f"Built {summary.path} in {summary.seconds:.1f} s: {counts}.")
+
+
+# --------------------------------------------------------------------------- check
+
+
+@app.command()
+def check(
+    no_warehouse: bool = typer.Option(
+        False, "--no-warehouse", help="Skip the checks that columns exist in the warehouse."
+    ),
+) -> None:
+    """Validate metrics.yml: every problem, with file:line and a fix. Exit 1 on errors."""
+    with _user_errors():
+        settings = _settings()
+        columns: dict[str, frozenset[str]] | None = None
+        if not no_warehouse:
+            with DuckDBWarehouse(_ensure_warehouse(settings)) as warehouse:
+                columns = warehouse.columns()
+        issues = check_file(settings.metrics_path, warehouse_columns=columns)
+        _print_issues(issues)
+        errors = sum(1 for i in issues if i.level == "error")
+        warnings = len(issues) - errors
+        if errors:
+            _err.print(f"[bold red]{errors} error(s)[/], {warnings} warning(s).")
+            raise typer.Exit(1)
+        model = load_model(settings.metrics_path)
+        checked = "against the warehouse" if columns is not None else "without the warehouse"
+        _out.print(
+            f"[green]OK[/] {settings.metrics_path.name}: {len(model.tables)} tables, "
+            f"{len(model.metrics)} metrics, {len(model.verified_queries)} verified queries, "
+            f"checked {checked}; {warnings} warning(s)."
+        )
+
+
+# --------------------------------------------------------------------------- metrics
+
+
+@app.command()
+def metrics(
+    as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON."),
+) -> None:
+    """List the governed metrics and the dimensions to slice them by."""
+    with _user_errors():
+        model = load_model(_settings().metrics_path)
+        if as_json:
+            catalog = {
+                "metrics": [m.model_dump(exclude_none=True) for m in model.metrics],
+                "dimensions": [
+                    {"table": t.name, **d.model_dump(exclude_none=True)}
+                    for t in model.tables
+                    for d in t.dimensions
+                ],
+                "filters": [f.model_dump() for f in model.filters],
+            }
+            _out.print_json(json.dumps(catalog, default=str))
+            return
+        table = Table(title="Metrics", show_lines=False)
+        for column in ("name", "label", "format", "owner", "status", "synonyms"):
+            table.add_column(column)
+        for metric in model.metrics:
+            table.add_row(
+                metric.name,
+                metric.label,
+                metric.format,
+                metric.owner,
+                metric.status,
+                ", ".join(metric.synonyms),
+            )
+        _out.print(table)
+        dims = Table(title="Dimensions (group with --by, filter with --where)")
+        for column in ("name", "table", "type", "description"):
+            dims.add_column(column)
+        dims.add_row("metric_time", "(every metric)", "time", "Each metric's own time axis.")
+        for t in model.tables:
+            for d in t.dimensions:
+                dims.add_row(d.name, t.name, d.type, d.description)
+        _out.print(dims)
+
+
+# --------------------------------------------------------------------------- query
+
+
+def _build_query(
+    metric: list[str],
+    by: list[str],
+    where: list[str],
+    named: list[str],
+    last: str | None,
+    time_range: str | None,
+    compare: str | None,
+    order: list[str],
+    limit: int | None,
+) -> SemanticQuery:
+    if last and time_range:
+        raise UserError("Give --last or --range, not both.", hint="e.g. --last '6 months'.")
+    words = f"last {last}" if last else time_range
+    if compare and compare not in ("previous_period", "previous_year"):
+        raise UserError(
+            f"--compare '{compare}' is not a comparison I know.",
+            hint="Use previous_period or previous_year.",
+        )
+    return SemanticQuery.model_validate(
+        {
+            "metrics": metric,
+            "dimensions": by,
+            "filters": [f for text in where for f in parse_where(text)],
+            "named_filters": named,
+            "time_range": words,
+            "order_by": [OrderBy.parse(o) for o in order],
+            "limit": limit,
+            "compare": compare,
+        }
+    )
+
+
+def _json_value(value: object) -> object:
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def _payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[str, object]:
+    provenance = asdict(compiled.provenance)
+    rows: list[list[object]] = []
+    if result is not None:
+        provenance["freshness"] = _json_value(result.freshness)
+        provenance["timings_ms"] = result.timings_ms
+        provenance["truncated"] = result.truncated
+        rows = [[_json_value(v) for v in row] for row in result.frame.itertuples(index=False)]
+    return {
+        "columns": [c.name for c in compiled.columns],
+        "rows": rows,
+        "sql": compiled.sql,
+        "provenance": json.loads(json.dumps(provenance, default=_json_value)),
+    }
+
+
+def _grain_of(name: str) -> Any:
+    _, _, grain = name.rpartition("__")
+    return grain if grain in ("day", "week", "month", "quarter", "year") else None
+
+
+def _render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
+    table = Table(show_edge=False, header_style="bold")
+    for column in compiled.columns:
+        table.add_column(column.label, justify="left" if column.kind == "dimension" else "right")
+    for row in frame.itertuples(index=False):
+        cells = []
+        for column, value in zip(compiled.columns, row, strict=True):
+            if column.kind == "dimension":
+                grain = _grain_of(column.name)
+                cells.append(format_period(value, grain) if grain else format_dimension(value))
+            else:
+                cells.append(format_value(value, column.format, column.unit))
+        table.add_row(*cells)
+    return table
+
+
+def _render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> None:
+    p = compiled.provenance
+    _out.print("\n[bold]How this was computed[/]")
+    for m in p.metrics:
+        status = "certified" if m.status == "certified" else "draft (not certified)"
+        _out.print(f"  • [bold]{m.label}[/] ({m.name}, {status}, owner {m.owner}): {m.definition}")
+    if p.time_range:
+        _out.print(f"  • Time range: {p.time_range}")
+    if p.comparison:
+        _out.print(f"  • Compared with the {p.comparison}")
+    if p.filters:
+        _out.print(f"  • Filters: {'; '.join(p.filters)}")
+    if p.joins:
+        _out.print(f"  • Joins: {'; '.join(p.joins)}")
+    for note in p.notes:
+        _out.print(f"  • {note}")
+    if result is not None:
+        fresh = result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
+        run_ms = sum(result.timings_ms.values())
+        _out.print(
+            f"  • Data as of {fresh}; ran in {run_ms:.0f} ms on {', '.join(p.source_tables)}"
+        )
+        if result.truncated:
+            _out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
+
+
+@app.command()
+def query(
+    metric: list[str] = typer.Option(..., "--metric", "-m", help="Metric name (repeatable)."),
+    by: list[str] = typer.Option(
+        [], "--by", "-b", help="Dimension, or time dimension with a grain: metric_time:month."
+    ),
+    where: list[str] = typer.Option([], "--where", "-w", help="Filter: \"segment = 'SMB'\"."),
+    named: list[str] = typer.Option([], "--filter", "-f", help="Named filter from metrics.yml."),
+    last: str = typer.Option(None, "--last", help="Relative range: '6 months', '30 days'."),
+    time_range: str = typer.Option(
+        None, "--range", "-r", help="Any range: 'this quarter', 'ytd', '2026-Q3', 'a..b'."
+    ),
+    compare: str = typer.Option(None, "--compare", help="previous_period or previous_year."),
+    order: list[str] = typer.Option([], "--order", help="Sort: '-arr' for descending."),
+    limit: int = typer.Option(None, "--limit", "-n", help="Keep the first N rows."),
+    show_sql: bool = typer.Option(False, "--sql", help="Print the SQL too."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    dialect: str = typer.Option("duckdb", help=f"SQL dialect: {', '.join(DIALECTS)}."),
+    as_of: str = typer.Option(None, "--as-of", help="Reference day for relative ranges."),
+) -> None:
+    """Query governed metrics: `cortex query -m arr --by segment`."""
+    with _user_errors():
+        semantic = _build_query(metric, by, where, named, last, time_range, compare, order, limit)
+        settings = _settings(as_of)
+        _ensure_warehouse(settings)
+        with Workspace.open(settings) as workspace:
+            outcome = workspace.query(semantic, dialect=dialect)
+        compiled, result = outcome.compiled, outcome.result
+        if as_json:
+            print(json.dumps(_payload(compiled, result), default=_json_value))
+            return
+        if result is None:
+            _out.print(f"[dim]-- {dialect} SQL (run it on your {dialect} warehouse)[/]")
+            _out.print(compiled.sql)
+            return
+        if result.frame.empty:
+            _out.print(
+                "[yellow]No rows match this query.[/] Try a wider time range or fewer filters."
+            )
+        else:
+            _out.print(_render_table(compiled, result.frame))
+        _render_provenance(compiled, result)
+        if show_sql:
+            _out.print()
+            _out.print(Syntax(compiled.sql, "sql", theme="ansi_dark", word_wrap=True))
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,94 @@
+"""Numbers and periods as people read them: `$1,234,567`, `12.3%`, `4m 05s`, `2026-Q3`."""
+
+from __future__ import annotations
+
+import math
+from datetime import date, datetime
+
+import pandas as pd
+
+from semantic_layer.model import Grain, MetricFormat
+
+_SECONDS_PER_UNIT = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
+
+
+def is_missing(value: object) -> bool:
+    """True for None, NaN, NaT and pandas' NA."""
+    if value is None:
+        return True
+    try:
+        return bool(pd.isna(value))  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return False
+
+
+def format_duration(seconds: float) -> str:
+    """`45s`, `12m 30s`, `3h 05m`, `2d 04h`."""
+    negative, seconds = seconds < 0, abs(seconds)
+    if seconds < 60:
+        text = f"{seconds:.0f}s"
+    elif seconds < 3600:
+        minutes, rest = divmod(round(seconds), 60)
+        text = f"{minutes}m {rest:02d}s"
+    elif seconds < 86400:
+        hours, rest = divmod(round(seconds), 3600)
+        text = f"{hours}h {rest // 60:02d}m"
+    else:
+        days, rest = divmod(round(seconds), 86400)
+        text = f"{days}d {rest // 3600:02d}h"
+    return f"-{text}" if negative else text
+
+
+def format_value(value: object, fmt: MetricFormat | None, unit: str | None = None) -> str:
+    """A metric value in its format; an empty value is shown as `–`."""
+    if is_missing(value):
+        return "–"
+    if not isinstance(value, int | float):
+        try:
+            value = float(value)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return str(value)
+    number = float(value)
+    if math.isinf(number):
+        return "∞"
+    if fmt == "percent":
+        return f"{number * 100:.1f}%"
+    if fmt == "currency":
+        sign = "-" if number < 0 else ""
+        digits = 0 if abs(number) >= 100 else 2
+        return f"{sign}${abs(number):,.{digits}f}"
+    if fmt == "duration":
+        return format_duration(number * _SECONDS_PER_UNIT.get(unit or "seconds", 1.0))
+    if number.is_integer() and abs(number) < 1e15:
+        return f"{int(number):,}"
+    return f"{number:,.2f}"
+
+
+def format_period(value: object, grain: Grain | None) -> str:
+    """A period start as its name at `grain`: `2026-06`, `2026-Q2`, `2026`, `2026-06-01`."""
+    if is_missing(value):
+        return "–"
+    if isinstance(value, pd.Timestamp | datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    else:
+        return str(value)
+    if grain == "month":
+        return f"{day:%Y-%m}"
+    if grain == "quarter":
+        return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+    if grain == "year":
+        return str(day.year)
+    if grain == "week":
+        return f"week of {day.isoformat()}"
+    return day.isoformat()
+
+
+def format_dimension(value: object) -> str:
+    """A dimension value: booleans as yes/no, empty values as `(none)`."""
+    if is_missing(value):
+        return "(none)"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)

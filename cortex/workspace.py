@@ -1,0 +1,90 @@
+"""A workspace: the settings, the governed model and the warehouse, opened once at the edge.
+
+Entry points (the CLI now, Slack later) open a Workspace and pass it down; nothing below them
+reads the environment or opens connections of its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from connectors.demo import build_demo
+from connectors.warehouse import DuckDBWarehouse, QueryResult
+from semantic_layer.compile import CompiledQuery, compile_query
+from semantic_layer.loader import load_model
+from semantic_layer.model import SemanticModel
+from semantic_layer.query import SemanticQuery
+
+from .errors import UserError
+from .settings import Settings
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class QueryOutcome:
+    """A compiled query and, when it ran, its result."""
+
+    compiled: CompiledQuery
+    result: QueryResult | None
+
+
+def ensure_warehouse(settings: Settings, on_progress: Progress | None = None) -> Path:
+    """The warehouse file, building the demo company there on first use when none is configured."""
+    path = settings.warehouse
+    if path.exists():
+        return path
+    if not settings.warehouse_is_demo:
+        raise UserError(
+            f"The warehouse file {path} does not exist.",
+            hint="Check CORTEX_WAREHOUSE, or unset it to use the demo company.",
+        )
+    build_demo(
+        path,
+        scale=settings.demo_scale,
+        as_of=settings.as_of,
+        seed=settings.demo_seed,
+        on_progress=on_progress,
+    )
+    return path
+
+
+class Workspace:
+    """The model and warehouse a question is answered from."""
+
+    def __init__(
+        self, settings: Settings, model: SemanticModel, warehouse: DuckDBWarehouse
+    ) -> None:
+        self.settings = settings
+        self.model = model
+        self.warehouse = warehouse
+
+    @classmethod
+    def open(cls, settings: Settings, *, on_progress: Progress | None = None) -> Workspace:
+        """Load metrics.yml and connect to the warehouse (building the demo if needed)."""
+        model = load_model(settings.metrics_path)
+        path = ensure_warehouse(settings, on_progress)
+        warehouse = DuckDBWarehouse(
+            path, timeout_seconds=settings.query_timeout_seconds, max_rows=settings.max_rows
+        )
+        return cls(settings, model, warehouse)
+
+    def close(self) -> None:
+        """Close the warehouse connection."""
+        self.warehouse.close()
+
+    def __enter__(self) -> Workspace:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    def query(self, query: SemanticQuery, *, dialect: str = "duckdb") -> QueryOutcome:
+        """Compile `query`; run it when the warehouse speaks `dialect`."""
+        compiled = compile_query(query, self.model, as_of=self.settings.as_of, dialect=dialect)
+        if dialect != self.warehouse.dialect:
+            return QueryOutcome(compiled, None)
+        result = self.warehouse.run(compiled.sql, source_tables=compiled.source_tables)
+        return QueryOutcome(compiled, result)

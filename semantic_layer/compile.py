@@ -1,0 +1,1062 @@
+"""Compile a semantic query to SQL, with the provenance of every number.
+
+The SQL is built as a sqlglot syntax tree; filter values are literals in that tree. The plan:
+
+1. Each requested metric is reduced to *leaves*: a measure plus the metric's own filter and, for
+   cumulative metrics, a window.
+2. Leaves are grouped by their table, time axis and kind (plain, snapshot, cumulative). Each group
+   aggregates at its own grain, joining only many-to-one from its table, so measures from
+   different tables never multiply each other's rows (fan-out and chasm traps).
+3. Snapshot measures (ARR) are evaluated on one day per period (the period's last day inside the
+   range); cumulative measures over a window ending on that day. The days come from a spine of
+   literal dates computed here, so they are the same on every engine.
+4. Groups are merged on the requested dimensions; ratios and derived metrics are computed from
+   the merged aggregates (a ratio of sums, never an average of ratios).
+5. A comparison compiles the same query over the previous period and joins the two.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+from typing import Literal
+
+import sqlglot
+from sqlglot import exp
+
+from .errors import QueryError, UnknownNameError
+from .model import (
+    GRAINS,
+    METRIC_TIME,
+    Dimension,
+    Grain,
+    Measure,
+    Metric,
+    MetricFormat,
+    Relationship,
+    SemanticModel,
+    Table,
+)
+from .query import Filter, FilterValue, OrderBy, SemanticQuery, parse_where
+from .time import DateRange, default_range, periods, resolve_time_range, shift, truncate
+
+SOURCE_DIALECT = "duckdb"
+DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "trino")
+_ADDITIVE = ("sum", "count", "count_distinct")
+_EPOCH = date(1900, 1, 1)
+
+ColumnKind = Literal["dimension", "metric", "comparison"]
+
+
+# --------------------------------------------------------------------------- public results
+
+
+@dataclass(frozen=True)
+class OutputColumn:
+    """A column of the result: its name, what it is, and how to format it."""
+
+    name: str
+    kind: ColumnKind
+    label: str
+    format: MetricFormat | None = None
+    unit: str | None = None
+    metric: str | None = None
+
+
+@dataclass(frozen=True)
+class MetricProvenance:
+    """How one metric is defined and who answers for it."""
+
+    name: str
+    label: str
+    description: str
+    owner: str
+    status: str
+    format: MetricFormat
+    unit: str | None
+    definition: str
+    tables: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Everything needed to say how a number was computed."""
+
+    metrics: tuple[MetricProvenance, ...]
+    dimensions: tuple[str, ...]
+    filters: tuple[str, ...]
+    time_range: str | None
+    time_start: date | None
+    time_end: date | None
+    comparison: str | None
+    joins: tuple[str, ...]
+    source_tables: tuple[str, ...]
+    as_of: date
+    dialect: str
+    sql: str
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CompiledQuery:
+    """SQL for one engine, the columns it returns and its provenance."""
+
+    sql: str
+    dialect: str
+    columns: tuple[OutputColumn, ...]
+    provenance: Provenance
+    source_tables: tuple[str, ...]
+
+
+# --------------------------------------------------------------------------- parsing helpers
+
+
+@lru_cache(maxsize=4096)
+def _parsed(sql: str) -> exp.Expr:
+    return sqlglot.parse_one(sql, read=SOURCE_DIALECT)
+
+
+def _parse(sql: str) -> exp.Expr:
+    return _parsed(sql).copy()
+
+
+def _qualify(sql: str, alias: str) -> exp.Expr:
+    """`sql` (over one table's columns) with every unqualified column prefixed by `alias`."""
+    tree = _parse(sql)
+    for column in tree.find_all(exp.Column):
+        if not column.table:
+            column.set("table", exp.to_identifier(alias))
+    return tree
+
+
+def _date(day: date) -> exp.Expr:
+    return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.Type.DATE)
+
+
+def _literal(value: FilterValue) -> exp.Expr:
+    if isinstance(value, bool):
+        return exp.Boolean(this=value)
+    if isinstance(value, date):
+        return _date(value)
+    if isinstance(value, int | float):
+        return exp.Literal.number(value)
+    return exp.Literal.string(value)
+
+
+def _and(parts: Iterable[exp.Expr]) -> exp.Expr | None:
+    items = list(parts)
+    return exp.and_(*items) if items else None
+
+
+def _null_safe_eq(left: exp.Expr, right: exp.Expr) -> exp.Expr:
+    return exp.NullSafeEQ(this=left, expression=right)
+
+
+def _trunc(value: exp.Expr, grain: Grain) -> exp.Expr:
+    if grain == "day":
+        return exp.cast(value, exp.DataType.Type.DATE)
+    truncated = exp.func("DATE_TRUNC", exp.Literal.string(grain.upper()), value)
+    return exp.cast(truncated, exp.DataType.Type.DATE)
+
+
+def _add_months(value: exp.Expr, months: int, days: int) -> exp.Expr:
+    unit, amount = ("DAY", days) if days else ("MONTH", months)
+    interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
+    return exp.cast(exp.Add(this=value, expression=interval), exp.DataType.Type.DATE)
+
+
+# --------------------------------------------------------------------------- name resolution
+
+
+@dataclass(frozen=True)
+class _Path:
+    """The relationships walked from a table to reach another (empty: the table itself)."""
+
+    target: str
+    steps: tuple[Relationship, ...]
+
+
+def _reachable(model: SemanticModel, start: str) -> dict[str, _Path]:
+    """Every table reachable from `start` through many-to-one (or one-to-one) joins."""
+    found = {start: _Path(start, ())}
+    queue = deque([start])
+    while queue:
+        current = queue.popleft()
+        for rel in model.relationships:
+            hops: list[tuple[str, Relationship]] = []
+            if rel.from_table == current:
+                hops.append((rel.to_table, rel))
+            if rel.type == "one_to_one" and rel.to_table == current:
+                hops.append((rel.from_table, rel))
+            for target, hop in hops:
+                if target not in found:
+                    found[target] = _Path(target, (*found[current].steps, hop))
+                    queue.append(target)
+    return found
+
+
+@dataclass(frozen=True)
+class _DimRef:
+    """A dimension as requested: `[table.]name[:grain]`."""
+
+    text: str
+    table: str | None
+    name: str
+    grain: Grain | None
+
+    @property
+    def is_metric_time(self) -> bool:
+        return self.name == METRIC_TIME and self.table is None
+
+    @property
+    def output(self) -> str:
+        if self.grain is not None:
+            return f"{self.name}__{self.grain}"
+        return self.name
+
+
+def _dim_ref(text: str, model: SemanticModel) -> _DimRef:
+    name_part, _, grain_text = text.strip().partition(":")
+    grain: Grain | None = None
+    if grain_text:
+        lowered = grain_text.strip().lower()
+        if lowered not in GRAINS:
+            raise UnknownNameError("time grain", grain_text, GRAINS, f"In '{text}'.")
+        grain = next(g for g in GRAINS if g == lowered)
+    table, _, name = name_part.rpartition(".")
+    ref = _DimRef(text, table or None, name.strip(), grain)
+    if ref.is_metric_time:
+        return _DimRef(text, None, METRIC_TIME, grain or "day")
+    dims = [(t, d) for t in model.tables for d in t.dimensions if d.name == ref.name]
+    if ref.table is not None:
+        dims = [(t, d) for t, d in dims if t.name == ref.table]
+    if not dims:
+        every = [METRIC_TIME] + [d.name for t in model.tables for d in t.dimensions]
+        raise UnknownNameError("dimension", name_part, every, "Run `cortex metrics` to list them.")
+    is_time = dims[0][1].type == "time"
+    if grain is not None and not is_time:
+        raise QueryError(
+            f"'{ref.name}' is not a time dimension, so it takes no grain; write '{ref.name}'."
+        )
+    if is_time and grain is None:
+        return _DimRef(text, ref.table, ref.name, "day")
+    return ref
+
+
+# --------------------------------------------------------------------------- the plan
+
+
+LeafKind = Literal["plain", "snapshot", "cumulative"]
+
+
+@dataclass(frozen=True)
+class _Leaf:
+    """One aggregate the query needs: a measure, the metric's filter, a cumulative window."""
+
+    table: Table
+    measure: Measure
+    filters: tuple[Filter, ...]
+    window: str | None
+    grain_to_date: Grain | None
+    cumulative: bool
+
+    @property
+    def kind(self) -> LeafKind:
+        if self.measure.snapshot is not None:
+            return "snapshot"
+        return "cumulative" if self.cumulative else "plain"
+
+    @property
+    def time_dimension(self) -> str | None:
+        return self.measure.time_dimension or self.table.time_dimension
+
+    @property
+    def group_key(self) -> tuple[object, ...]:
+        snapshot = self.measure.snapshot
+        bounds = (snapshot.valid_from, snapshot.valid_to) if snapshot else None
+        kind, window, to_date = self.kind, self.window, self.grain_to_date
+        return (self.table.name, self.time_dimension, kind, bounds, window, to_date)
+
+
+@dataclass
+class _Group:
+    """Leaves that share a table, a time axis and a kind: aggregated in one SELECT."""
+
+    alias: str
+    table: Table
+    kind: LeafKind
+    time_dimension: str | None
+    window: str | None
+    grain_to_date: Grain | None
+    leaves: list[tuple[_Leaf, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Plan:
+    model: SemanticModel
+    query: SemanticQuery
+    as_of: date
+    dims: tuple[_DimRef, ...]
+    filters: tuple[Filter, ...]
+    formulas: dict[str, exp.Expr]
+    groups: list[_Group]
+    joins: dict[str, str] = field(default_factory=dict)
+    tables_read: dict[str, None] = field(default_factory=dict)
+
+
+def _window_days(window: str) -> tuple[int, Grain]:
+    count_text, _, unit = window.strip().partition(" ")
+    unit = unit.strip().lower().rstrip("s")
+    if not count_text.isdigit() or unit not in GRAINS:
+        raise QueryError(f"The window '{window}' is not like '7 days' or '3 months'.")
+    return int(count_text), next(g for g in GRAINS if g == unit)
+
+
+class _Planner:
+    """Turns metric names into formulas over leaves, and leaves into groups."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+        self.leaves: dict[tuple[object, ...], tuple[_Leaf, str]] = {}
+        self.groups: dict[tuple[object, ...], _Group] = {}
+
+    def metric(self, name: str) -> Metric:
+        metric = self.model.metric(name)
+        if metric is None:
+            raise UnknownNameError(
+                "metric",
+                name,
+                [m.name for m in self.model.metrics],
+                "Run `cortex metrics` to list them.",
+            )
+        return metric
+
+    def formula(self, name: str, stack: tuple[str, ...] = ()) -> exp.Expr:
+        """The metric as an expression over leaf placeholders (`group.leaf` columns)."""
+        if name in stack:
+            raise QueryError(f"Metric '{name}' depends on itself: {' -> '.join(stack + (name,))}.")
+        metric = self.metric(name)
+        here = (*stack, name)
+        if metric.type in ("simple", "cumulative"):
+            return self._leaf_formula(metric)
+        if metric.type == "ratio":
+            numerator = self.formula(metric.numerator or "", here)
+            denominator = self.formula(metric.denominator or "", here)
+            return exp.Div(
+                this=exp.cast(exp.paren(numerator), exp.DataType.Type.DOUBLE),
+                expression=exp.func("NULLIF", exp.paren(denominator), exp.Literal.number(0)),
+            )
+        tree = _parse(metric.expr or "")
+        for column in list(tree.find_all(exp.Column)):
+            inner = self.formula(column.name, here)
+            referenced = self.metric(column.name)
+            if (
+                referenced.type == "simple"
+                and self._measure(referenced)[1].aggregation in _ADDITIVE
+            ):
+                inner = exp.func("COALESCE", inner, exp.Literal.number(0))
+            column.replace(exp.paren(inner))
+        return tree
+
+    def _measure(self, metric: Metric) -> tuple[Table, Measure]:
+        found = self.model.measure(metric.measure or "")
+        if found is None:
+            raise QueryError(
+                f"Metric '{metric.name}' names measure '{metric.measure}', which metrics.yml "
+                "does not declare. Run `cortex check`."
+            )
+        return found
+
+    def _leaf_formula(self, metric: Metric) -> exp.Expr:
+        table, measure = self._measure(metric)
+        filters = parse_where(metric.filter) if metric.filter else ()
+        leaf = _Leaf(
+            table,
+            measure,
+            filters,
+            metric.window,
+            metric.grain_to_date,
+            metric.type == "cumulative",
+        )
+        key = (measure.name, filters, leaf.window, leaf.grain_to_date, leaf.cumulative)
+        if key not in self.leaves:
+            group = self.groups.get(leaf.group_key)
+            if group is None:
+                group = _Group(
+                    f"g{len(self.groups)}",
+                    table,
+                    leaf.kind,
+                    leaf.time_dimension,
+                    leaf.window,
+                    leaf.grain_to_date,
+                )
+                self.groups[leaf.group_key] = group
+            column = f"m{len(self.leaves)}"
+            group.leaves.append((leaf, column))
+            self.leaves[key] = (leaf, column)
+        leaf, column = self.leaves[key]
+        group = self.groups[leaf.group_key]
+        placeholder = exp.column(column, table=group.alias)
+        if measure.aggregation in ("count", "count_distinct"):
+            return exp.func("COALESCE", placeholder, exp.Literal.number(0))
+        return placeholder
+
+
+# --------------------------------------------------------------------------- group SQL
+
+
+class _GroupBuilder:
+    """Builds the aggregating SELECT of one group."""
+
+    def __init__(self, plan: _Plan, group: _Group, time_range: DateRange | None) -> None:
+        self.plan = plan
+        self.group = group
+        self.time_range = time_range
+        self.reach = _reachable(plan.model, group.table.name)
+        self.joined: dict[str, _Path] = {}
+
+    # -- names
+
+    def resolve(self, ref: _DimRef, purpose: str) -> tuple[Table, Dimension]:
+        """The dimension `ref` names, as reached from this group's table (nearest wins)."""
+        candidates: list[tuple[int, Table, Dimension]] = []
+        for table_name, path in self.reach.items():
+            if ref.table is not None and table_name != ref.table:
+                continue
+            table = self.plan.model.table(table_name)
+            if table is None:
+                continue
+            for dim in table.dimensions:
+                if dim.name == ref.name:
+                    candidates.append((len(path.steps), table, dim))
+        if not candidates:
+            metric_names = self._metric_names()
+            reachable = ", ".join(sorted(self.reach))
+            raise QueryError(
+                f"{purpose.capitalize()} '{ref.text}' can't be used with {metric_names}: its "
+                f"table '{self.group.table.name}' only reaches {reachable} through many-to-one "
+                "joins. Remove it, or ask for these metrics separately."
+            )
+        candidates.sort(key=lambda c: c[0])
+        nearest = [c for c in candidates if c[0] == candidates[0][0]]
+        if len(nearest) > 1:
+            options = " or ".join(f"'{c[1].name}.{c[2].name}'" for c in nearest)
+            raise QueryError(
+                f"'{ref.text}' is ambiguous for {self._metric_names()}: use {options}."
+            )
+        _, table, dim = nearest[0]
+        self._join(table.name)
+        return table, dim
+
+    def _metric_names(self) -> str:
+        names = [leaf.measure.name for leaf, _ in self.group.leaves]
+        return "measure(s) " + ", ".join(f"'{n}'" for n in names)
+
+    def _join(self, table_name: str) -> None:
+        if table_name != self.group.table.name:
+            self.joined[table_name] = self.reach[table_name]
+
+    def time_column(self) -> exp.Expr:
+        """The group's own time axis, as a column expression."""
+        name = self.group.time_dimension
+        table = self.group.table
+        dim = next((d for d in table.dimensions if d.name == name), None)
+        if dim is None:
+            metric_names = self._metric_names()
+            raise QueryError(
+                f"{metric_names} of table '{table.name}' have no time dimension, so they can't "
+                "be grouped or filtered by time. Remove the time range or metric_time."
+            )
+        return _qualify(dim.sql, table.name)
+
+    def dimension_sql(self, ref: _DimRef, purpose: str) -> exp.Expr:
+        if ref.is_metric_time:
+            if self.group.kind == "plain":
+                value = self.time_column()
+            else:
+                value = exp.column("period" if purpose == "dimension" else "day", table="_spine")
+                if purpose == "dimension":
+                    return value
+            return _trunc(value, ref.grain or "day") if purpose == "dimension" else value
+        table, dim = self.resolve(ref, purpose)
+        value = _qualify(dim.sql, table.name)
+        if not isinstance(value, exp.Column):
+            value = exp.paren(value)  # `a IS NOT NULL` must stay one operand of IN, =, ...
+        if dim.type == "time" and purpose == "dimension":
+            return _trunc(value, ref.grain or "day")
+        return value
+
+    def filter_sql(self, item: Filter) -> exp.Expr:
+        ref = _dim_ref(item.field, self.plan.model)
+        if ref.is_metric_time:
+            ref = _DimRef(ref.text, None, METRIC_TIME, None)
+        column = self.dimension_sql(ref, "filter")
+        values = [_literal(v) for v in item.values]
+        if item.op == "is null":
+            return exp.Is(this=column, expression=exp.Null())
+        if item.op == "is not null":
+            return exp.not_(exp.Is(this=column, expression=exp.Null()))
+        if item.op in ("in", "not in"):
+            test = exp.In(this=column, expressions=values)
+            return exp.not_(test) if item.op == "not in" else test
+        if item.op == "between":
+            return exp.Between(this=column, low=values[0], high=values[1])
+        if len(values) != 1:
+            raise QueryError(f"The filter '{item}' needs exactly one value.")
+        operators: dict[str, Callable[..., exp.Expr]] = {
+            "=": exp.EQ,
+            "!=": exp.NEQ,
+            "<": exp.LT,
+            "<=": exp.LTE,
+            ">": exp.GT,
+            ">=": exp.GTE,
+        }
+        return operators[item.op](this=column, expression=values[0])
+
+    # -- aggregates
+
+    def aggregate(self, leaf: _Leaf, condition: exp.Expr | None) -> exp.Expr:
+        measure = leaf.measure
+        counts_rows = measure.aggregation == "count" and measure.expr is None
+        value = _qualify(measure.sql, self.group.table.name)
+        if condition is not None:
+            value = exp.Case(ifs=[exp.If(this=condition, true=value)])
+        elif counts_rows:
+            value = exp.Star()
+        agg = measure.aggregation
+        if agg == "count_distinct":
+            return exp.Count(this=exp.Distinct(expressions=[value]))
+        if agg == "percentile":
+            return exp.PercentileCont(this=value, expression=exp.Literal.number(measure.percentile))
+        builders: dict[str, Callable[..., exp.Expr]] = {
+            "sum": exp.Sum,
+            "count": exp.Count,
+            "avg": exp.Avg,
+            "min": exp.Min,
+            "max": exp.Max,
+            "median": exp.Median,
+        }
+        return builders[agg](this=value)
+
+    def leaf_condition(self, leaf: _Leaf) -> exp.Expr | None:
+        parts: list[exp.Expr] = []
+        if leaf.measure.filter:
+            parts.append(exp.paren(_qualify(leaf.measure.filter, self.group.table.name)))
+        parts.extend(self.filter_sql(f) for f in leaf.filters)
+        return _and(parts)
+
+    # -- the spine of days for snapshot and cumulative groups
+
+    def spine(self) -> exp.Expr:
+        grain = next((d.grain for d in self.plan.dims if d.is_metric_time), None)
+        if self.time_range is None:
+            days = [(self.plan.as_of, self.plan.as_of)]
+        elif grain is None:
+            days = [(self.time_range.last_day, self.time_range.last_day)]
+        else:
+            days = periods(self.time_range, grain)
+        rows: list[exp.Expr] = []
+        for period, day in days:
+            start, end = self._window(day)
+            values = [_date(period), _date(day)]
+            if self.group.kind == "cumulative":
+                values += [_date(start), _date(end)]
+            rows.append(exp.Tuple(expressions=values))
+        columns = ["period", "day"] + (
+            ["start_day", "end_day"] if self.group.kind == "cumulative" else []
+        )
+        return exp.Values(
+            expressions=rows,
+            alias=exp.TableAlias(
+                this=exp.to_identifier("_spine"),
+                columns=[exp.to_identifier(c) for c in columns],
+            ),
+        )
+
+    def _window(self, day: date) -> tuple[date, date]:
+        end = day + timedelta(days=1)
+        if self.group.window:
+            count, unit = _window_days(self.group.window)
+            return shift(end, unit, -count), end
+        if self.group.grain_to_date:
+            return truncate(day, self.group.grain_to_date), end
+        return _EPOCH, end
+
+    # -- the SELECT
+
+    def build(self, inline: dict[str, exp.Expr] | None) -> exp.Select:
+        """The group's SELECT: dimensions plus one column per leaf (or the `inline` metrics)."""
+        group, table = self.group, self.group.table
+        select = exp.Select()
+        dim_columns: list[exp.Expr] = []
+        for ref in self.plan.dims:
+            dim_columns.append(exp.alias_(self.dimension_sql(ref, "dimension"), ref.output))
+        conditions = {column: self.leaf_condition(leaf) for leaf, column in group.leaves}
+        shared = _shared(list(conditions.values()))
+        aggregates = {
+            column: self.aggregate(leaf, None if shared else conditions[column])
+            for leaf, column in group.leaves
+        }
+        where: list[exp.Expr] = []
+        if shared is not None:
+            where.append(shared)
+        where.extend(self.filter_sql(f) for f in self.plan.filters)
+        if group.kind == "plain" and self.time_range is not None:
+            time = self.time_column()
+            where.append(exp.GTE(this=time.copy(), expression=_date(self.time_range.start)))
+            where.append(exp.LT(this=time, expression=_date(self.time_range.end)))
+        source: exp.Expr
+        if table.sql:
+            source = exp.alias_(exp.paren(_parse(table.sql)), table.name, table=True)
+        else:
+            source = exp.alias_(exp.to_table(table.source), table.name, table=True)
+        if group.kind == "plain":
+            select = select.from_(source)
+        else:
+            select = select.from_(self.spine()).join(
+                source, on=self._spine_join(), join_type="inner"
+            )
+        for path in sorted(self.joined.values(), key=lambda p: len(p.steps)):
+            self._add_path(select, path)
+        outputs: list[exp.Expr] = list(dim_columns)
+        if inline is None:
+            outputs += [exp.alias_(agg, column) for column, agg in aggregates.items()]
+        else:
+            for name, formula in inline.items():
+                outputs.append(exp.alias_(_substitute(formula, group.alias, aggregates), name))
+        select = select.select(*outputs)
+        condition = _and(where)
+        if condition is not None:
+            select = select.where(condition)
+        if dim_columns:
+            select = select.group_by(*[exp.Literal.number(i + 1) for i in range(len(dim_columns))])
+        owners = sorted({leaf.measure.name for leaf, _ in group.leaves})
+        select.add_comments([f"{table.name}: {', '.join(owners)} ({group.kind})"])
+        return select
+
+    def _spine_join(self) -> exp.Expr:
+        table = self.group.table
+        day = exp.column("day", table="_spine")
+        if self.group.kind == "snapshot":
+            snapshot = self.group.leaves[0][0].measure.snapshot
+            assert snapshot is not None
+            start = exp.cast(_qualify(snapshot.valid_from, table.name), exp.DataType.Type.DATE)
+            end = exp.cast(_qualify(snapshot.valid_to, table.name), exp.DataType.Type.DATE)
+            still_valid = exp.or_(
+                exp.Is(this=end.copy(), expression=exp.Null()),
+                exp.GT(this=end, expression=day.copy()),
+            )
+            return exp.and_(exp.LTE(this=start, expression=day), exp.paren(still_valid))
+        time = self.time_column()
+        return exp.and_(
+            exp.GTE(this=time.copy(), expression=exp.column("start_day", table="_spine")),
+            exp.LT(this=time, expression=exp.column("end_day", table="_spine")),
+        )
+
+    def _add_path(self, select: exp.Select, path: _Path) -> None:
+        current = self.group.table.name
+        for rel in path.steps:
+            target = rel.to_table if rel.from_table == current else rel.from_table
+            on = []
+            for from_key, to_key in rel.keys.items():
+                left = exp.column(from_key, table=rel.from_table)
+                right = exp.column(to_key, table=rel.to_table)
+                on.append(exp.EQ(this=left, expression=right))
+            target_table = self.plan.model.table(target)
+            assert target_table is not None
+            if target_table.sql:
+                source = exp.alias_(exp.paren(_parse(target_table.sql)), target, table=True)
+            else:
+                source = exp.alias_(exp.to_table(target_table.source), target, table=True)
+            existing = {j.alias_or_name for j in select.args.get("joins") or []}
+            if target not in existing:
+                select.join(source, on=_and(on), join_type="left", copy=False)
+                keys = " and ".join(
+                    f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
+                )
+                self.plan.joins[f"{rel.from_table}->{rel.to_table}"] = (
+                    f"{rel.from_table} -> {rel.to_table} ({rel.type.replace('_', '-')}) on {keys}"
+                )
+                self.plan.tables_read[target_table.source] = None
+            current = target
+
+
+def _shared(conditions: Sequence[exp.Expr | None]) -> exp.Expr | None:
+    """The condition every leaf of a group has (so it can go to WHERE), else None."""
+    if not conditions or conditions[0] is None:
+        return None
+    first = conditions[0].sql()
+    if all(c is not None and c.sql() == first for c in conditions):
+        return conditions[0]
+    return None
+
+
+def _substitute(formula: exp.Expr, alias: str, columns: dict[str, exp.Expr]) -> exp.Expr:
+    """`formula` with each `alias.column` placeholder replaced by `columns[column]`."""
+
+    def replace(node: exp.Expr) -> exp.Expr:
+        if isinstance(node, exp.Column) and node.table == alias and node.name in columns:
+            return columns[node.name].copy()
+        return node
+
+    return formula.copy().transform(replace)
+
+
+# --------------------------------------------------------------------------- assembly
+
+
+def _core(
+    plan: _Plan, time_range: DateRange | None, prefix: str
+) -> tuple[list[exp.Expr], exp.Select]:
+    """The CTEs and final SELECT of the query over `time_range` (no ORDER BY / LIMIT)."""
+    builders = [_GroupBuilder(plan, group, time_range) for group in plan.groups]
+    for builder in builders:
+        plan.tables_read[builder.group.table.source] = None
+    outputs = {name: plan.formulas[name] for name in plan.query.metrics}
+    if len(builders) == 1:
+        return [], builders[0].build(outputs)
+    ctes: list[exp.Expr] = []
+    for builder in builders:
+        cte_name = f"{prefix}{builder.group.alias}"
+        ctes.append(
+            exp.CTE(
+                this=builder.build(None), alias=exp.TableAlias(this=exp.to_identifier(cte_name))
+            )
+        )
+    dim_names = [ref.output for ref in plan.dims]
+    select = exp.Select()
+    if dim_names:
+        keys_name = f"{prefix}keys"
+        union: exp.Expr | None = None
+        for builder in builders:
+            part = exp.select(*dim_names).from_(f"{prefix}{builder.group.alias}")
+            union = part if union is None else exp.union(union, part, distinct=True)
+        assert union is not None
+        ctes.append(exp.CTE(this=union, alias=exp.TableAlias(this=exp.to_identifier(keys_name))))
+        select = select.from_(exp.alias_(exp.to_table(keys_name), "k", table=True))
+        select = select.select(*[exp.column(d, table="k") for d in dim_names])
+        for builder in builders:
+            alias = builder.group.alias
+            on = _and(
+                _null_safe_eq(exp.column(d, table=alias), exp.column(d, table="k"))
+                for d in dim_names
+            )
+            select = select.join(
+                exp.alias_(exp.to_table(f"{prefix}{alias}"), alias, table=True),
+                on=on,
+                join_type="left",
+            )
+    else:
+        first, *rest = builders
+        select = select.from_(
+            exp.alias_(exp.to_table(f"{prefix}{first.group.alias}"), first.group.alias, table=True)
+        )
+        for builder in rest:
+            alias = builder.group.alias
+            select = select.join(
+                exp.alias_(exp.to_table(f"{prefix}{alias}"), alias, table=True), join_type="cross"
+            )
+    select = select.select(*[exp.alias_(formula.copy(), name) for name, formula in outputs.items()])
+    return ctes, select
+
+
+def _with(ctes: list[exp.Expr], select: exp.Select) -> exp.Select:
+    if ctes:
+        select.set("with_", exp.With(expressions=ctes))
+    return select
+
+
+def _shift_for(plan: _Plan) -> tuple[int, int]:
+    """(months, days) the comparison period is behind, for joining it to the current rows."""
+    grain = next((d.grain for d in plan.dims if d.is_metric_time), None)
+    if plan.query.compare == "previous_year":
+        return 12, 0
+    if grain is None:
+        return 0, 0
+    return {"day": (0, 1), "week": (0, 7), "month": (1, 0), "quarter": (3, 0), "year": (12, 0)}[
+        grain
+    ]
+
+
+def _compare(plan: _Plan, time_range: DateRange) -> tuple[exp.Select, DateRange]:
+    grain = next((d.grain for d in plan.dims if d.is_metric_time), None)
+    if plan.query.compare == "previous_year":
+        previous = time_range.shifted("year", -1)
+    elif grain is not None:
+        previous = time_range.shifted(grain, -1)
+    else:
+        previous = time_range.previous()
+    current_ctes, current = _core(plan, time_range, "cur_")
+    previous_ctes, before = _core(plan, previous, "prev_")
+    months, days = _shift_for(plan)
+    ctes = [
+        *current_ctes,
+        *previous_ctes,
+        exp.CTE(this=current, alias=exp.TableAlias(this=exp.to_identifier("cur"))),
+        exp.CTE(this=before, alias=exp.TableAlias(this=exp.to_identifier("prev"))),
+    ]
+    on: list[exp.Expr] = []
+    for ref in plan.dims:
+        left = exp.column(ref.output, table="cur")
+        right: exp.Expr = exp.column(ref.output, table="prev")
+        if ref.is_metric_time and (months or days):
+            right = _add_months(right, months, days)
+        on.append(_null_safe_eq(left, right))
+    select = exp.select(*[exp.column(ref.output, table="cur") for ref in plan.dims]).from_("cur")
+    select = (
+        select.join("prev", on=_and(on), join_type="left")
+        if on
+        else select.join("prev", join_type="cross")
+    )
+    for name in plan.query.metrics:
+        now, then = exp.column(name, table="cur"), exp.column(name, table="prev")
+        change = exp.Sub(this=now.copy(), expression=then.copy())
+        select = select.select(
+            now,
+            exp.alias_(then, f"{name}__previous"),
+            exp.alias_(change.copy(), f"{name}__change"),
+            exp.alias_(
+                exp.Div(
+                    this=exp.cast(exp.paren(change), exp.DataType.Type.DOUBLE),
+                    expression=exp.func(
+                        "NULLIF", exp.func("ABS", then.copy()), exp.Literal.number(0)
+                    ),
+                ),
+                f"{name}__change_pct",
+            ),
+        )
+    return _with(ctes, select), previous
+
+
+def _order(plan: _Plan, columns: Sequence[OutputColumn]) -> list[exp.Expr]:
+    names = {c.name for c in columns}
+    aliases = {ref.text: ref.output for ref in plan.dims} | {
+        ref.name: ref.output for ref in plan.dims
+    }
+    order: list[exp.Expr] = []
+    for item in plan.query.order_by:
+        name = aliases.get(item.field, item.field)
+        if name not in names:
+            raise UnknownNameError(
+                "column to order by",
+                item.field,
+                names,
+                "Order by a metric or dimension you asked for.",
+            )
+        order.append(exp.Ordered(this=exp.column(name), desc=item.descending))
+    if not plan.query.order_by:
+        time = [ref.output for ref in plan.dims if ref.grain is not None]
+        order += [exp.Ordered(this=exp.column(t), desc=False) for t in time]
+        order.append(
+            exp.Ordered(this=exp.column(plan.query.metrics[0]), desc=True, nulls_first=False)
+        )
+    used = {o.this.name for o in order}
+    order += [
+        exp.Ordered(this=exp.column(r.output), desc=False)
+        for r in plan.dims
+        if r.output not in used
+    ]
+    return order
+
+
+def _definition(model: SemanticModel, metric: Metric) -> tuple[str, tuple[str, ...]]:
+    if metric.type == "ratio":
+        return f"{metric.numerator} / {metric.denominator} (a ratio of sums)", ()
+    if metric.type == "derived":
+        return f"{metric.expr}", ()
+    found = model.measure(metric.measure or "")
+    if found is None:
+        return f"measure {metric.measure}", ()
+    table, measure = found
+    text = f"{measure.aggregation}({measure.expr or '*'}) over {table.name}"
+    if measure.filter:
+        text += f" where {measure.filter}"
+    if metric.filter:
+        text += f" and {metric.filter}"
+    if measure.snapshot is not None:
+        text += (
+            f"; a snapshot: rows with {measure.snapshot.valid_from} <= day < "
+            f"{measure.snapshot.valid_to}, taken on the last day of each period"
+        )
+    if metric.window:
+        text += f"; over the trailing {metric.window} ending on each day"
+    if metric.grain_to_date:
+        text += f"; {metric.grain_to_date} to date"
+    return text, (table.name,)
+
+
+def compile_query(
+    query: SemanticQuery, model: SemanticModel, *, as_of: date, dialect: str = "duckdb"
+) -> CompiledQuery:
+    """SQL for `query` on `dialect`, with its output columns and provenance.
+
+    Raises UnknownNameError (with suggestions) for names the model lacks, and QueryError for a
+    query that can't be answered as asked (say, a dimension the metric's table can't reach).
+    """
+    if dialect not in DIALECTS:
+        raise UnknownNameError("dialect", dialect, DIALECTS)
+    planner = _Planner(model)
+    formulas = {name: planner.formula(name) for name in query.metrics}
+    if len(set(query.metrics)) != len(query.metrics):
+        raise QueryError("A metric is asked for twice; name each metric once.")
+    dims = tuple(_dim_ref(text, model) for text in query.dimensions)
+    outputs = [ref.output for ref in dims]
+    if len(set(outputs)) != len(outputs):
+        raise QueryError(
+            f"Two dimensions give the same column ({', '.join(outputs)}); name each once."
+        )
+    filters = list(query.filters)
+    for name in query.named_filters:
+        named = model.named_filter(name)
+        if named is None:
+            raise UnknownNameError("named filter", name, [f.name for f in model.filters])
+        filters.extend(parse_where(named.where))
+    plan = _Plan(model, query, as_of, dims, tuple(filters), formulas, list(planner.groups.values()))
+    notes: list[str] = []
+    time_range = resolve_time_range(query.time_range, as_of) if query.time_range else None
+    grain = next((d.grain for d in dims if d.is_metric_time), None)
+    spine_based = any(g.kind != "plain" for g in plan.groups)
+    if time_range is None and grain is not None and (spine_based or query.compare):
+        time_range = default_range(grain, as_of)
+        notes.append(f"No time range given; showing {time_range.describe()}.")
+    if time_range is None and query.compare:
+        if not all(g.kind != "plain" for g in plan.groups):
+            raise QueryError(
+                "A comparison needs a time range: add one such as 'this quarter' or 'last 30 days'."
+            )
+        time_range = DateRange(as_of, as_of + timedelta(days=1), "today", "day")
+    if time_range is None and spine_based:
+        notes.append(f"Snapshot metrics are taken on {as_of.isoformat()} (the as-of day).")
+
+    if query.compare and time_range is not None:
+        select, previous = _compare(plan, time_range)
+        comparison = f"{query.compare.replace('_', ' ')}: {previous.describe()}"
+    else:
+        ctes, core = _core(plan, time_range, "")
+        select, comparison = _with(ctes, core), None
+
+    columns = _columns(plan)
+    select = select.order_by(*_order(plan, columns))
+    if query.limit is not None:
+        select = select.limit(query.limit)
+    sql = select.sql(dialect=dialect, pretty=True)
+    provenance = _provenance(plan, time_range, comparison, dialect, sql, notes)
+    return CompiledQuery(sql, dialect, tuple(columns), provenance, provenance.source_tables)
+
+
+def _columns(plan: _Plan) -> list[OutputColumn]:
+    model = plan.model
+    columns: list[OutputColumn] = []
+    for ref in plan.dims:
+        if ref.is_metric_time:
+            label = f"{ref.grain or 'day'}".capitalize()
+        else:
+            dim = next(d for t in model.tables for d in t.dimensions if d.name == ref.name)
+            label = dim.label or dim.name.replace("_", " ").capitalize()
+            if ref.grain and ref.grain != "day":
+                label = f"{label} ({ref.grain})"
+        columns.append(OutputColumn(ref.output, "dimension", label))
+    for name in plan.query.metrics:
+        metric = model.metric(name)
+        assert metric is not None
+        columns.append(OutputColumn(name, "metric", metric.label, metric.format, metric.unit, name))
+        if plan.query.compare:
+            columns += [
+                OutputColumn(
+                    f"{name}__previous",
+                    "comparison",
+                    f"{metric.label} (previous)",
+                    metric.format,
+                    metric.unit,
+                    name,
+                ),
+                OutputColumn(
+                    f"{name}__change",
+                    "comparison",
+                    f"{metric.label} (change)",
+                    metric.format,
+                    metric.unit,
+                    name,
+                ),
+                OutputColumn(
+                    f"{name}__change_pct",
+                    "comparison",
+                    f"{metric.label} (% change)",
+                    "percent",
+                    None,
+                    name,
+                ),
+            ]
+    return columns
+
+
+def _metrics_used(model: SemanticModel, names: Iterable[str]) -> list[Metric]:
+    seen: dict[str, Metric] = {}
+    queue = list(names)
+    while queue:
+        name = queue.pop(0)
+        metric = model.metric(name)
+        if metric is None or name in seen:
+            continue
+        seen[name] = metric
+        if metric.type == "ratio":
+            queue += [metric.numerator or "", metric.denominator or ""]
+        elif metric.type == "derived":
+            queue += [c.name for c in _parse(metric.expr or "").find_all(exp.Column)]
+    return list(seen.values())
+
+
+def _provenance(
+    plan: _Plan,
+    time_range: DateRange | None,
+    comparison: str | None,
+    dialect: str,
+    sql: str,
+    notes: list[str],
+) -> Provenance:
+    metrics = []
+    for metric in _metrics_used(plan.model, plan.query.metrics):
+        definition, tables = _definition(plan.model, metric)
+        metrics.append(
+            MetricProvenance(
+                metric.name,
+                metric.label,
+                metric.description,
+                metric.owner,
+                metric.status,
+                metric.format,
+                metric.unit,
+                definition,
+                tables,
+            )
+        )
+    filters = [str(f) for f in plan.filters]
+    return Provenance(
+        metrics=tuple(metrics),
+        dimensions=tuple(ref.text for ref in plan.dims),
+        filters=tuple(filters),
+        time_range=time_range.describe() if time_range else None,
+        time_start=time_range.start if time_range else None,
+        time_end=time_range.last_day if time_range else None,
+        comparison=comparison,
+        joins=tuple(plan.joins.values()),
+        source_tables=tuple(plan.tables_read),
+        as_of=plan.as_of,
+        dialect=dialect,
+        sql=sql,
+        notes=tuple(notes),
+    )
+
+
+__all__ = [
+    "DIALECTS",
+    "CompiledQuery",
+    "MetricProvenance",
+    "OrderBy",
+    "OutputColumn",
+    "Provenance",
+    "compile_query",
+]

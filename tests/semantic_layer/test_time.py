@@ -1,0 +1,101 @@
+"""Time ranges resolve against the as-of day, half-open, in whole days."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from semantic_layer.errors import QueryError
+from semantic_layer.time import add_months, periods, resolve_time_range, truncate
+
+AS_OF = date(2026, 11, 24)  # a Tuesday in Q4
+
+
+@pytest.mark.parametrize(
+    ("words", "start", "last_day"),
+    [
+        ("today", date(2026, 11, 24), date(2026, 11, 24)),
+        ("yesterday", date(2026, 11, 23), date(2026, 11, 23)),
+        ("this week", date(2026, 11, 23), date(2026, 11, 24)),
+        ("last week", date(2026, 11, 16), date(2026, 11, 22)),
+        ("this month", date(2026, 11, 1), date(2026, 11, 24)),
+        ("last month", date(2026, 10, 1), date(2026, 10, 31)),
+        ("this quarter", date(2026, 10, 1), date(2026, 11, 24)),
+        ("last quarter", date(2026, 7, 1), date(2026, 9, 30)),
+        ("this year", date(2026, 1, 1), date(2026, 11, 24)),
+        ("last year", date(2025, 1, 1), date(2025, 12, 31)),
+        ("last 7 days", date(2026, 11, 18), date(2026, 11, 24)),
+        ("last 30 days", date(2026, 10, 26), date(2026, 11, 24)),
+        ("last 6 months", date(2026, 6, 1), date(2026, 11, 24)),
+        ("Last 2 Quarters", date(2026, 7, 1), date(2026, 11, 24)),
+        ("last 3 weeks", date(2026, 11, 9), date(2026, 11, 24)),
+        ("ytd", date(2026, 1, 1), date(2026, 11, 24)),
+        ("qtd", date(2026, 10, 1), date(2026, 11, 24)),
+        ("month to date", date(2026, 11, 1), date(2026, 11, 24)),
+        ("2025", date(2025, 1, 1), date(2025, 12, 31)),
+        ("2026-Q3", date(2026, 7, 1), date(2026, 9, 30)),
+        ("Q4 2026", date(2026, 10, 1), date(2026, 11, 24)),
+        ("2026-02", date(2026, 2, 1), date(2026, 2, 28)),
+        ("2026-03-15", date(2026, 3, 15), date(2026, 3, 15)),
+        ("2026-01-01..2026-03-31", date(2026, 1, 1), date(2026, 3, 31)),
+        ("since 2026-03-01", date(2026, 3, 1), date(2026, 11, 24)),
+    ],
+)
+def test_each_range_form_resolves_to_its_days(words: str, start: date, last_day: date) -> None:
+    resolved = resolve_time_range(words, AS_OF)
+    assert resolved is not None
+    assert (resolved.start, resolved.last_day) == (start, last_day)
+
+
+def test_all_time_is_no_range() -> None:
+    assert resolve_time_range("all time", AS_OF) is None
+
+
+@pytest.mark.parametrize("words", ["last fortnight", "next month", "31/12/2026", ""])
+def test_an_unknown_range_lists_the_forms_it_accepts(words: str) -> None:
+    with pytest.raises(QueryError, match="last N days"):
+        resolve_time_range(words, AS_OF)
+
+
+def test_a_month_that_does_not_exist_says_how_to_write_one() -> None:
+    with pytest.raises(QueryError, match="Use YYYY-MM"):
+        resolve_time_range("2026-13", AS_OF)
+
+
+def test_a_range_that_ends_before_it_starts_says_so() -> None:
+    with pytest.raises(QueryError, match="ends before it starts"):
+        resolve_time_range("2026-03-01..2026-01-01", AS_OF)
+
+
+def test_the_previous_period_has_the_same_length_in_units() -> None:
+    quarter = resolve_time_range("this quarter", AS_OF)
+    assert quarter is not None
+    previous = quarter.previous()
+    assert (previous.start, previous.last_day) == (date(2026, 7, 1), date(2026, 8, 24))
+    days = resolve_time_range("2026-01-10..2026-01-19", AS_OF)
+    assert days is not None
+    assert (days.previous().start, days.previous().last_day) == (
+        date(2025, 12, 31),
+        date(2026, 1, 9),
+    )
+
+
+def test_months_clamp_to_the_end_of_the_month() -> None:
+    assert add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
+    assert add_months(date(2026, 3, 31), -13) == date(2025, 2, 28)
+
+
+def test_weeks_start_on_monday_and_quarters_on_their_first_month() -> None:
+    assert truncate(AS_OF, "week") == date(2026, 11, 23)
+    assert truncate(AS_OF, "quarter") == date(2026, 10, 1)
+
+
+def test_periods_end_on_their_last_day_inside_the_range() -> None:
+    resolved = resolve_time_range("last 3 months", AS_OF)
+    assert resolved is not None
+    assert periods(resolved, "month") == [
+        (date(2026, 9, 1), date(2026, 9, 30)),
+        (date(2026, 10, 1), date(2026, 10, 31)),
+        (date(2026, 11, 1), date(2026, 11, 24)),
+    ]
