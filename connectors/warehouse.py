@@ -81,8 +81,18 @@ class Warehouse(Protocol):
     @property
     def dialect(self) -> str: ...
 
-    def run(self, sql: str, *, source_tables: Sequence[str] = ()) -> QueryResult:
-        """Run one query; `source_tables` are the tables it reads, for its freshness."""
+    def run(
+        self,
+        sql: str,
+        *,
+        source_tables: Sequence[str] = (),
+        freshness_columns: Mapping[str, str] | None = None,
+    ) -> QueryResult:
+        """Run one query; `source_tables` are the tables it reads, for its freshness.
+
+        `freshness_columns` names, per table, the column whose latest value says how recent
+        its data is; other tables use all their DATE and TIMESTAMP columns.
+        """
         ...
 
     def columns(self) -> dict[str, frozenset[str]]:
@@ -189,7 +199,7 @@ class DuckDBWarehouse:
         self._lock = threading.Lock()
         self._closed = False
         self._tables: dict[tuple[str, str], _Table] | None = None
-        self._freshness: dict[tuple[str, str], datetime | None] = {}
+        self._freshness: dict[tuple[str, str, str | None], datetime | None] = {}
 
     def __repr__(self) -> str:
         return f"DuckDBWarehouse({str(self.path)!r})"
@@ -212,15 +222,24 @@ class DuckDBWarehouse:
                 self._closed = True
                 self._connection.close()
 
-    def run(self, sql: str, *, source_tables: Sequence[str] = ()) -> QueryResult:
+    def run(
+        self,
+        sql: str,
+        *,
+        source_tables: Sequence[str] = (),
+        freshness_columns: Mapping[str, str] | None = None,
+    ) -> QueryResult:
         """Run one query and return at most `max_rows` rows, with their freshness and timings.
+
+        Freshness is the latest value of `freshness_columns[table]` where given, else of all the
+        table's DATE and TIMESTAMP columns.
 
         Raises `WarehouseTimeout` when the query runs past `timeout_seconds`, and
         `WarehouseError` (with a one-line message and a hint) when DuckDB rejects it.
         """
         with self._cursor() as cursor, _deadline(cursor, self.timeout_seconds) as expired:
             try:
-                return self._run(cursor, sql, source_tables)
+                return self._run(cursor, sql, source_tables, freshness_columns or {})
             except duckdb.Error as error:
                 if expired.is_set():
                     raise WarehouseTimeout(
@@ -242,7 +261,11 @@ class DuckDBWarehouse:
         }
 
     def _run(
-        self, cursor: duckdb.DuckDBPyConnection, sql: str, sources: Sequence[str]
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        sql: str,
+        sources: Sequence[str],
+        freshness_columns: Mapping[str, str],
     ) -> QueryResult:
         started = time.perf_counter()
         # Binding checks names and types; the earlier statements of a script run here.
@@ -255,7 +278,7 @@ class DuckDBWarehouse:
             types = [str(duck_type.id) for duck_type in limited.types]
             frame = _frame(limited.fetchnumpy(), types)
         fetched = time.perf_counter()
-        freshness = self._latest(cursor, sources)
+        freshness = self._latest(cursor, sources, freshness_columns)
         finished = time.perf_counter()
         truncated = len(frame) > self.max_rows
         if truncated:
@@ -303,17 +326,23 @@ class DuckDBWarehouse:
         self._tables = tables
         return tables
 
-    def _latest(self, cursor: duckdb.DuckDBPyConnection, sources: Sequence[str]) -> datetime | None:
+    def _latest(
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        sources: Sequence[str],
+        freshness_columns: Mapping[str, str],
+    ) -> datetime | None:
         """The latest DATE or TIMESTAMP value across the source tables, cached per table."""
         latest: datetime | None = None
         for source in sources:
             table = self._resolve(cursor, source)
-            key = (table.schema, table.name)
+            column = freshness_columns.get(source)
+            key = (table.schema, table.name, column)
             with self._lock:
                 cached = key in self._freshness
                 value = self._freshness.get(key)
             if not cached:
-                value = _table_freshness(cursor, table)
+                value = _table_freshness(cursor, table, column)
                 with self._lock:
                     self._freshness[key] = value
             if value is not None and (latest is None or value > latest):
@@ -363,10 +392,12 @@ def _deadline(cursor: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[thr
         watcher.join()
 
 
-def _table_freshness(cursor: duckdb.DuckDBPyConnection, table: _Table) -> datetime | None:
+def _table_freshness(
+    cursor: duckdb.DuckDBPyConnection, table: _Table, only: str | None = None
+) -> datetime | None:
     parts = []
     for column, data_type in table.columns:
-        if data_type not in _TEMPORAL_TYPES:
+        if data_type not in _TEMPORAL_TYPES or (only is not None and column != only):
             continue
         latest = f"max({_quote(column)})"
         if data_type == "TIMESTAMP WITH TIME ZONE":

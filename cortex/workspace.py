@@ -86,5 +86,9 @@ class Workspace:
         compiled = compile_query(query, self.model, as_of=self.settings.as_of, dialect=dialect)
         if dialect != self.warehouse.dialect:
             return QueryOutcome(compiled, None)
-        result = self.warehouse.run(compiled.sql, source_tables=compiled.source_tables)
+        result = self.warehouse.run(
+            compiled.sql,
+            source_tables=compiled.source_tables,
+            freshness_columns=compiled.freshness_columns,
+        )
         return QueryOutcome(compiled, result)

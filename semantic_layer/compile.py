@@ -109,6 +109,7 @@ class CompiledQuery:
     columns: tuple[OutputColumn, ...]
     provenance: Provenance
     source_tables: tuple[str, ...]
+    freshness_columns: dict[str, str]
 
 
 # --------------------------------------------------------------------------- parsing helpers
@@ -292,6 +293,7 @@ class _Group:
     window: str | None
     grain_to_date: Grain | None
     leaves: list[tuple[_Leaf, str]] = field(default_factory=list)
+    metrics: dict[str, None] = field(default_factory=dict)  # requested metrics it serves
 
 
 @dataclass
@@ -341,7 +343,7 @@ class _Planner:
         metric = self.metric(name)
         here = (*stack, name)
         if metric.type in ("simple", "cumulative"):
-            return self._leaf_formula(metric)
+            return self._leaf_formula(metric, requested=stack[0] if stack else name)
         if metric.type == "ratio":
             numerator = self.formula(metric.numerator or "", here)
             denominator = self.formula(metric.denominator or "", here)
@@ -349,17 +351,20 @@ class _Planner:
                 this=exp.cast(exp.paren(numerator), exp.DataType.Type.DOUBLE),
                 expression=exp.func("NULLIF", exp.paren(denominator), exp.Literal.number(0)),
             )
-        tree = _parse(metric.expr or "")
-        for column in list(tree.find_all(exp.Column)):
-            inner = self.formula(column.name, here)
-            referenced = self.metric(column.name)
-            if (
-                referenced.type == "simple"
-                and self._measure(referenced)[1].aggregation in _ADDITIVE
-            ):
+
+        def expand(node: exp.Expr) -> exp.Expr:
+            if not isinstance(node, exp.Column):
+                return node
+            inner = self.formula(node.name, here)
+            referenced = self.metric(node.name)
+            additive = referenced.type == "simple" and (
+                self._measure(referenced)[1].aggregation in _ADDITIVE
+            )
+            if additive:  # no rows in a period adds nothing, rather than emptying the sum
                 inner = exp.func("COALESCE", inner, exp.Literal.number(0))
-            column.replace(exp.paren(inner))
-        return tree
+            return exp.paren(inner)
+
+        return _parse(metric.expr or "").transform(expand)
 
     def _measure(self, metric: Metric) -> tuple[Table, Measure]:
         found = self.model.measure(metric.measure or "")
@@ -370,7 +375,7 @@ class _Planner:
             )
         return found
 
-    def _leaf_formula(self, metric: Metric) -> exp.Expr:
+    def _leaf_formula(self, metric: Metric, requested: str) -> exp.Expr:
         table, measure = self._measure(metric)
         filters = parse_where(metric.filter) if metric.filter else ()
         leaf = _Leaf(
@@ -399,6 +404,7 @@ class _Planner:
             self.leaves[key] = (leaf, column)
         leaf, column = self.leaves[key]
         group = self.groups[leaf.group_key]
+        group.metrics.setdefault(requested, None)
         placeholder = exp.column(column, table=group.alias)
         if measure.aggregation in ("count", "count_distinct"):
             return exp.func("COALESCE", placeholder, exp.Literal.number(0))
@@ -452,8 +458,7 @@ class _GroupBuilder:
         return table, dim
 
     def _metric_names(self) -> str:
-        names = [leaf.measure.name for leaf, _ in self.group.leaves]
-        return "measure(s) " + ", ".join(f"'{n}'" for n in names)
+        return "metric " + " and ".join(f"'{n}'" for n in self.group.metrics)
 
     def _join(self, table_name: str) -> None:
         if table_name != self.group.table.name:
@@ -467,8 +472,8 @@ class _GroupBuilder:
         if dim is None:
             metric_names = self._metric_names()
             raise QueryError(
-                f"{metric_names} of table '{table.name}' have no time dimension, so they can't "
-                "be grouped or filtered by time. Remove the time range or metric_time."
+                f"{metric_names.capitalize()} (table '{table.name}') has no time dimension, so "
+                "it can't be grouped or filtered by time. Remove the time range or metric_time."
             )
         return _qualify(dim.sql, table.name)
 
@@ -944,7 +949,14 @@ def compile_query(
         select = select.limit(query.limit)
     sql = select.sql(dialect=dialect, pretty=True)
     provenance = _provenance(plan, time_range, comparison, dialect, sql, notes)
-    return CompiledQuery(sql, dialect, tuple(columns), provenance, provenance.source_tables)
+    freshness = {
+        table.source: column
+        for table in model.tables
+        if table.source in plan.tables_read and (column := table.freshness_column)
+    }
+    return CompiledQuery(
+        sql, dialect, tuple(columns), provenance, provenance.source_tables, freshness
+    )
 
 
 def _columns(plan: _Plan) -> list[OutputColumn]:

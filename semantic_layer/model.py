@@ -100,6 +100,7 @@ class Table(_Node):
     primary_key: str
     description: str = ""
     time_dimension: str | None = None
+    freshness: str | None = None
     dimensions: tuple[Dimension, ...] = ()
     measures: tuple[Measure, ...] = ()
 
@@ -113,6 +114,17 @@ class Table(_Node):
     def source(self) -> str:
         """The warehouse table name (defaults to the logical name) unless `sql` is given."""
         return self.table or self.name
+
+    @property
+    def freshness_column(self) -> str | None:
+        """The column whose latest value says how recent the data is.
+
+        `freshness` when given, else the time dimension when it is a plain column.
+        """
+        if self.freshness:
+            return self.freshness
+        dim = next((d for d in self.dimensions if d.name == self.time_dimension), None)
+        return dim.name if dim is not None and dim.expr is None else None
 
 
 class Relationship(_Node):

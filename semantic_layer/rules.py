@@ -245,6 +245,8 @@ def _table_columns(table: Table, columns: Mapping[str, Collection[str]]) -> dict
 def _column_refs(table: Table) -> Iterator[tuple[Location, str, str, str]]:
     """(location, path, what, column) for every column a table's definitions reference."""
     yield table.location, _table_path(table), "primary_key", table.primary_key
+    if table.freshness:
+        yield table.location, _table_path(table), "freshness", table.freshness
     for dim in table.dimensions:
         for col in _columns(dim.sql):
             yield dim.location, _table_path(table, dim), "expr", col.name

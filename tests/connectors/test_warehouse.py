@@ -187,8 +187,8 @@ def test_freshness_is_cached_per_table(warehouse: DuckDBWarehouse) -> None:
     warehouse.run("SELECT 1", source_tables=["orders", "accounts"])
     # Private state, read (not patched) to show that the second run does not scan again.
     assert warehouse._freshness == {
-        ("main", "orders"): datetime(2026, 11, 25),
-        ("main", "accounts"): None,
+        ("main", "orders", None): datetime(2026, 11, 25),
+        ("main", "accounts", None): None,
     }
     again = warehouse.run("SELECT 1", source_tables=["ORDERS"])
     assert again.freshness == datetime(2026, 11, 25)
@@ -375,3 +375,10 @@ def test_threads_can_be_limited(warehouse_path: Path) -> None:
     with DuckDBWarehouse(warehouse_path, threads=1) as warehouse:
         frame = warehouse.run("SELECT current_setting('threads') AS threads").frame
     assert frame["threads"].tolist() == [1]
+
+
+def test_freshness_can_be_read_from_one_named_column(warehouse: DuckDBWarehouse) -> None:
+    # shipped_on holds a planned day (2026-11-25); ordered_at says when data last arrived.
+    named = {"orders": "ordered_at"}
+    result = warehouse.run("SELECT 1", source_tables=["orders"], freshness_columns=named)
+    assert result.freshness == datetime(2026, 11, 23, 8, 15)

@@ -159,6 +159,21 @@ def test_columns_exist_in_the_source_table(check: Check) -> None:
     ]
 
 
+def test_a_freshness_column_must_exist(check: Check) -> None:
+    text = """
+        version: 1
+        include: [base.yml]
+        tables:
+          - name: agents
+            primary_key: agent_id
+            freshness: loaded_at
+        """
+    assert check(text, {**COLUMNS, "agents": ["agent_id", "loaded_on"]}) == [
+        "metrics.yml:4: error: table 'agents': freshness refers to column 'loaded_at', which is "
+        "not in warehouse table 'agents'. Did you mean 'loaded_on'?",
+    ]
+
+
 def test_a_source_table_missing_from_the_warehouse_suggests_one(check: Check) -> None:
     text = """
         version: 1
