@@ -490,6 +490,11 @@ class _GroupBuilder:
         value = _qualify(dim.sql, table.name)
         if not isinstance(value, exp.Column):
             value = exp.paren(value)  # `a IS NOT NULL` must stay one operand of IN, =, ...
+            if table.name != self.group.table.name:
+                # A joined row that is missing has no value, not the value of `NULL IS NULL`.
+                key = exp.column(table.primary_key, table=table.name)
+                found = exp.not_(exp.Is(this=key, expression=exp.Null()))
+                value = exp.Case(ifs=[exp.If(this=found, true=value)])
         if dim.type == "time" and purpose == "dimension":
             return _trunc(value, ref.grain or "day")
         return value

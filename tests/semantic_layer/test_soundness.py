@@ -320,3 +320,11 @@ def test_a_dimension_defined_by_an_expression_keeps_its_precedence(tiny: Run) ->
     assert tiny("ticket_volume", filters=filters)["ticket_volume"].tolist() == [5]
     frame = tiny("ticket_volume", dimensions=["ai_agent_enabled"])
     assert as_dict(frame, "ai_agent_enabled", "ticket_volume") == {True: 5, False: 1}
+
+
+def test_an_expression_dimension_of_a_missing_joined_row_is_empty_not_false(tiny: Run) -> None:
+    # Two deals are new logos with no account: "churned?" is unknown for them, not "no".
+    frame = tiny("won_deals", "closed_deals", dimensions=["is_churned"])
+    assert as_dict(frame, "is_churned", "closed_deals") == {False: 2, None: 1}
+    no_ai = tiny("pipeline_amount", filters=parse_where("ai_agent_enabled = FALSE"))
+    assert [_plain(v) for v in no_ai["pipeline_amount"]] == [None]  # the open deal is a new logo
