@@ -1,0 +1,14 @@
+/* opportunities: open_pipeline_amount (plain) */
+SELECT
+  opportunities.stage AS stage,
+  SUM(opportunities.amount) AS pipeline_amount
+FROM opportunities AS opportunities
+WHERE
+  (
+    NOT opportunities.stage IN ('Closed Won', 'Closed Lost')
+  )
+GROUP BY
+  1
+ORDER BY
+  pipeline_amount DESC,
+  stage ASC
