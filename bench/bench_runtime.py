@@ -28,6 +28,7 @@ import duckdb
 from cases import AS_OF, ROOT, Case, demo_model, load_cases
 
 from connectors.demo import build_demo
+from connectors.warehouse import DUCKDB_SETTINGS
 from semantic_layer.compile import compile_query
 
 SEED = 42
@@ -129,7 +130,8 @@ def main() -> None:
     worst: list[tuple[float, str, float]] = []
     for scale in args.scales:
         path = warehouse(args.cache_dir, scale, args.rebuild)
-        with duckdb.connect(str(path), read_only=True) as con:
+        # The settings of connectors.warehouse.DuckDBWarehouse, for both queries alike.
+        with duckdb.connect(str(path), read_only=True, config=dict(DUCKDB_SETTINGS)) as con:
             threads = con.execute("SELECT current_setting('threads')").fetchone()
             timings = [
                 measure(con, c, compiled[c.name], args.repeat, args.min_seconds) for c in cases

@@ -33,6 +33,7 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
+    "DUCKDB_SETTINGS",
     "DuckDBWarehouse",
     "QueryResult",
     "Warehouse",
@@ -156,6 +157,18 @@ class _Table:
         return self.name if self.schema == "main" else f"{self.schema}.{self.name}"
 
 
+#: How every warehouse connection is opened. External access is off and the configuration is
+#: locked, so a query can neither read files nor switch that back. Semantic queries join facts
+#: to a short list of period-end days (the spine of snapshot and cumulative metrics); above
+#: DuckDB's default of 5 rows its planner sorts the whole fact table for a merge join instead
+#: of looping over the days, which is 1.5-2x slower on the demo (bench/RESULTS.md).
+DUCKDB_SETTINGS: Final[dict[str, str | bool | int | float | list[str]]] = {
+    "enable_external_access": False,
+    "lock_configuration": True,
+    "nested_loop_join_threshold": 64,
+}
+
+
 class DuckDBWarehouse:
     """A read-only DuckDB file; safe to share between threads (each call gets its own cursor)."""
 
@@ -179,10 +192,7 @@ class DuckDBWarehouse:
             raise WarehouseNotFound(
                 f"There is no DuckDB warehouse at {path}.", hint=_NOT_FOUND_HINT
             )
-        config: dict[str, str | bool | int | float | list[str]] = {
-            "enable_external_access": False,
-            "lock_configuration": True,
-        }
+        config: dict[str, str | bool | int | float | list[str]] = {**DUCKDB_SETTINGS}
         if threads is not None:
             config["threads"] = threads
         try:

@@ -26,6 +26,7 @@ from typing import Literal
 
 import sqlglot
 from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
 
 from .errors import QueryError, UnknownNameError
 from .model import (
@@ -38,6 +39,7 @@ from .model import (
     MetricFormat,
     Relationship,
     SemanticModel,
+    Snapshot,
     Table,
 )
 from .query import Filter, FilterValue, OrderBy, SemanticQuery, parse_where
@@ -134,7 +136,7 @@ def _qualify(sql: str, alias: str) -> exp.Expr:
 
 
 def _date(day: date) -> exp.Expr:
-    return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.Type.DATE)
+    return exp.cast(exp.Literal.string(day.isoformat()), exp.DataType.Type.DATE, copy=False)
 
 
 def _literal(value: FilterValue) -> exp.Expr:
@@ -149,7 +151,7 @@ def _literal(value: FilterValue) -> exp.Expr:
 
 def _and(parts: Iterable[exp.Expr]) -> exp.Expr | None:
     items = list(parts)
-    return exp.and_(*items) if items else None
+    return exp.and_(*items, copy=False) if items else None
 
 
 def _null_safe_eq(left: exp.Expr, right: exp.Expr) -> exp.Expr:
@@ -158,15 +160,41 @@ def _null_safe_eq(left: exp.Expr, right: exp.Expr) -> exp.Expr:
 
 def _trunc(value: exp.Expr, grain: Grain) -> exp.Expr:
     if grain == "day":
-        return exp.cast(value, exp.DataType.Type.DATE)
-    truncated = exp.func("DATE_TRUNC", exp.Literal.string(grain.upper()), value)
-    return exp.cast(truncated, exp.DataType.Type.DATE)
+        return exp.cast(value, exp.DataType.Type.DATE, copy=False)
+    truncated = exp.func("DATE_TRUNC", exp.Literal.string(grain.upper()), value, copy=False)
+    return exp.cast(truncated, exp.DataType.Type.DATE, copy=False)
 
 
 def _add_months(value: exp.Expr, months: int, days: int) -> exp.Expr:
     unit, amount = ("DAY", days) if days else ("MONTH", months)
     interval = exp.Interval(this=exp.Literal.string(str(amount)), unit=exp.var(unit))
-    return exp.cast(exp.Add(this=value, expression=interval), exp.DataType.Type.DATE)
+    return exp.cast(exp.Add(this=value, expression=interval), exp.DataType.Type.DATE, copy=False)
+
+
+def _table(name: str, alias: str | None = None) -> exp.Table:
+    """A table reference `schema.name AS alias`, built without parsing."""
+    *schema, table_name = name.split(".")
+    table = exp.Table(this=exp.to_identifier(table_name))
+    if schema:
+        table.set("db", exp.to_identifier(schema[-1]))
+    if alias is not None:
+        table.set("alias", exp.TableAlias(this=exp.to_identifier(alias)))
+    return table
+
+
+JoinKind = Literal["inner", "left", "full", "cross"]
+
+
+def _join(select: exp.Select, source: exp.Expr, on: exp.Expr | None, kind: JoinKind) -> None:
+    """Append `kind JOIN source ON on` to `select`, built without parsing."""
+    join = exp.Join(this=source)
+    if on is not None:
+        join.set("on", on)
+    if kind in ("left", "full"):
+        join.set("side", kind.upper())
+    else:
+        join.set("kind", kind.upper())
+    select.append("joins", join)
 
 
 # --------------------------------------------------------------------------- name resolution
@@ -276,10 +304,9 @@ class _Leaf:
 
     @property
     def group_key(self) -> tuple[object, ...]:
-        snapshot = self.measure.snapshot
-        bounds = (snapshot.valid_from, snapshot.valid_to) if snapshot else None
-        kind, window, to_date = self.kind, self.window, self.grain_to_date
-        return (self.table.name, self.time_dimension, kind, bounds, window, to_date)
+        # Snapshots of one table share a group whatever their bounds: one join to the spine.
+        time = None if self.kind == "snapshot" else self.time_dimension
+        return (self.table.name, time, self.kind, self.window, self.grain_to_date)
 
 
 @dataclass
@@ -342,14 +369,22 @@ class _Planner:
             raise QueryError(f"Metric '{name}' depends on itself: {' -> '.join(stack + (name,))}.")
         metric = self.metric(name)
         here = (*stack, name)
+        requested = stack[0] if stack else name
         if metric.type in ("simple", "cumulative"):
-            return self._leaf_formula(metric, requested=stack[0] if stack else name)
+            table, measure = self._measure(metric)
+            return self._leaf_formula(table, measure, metric, requested)
+        if metric.type == "ratio" and (average := self._average(metric)) is not None:
+            return self._leaf_formula(*average, requested)
         if metric.type == "ratio":
             numerator = self.formula(metric.numerator or "", here)
             denominator = self.formula(metric.denominator or "", here)
             return exp.Div(
-                this=exp.cast(exp.paren(numerator), exp.DataType.Type.DOUBLE),
-                expression=exp.func("NULLIF", exp.paren(denominator), exp.Literal.number(0)),
+                this=exp.cast(
+                    exp.paren(numerator, copy=False), exp.DataType.Type.DOUBLE, copy=False
+                ),
+                expression=exp.func(
+                    "NULLIF", exp.paren(denominator, copy=False), exp.Literal.number(0), copy=False
+                ),
             )
 
         def expand(node: exp.Expr) -> exp.Expr:
@@ -361,8 +396,8 @@ class _Planner:
                 self._measure(referenced)[1].aggregation in _ADDITIVE
             )
             if additive:  # no rows in a period adds nothing, rather than emptying the sum
-                inner = exp.func("COALESCE", inner, exp.Literal.number(0))
-            return exp.paren(inner)
+                inner = exp.func("COALESCE", inner, exp.Literal.number(0), copy=False)
+            return exp.paren(inner, copy=False)
 
         return _parse(metric.expr or "").transform(expand)
 
@@ -375,8 +410,42 @@ class _Planner:
             )
         return found
 
-    def _leaf_formula(self, metric: Metric, requested: str) -> exp.Expr:
-        table, measure = self._measure(metric)
+    def _average(self, ratio: Metric) -> tuple[Table, Measure, Metric] | None:
+        """`sum(x) / count(x)` over the same rows as one `avg(x)`: the same number, one scan.
+
+        Returns the table, an `avg` measure and the numerator metric (for its filter), or None
+        when the ratio is not of that shape.
+        """
+        numerator = self.metric(ratio.numerator or "")
+        denominator = self.metric(ratio.denominator or "")
+        if numerator.type != "simple" or denominator.type != "simple":
+            return None
+        table, total = self._measure(numerator)
+        other_table, count = self._measure(denominator)
+        same_rows = (
+            table.name == other_table.name
+            and numerator.filter == denominator.filter
+            and total.filter == count.filter
+            and total.time_dimension == count.time_dimension
+            and total.snapshot is None
+            and count.snapshot is None
+        )
+        same_values = (
+            total.aggregation == "sum"
+            and count.aggregation == "count"
+            and count.expr is not None
+            and _parsed(total.sql) == _parsed(count.sql)
+        )
+        if not (same_rows and same_values):
+            return None
+        average = total.model_copy(
+            update={"name": f"{total.name}/{count.name}", "aggregation": "avg"}
+        )
+        return table, average, numerator
+
+    def _leaf_formula(
+        self, table: Table, measure: Measure, metric: Metric, requested: str
+    ) -> exp.Expr:
         filters = parse_where(metric.filter) if metric.filter else ()
         leaf = _Leaf(
             table,
@@ -407,7 +476,7 @@ class _Planner:
         group.metrics.setdefault(requested, None)
         placeholder = exp.column(column, table=group.alias)
         if measure.aggregation in ("count", "count_distinct"):
-            return exp.func("COALESCE", placeholder, exp.Literal.number(0))
+            return exp.func("COALESCE", placeholder, exp.Literal.number(0), copy=False)
         return placeholder
 
 
@@ -423,6 +492,7 @@ class _GroupBuilder:
         self.time_range = time_range
         self.reach = _reachable(plan.model, group.table.name)
         self.joined: dict[str, _Path] = {}
+        self.days = self._days() if group.kind != "plain" else []
 
     # -- names
 
@@ -481,19 +551,21 @@ class _GroupBuilder:
         if ref.is_metric_time:
             if self.group.kind == "plain":
                 value = self.time_column()
+            elif purpose == "dimension":
+                return self._spine_value("period")
             else:
-                value = exp.column("period" if purpose == "dimension" else "day", table="_spine")
-                if purpose == "dimension":
-                    return value
+                value = self._spine_value("day")
             return _trunc(value, ref.grain or "day") if purpose == "dimension" else value
         table, dim = self.resolve(ref, purpose)
         value = _qualify(dim.sql, table.name)
         if not isinstance(value, exp.Column):
-            value = exp.paren(value)  # `a IS NOT NULL` must stay one operand of IN, =, ...
+            value = exp.paren(
+                value, copy=False
+            )  # `a IS NOT NULL` must stay one operand of IN, =, ...
             if table.name != self.group.table.name:
                 # A joined row that is missing has no value, not the value of `NULL IS NULL`.
                 key = exp.column(table.primary_key, table=table.name)
-                found = exp.not_(exp.Is(this=key, expression=exp.Null()))
+                found = exp.not_(exp.Is(this=key, expression=exp.Null()), copy=False)
                 value = exp.Case(ifs=[exp.If(this=found, true=value)])
         if dim.type == "time" and purpose == "dimension":
             return _trunc(value, ref.grain or "day")
@@ -508,10 +580,10 @@ class _GroupBuilder:
         if item.op == "is null":
             return exp.Is(this=column, expression=exp.Null())
         if item.op == "is not null":
-            return exp.not_(exp.Is(this=column, expression=exp.Null()))
+            return exp.not_(exp.Is(this=column, expression=exp.Null()), copy=False)
         if item.op in ("in", "not in"):
             test = exp.In(this=column, expressions=values)
-            return exp.not_(test) if item.op == "not in" else test
+            return exp.not_(test, copy=False) if item.op == "not in" else test
         if item.op == "between":
             return exp.Between(this=column, low=values[0], high=values[1])
         if len(values) != 1:
@@ -553,31 +625,46 @@ class _GroupBuilder:
 
     def leaf_condition(self, leaf: _Leaf) -> exp.Expr | None:
         parts: list[exp.Expr] = []
+        if leaf.measure.snapshot is not None and len(self._snapshots()) > 1:
+            parts.append(self._valid_on(leaf.measure.snapshot, self._spine_value("day")))
         if leaf.measure.filter:
-            parts.append(exp.paren(_qualify(leaf.measure.filter, self.group.table.name)))
+            parts.append(
+                exp.paren(_qualify(leaf.measure.filter, self.group.table.name), copy=False)
+            )
         parts.extend(self.filter_sql(f) for f in leaf.filters)
         return _and(parts)
 
-    # -- the spine of days for snapshot and cumulative groups
+    # -- the days snapshot and cumulative groups are evaluated on
 
-    def spine(self) -> exp.Expr:
+    def _days(self) -> list[tuple[date, date]]:
+        """(period, day) pairs: the last day of each period inside the range."""
         grain = next((d.grain for d in self.plan.dims if d.is_metric_time), None)
         if self.time_range is None:
-            days = [(self.plan.as_of, self.plan.as_of)]
-        elif grain is None:
-            days = [(self.time_range.last_day, self.time_range.last_day)]
-        else:
-            days = periods(self.time_range, grain)
-        rows: list[exp.Expr] = []
-        for period, day in days:
+            return [(self.plan.as_of, self.plan.as_of)]
+        if grain is None:
+            return [(self.time_range.last_day, self.time_range.last_day)]
+        return periods(self.time_range, grain)
+
+    def _spine_value(self, name: str) -> exp.Expr:
+        """A spine column: a literal when the group is evaluated on one day, else `_spine.x`."""
+        if len(self.days) == 1:
+            period, day = self.days[0]
             start, end = self._window(day)
+            values = {"period": period, "day": day, "start_day": start, "end_day": end}
+            return _date(values[name])
+        return exp.column(name, table="_spine")
+
+    def spine(self) -> exp.Expr:
+        """The days as a VALUES list: one row per period."""
+        rows: list[exp.Expr] = []
+        cumulative = self.group.kind == "cumulative"
+        for period, day in self.days:
             values = [_date(period), _date(day)]
-            if self.group.kind == "cumulative":
+            if cumulative:
+                start, end = self._window(day)
                 values += [_date(start), _date(end)]
             rows.append(exp.Tuple(expressions=values))
-        columns = ["period", "day"] + (
-            ["start_day", "end_day"] if self.group.kind == "cumulative" else []
-        )
+        columns = ["period", "day"] + (["start_day", "end_day"] if cumulative else [])
         return exp.Values(
             expressions=rows,
             alias=exp.TableAlias(
@@ -603,7 +690,9 @@ class _GroupBuilder:
         select = exp.Select()
         dim_columns: list[exp.Expr] = []
         for ref in self.plan.dims:
-            dim_columns.append(exp.alias_(self.dimension_sql(ref, "dimension"), ref.output))
+            dim_columns.append(
+                exp.alias_(self.dimension_sql(ref, "dimension"), ref.output, copy=False)
+            )
         conditions = {column: self.leaf_condition(leaf) for leaf, column in group.leaves}
         shared = _shared(list(conditions.values()))
         aggregates = {
@@ -620,87 +709,127 @@ class _GroupBuilder:
             where.append(exp.LT(this=time, expression=_date(self.time_range.end)))
         source: exp.Expr
         if table.sql:
-            source = exp.alias_(exp.paren(_parse(table.sql)), table.name, table=True)
-        else:
-            source = exp.alias_(exp.to_table(table.source), table.name, table=True)
-        if group.kind == "plain":
-            select = select.from_(source)
-        else:
-            select = select.from_(self.spine()).join(
-                source, on=self._spine_join(), join_type="inner"
+            source = exp.alias_(
+                exp.paren(_parse(table.sql), copy=False), table.name, table=True, copy=False
             )
+        else:
+            source = _table(table.source, table.name)
+        if group.kind == "plain":
+            select.set("from_", exp.From(this=source))
+        elif len(self.days) == 1:  # one day: a filter, not a join
+            select.set("from_", exp.From(this=source))
+            where.append(self._in_window())
+        else:
+            select.set("from_", exp.From(this=self.spine()))
+            _join(select, source, self._in_window(), "inner")
         for path in sorted(self.joined.values(), key=lambda p: len(p.steps)):
             self._add_path(select, path)
         outputs: list[exp.Expr] = list(dim_columns)
         if inline is None:
-            outputs += [exp.alias_(agg, column) for column, agg in aggregates.items()]
+            outputs += [exp.alias_(agg, column, copy=False) for column, agg in aggregates.items()]
         else:
             for name, formula in inline.items():
-                outputs.append(exp.alias_(_substitute(formula, group.alias, aggregates), name))
-        select = select.select(*outputs)
+                outputs.append(
+                    exp.alias_(_substitute(formula, group.alias, aggregates), name, copy=False)
+                )
+        select.set("expressions", outputs)
         condition = _and(where)
         if condition is not None:
-            select = select.where(condition)
+            select.set("where", exp.Where(this=condition))
         if dim_columns:
-            select = select.group_by(*[exp.Literal.number(i + 1) for i in range(len(dim_columns))])
+            positions = [exp.Literal.number(i + 1) for i in range(len(dim_columns))]
+            select.set("group", exp.Group(expressions=positions))
         owners = sorted({leaf.measure.name for leaf, _ in group.leaves})
         select.add_comments([f"{table.name}: {', '.join(owners)} ({group.kind})"])
         return select
 
-    def _spine_join(self) -> exp.Expr:
-        table = self.group.table
-        day = exp.column("day", table="_spine")
+    def _in_window(self) -> exp.Expr:
+        """Rows counted on the spine day: valid that day (snapshot) or inside its window."""
         if self.group.kind == "snapshot":
-            snapshot = self.group.leaves[0][0].measure.snapshot
-            assert snapshot is not None
-            start = exp.cast(_qualify(snapshot.valid_from, table.name), exp.DataType.Type.DATE)
-            end = exp.cast(_qualify(snapshot.valid_to, table.name), exp.DataType.Type.DATE)
-            still_valid = exp.or_(
-                exp.Is(this=end.copy(), expression=exp.Null()),
-                exp.GT(this=end, expression=day.copy()),
+            day = self._spine_value("day")
+            snapshots = self._snapshots()
+            if len(snapshots) == 1:
+                return self._valid_on(snapshots[0], day)
+            # Rows valid for any of the measures; each then counts only its own (leaf_condition).
+            starts = [self._bound(s.valid_from) for s in snapshots]
+            ends = [self._bound(s.valid_to) for s in snapshots]
+            return exp.and_(
+                exp.LTE(this=exp.func("LEAST", *starts, copy=False), expression=day),
+                exp.GT(this=exp.func("GREATEST", *ends, copy=False), expression=day.copy()),
+                copy=False,
             )
-            return exp.and_(exp.LTE(this=start, expression=day), exp.paren(still_valid))
         time = self.time_column()
         return exp.and_(
-            exp.GTE(this=time.copy(), expression=exp.column("start_day", table="_spine")),
-            exp.LT(this=time, expression=exp.column("end_day", table="_spine")),
+            exp.GTE(this=time.copy(), expression=self._spine_value("start_day")),
+            exp.LT(this=time, expression=self._spine_value("end_day")),
+            copy=False,
+        )
+
+    def _snapshots(self) -> list[Snapshot]:
+        """The distinct validity bounds of the group's snapshot measures."""
+        found: dict[tuple[str, str], Snapshot] = {}
+        for leaf, _ in self.group.leaves:
+            if (snapshot := leaf.measure.snapshot) is not None:
+                found.setdefault((snapshot.valid_from, snapshot.valid_to), snapshot)
+        return list(found.values())
+
+    def _bound(self, sql: str) -> exp.Expr:
+        """A validity bound as a date; an empty bound is far in the future (open, or never)."""
+        value = exp.cast(_qualify(sql, self.group.table.name), exp.DataType.Type.DATE, copy=False)
+        return exp.func("COALESCE", value, _date(date(9999, 12, 31)), copy=False)
+
+    def _valid_on(self, snapshot: Snapshot, day: exp.Expr) -> exp.Expr:
+        """`valid_from <= day < valid_to`, an empty valid_to meaning still valid."""
+        start = exp.cast(
+            _qualify(snapshot.valid_from, self.group.table.name),
+            exp.DataType.Type.DATE,
+            copy=False,
+        )
+        return exp.and_(
+            exp.LTE(this=start, expression=day.copy()),
+            exp.GT(this=self._bound(snapshot.valid_to), expression=day.copy()),
+            copy=False,
         )
 
     def _add_path(self, select: exp.Select, path: _Path) -> None:
         current = self.group.table.name
         for rel in path.steps:
             target = rel.to_table if rel.from_table == current else rel.from_table
-            on = []
-            for from_key, to_key in rel.keys.items():
-                left = exp.column(from_key, table=rel.from_table)
-                right = exp.column(to_key, table=rel.to_table)
-                on.append(exp.EQ(this=left, expression=right))
+            current = target
+            existing = {j.alias_or_name for j in select.args.get("joins") or []}
+            if target in existing:
+                continue
+            on = [
+                exp.EQ(
+                    this=exp.column(from_key, table=rel.from_table),
+                    expression=exp.column(to_key, table=rel.to_table),
+                )
+                for from_key, to_key in rel.keys.items()
+            ]
             target_table = self.plan.model.table(target)
             assert target_table is not None
+            source: exp.Expr
             if target_table.sql:
-                source = exp.alias_(exp.paren(_parse(target_table.sql)), target, table=True)
+                source = exp.alias_(
+                    exp.paren(_parse(target_table.sql), copy=False), target, table=True, copy=False
+                )
             else:
-                source = exp.alias_(exp.to_table(target_table.source), target, table=True)
-            existing = {j.alias_or_name for j in select.args.get("joins") or []}
-            if target not in existing:
-                select.join(source, on=_and(on), join_type="left", copy=False)
-                keys = " and ".join(
-                    f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
-                )
-                self.plan.joins[f"{rel.from_table}->{rel.to_table}"] = (
-                    f"{rel.from_table} -> {rel.to_table} ({rel.type.replace('_', '-')}) on {keys}"
-                )
-                self.plan.tables_read[target_table.source] = None
-            current = target
+                source = _table(target_table.source, target)
+            _join(select, source, _and(on), "inner" if rel.required else "left")
+            keys = " and ".join(
+                f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
+            )
+            self.plan.joins[f"{rel.from_table}->{rel.to_table}"] = (
+                f"{rel.from_table} -> {rel.to_table} ({rel.type.replace('_', '-')}) on {keys}"
+            )
+            self.plan.tables_read[target_table.source] = None
 
 
 def _shared(conditions: Sequence[exp.Expr | None]) -> exp.Expr | None:
     """The condition every leaf of a group has (so it can go to WHERE), else None."""
-    if not conditions or conditions[0] is None:
-        return None
-    first = conditions[0].sql()
-    if all(c is not None and c.sql() == first for c in conditions):
-        return conditions[0]
+    first = conditions[0] if conditions else None
+    if first is not None and all(c == first for c in conditions):
+        return first
     return None
 
 
@@ -730,46 +859,29 @@ def _core(
         return [], builders[0].build(outputs)
     ctes: list[exp.Expr] = []
     for builder in builders:
-        cte_name = f"{prefix}{builder.group.alias}"
-        ctes.append(
-            exp.CTE(
-                this=builder.build(None), alias=exp.TableAlias(this=exp.to_identifier(cte_name))
-            )
-        )
+        cte_name = exp.TableAlias(this=exp.to_identifier(f"{prefix}{builder.group.alias}"))
+        ctes.append(exp.CTE(this=builder.build(None), alias=cte_name))
+    # Merge the groups on the dimensions: FULL OUTER JOINs with null-safe equality, each
+    # joining on the dimension values found so far.
     dim_names = [ref.output for ref in plan.dims]
+    first, *rest = (builder.group.alias for builder in builders)
     select = exp.Select()
-    if dim_names:
-        keys_name = f"{prefix}keys"
-        union: exp.Expr | None = None
-        for builder in builders:
-            part = exp.select(*dim_names).from_(f"{prefix}{builder.group.alias}")
-            union = part if union is None else exp.union(union, part, distinct=True)
-        assert union is not None
-        ctes.append(exp.CTE(this=union, alias=exp.TableAlias(this=exp.to_identifier(keys_name))))
-        select = select.from_(exp.alias_(exp.to_table(keys_name), "k", table=True))
-        select = select.select(*[exp.column(d, table="k") for d in dim_names])
-        for builder in builders:
-            alias = builder.group.alias
-            on = _and(
-                _null_safe_eq(exp.column(d, table=alias), exp.column(d, table="k"))
-                for d in dim_names
-            )
-            select = select.join(
-                exp.alias_(exp.to_table(f"{prefix}{alias}"), alias, table=True),
-                on=on,
-                join_type="left",
-            )
-    else:
-        first, *rest = builders
-        select = select.from_(
-            exp.alias_(exp.to_table(f"{prefix}{first.group.alias}"), first.group.alias, table=True)
-        )
-        for builder in rest:
-            alias = builder.group.alias
-            select = select.join(
-                exp.alias_(exp.to_table(f"{prefix}{alias}"), alias, table=True), join_type="cross"
-            )
-    select = select.select(*[exp.alias_(formula.copy(), name) for name, formula in outputs.items()])
+    select.set("from_", exp.From(this=_table(f"{prefix}{first}", first)))
+    keys: dict[str, exp.Expr] = {d: exp.column(d, table=first) for d in dim_names}
+    for alias in rest:
+        source = _table(f"{prefix}{alias}", alias)
+        if not dim_names:
+            _join(select, source, None, "cross")
+            continue
+        on = _and(_null_safe_eq(keys[d].copy(), exp.column(d, table=alias)) for d in dim_names)
+        _join(select, source, on, "full")
+        keys = {
+            d: exp.func("COALESCE", keys[d], exp.column(d, table=alias), copy=False)
+            for d in dim_names
+        }
+    columns = [exp.alias_(keys[d], d, copy=False) for d in dim_names]
+    columns += [exp.alias_(formula.copy(), name, copy=False) for name, formula in outputs.items()]
+    select.set("expressions", columns)
     return ctes, select
 
 
@@ -815,28 +927,32 @@ def _compare(plan: _Plan, time_range: DateRange) -> tuple[exp.Select, DateRange]
         if ref.is_metric_time and (months or days):
             right = _add_months(right, months, days)
         on.append(_null_safe_eq(left, right))
-    select = exp.select(*[exp.column(ref.output, table="cur") for ref in plan.dims]).from_("cur")
-    select = (
-        select.join("prev", on=_and(on), join_type="left")
-        if on
-        else select.join("prev", join_type="cross")
-    )
+    select = exp.Select(expressions=[exp.column(ref.output, table="cur") for ref in plan.dims])
+    select.set("from_", exp.From(this=_table("cur")))
+    _join(select, _table("prev"), _and(on), "left" if on else "cross")
     for name in plan.query.metrics:
         now, then = exp.column(name, table="cur"), exp.column(name, table="prev")
         change = exp.Sub(this=now.copy(), expression=then.copy())
         select = select.select(
             now,
-            exp.alias_(then, f"{name}__previous"),
-            exp.alias_(change.copy(), f"{name}__change"),
+            exp.alias_(then, f"{name}__previous", copy=False),
+            exp.alias_(change.copy(), f"{name}__change", copy=False),
             exp.alias_(
                 exp.Div(
-                    this=exp.cast(exp.paren(change), exp.DataType.Type.DOUBLE),
+                    this=exp.cast(
+                        exp.paren(change, copy=False), exp.DataType.Type.DOUBLE, copy=False
+                    ),
                     expression=exp.func(
-                        "NULLIF", exp.func("ABS", then.copy()), exp.Literal.number(0)
+                        "NULLIF",
+                        exp.func("ABS", then.copy(), copy=False),
+                        exp.Literal.number(0),
+                        copy=False,
                     ),
                 ),
                 f"{name}__change_pct",
+                copy=False,
             ),
+            copy=False,
         )
     return _with(ctes, select), previous
 
@@ -858,11 +974,12 @@ def _order(plan: _Plan, columns: Sequence[OutputColumn]) -> list[exp.Expr]:
             )
         order.append(exp.Ordered(this=exp.column(name), desc=item.descending))
     if not plan.query.order_by:
+        # Time runs forward; within it (or without it) the biggest first. A series by time
+        # alone is already in order.
         time = [ref.output for ref in plan.dims if ref.grain is not None]
         order += [exp.Ordered(this=exp.column(t), desc=False) for t in time]
-        order.append(
-            exp.Ordered(this=exp.column(plan.query.metrics[0]), desc=True, nulls_first=False)
-        )
+        if len(time) < len(plan.dims) or not plan.dims:
+            order.append(exp.Ordered(this=exp.column(plan.query.metrics[0]), desc=True))
     used = {o.this.name for o in order}
     order += [
         exp.Ordered(this=exp.column(r.output), desc=False)
@@ -949,10 +1066,10 @@ def compile_query(
         select, comparison = _with(ctes, core), None
 
     columns = _columns(plan)
-    select = select.order_by(*_order(plan, columns))
+    select = select.order_by(*_order(plan, columns), copy=False)
     if query.limit is not None:
-        select = select.limit(query.limit)
-    sql = select.sql(dialect=dialect, pretty=True)
+        select = select.limit(query.limit, copy=False)
+    sql = Dialect.get_or_raise(dialect).generate(select, copy=False, pretty=True)
     provenance = _provenance(plan, time_range, comparison, dialect, sql, notes)
     freshness = {
         table.source: column

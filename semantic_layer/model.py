@@ -135,6 +135,9 @@ class Relationship(_Node):
     to_table: str = Field(alias="to")
     type: RelationshipType = "many_to_one"
     keys: dict[str, str]
+    #: Every `from` row has its `to` row (a non-null foreign key with integrity), so the join
+    #: can be INNER; otherwise it is LEFT and a missing row reads as empty dimension values.
+    required: bool = False
 
     @property
     def label(self) -> str:

@@ -342,12 +342,12 @@ def _ambiguous_paths(context: RuleContext) -> Iterator[Issue]:
     sources = dict.fromkeys(rel.from_table for rel in rels)
     for source in sources:
         for target, paths in _simple_paths(rels, source).items():
-            pair = next(
-                ((p, q) for p in paths for q in paths if p[0] != q[0] and p[-1] != q[-1]), None
-            )
-            if pair is None:
+            # Like MetricFlow, the shortest join path wins; only a tie for shortest is ambiguous.
+            fewest = min(len(p) for p in paths)
+            shortest = [p for p in paths if len(p) == fewest]
+            if len(shortest) < 2:
                 continue
-            first, second = pair
+            first, second = shortest[0], shortest[1]
             culprit = rels[max(*first, *second)]
             if len(first) == 1 and len(second) == 1:
                 other = rels[min(first[0], second[0])].location

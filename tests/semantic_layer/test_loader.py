@@ -378,10 +378,10 @@ def test_location_and_field_names_behind_aliases_are_not_user_keys(
         """
     assert model_errors(tmp_path, monkeypatch, text) == [
         "metrics.yml:3: error: relationship #1: unknown key 'from_table'. "
-        "Accepted: from, keys, name, to, type.",
+        "Accepted: from, keys, name, required, to, type.",
         "metrics.yml:3: error: relationship #1: missing required key 'from'.",
         "metrics.yml:6: error: relationship #1: unknown key 'location'. "
-        "Accepted: from, keys, name, to, type.",
+        "Accepted: from, keys, name, required, to, type.",
     ]
 
 

@@ -221,7 +221,27 @@ def test_a_join_cycle_of_two_tables(check: Check) -> None:
     ]
 
 
-def test_two_join_paths_between_two_tables_are_ambiguous(check: Check) -> None:
+def test_two_join_paths_of_the_same_length_are_ambiguous(check: Check) -> None:
+    text = """
+        version: 1
+        include: [base.yml]
+        tables:
+          - {name: conversions, primary_key: conversion_id}
+          - {name: carts, primary_key: cart_id}
+        relationships:
+          - {from: conversions, to: tickets, keys: {ticket_id: ticket_id}}
+          - {from: conversions, to: carts, keys: {cart_id: cart_id}}
+          - {from: carts, to: accounts, keys: {account_id: account_id}}
+        """
+    assert check(text) == [
+        "base.yml:36: error: relationship 'tickets -> accounts': tables 'conversions' and "
+        "'accounts' are joined by two paths: conversions -> tickets -> accounts and "
+        "conversions -> carts -> accounts. The join would be ambiguous; keep one path (remove a "
+        "relationship, or declare the table again under another name for the second path).",
+    ]
+
+
+def test_a_shorter_join_path_wins_over_a_longer_one(check: Check) -> None:
     text = """
         version: 1
         include: [base.yml]
@@ -231,12 +251,7 @@ def test_two_join_paths_between_two_tables_are_ambiguous(check: Check) -> None:
           - {from: conversions, to: tickets, keys: {ticket_id: ticket_id}}
           - {from: conversions, to: accounts, keys: {account_id: account_id}}
         """
-    assert check(text) == [
-        "base.yml:36: error: relationship 'tickets -> accounts': tables 'conversions' and "
-        "'accounts' are joined by two paths: conversions -> tickets -> accounts and "
-        "conversions -> accounts. The join would be ambiguous; keep one path (remove a "
-        "relationship, or declare the table again under another name for the second path).",
-    ]
+    assert check(text) == []
 
 
 def test_the_same_join_declared_twice_is_ambiguous(check: Check) -> None:

@@ -28,5 +28,4 @@ WHERE
 GROUP BY
   1
 ORDER BY
-  metric_time__month ASC,
-  ai_automation_rate DESC
+  metric_time__month ASC

@@ -17,12 +17,8 @@ FROM (VALUES
   (CAST('2026-11-01' AS DATE), CAST('2026-11-24' AS DATE))) AS _spine(period, day)
 INNER JOIN subscriptions AS subscriptions
   ON CAST(subscriptions.started_on AS DATE) <= _spine.day
-  AND (
-    CAST(subscriptions.ended_on AS DATE) IS NULL
-    OR CAST(subscriptions.ended_on AS DATE) > _spine.day
-  )
+  AND COALESCE(CAST(subscriptions.ended_on AS DATE), CAST('9999-12-31' AS DATE)) > _spine.day
 GROUP BY
   1
 ORDER BY
-  metric_time__month ASC,
-  arr DESC
+  metric_time__month ASC

@@ -2,16 +2,12 @@
 SELECT
   accounts.segment AS segment,
   SUM(subscriptions.arr) AS arr
-FROM (VALUES
-  (CAST('2026-11-24' AS DATE), CAST('2026-11-24' AS DATE))) AS _spine(period, day)
-INNER JOIN subscriptions AS subscriptions
-  ON CAST(subscriptions.started_on AS DATE) <= _spine.day
-  AND (
-    CAST(subscriptions.ended_on AS DATE) IS NULL
-    OR CAST(subscriptions.ended_on AS DATE) > _spine.day
-  )
-LEFT JOIN accounts AS accounts
+FROM subscriptions AS subscriptions
+INNER JOIN accounts AS accounts
   ON subscriptions.account_id = accounts.account_id
+WHERE
+  CAST(subscriptions.started_on AS DATE) <= CAST('2026-11-24' AS DATE)
+  AND COALESCE(CAST(subscriptions.ended_on AS DATE), CAST('9999-12-31' AS DATE)) > CAST('2026-11-24' AS DATE)
 GROUP BY
   1
 ORDER BY

@@ -1,11 +1,7 @@
-/* tickets: csat_responses, csat_sum, satisfied_responses (plain) */
+/* tickets: csat_responses, csat_sum/csat_responses, satisfied_responses (plain) */
 SELECT
   tickets.intent AS intent,
-  CAST((
-    SUM(tickets.csat_score)
-  ) AS DOUBLE) / NULLIF((
-    COALESCE(COUNT(tickets.csat_score), 0)
-  ), 0) AS csat,
+  AVG(tickets.csat_score) AS csat,
   CAST((
     COALESCE(COUNT(CASE WHEN (
       tickets.csat_score >= 4

@@ -10,5 +10,4 @@ WHERE
 GROUP BY
   1
 ORDER BY
-  created_at__week ASC,
-  ticket_volume DESC
+  created_at__week ASC

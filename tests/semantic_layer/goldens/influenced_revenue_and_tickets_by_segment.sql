@@ -4,10 +4,8 @@ WITH g0 AS (
     accounts.segment AS segment,
     SUM(conversions.order_value) AS m0
   FROM conversions AS conversions
-  LEFT JOIN tickets AS tickets
-    ON conversions.ticket_id = tickets.ticket_id
-  LEFT JOIN accounts AS accounts
-    ON tickets.account_id = accounts.account_id
+  INNER JOIN accounts AS accounts
+    ON conversions.account_id = accounts.account_id
   GROUP BY
     1
 ), g1 AS (
@@ -16,28 +14,18 @@ WITH g0 AS (
     accounts.segment AS segment,
     COUNT(*) AS m1
   FROM tickets AS tickets
-  LEFT JOIN accounts AS accounts
+  INNER JOIN accounts AS accounts
     ON tickets.account_id = accounts.account_id
   GROUP BY
     1
-), keys AS (
-  SELECT
-    segment
-  FROM g0
-  UNION
-  SELECT
-    segment
-  FROM g1
 )
 SELECT
-  k.segment,
+  COALESCE(g0.segment, g1.segment) AS segment,
   g0.m0 AS influenced_revenue,
   COALESCE(g1.m1, 0) AS ticket_volume
-FROM keys AS k
-LEFT JOIN g0 AS g0
-  ON g0.segment IS NOT DISTINCT FROM k.segment
-LEFT JOIN g1 AS g1
-  ON g1.segment IS NOT DISTINCT FROM k.segment
+FROM g0 AS g0
+FULL JOIN g1 AS g1
+  ON g0.segment IS NOT DISTINCT FROM g1.segment
 ORDER BY
   influenced_revenue DESC,
   segment ASC

@@ -43,17 +43,9 @@ WITH g0 AS (
     AND subscriptions.ended_on < CAST('2026-11-25' AS DATE)
   GROUP BY
     1
-), keys AS (
-  SELECT
-    metric_time__quarter
-  FROM g0
-  UNION
-  SELECT
-    metric_time__quarter
-  FROM g1
 )
 SELECT
-  k.metric_time__quarter,
+  COALESCE(g0.metric_time__quarter, g1.metric_time__quarter) AS metric_time__quarter,
   (
     COALESCE(g0.m0, 0)
   ) + (
@@ -63,11 +55,8 @@ SELECT
   ) - (
     COALESCE(g1.m3, 0)
   ) AS net_new_arr
-FROM keys AS k
-LEFT JOIN g0 AS g0
-  ON g0.metric_time__quarter IS NOT DISTINCT FROM k.metric_time__quarter
-LEFT JOIN g1 AS g1
-  ON g1.metric_time__quarter IS NOT DISTINCT FROM k.metric_time__quarter
+FROM g0 AS g0
+FULL JOIN g1 AS g1
+  ON g0.metric_time__quarter IS NOT DISTINCT FROM g1.metric_time__quarter
 ORDER BY
-  metric_time__quarter ASC,
-  net_new_arr DESC
+  metric_time__quarter ASC

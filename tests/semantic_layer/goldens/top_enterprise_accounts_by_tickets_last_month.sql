@@ -3,7 +3,7 @@ SELECT
   accounts.account_name AS account_name,
   COALESCE(COUNT(*), 0) AS ticket_volume
 FROM tickets AS tickets
-LEFT JOIN accounts AS accounts
+INNER JOIN accounts AS accounts
   ON tickets.account_id = accounts.account_id
 WHERE
   accounts.segment = 'Enterprise'
