@@ -18,6 +18,7 @@ import duckdb
 import pytest
 
 from connectors.demo import DemoSummary, build_demo
+from connectors.warehouse import DUCKDB_SETTINGS
 
 DEMO_AS_OF = date(2026, 11, 24)
 DEMO_SCALE = 0.05
@@ -50,7 +51,9 @@ def demo_path(demo_summary: DemoSummary) -> Path:
 @pytest.fixture(scope="session")
 def demo_con(demo_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
     """A read-only connection to the demo warehouse, shared by the session, closed at its end."""
-    con = duckdb.connect(str(demo_path), read_only=True)
+    # The warehouse connector's settings: DuckDB shares one instance per file and refuses a
+    # second connection with other settings, so in-process CLI tests can open the file too.
+    con = duckdb.connect(str(demo_path), read_only=True, config=dict(DUCKDB_SETTINGS))
     try:
         yield con
     finally:
