@@ -182,6 +182,14 @@ def _table(name: str, alias: str | None = None) -> exp.Table:
     return table
 
 
+def _source(table: Table) -> exp.Expr:
+    """A model table in FROM or JOIN, aliased by its name: the warehouse table, or `(sql)`."""
+    if table.sql:
+        alias = exp.TableAlias(this=exp.to_identifier(table.name))
+        return exp.Subquery(this=_parse(table.sql), alias=alias)
+    return _table(table.source, table.name)
+
+
 JoinKind = Literal["inner", "left", "full", "cross"]
 
 
@@ -365,6 +373,13 @@ class _Planner:
 
     def formula(self, name: str, stack: tuple[str, ...] = ()) -> exp.Expr:
         """The metric as an expression over leaf placeholders (`group.leaf` columns)."""
+        formula = self._formula(name, stack)
+        fill = self.metric(name).fill_nulls_with
+        if fill is None:
+            return formula
+        return exp.func("COALESCE", formula, exp.Literal.number(fill), copy=False)
+
+    def _formula(self, name: str, stack: tuple[str, ...]) -> exp.Expr:
         if name in stack:
             raise QueryError(f"Metric '{name}' depends on itself: {' -> '.join(stack + (name,))}.")
         metric = self.metric(name)
@@ -626,7 +641,13 @@ class _GroupBuilder:
     def leaf_condition(self, leaf: _Leaf) -> exp.Expr | None:
         parts: list[exp.Expr] = []
         if leaf.measure.snapshot is not None and len(self._snapshots()) > 1:
-            parts.append(self._valid_on(leaf.measure.snapshot, self._spine_value("day")))
+            # The join keeps rows valid for any measure; each checks the bounds it alone has.
+            snapshot, day = leaf.measure.snapshot, self._spine_value("day")
+            starts, ends = self._distinct_bounds()
+            if len(starts) > 1:
+                parts.append(exp.LTE(this=self._start(snapshot.valid_from), expression=day))
+            if len(ends) > 1:
+                parts.append(exp.GT(this=self._bound(snapshot.valid_to), expression=day.copy()))
         if leaf.measure.filter:
             parts.append(
                 exp.paren(_qualify(leaf.measure.filter, self.group.table.name), copy=False)
@@ -707,13 +728,7 @@ class _GroupBuilder:
             time = self.time_column()
             where.append(exp.GTE(this=time.copy(), expression=_date(self.time_range.start)))
             where.append(exp.LT(this=time, expression=_date(self.time_range.end)))
-        source: exp.Expr
-        if table.sql:
-            source = exp.alias_(
-                exp.paren(_parse(table.sql), copy=False), table.name, table=True, copy=False
-            )
-        else:
-            source = _table(table.source, table.name)
+        source = _source(table)
         if group.kind == "plain":
             select.set("from_", exp.From(this=source))
         elif len(self.days) == 1:  # one day: a filter, not a join
@@ -747,15 +762,21 @@ class _GroupBuilder:
         """Rows counted on the spine day: valid that day (snapshot) or inside its window."""
         if self.group.kind == "snapshot":
             day = self._spine_value("day")
-            snapshots = self._snapshots()
-            if len(snapshots) == 1:
-                return self._valid_on(snapshots[0], day)
             # Rows valid for any of the measures; each then counts only its own (leaf_condition).
-            starts = [self._bound(s.valid_from) for s in snapshots]
-            ends = [self._bound(s.valid_to) for s in snapshots]
+            starts, ends = self._distinct_bounds()
+            start = (
+                self._start(starts[0])
+                if len(starts) == 1
+                else exp.func("LEAST", *(self._bound(b) for b in starts), copy=False)
+            )
+            end = (
+                self._bound(ends[0])
+                if len(ends) == 1
+                else exp.func("GREATEST", *(self._bound(b) for b in ends), copy=False)
+            )
             return exp.and_(
-                exp.LTE(this=exp.func("LEAST", *starts, copy=False), expression=day),
-                exp.GT(this=exp.func("GREATEST", *ends, copy=False), expression=day.copy()),
+                exp.LTE(this=start, expression=day),
+                exp.GT(this=end, expression=day.copy()),
                 copy=False,
             )
         time = self.time_column()
@@ -773,6 +794,18 @@ class _GroupBuilder:
                 found.setdefault((snapshot.valid_from, snapshot.valid_to), snapshot)
         return list(found.values())
 
+    def _distinct_bounds(self) -> tuple[list[str], list[str]]:
+        """The distinct `valid_from` and `valid_to` expressions of the group's snapshots."""
+        snapshots = self._snapshots()
+        starts = list(dict.fromkeys(s.valid_from for s in snapshots))
+        ends = list(dict.fromkeys(s.valid_to for s in snapshots))
+        return starts, ends
+
+    def _start(self, sql: str) -> exp.Expr:
+        """A `valid_from` bound as a date (an empty one is never reached)."""
+        table = self.group.table.name
+        return exp.cast(_qualify(sql, table), exp.DataType.Type.DATE, copy=False)
+
     def _bound(self, sql: str) -> exp.Expr:
         """A validity bound as a date; an empty bound is far in the future (open, or never)."""
         value = exp.cast(_qualify(sql, self.group.table.name), exp.DataType.Type.DATE, copy=False)
@@ -780,13 +813,8 @@ class _GroupBuilder:
 
     def _valid_on(self, snapshot: Snapshot, day: exp.Expr) -> exp.Expr:
         """`valid_from <= day < valid_to`, an empty valid_to meaning still valid."""
-        start = exp.cast(
-            _qualify(snapshot.valid_from, self.group.table.name),
-            exp.DataType.Type.DATE,
-            copy=False,
-        )
         return exp.and_(
-            exp.LTE(this=start, expression=day.copy()),
+            exp.LTE(this=self._start(snapshot.valid_from), expression=day.copy()),
             exp.GT(this=self._bound(snapshot.valid_to), expression=day.copy()),
             copy=False,
         )
@@ -808,13 +836,7 @@ class _GroupBuilder:
             ]
             target_table = self.plan.model.table(target)
             assert target_table is not None
-            source: exp.Expr
-            if target_table.sql:
-                source = exp.alias_(
-                    exp.paren(_parse(target_table.sql), copy=False), target, table=True, copy=False
-                )
-            else:
-                source = _table(target_table.source, target)
+            source = _source(target_table)
             _join(select, source, _and(on), "inner" if rel.required else "left")
             keys = " and ".join(
                 f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()

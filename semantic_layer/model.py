@@ -158,6 +158,8 @@ class Metric(_Node):
     unit: str | None = None
     status: MetricStatus = "draft"
     access_groups: tuple[str, ...] = ()
+    #: The value when no rows count (a flow such as net new ARR is 0, not empty, then).
+    fill_nulls_with: float | None = None
     # simple / cumulative
     measure: str | None = None
     filter: str | None = None

@@ -79,7 +79,8 @@ def test_the_shipped_metrics_yml_loads_and_checks_without_errors(
 ) -> None:
     monkeypatch.chdir(REPO)
     model = load_model("metrics.yml")
-    assert len(model.tables) == 6
+    names = {t.name for t in model.tables}
+    assert names >= {"accounts", "subscriptions", "tickets", "arr_movements"}
     assert model.metric("arr") is not None
     assert check_file("metrics.yml", warehouse_columns=DEMO_COLUMNS) == []
 

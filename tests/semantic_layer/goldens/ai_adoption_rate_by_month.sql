@@ -3,27 +3,12 @@ SELECT
   _spine.period AS metric_time__month,
   CAST((
     COALESCE(
-      COUNT(
-        CASE
-          WHEN CAST(accounts.ai_agent_enabled_at AS DATE) <= _spine.day
-          AND COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE)) > _spine.day
-          THEN 1
-        END
-      ),
+      COUNT(CASE WHEN CAST(accounts.ai_agent_enabled_at AS DATE) <= _spine.day THEN 1 END),
       0
     )
   ) AS DOUBLE) / NULLIF(
     (
-      COALESCE(
-        COUNT(
-          CASE
-            WHEN CAST(accounts.signed_up_at AS DATE) <= _spine.day
-            AND COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE)) > _spine.day
-            THEN 1
-          END
-        ),
-        0
-      )
+      COALESCE(COUNT(CASE WHEN CAST(accounts.signed_up_at AS DATE) <= _spine.day THEN 1 END), 0)
     ),
     0
   ) AS ai_adoption_rate
@@ -45,10 +30,7 @@ INNER JOIN accounts AS accounts
     COALESCE(CAST(accounts.ai_agent_enabled_at AS DATE), CAST('9999-12-31' AS DATE)),
     COALESCE(CAST(accounts.signed_up_at AS DATE), CAST('9999-12-31' AS DATE))
   ) <= _spine.day
-  AND GREATEST(
-    COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE)),
-    COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE))
-  ) > _spine.day
+  AND COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE)) > _spine.day
 GROUP BY
   1
 ORDER BY
