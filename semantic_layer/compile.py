@@ -811,14 +811,6 @@ class _GroupBuilder:
         value = exp.cast(_qualify(sql, self.group.table.name), exp.DataType.Type.DATE, copy=False)
         return exp.func("COALESCE", value, _date(date(9999, 12, 31)), copy=False)
 
-    def _valid_on(self, snapshot: Snapshot, day: exp.Expr) -> exp.Expr:
-        """`valid_from <= day < valid_to`, an empty valid_to meaning still valid."""
-        return exp.and_(
-            exp.LTE(this=self._start(snapshot.valid_from), expression=day.copy()),
-            exp.GT(this=self._bound(snapshot.valid_to), expression=day.copy()),
-            copy=False,
-        )
-
     def _add_path(self, select: exp.Select, path: _Path) -> None:
         current = self.group.table.name
         for rel in path.steps:
