@@ -1,0 +1,287 @@
+"""How a question says *when*, *how often*, *how many* and *against what*.
+
+`read_phrasing(question, as_of)` finds the time range ("last quarter", "in Q3 2026", "since
+March"), the grain ("by month", "weekly", "over time"), a top or bottom N ("top 5", "worst
+three") and a comparison ("vs last year", "how did it change") in a question, deterministically,
+and says which characters it used so that the planner does not read them again as metric or
+dimension names. Ranges come out as the semantic layer's own time-range words, which
+`semantic_layer.time.resolve_time_range` turns into days.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from semantic_layer.model import Comparison, Grain
+
+_NUMBERS = {
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "fifteen": 15,
+    "twenty": 20,
+    "thirty": 30,
+}
+_NUMBER = r"(\d+|" + "|".join(_NUMBERS) + r")"
+_MONTHS = {
+    name: index + 1
+    for index, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ]
+    )
+    for name in names
+}
+_MONTH = r"(" + "|".join(sorted(_MONTHS, key=len, reverse=True)) + r")"
+_UNIT = r"(day|week|month|quarter|year)s?"
+_GRAIN_WORDS: dict[str, Grain] = {
+    "daily": "day",
+    "weekly": "week",
+    "monthly": "month",
+    "quarterly": "quarter",
+    "yearly": "year",
+    "annually": "year",
+    "annual": "year",
+}
+
+
+def _number(text: str) -> int:
+    return int(text) if text.isdigit() else _NUMBERS[text]
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """What a question says about time, grain, ranking and comparison."""
+
+    time_range: str | None = None
+    grain: Grain | None = None
+    top: int | None = None
+    descending: bool = True
+    compare: Comparison | None = None
+    spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+
+    def remainder(self, question: str) -> str:
+        """The question with the phrases read here blanked out."""
+        chars = list(question)
+        for start, end in self.spans:
+            chars[start:end] = " " * (end - start)
+        return "".join(chars)
+
+
+class _Reader:
+    def __init__(self, question: str, as_of: date) -> None:
+        self.text = question.lower()
+        self.as_of = as_of
+        self.spans: list[tuple[int, int]] = []
+
+    def find(self, pattern: str) -> re.Match[str] | None:
+        """The first match of `pattern` (whole words) not overlapping what was read already."""
+        for match in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", self.text):
+            if not any(match.start() < end and start < match.end() for start, end in self.spans):
+                return match
+        return None
+
+    def take(self, match: re.Match[str]) -> None:
+        self.spans.append((match.start(), match.end()))
+
+    # -- comparison first: "vs last quarter" must not be read as the range
+
+    def comparison(self) -> Comparison | None:
+        year = r"(year over year|yoy|y/y|vs\.? (the )?(same period )?last year|versus last year|"
+        year += r"compared (to|with) (the same period )?last year|than last year)"
+        if match := self.find(year):
+            self.take(match)
+            return "previous_year"
+        period = r"((vs\.?|versus|compared (to|with)|than) (the )?(last|previous|prior) "
+        period += r"(day|week|month|quarter|period)|month over month|mom|quarter over quarter|"
+        period += r"qoq|week over week|wow|period over period)"
+        if match := self.find(period):
+            self.take(match)
+            return "previous_period"
+        if match := self.find(r"(change[ds]?|move[ds]?|trend(ed|ing)?|grow(n|th)?|evolve[ds]?)"):
+            # "how did X change this quarter": compared with the period before
+            return "previous_period" if self.find(r"how (did|has|have|is|are)") else None
+        return None
+
+    # -- time range
+
+    def time_range(self) -> str | None:
+        readers = (
+            self._to_date,
+            self._last_n,
+            self._this_or_last,
+            self._quarter,
+            self._since,
+            self._month,
+            self._year,
+            self._today,
+        )
+        for read in readers:
+            found = read()
+            if found is not None:
+                return found
+        return None
+
+    def _to_date(self) -> str | None:
+        words = {
+            r"(ytd|year to date|this year so far|so far this year)": "ytd",
+            r"(qtd|quarter to date|this quarter so far|so far this quarter)": "qtd",
+            r"(mtd|month to date|this month so far|so far this month)": "mtd",
+        }
+        for pattern, value in words.items():
+            if match := self.find(pattern):
+                self.take(match)
+                return value
+        return None
+
+    def _last_n(self) -> str | None:
+        match = self.find(
+            rf"((over|in|during|for) )?(the )?(last|past|previous|trailing) {_NUMBER} {_UNIT}"
+        )
+        if match is None:
+            return None
+        self.take(match)
+        count = _number(match.group(5))
+        return f"last {count} {match.group(6)}s"
+
+    def _this_or_last(self) -> str | None:
+        match = self.find(
+            r"((in|during|for|over) )?(this|current|last|previous|past|the last) "
+            r"(week|month|quarter|year)"
+        )
+        if match is None:
+            return None
+        self.take(match)
+        which = "this" if match.group(3) in ("this", "current") else "last"
+        return f"{which} {match.group(4)}"
+
+    def _quarter(self) -> str | None:
+        match = self.find(r"(in )?(q([1-4])( of)?[- ]?(\d{4})|(\d{4})[- ]?q([1-4])|q([1-4]))")
+        if match is None:
+            return None
+        self.take(match)
+        quarter = int(match.group(3) or match.group(7) or match.group(8))
+        year_text = match.group(5) or match.group(6)
+        year = int(year_text) if year_text else self.as_of.year
+        if not year_text and date(year, 3 * quarter - 2, 1) > self.as_of:
+            year -= 1  # "Q4" in March means last year's
+        return f"{year}-Q{quarter}"
+
+    def _since(self) -> str | None:
+        match = self.find(rf"since {_MONTH}( (\d{{4}}))?")
+        if match is not None:
+            self.take(match)
+            month = _MONTHS[match.group(1)]
+            year = int(match.group(3)) if match.group(3) else self.as_of.year
+            if not match.group(3) and date(year, month, 1) > self.as_of:
+                year -= 1
+            return f"since {date(year, month, 1).isoformat()}"
+        match = self.find(r"since (\d{4}-\d{2}-\d{2}|\d{4})")
+        if match is not None:
+            self.take(match)
+            text = match.group(1)
+            return f"since {text if '-' in text else f'{text}-01-01'}"
+        return None
+
+    def _month(self) -> str | None:
+        match = self.find(rf"(in )?{_MONTH}( (\d{{4}}))?")
+        if match is None or (match.group(2) == "may" and not match.group(4) and not match.group(1)):
+            return None  # "may" alone is a verb
+        self.take(match)
+        month = _MONTHS[match.group(2)]
+        year = int(match.group(4)) if match.group(4) else self.as_of.year
+        if not match.group(4) and date(year, month, 1) > self.as_of:
+            year -= 1
+        return f"{year}-{month:02d}"
+
+    def _year(self) -> str | None:
+        match = self.find(r"(in |during |for )?(20\d\d)")
+        if match is None:
+            return None
+        self.take(match)
+        return match.group(2)
+
+    def _today(self) -> str | None:
+        match = self.find(r"(today|yesterday)")
+        if match is None:
+            return None
+        self.take(match)
+        return match.group(1)
+
+    # -- grain
+
+    def grain(self) -> Grain | None:
+        match = self.find(rf"((by|per|each|every) {_UNIT}|{_UNIT} (by|over|on) {_UNIT})")
+        if match is not None:
+            self.take(match)
+            unit = match.group(3) or match.group(4)
+            return self._grain(unit)
+        match = self.find("(" + "|".join(_GRAIN_WORDS) + ")")
+        if match is not None:
+            self.take(match)
+            return _GRAIN_WORDS[match.group(1)]
+        match = self.find(r"(over time|trend(ed|ing|s)?|history|evolution)")
+        if match is not None:
+            self.take(match)
+            return "month"
+        return None
+
+    @staticmethod
+    def _grain(unit: str) -> Grain:
+        grains: dict[str, Grain] = {
+            "day": "day",
+            "week": "week",
+            "month": "month",
+            "quarter": "quarter",
+            "year": "year",
+        }
+        return grains[unit]
+
+    # -- top / bottom N
+
+    def top(self) -> tuple[int | None, bool]:
+        match = self.find(rf"(top|best|biggest|largest|highest|most) {_NUMBER}")
+        if match is not None:
+            self.take(match)
+            return _number(match.group(2)), True
+        match = self.find(rf"(bottom|worst|smallest|lowest|least) {_NUMBER}")
+        if match is not None:
+            self.take(match)
+            return _number(match.group(2)), False
+        match = self.find(rf"which {_NUMBER}")
+        if match is not None:
+            self.take(match)
+            return _number(match.group(1)), True
+        return None, True
+
+
+def read_phrasing(question: str, as_of: date) -> Phrasing:
+    """Time range, grain, top/bottom N and comparison, as the question words them."""
+    reader = _Reader(question, as_of)
+    compare = reader.comparison()
+    time_range = reader.time_range()
+    grain = reader.grain()
+    top, descending = reader.top()
+    return Phrasing(time_range, grain, top, descending, compare, tuple(sorted(reader.spans)))

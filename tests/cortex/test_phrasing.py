@@ -1,0 +1,121 @@
+"""Reading when, how often, how many and against what from a question."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from cortex.phrasing import read_phrasing
+from semantic_layer.time import resolve_time_range
+
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("What's our ARR today?", "today"),
+        ("tickets yesterday", "yesterday"),
+        ("How many tickets did we get last month?", "last month"),
+        ("win rate this quarter", "this quarter"),
+        ("CSAT in the previous quarter", "last quarter"),
+        ("bookings this year so far", "ytd"),
+        ("pipeline QTD", "qtd"),
+        ("FRT over the last 30 days", "last 30 days"),
+        ("ARR in the past six months", "last 6 months"),
+        ("tickets for the last 2 weeks", "last 2 weeks"),
+        ("conversion rate in Q3 2026", "2026-Q3"),
+        ("conversion rate in 2026-Q2", "2026-Q2"),
+        ("new customers in 2025", "2025"),
+        ("AI adoption since March", "since 2026-03-01"),
+        ("tickets since December", "since 2025-12-01"),
+        ("tickets since 2026-02-15", "since 2026-02-15"),
+        ("influenced revenue in February", "2026-02"),
+        ("influenced revenue in May 2025", "2025-05"),
+    ],
+)
+def test_time_phrases_become_the_semantic_layers_ranges(question: str, time_range: str) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert reading.time_range == time_range
+    assert resolve_time_range(time_range, AS_OF) is not None  # the layer accepts it
+
+
+def test_a_quarter_without_a_year_is_the_latest_one_that_has_started() -> None:
+    assert read_phrasing("bookings in Q4", AS_OF).time_range == "2026-Q4"
+    assert read_phrasing("bookings in Q4", date(2026, 3, 1)).time_range == "2025-Q4"
+
+
+def test_may_alone_is_a_verb_not_a_month() -> None:
+    assert read_phrasing("Which metric may I ask about?", AS_OF).time_range is None
+
+
+def test_no_time_words_means_no_range() -> None:
+    reading = read_phrasing("What's our ARR by segment?", AS_OF)
+    assert (reading.time_range, reading.compare, reading.top) == (None, None, None)
+
+
+@pytest.mark.parametrize(
+    ("question", "grain"),
+    [
+        ("ARR by month", "month"),
+        ("tickets per week last quarter", "week"),
+        ("CSAT month by month", "month"),
+        ("weekly tickets", "week"),
+        ("quarterly bookings this year", "quarter"),
+        ("how has AI adoption trended", "month"),
+        ("ARR over time", "month"),
+        ("tickets each day this week", "day"),
+    ],
+)
+def test_grains(question: str, grain: str) -> None:
+    assert read_phrasing(question, AS_OF).grain == grain
+
+
+def test_a_grain_and_a_range_in_one_question() -> None:
+    reading = read_phrasing("ARR by month over the last 12 months", AS_OF)
+    assert (reading.grain, reading.time_range) == ("month", "last 12 months")
+
+
+@pytest.mark.parametrize(
+    ("question", "top", "descending"),
+    [
+        ("top 10 accounts by tickets", 10, True),
+        ("Which 5 Enterprise accounts opened the most tickets?", 5, True),
+        ("worst three channels by CSAT", 3, False),
+        ("bottom 5 verticals by conversion rate", 5, False),
+        ("the best two sales reps by bookings", 2, True),
+    ],
+)
+def test_top_and_bottom_n(question: str, top: int, descending: bool) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.top, reading.descending) == (top, descending)
+
+
+@pytest.mark.parametrize(
+    ("question", "compare", "time_range"),
+    [
+        ("ARR this quarter vs last quarter", "previous_period", "this quarter"),
+        ("win rate this year compared with last year", "previous_year", "this year"),
+        ("tickets year over year", "previous_year", None),
+        ("bookings last month versus the previous month", "previous_period", "last month"),
+        (
+            "How did first response time for Enterprise move this quarter?",
+            "previous_period",
+            "this quarter",
+        ),
+        ("CSAT QoQ", "previous_period", None),
+    ],
+)
+def test_comparisons_are_not_read_as_the_range(
+    question: str, compare: str, time_range: str | None
+) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.compare, reading.time_range) == (compare, time_range)
+
+
+def test_the_remainder_blanks_what_was_read() -> None:
+    question = "Top 5 accounts by tickets last month vs the previous month"
+    reading = read_phrasing(question, AS_OF)
+    remainder = " ".join(reading.remainder(question).split())
+    assert remainder == "accounts by tickets"
