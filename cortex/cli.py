@@ -30,6 +30,7 @@ from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
 from .errors import InternalError, UserError
 from .formatting import format_dimension, format_period, format_value, is_missing
+from .narrative import additive_metrics, narrate
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
 
@@ -392,11 +393,9 @@ def query(
             _out.print(f"[dim]-- {dialect} SQL (run it on your {dialect} warehouse)[/]")
             _out.print(compiled.sql)
             return
-        if result.frame.empty:
-            _out.print(
-                "[yellow]No rows match this query.[/] Try a wider time range or fewer filters."
-            )
-        else:
+        additive = additive_metrics(workspace.model, semantic.metrics)
+        _out.print(escape(narrate(compiled, result.frame, additive=additive)))
+        if not result.frame.empty:
             _out.print(_render_table(compiled, result.frame))
         _render_provenance(compiled, result)
         if show_sql:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from datetime import date, datetime
 
+import numpy as np
 import pandas as pd
 
 from semantic_layer.model import Grain, MetricFormat
@@ -43,7 +44,7 @@ def format_value(value: object, fmt: MetricFormat | None, unit: str | None = Non
     """A metric value in its format; an empty value is shown as `–`."""
     if is_missing(value):
         return "–"
-    if not isinstance(value, int | float):
+    if not isinstance(value, int | float | np.integer | np.floating):
         try:
             value = float(value)  # type: ignore[arg-type]
         except (TypeError, ValueError):
@@ -59,8 +60,8 @@ def format_value(value: object, fmt: MetricFormat | None, unit: str | None = Non
         return f"{sign}${abs(number):,.{digits}f}"
     if fmt == "duration":
         return format_duration(number * _SECONDS_PER_UNIT.get(unit or "seconds", 1.0))
-    if number.is_integer() and abs(number) < 1e15:
-        return f"{int(number):,}"
+    if isinstance(value, int | np.integer):  # counts; averages and ratios keep their decimals
+        return f"{int(value):,}"
     return f"{number:,.2f}"
 
 
