@@ -62,8 +62,7 @@ _GRAIN_WORDS: dict[str, Grain] = {
     "monthly": "month",
     "quarterly": "quarter",
     "yearly": "year",
-    "annually": "year",
-    "annual": "year",
+    "annually": "year",  # not "annual": annual recurring revenue is no grain
 }
 
 
@@ -116,7 +115,8 @@ class _Reader:
             return "previous_year"
         period = r"((vs\.?|versus|compared (to|with)|than) (the )?(last|previous|prior) "
         period += r"(day|week|month|quarter|period)|month over month|mom|quarter over quarter|"
-        period += r"qoq|week over week|wow|period over period)"
+        period += r"qoq|week over week|wow|period over period|"
+        period += r"(compared? (to|with)|vs\.?|versus|than) (the )?(day|week|month|quarter) before)"
         if match := self.find(period):
             self.take(match)
             return "previous_period"
@@ -129,6 +129,7 @@ class _Reader:
 
     def time_range(self) -> str | None:
         readers = (
+            self._half,
             self._to_date,
             self._last_n,
             self._this_or_last,
@@ -143,6 +144,15 @@ class _Reader:
             if found is not None:
                 return found
         return None
+
+    def _half(self) -> str | None:
+        match = self.find(r"(in )?(the )?(first|second|1st|2nd) half( of)? (\d{4})|h([12]) (\d{4})")
+        if match is None:
+            return None
+        self.take(match)
+        first = match.group(3) in ("first", "1st") or match.group(6) == "1"
+        year = int(match.group(5) or match.group(7))
+        return f"{year}-01-01..{year}-06-30" if first else f"{year}-07-01..{year}-12-31"
 
     def _to_date(self) -> str | None:
         words = {

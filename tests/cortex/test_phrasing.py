@@ -119,3 +119,19 @@ def test_the_remainder_blanks_what_was_read() -> None:
     reading = read_phrasing(question, AS_OF)
     remainder = " ".join(reading.remainder(question).split())
     assert remainder == "accounts by tickets"
+
+
+def test_halves_of_a_year() -> None:
+    assert read_phrasing("upsell in the first half of 2026", AS_OF).time_range == (
+        "2026-01-01..2026-06-30"
+    )
+    assert read_phrasing("bookings H2 2025", AS_OF).time_range == "2025-07-01..2025-12-31"
+
+
+def test_the_period_before_is_a_comparison() -> None:
+    reading = read_phrasing("net new ARR last quarter compared with the quarter before", AS_OF)
+    assert (reading.time_range, reading.compare) == ("last quarter", "previous_period")
+
+
+def test_annual_recurring_revenue_is_not_a_grain() -> None:
+    assert read_phrasing("annual recurring revenue by segment", AS_OF).grain is None

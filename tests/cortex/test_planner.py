@@ -1,0 +1,95 @@
+"""The offline planner: questions to governed semantic queries, or a question back."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cortex.planner import Clarify, OfflinePlanner, OutOfScope, QueryPlan
+from semantic_layer.loader import load_model
+from semantic_layer.query import Filter, OrderBy, SemanticQuery
+
+ROOT = Path(__file__).resolve().parents[2]
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def planner() -> OfflinePlanner:
+    return OfflinePlanner(load_model(ROOT / "metrics.yml"), as_of=AS_OF)
+
+
+def query_of(planner: OfflinePlanner, question: str, *history: SemanticQuery) -> SemanticQuery:
+    plan = planner.plan(question, history)
+    assert isinstance(plan, QueryPlan), plan
+    return plan.query
+
+
+def test_a_metric_by_a_dimension(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "Can I get ARR split by segment and GMV band?")
+    assert (query.metrics, query.dimensions) == (("arr",), ("segment", "gmv_tier"))
+
+
+def test_synonyms_and_plurals_name_metrics_and_dimensions(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "which 3 industries bring in the most annual recurring revenue?")
+    assert query.metrics == ("arr",)
+    assert query.dimensions == ("vertical",)
+    assert (query.order_by, query.limit) == ((OrderBy(field="arr", descending=True),), 3)
+
+
+def test_time_grain_and_range(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "new business ARR per month over the last 12 months")
+    assert query.metrics == ("new_arr",)
+    assert query.dimensions == ("metric_time:month",)
+    assert query.time_range == "last 12 months"
+
+
+def test_a_verified_question_uses_its_verified_query(planner: OfflinePlanner) -> None:
+    plan = planner.plan("What is our ARR by segment?")
+    assert isinstance(plan, QueryPlan)
+    assert plan.verified == "What is our ARR by segment?"
+    assert plan.confidence == 1.0
+
+
+def test_follow_ups_build_on_the_previous_query(planner: OfflinePlanner) -> None:
+    first = query_of(planner, "How many tickets did we get last month?")
+    assert (first.metrics, first.time_range) == (("ticket_volume",), "last month")
+    by_channel = query_of(planner, "now by channel", first)
+    assert (by_channel.metrics, by_channel.dimensions) == (("ticket_volume",), ("channel",))
+    assert by_channel.time_range == "last month"
+    quarterly = query_of(planner, "what about by quarter this year?", by_channel)
+    assert quarterly.dimensions == ("metric_time:quarter", "channel")
+    assert quarterly.time_range == "this year"
+    csat = query_of(planner, "and CSAT?", quarterly)
+    assert csat.metrics == ("csat",)
+    assert (csat.dimensions, csat.time_range) == (quarterly.dimensions, "this year")
+
+
+def test_a_follow_up_replaces_a_filter_on_the_same_dimension(planner: OfflinePlanner) -> None:
+    previous = SemanticQuery(
+        metrics=("ticket_volume",), filters=(Filter(field="channel", op="=", values=("email",)),)
+    )
+    query = query_of(planner, "what about last year?", previous)
+    assert query.filters == previous.filters and query.time_range == "last year"
+
+
+def test_an_unknown_metric_gets_a_clarification_naming_what_it_can_answer(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("What's our NPS?")
+    assert isinstance(plan, Clarify)
+    assert "couldn't find a metric" in plan.question and "cortex metrics" in plan.question
+
+
+def test_a_dimension_the_metric_cannot_reach_asks_instead_of_guessing(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("ARR by channel")
+    assert isinstance(plan, Clarify)
+    assert "can't be used with metric 'arr'" in plan.question
+
+
+def test_a_request_that_is_not_about_data_is_declined(planner: OfflinePlanner) -> None:
+    plan = planner.plan("write me a poem about our support team")
+    assert isinstance(plan, OutOfScope)
