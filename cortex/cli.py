@@ -28,9 +28,12 @@ from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError
 from semantic_layer.loader import check_file, load_model
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
+from .agent import Agent, Answer
+from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .formatting import format_dimension, format_period, format_value, is_missing
 from .narrative import additive_metrics, narrate
+from .planner import OfflinePlanner
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
 
@@ -401,6 +404,94 @@ def query(
         if show_sql:
             _out.print()
             _out.print(Syntax(compiled.sql, "sql", theme="ansi_dark", word_wrap=True))
+
+
+# --------------------------------------------------------------------------- ask / chat
+
+
+def _agent(settings: Settings) -> Agent:
+    _ensure_warehouse(settings)
+    workspace = Workspace.open(settings)
+    planner = OfflinePlanner(workspace.model, as_of=settings.as_of)
+    return Agent(workspace, planner, ConversationStore(settings.conversations_path))
+
+
+def _answer_payload(answer: Answer) -> dict[str, object]:
+    payload: dict[str, object] = {"columns": [], "rows": [], "sql": None, "provenance": None}
+    if answer.compiled is not None:
+        payload = _payload(answer.compiled, answer.result)
+    query = answer.query.model_dump(mode="json") if answer.query is not None else None
+    return {
+        "status": answer.status,
+        "text": answer.text,
+        "query": query,
+        **payload,
+        "suggestions": list(answer.suggestions),
+        "trust": answer.trust,
+        "conversation_id": answer.conversation_id,
+    }
+
+
+def _render_answer(answer: Answer) -> None:
+    if answer.status == "answer" and answer.compiled is not None and answer.result is not None:
+        badge = "[green]verified[/]" if answer.trust == "verified" else "[yellow]generated[/]"
+        _out.print(f"{escape(answer.text)}  ({badge})")
+        if not answer.result.frame.empty:
+            _out.print(_render_table(answer.compiled, answer.result.frame))
+        _render_provenance(answer.compiled, answer.result)
+        return
+    colour = {"clarification": "cyan", "out_of_scope": "yellow", "error": "red"}[answer.status]
+    _out.print(f"[{colour}]{escape(answer.text)}[/]")
+    for suggestion in answer.suggestions:
+        _out.print(f"  • {escape(suggestion)}")
+
+
+@app.command()
+def ask(
+    question: str = typer.Argument(..., help="A question in plain language."),
+    as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
+    as_of: str = typer.Option(None, "--as-of", help="Reference day for relative time."),
+    conversation: str = typer.Option(
+        None, "--conversation", "-c", help="Continue this conversation (follow-ups)."
+    ),
+) -> None:
+    """Ask a question: `cortex ask "What's our ARR by segment?"`."""
+    with _user_errors():
+        agent = _agent(_settings(as_of))
+        try:
+            answer = agent.ask(question, conversation)
+        finally:
+            agent.workspace.close()
+        if as_json:
+            print(json.dumps(_answer_payload(answer), default=_json_value))
+        else:
+            _render_answer(answer)
+            _err.print(f"[dim]conversation {answer.conversation_id}[/]")
+        if answer.status == "error":
+            raise typer.Exit(1)
+
+
+@app.command()
+def chat(
+    as_of: str = typer.Option(None, "--as-of", help="Reference day for relative time."),
+) -> None:
+    """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D."""
+    with _user_errors():
+        agent = _agent(_settings(as_of))
+        conversation: str | None = None
+        try:
+            while True:
+                try:
+                    question = input("cortex> ").strip()
+                except EOFError:
+                    break
+                if question.lower() in ("", "exit", "quit"):
+                    break
+                answer = agent.ask(question, conversation)
+                conversation = answer.conversation_id
+                _render_answer(answer)
+        finally:
+            agent.workspace.close()
 
 
 def main() -> None:

@@ -95,9 +95,10 @@ def _breakdown(
     fmt = (metric.format, metric.unit)
     leader = _label(dimension, top[dimension.name])
     lead = f"{leader} leads with {format_value(top[metric.name], *fmt)}"
-    total = float(values[metric.name].sum())
-    if additive and total > 0:
-        lead += f" ({float(top[metric.name]) / total:.0%} of {format_value(total, *fmt)})"
+    total = values[metric.name].sum()  # an integer for counts, so it prints as one
+    if additive and float(total) > 0:
+        share = float(top[metric.name]) / float(total)
+        lead += f" ({share:.0%} of {format_value(total, *fmt)})"
     text = f"{lead}."
     if len(ranked) > 1:
         text += (

@@ -305,13 +305,18 @@ class OfflinePlanner:
                 "I answer questions about the company's metrics, such as ARR, tickets, CSAT or "
                 'win rate. Try: "What\'s our ARR by segment?"'
             )
-        closest = self._closest_metrics(question)
-        named = ", ".join(closest) if closest else "ARR, ticket volume, CSAT, win rate"
+        closest = self._closest_metrics(question) or self._headline_metrics()
+        named = ", ".join(closest)
         return Clarify(
             "I couldn't find a metric I know in that question. I can answer about "
             f"{named} and more (run `cortex metrics`). Which did you mean?",
             tuple(closest),
         )
+
+    def _headline_metrics(self) -> list[str]:
+        """The metrics analysts have verified questions for: what Cortex answers best."""
+        verified = (m for v in self.model.verified_queries for m in v.query.metrics)
+        return list(dict.fromkeys(verified))[:3] or [m.name for m in self.model.metrics[:3]]
 
     def _closest_metrics(self, question: str) -> list[str]:
         scores: dict[str, float] = {}
@@ -321,4 +326,4 @@ class OfflinePlanner:
                 ratio = difflib.SequenceMatcher(None, word, term.phrase).ratio()
                 scores[term.target] = max(scores.get(term.target, 0.0), ratio)
         ranked = sorted(scores.items(), key=lambda item: -item[1])
-        return [name for name, score in ranked[:3] if score >= 0.5]
+        return [name for name, score in ranked[:3] if score >= 0.75]

@@ -8,6 +8,7 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
     CORTEX_WAREHOUSE      warehouse           <cwd>/data/demo.duckdb (the demo, built on first use)
     CORTEX_METRICS        metrics             <cwd>/metrics.yml
     CORTEX_CONTEXT        context             <cwd>/context
+    CORTEX_CONVERSATIONS  conversations       <cwd>/data/conversations.sqlite
     CORTEX_AS_OF          as_of               today (YYYY-MM-DD)
     CORTEX_QUERY_TIMEOUT  query_timeout       30 (seconds)
     CORTEX_MAX_ROWS       max_rows            10000
@@ -56,6 +57,7 @@ class Settings:
     metrics_path: Path
     context_dir: Path
     as_of: date
+    conversations_path: Path = Path("data/conversations.sqlite")
     warehouse_is_demo: bool = False
     query_timeout_seconds: float = 30.0
     max_rows: int = 10_000
@@ -173,6 +175,7 @@ _VARIABLES: Final = {  # file key -> environment variable
     "warehouse": "CORTEX_WAREHOUSE",
     "metrics": "CORTEX_METRICS",
     "context": "CORTEX_CONTEXT",
+    "conversations": "CORTEX_CONVERSATIONS",
     "as_of": "CORTEX_AS_OF",
     "query_timeout": "CORTEX_QUERY_TIMEOUT",
     "max_rows": "CORTEX_MAX_ROWS",
@@ -198,6 +201,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
     warehouse = reader.read("warehouse", _path)
     metrics = reader.read("metrics", _path)
     context = reader.read("context", _path)
+    conversations = reader.read("conversations", _path)
     as_of = reader.read("as_of", _date)
     timeout = reader.read("query_timeout", _seconds)
     max_rows = reader.read("max_rows", _row_limit)
@@ -211,6 +215,9 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
         warehouse_is_demo=warehouse is None,
         metrics_path=metrics if metrics is not None else cwd / "metrics.yml",
         context_dir=context if context is not None else cwd / "context",
+        conversations_path=(
+            conversations if conversations is not None else cwd / "data" / "conversations.sqlite"
+        ),
         as_of=as_of if as_of is not None else (today if today is not None else date.today()),
         query_timeout_seconds=timeout if timeout is not None else 30.0,
         max_rows=max_rows if max_rows is not None else 10_000,

@@ -226,3 +226,39 @@ def test_demo_build_refuses_a_bad_scale_clearly(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "scale" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ask_answers_in_json_with_status_query_rows_and_sql(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    code, out, _ = run(cortex, "ask", "What is our ARR by segment?", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["status"] == "answer" and answer["trust"] == "verified"
+    assert answer["query"]["metrics"] == ["arr"]
+    assert answer["columns"] == ["segment", "arr"] and len(answer["rows"]) == 3
+    assert answer["sql"].startswith("/* subscriptions: arr (snapshot) */")
+    assert set(answer) >= {"text", "provenance", "suggestions", "conversation_id"}
+
+
+def test_ask_follows_up_in_a_conversation(cortex: CliRunner) -> None:
+    code, out, _ = run(cortex, "ask", "How many tickets did we get last month?", "--json")
+    conversation = json.loads(out)["conversation_id"]
+    code, out, _ = run(cortex, "ask", "now by channel", "--json", "--conversation", conversation)
+    assert code == 0
+    assert json.loads(out)["query"]["dimensions"] == ["channel"]
+
+
+def test_ask_clarifies_what_it_cannot_answer(cortex: CliRunner) -> None:
+    code, out, _ = run(cortex, "ask", "What's our NPS?", "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert answer["status"] == "clarification" and answer["rows"] == []
+    assert answer["suggestions"]
+
+
+def test_chat_answers_follow_ups_until_an_empty_line(cortex: CliRunner) -> None:
+    result = cortex.invoke(app, ["chat"], input="tickets last month\nnow by channel\n\n")
+    assert result.exit_code == 0
+    assert result.stdout.count("How this was computed") == 2
+    assert "Channel" in result.stdout

@@ -44,6 +44,7 @@ def test_defaults(tmp_path: Path) -> None:
         warehouse_is_demo=True,
         metrics_path=tmp_path / "metrics.yml",
         context_dir=tmp_path / "context",
+        conversations_path=tmp_path / "data" / "conversations.sqlite",
         as_of=TODAY,
         query_timeout_seconds=30.0,
         max_rows=10_000,
@@ -300,7 +301,7 @@ def test_an_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     write_toml(tmp_path / "cortex.toml", '[cortex]\nas_off = "2026-11-24"\n')
     message = str(error_of(tmp_path))
     assert message.startswith("cortex.toml: unknown key 'as_off' under [cortex]. Accepted: ")
-    assert "anthropic_api_key, as_of, context, demo_scale" in message
+    assert "anthropic_api_key, as_of, context, conversations, demo_scale" in message
     assert message.endswith("Did you mean 'as_of'?")
 
 

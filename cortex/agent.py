@@ -1,0 +1,120 @@
+"""The agent: a question in, a governed and explained answer out.
+
+    question -> planner -> semantic query -> compiler -> warehouse -> narrative -> Answer
+
+Every dependency is passed in. A failure inside the pipeline becomes an `error` answer with a
+trace id (the trace goes to the log), never an exception that reaches the person asking.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+from connectors.warehouse import QueryResult, WarehouseError
+from semantic_layer.compile import CompiledQuery
+from semantic_layer.errors import SemanticLayerError
+from semantic_layer.query import SemanticQuery
+
+from .conversations import ConversationStore
+from .errors import InternalError
+from .narrative import additive_metrics, narrate
+from .planner import Clarify, OutOfScope, Planner, QueryPlan
+from .workspace import Workspace
+
+AnswerStatus = Literal["answer", "clarification", "out_of_scope", "error"]
+Trust = Literal["verified", "generated"]
+
+_log = logging.getLogger("cortex.agent")
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Cortex says back: numbers and how they were computed, or a question, or a no."""
+
+    status: AnswerStatus
+    text: str
+    question: str
+    conversation_id: str
+    query: SemanticQuery | None = None
+    compiled: CompiledQuery | None = None
+    result: QueryResult | None = None
+    suggestions: tuple[str, ...] = ()
+    trust: Trust | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+
+class Agent:
+    """Answers questions from one workspace with one planner, remembering conversations."""
+
+    def __init__(
+        self, workspace: Workspace, planner: Planner, conversations: ConversationStore
+    ) -> None:
+        self.workspace = workspace
+        self.planner = planner
+        self.conversations = conversations
+
+    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
+        """Answer `question`, as a follow-up when `conversation_id` names a conversation."""
+        conversation = conversation_id or uuid.uuid4().hex[:12]
+        started = time.perf_counter()
+        try:
+            answer = self._answer(question, conversation)
+        except (SemanticLayerError, WarehouseError) as error:
+            answer = Answer("error", str(error), question, conversation)
+        except Exception:  # the person asking gets an apology and a trace id, never a trace
+            internal = InternalError("Cortex hit an unexpected problem.")
+            _log.exception("trace %s: question %r", internal.trace_id, question)
+            answer = Answer("error", internal.user_message, question, conversation)
+        total = (time.perf_counter() - started) * 1000
+        timings = {**answer.timings_ms, "total": total}
+        self.conversations.append(conversation, question, answer.status, answer.query)
+        return Answer(
+            answer.status,
+            answer.text,
+            answer.question,
+            answer.conversation_id,
+            answer.query,
+            answer.compiled,
+            answer.result,
+            answer.suggestions,
+            answer.trust,
+            timings,
+        )
+
+    def _answer(self, question: str, conversation: str) -> Answer:
+        history: Sequence[SemanticQuery] = self.conversations.history(conversation)
+        started = time.perf_counter()
+        plan = self.planner.plan(question, history)
+        planned = time.perf_counter()
+        if isinstance(plan, Clarify):
+            return Answer(
+                "clarification", plan.question, question, conversation, suggestions=plan.suggestions
+            )
+        if isinstance(plan, OutOfScope):
+            return Answer("out_of_scope", plan.reply, question, conversation)
+        assert isinstance(plan, QueryPlan)
+        outcome = self.workspace.query(plan.query)
+        answered = time.perf_counter()
+        result = outcome.result
+        assert result is not None  # the workspace runs its own dialect
+        additive = additive_metrics(self.workspace.model, plan.query.metrics)
+        text = narrate(outcome.compiled, result.frame, additive=additive)
+        return Answer(
+            "answer",
+            text,
+            question,
+            conversation,
+            plan.query,
+            outcome.compiled,
+            result,
+            trust="verified" if plan.verified else "generated",
+            timings_ms={
+                "plan": (planned - started) * 1000,
+                "query": (answered - planned) * 1000,
+            },
+        )

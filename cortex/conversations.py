@@ -1,0 +1,82 @@
+"""Conversations, persisted by id, so that follow-ups survive a restart.
+
+One SQLite file (the standard library's sqlite3: no server, safe across threads with a
+connection per call) holds every turn: the question, the status of the answer and the
+semantic query it ran, if any. A follow-up builds on the queries of its conversation.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from semantic_layer.query import SemanticQuery
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS turns (
+    conversation_id TEXT NOT NULL,
+    turn INTEGER NOT NULL,
+    asked_at TEXT NOT NULL,
+    question TEXT NOT NULL,
+    status TEXT NOT NULL,
+    query_json TEXT,
+    PRIMARY KEY (conversation_id, turn)
+)
+"""
+
+
+class ConversationStore:
+    """The turns of every conversation, in a SQLite file (or in memory with `:memory:`)."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = str(path)
+        if self.path != ":memory:":
+            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        self._memory = sqlite3.connect(self.path) if self.path == ":memory:" else None
+        with self._connect() as con:
+            con.execute(_SCHEMA)
+
+    @contextmanager
+    def _connect(self) -> Iterator[sqlite3.Connection]:
+        if self._memory is not None:
+            with self._memory:
+                yield self._memory
+            return
+        with closing(sqlite3.connect(self.path, timeout=10)) as con, con:
+            yield con
+
+    def history(self, conversation_id: str) -> list[SemanticQuery]:
+        """The semantic queries answered so far in the conversation, oldest first."""
+        with self._connect() as con:
+            rows = con.execute(
+                "SELECT query_json FROM turns WHERE conversation_id = ? AND query_json IS NOT NULL"
+                " ORDER BY turn",
+                (conversation_id,),
+            ).fetchall()
+        return [SemanticQuery.model_validate_json(row[0]) for row in rows]
+
+    def append(
+        self, conversation_id: str, question: str, status: str, query: SemanticQuery | None
+    ) -> int:
+        """Record a turn; returns its number in the conversation (1 for the first)."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?",
+                (conversation_id,),
+            ).fetchone()
+            turn = int(row[0]) if row else 1
+            con.execute(
+                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    conversation_id,
+                    turn,
+                    datetime.now(UTC).isoformat(timespec="seconds"),
+                    question,
+                    status,
+                    query.model_dump_json() if query is not None else None,
+                ),
+            )
+        return turn

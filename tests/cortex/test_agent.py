@@ -1,0 +1,119 @@
+"""The agent answers from the demo, remembers conversations, and never lets a trace escape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from cortex.agent import Agent
+from cortex.conversations import ConversationStore
+from cortex.planner import OfflinePlanner, Plan, QueryPlan
+from cortex.settings import load_settings
+from cortex.workspace import Workspace
+from semantic_layer.query import SemanticQuery
+from tests.conftest import DEMO_AS_OF
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
+    environ = {
+        "CORTEX_WAREHOUSE": str(demo_path),
+        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
+        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
+    }
+    with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
+        yield opened
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> ConversationStore:
+    return ConversationStore(tmp_path / "conversations.sqlite")
+
+
+@pytest.fixture()
+def agent(workspace: Workspace, store: ConversationStore) -> Agent:
+    return Agent(workspace, OfflinePlanner(workspace.model, as_of=DEMO_AS_OF), store)
+
+
+def test_an_answer_carries_numbers_narrative_and_provenance(
+    agent: Agent, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    answer = agent.ask("How many tickets did we get last month by channel?")
+    assert answer.status == "answer" and answer.trust == "generated"
+    assert answer.result is not None and answer.compiled is not None
+    expected = dict(
+        demo_con.execute(
+            "SELECT channel, COUNT(*) FROM tickets WHERE created_at >= DATE '2026-10-01' "
+            "AND created_at < DATE '2026-11-01' GROUP BY channel"
+        ).fetchall()
+    )
+    frame = answer.result.frame
+    assert dict(zip(frame["channel"], frame["ticket_volume"], strict=True)) == expected
+    assert "leads with" in answer.text
+    assert answer.compiled.provenance.time_range == "last month (2026-10-01 to 2026-10-31)"
+    assert set(answer.timings_ms) == {"plan", "query", "total"}
+
+
+def test_a_verified_question_is_badged_verified(agent: Agent) -> None:
+    assert agent.ask("What is our ARR by segment?").trust == "verified"
+
+
+def test_follow_ups_survive_a_restart(
+    workspace: Workspace, store: ConversationStore, tmp_path: Path
+) -> None:
+    first = Agent(workspace, OfflinePlanner(workspace.model, as_of=DEMO_AS_OF), store)
+    answer = first.ask("How many tickets did we get last month?")
+    restarted = Agent(
+        workspace,
+        OfflinePlanner(workspace.model, as_of=DEMO_AS_OF),
+        ConversationStore(tmp_path / "conversations.sqlite"),
+    )
+    follow_up = restarted.ask("now by channel", answer.conversation_id)
+    assert follow_up.status == "answer" and follow_up.query is not None
+    assert follow_up.query.dimensions == ("channel",)
+    assert follow_up.query.time_range == "last month"
+
+
+def test_an_unknown_metric_gets_a_clarification_not_a_number(agent: Agent) -> None:
+    answer = agent.ask("What's our NPS?")
+    assert answer.status == "clarification"
+    assert answer.result is None and answer.suggestions
+
+
+def test_out_of_scope(agent: Agent) -> None:
+    assert agent.ask("write me a poem about our support team").status == "out_of_scope"
+
+
+class _Scripted:
+    """A planner that returns a fixed plan, or fails: the agent's own error handling."""
+
+    def __init__(self, plan: Plan | None) -> None:
+        self._plan = plan
+
+    def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
+        if self._plan is None:
+            raise RuntimeError("the planner broke")
+        return self._plan
+
+
+def test_a_query_the_layer_rejects_is_an_error_answer_that_says_why(
+    workspace: Workspace, store: ConversationStore
+) -> None:
+    plan = QueryPlan(SemanticQuery(metrics=("revenu",)), 1.0)
+    answer = Agent(workspace, _Scripted(plan), store).ask("revenue?")
+    assert answer.status == "error"
+    assert "Unknown metric 'revenu'" in answer.text
+
+
+def test_an_unexpected_failure_is_an_apology_with_a_trace_id(
+    workspace: Workspace, store: ConversationStore, caplog: pytest.LogCaptureFixture
+) -> None:
+    answer = Agent(workspace, _Scripted(None), store).ask("anything")
+    assert answer.status == "error"
+    assert "trace" in answer.text and "Traceback" not in answer.text
+    assert "the planner broke" in caplog.text  # the trace is in the log
