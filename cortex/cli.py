@@ -31,7 +31,9 @@ from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 from .agent import Agent, Answer
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
+from .evaluation import load_eval, run_eval
 from .formatting import format_dimension, format_period, format_value, is_missing
+from .knowledge import build_value_index
 from .narrative import additive_metrics, narrate
 from .planner import OfflinePlanner
 from .settings import Settings, load_settings
@@ -409,11 +411,15 @@ def query(
 # --------------------------------------------------------------------------- ask / chat
 
 
+def _planner(workspace: Workspace) -> OfflinePlanner:
+    values = build_value_index(workspace.model, workspace.warehouse)
+    return OfflinePlanner(workspace.model, as_of=workspace.settings.as_of, values=values)
+
+
 def _agent(settings: Settings) -> Agent:
     _ensure_warehouse(settings)
     workspace = Workspace.open(settings)
-    planner = OfflinePlanner(workspace.model, as_of=settings.as_of)
-    return Agent(workspace, planner, ConversationStore(settings.conversations_path))
+    return Agent(workspace, _planner(workspace), ConversationStore(settings.conversations_path))
 
 
 def _answer_payload(answer: Answer) -> dict[str, object]:
@@ -492,6 +498,50 @@ def chat(
                 _render_answer(answer)
         finally:
             agent.workspace.close()
+
+
+@app.command("eval")
+def evaluate(
+    path: Path = typer.Argument(..., help="An eval file, e.g. evals/demo.yml."),
+    as_json: bool = typer.Option(False, "--json", help="Print every outcome as JSON."),
+    show_failures: bool = typer.Option(False, "--failures", help="List what went wrong."),
+) -> None:
+    """Score the pipeline on an eval set: accuracy, clarifications, wrong answers, latency."""
+    with _user_errors():
+        as_of, cases = load_eval(path)
+        settings = _settings(as_of.isoformat())
+        _ensure_warehouse(settings)
+        with Workspace.open(settings) as workspace:
+            store = ConversationStore(":memory:")
+
+            planner = _planner(workspace)
+
+            def make_agent() -> Agent:
+                return Agent(workspace, planner, store)
+
+            report = run_eval(cases, make_agent, workspace)
+        if as_json:
+            print(json.dumps([asdict(o) for o in report.outcomes], default=_json_value))
+            return
+        table = Table(title=f"{path.name}: {len(report.outcomes)} questions")
+        for column in ("tag", "accuracy"):
+            table.add_column(column)
+        for tag, accuracy in report.by_tag.items():
+            table.add_row(tag, f"{accuracy:.0%}")
+        _out.print(table)
+        _out.print(
+            f"accuracy {report.accuracy:.1%} · clarification rate {report.clarification_rate:.1%}"
+            f" · wrong answers {report.wrong_answer_rate:.1%} · must-clarify answered with a "
+            f"number: {report.must_clarify_answered} · latency p50 "
+            f"{report.latency_ms(0.5):.0f} ms, p95 {report.latency_ms(0.95):.0f} ms"
+        )
+        if show_failures:
+            for outcome in report.outcomes:
+                if not outcome.correct:
+                    _out.print(
+                        f"[red]✗[/] {outcome.case}: {escape(outcome.question)} -> "
+                        f"{escape(outcome.detail)}"
+                    )
 
 
 def main() -> None:

@@ -174,7 +174,7 @@ class OfflinePlanner:
         follow_up = previous is not None and (not metrics or bool(_FOLLOW_UP.match(question)))
         if not metrics and not follow_up:
             return self._not_understood(question)
-        filters, clarify = self._filters(rest)
+        filters, clarify = self._filters(rest, metrics or (previous.metrics if previous else ()))
         if clarify is not None:
             return clarify
         if follow_up and previous is not None:
@@ -216,31 +216,47 @@ class OfflinePlanner:
         names = list(dict.fromkeys(target for _, _, target in mentioned))
         return list(dict.fromkeys(grouped)), names, _blank(text, mentioned)
 
-    def _filters(self, text: str) -> tuple[list[Filter], Clarify | None]:
-        """Filters for the dimension values the text names; a value of several dimensions asks."""
+    def _filters(self, text: str, metrics: Sequence[str]) -> tuple[list[Filter], Clarify | None]:
+        """Filters for the dimension values the text names.
+
+        A value held by several dimensions ("Enterprise": a segment and a plan) keeps only the
+        dimensions the metrics can be filtered by; if two different ones remain, it asks.
+        """
         if self.values is None:
             return [], None
-        by_dimension: dict[str, list[str]] = {}
+        candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         for match in self.values.find(text):
-            by_dimension.setdefault(match.dimension, []).append(match.value)
-        values_seen: dict[str, set[str]] = {}
-        for dimension, values in by_dimension.items():
-            for value in values:
-                values_seen.setdefault(value.lower(), set()).add(dimension)
-        ambiguous = {v: dims for v, dims in values_seen.items() if len(dims) > 1}
-        if ambiguous:
-            value, dims = next(iter(ambiguous.items()))
-            options = tuple(f"{dim} = '{value}'" for dim in sorted(dims))
-            return [], Clarify(
-                f"'{value}' could mean several things: {' or '.join(options)}. Which one?",
-                options[:3],
-            )
+            candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
+        by_dimension: dict[str, list[str]] = {}
+        for written, dimensions in candidates.items():
+            usable = [d for d in dimensions if self._filterable(metrics, d, dimensions[d])]
+            chosen = usable or list(dimensions)
+            if len(chosen) > 1:
+                options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
+                return [], Clarify(
+                    f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
+                    options[:3],
+                )
+            by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
         filters = []
         for dimension, values in by_dimension.items():
             unique = tuple(dict.fromkeys(values))
             op = "=" if len(unique) == 1 else "in"
             filters.append(Filter(field=dimension, op=op, values=unique))
         return filters, None
+
+    def _filterable(self, metrics: Sequence[str], dimension: str, value: str) -> bool:
+        """Whether every metric can be filtered by `dimension` (the layer decides)."""
+        if not metrics:
+            return True
+        trial = SemanticQuery(
+            metrics=tuple(metrics), filters=(Filter(field=dimension, op="=", values=(value,)),)
+        )
+        try:
+            compile_query(trial, self.model, as_of=self.as_of)
+        except SemanticLayerError:
+            return False
+        return True
 
     def _query(
         self,

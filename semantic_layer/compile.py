@@ -343,6 +343,14 @@ class _Plan:
     joins: dict[str, str] = field(default_factory=dict)
     tables_read: dict[str, None] = field(default_factory=dict)
 
+    def read(self, table: Table) -> None:
+        """Note the warehouse tables `table` reads: its own, or those its `sql` names."""
+        if table.sql is None:
+            self.tables_read[table.source] = None
+            return
+        for source in _parsed(table.sql).find_all(exp.Table):
+            self.tables_read[".".join(part.name for part in source.parts)] = None
+
 
 def _window_days(window: str) -> tuple[int, Grain]:
     count_text, _, unit = window.strip().partition(" ")
@@ -836,7 +844,7 @@ class _GroupBuilder:
             self.plan.joins[f"{rel.from_table}->{rel.to_table}"] = (
                 f"{rel.from_table} -> {rel.to_table} ({rel.type.replace('_', '-')}) on {keys}"
             )
-            self.plan.tables_read[target_table.source] = None
+            self.plan.read(target_table)
 
 
 def _shared(conditions: Sequence[exp.Expr | None]) -> exp.Expr | None:
@@ -867,7 +875,7 @@ def _core(
     """The CTEs and final SELECT of the query over `time_range` (no ORDER BY / LIMIT)."""
     builders = [_GroupBuilder(plan, group, time_range) for group in plan.groups]
     for builder in builders:
-        plan.tables_read[builder.group.table.source] = None
+        plan.read(builder.group.table)
     outputs = {name: plan.formulas[name] for name in plan.query.metrics}
     if len(builders) == 1:
         return [], builders[0].build(outputs)

@@ -155,3 +155,11 @@ def test_every_verified_query_compiles_for_every_dialect(
             SemanticQuery.from_spec(verified.query), demo_model, as_of=AS_OF, dialect=dialect
         ).sql
         assert sqlglot.parse_one(sql, read=dialect) is not None
+
+
+def test_a_table_defined_by_sql_reports_the_warehouse_tables_it_reads(
+    demo_model: SemanticModel,
+) -> None:
+    compiled = compile_query(SemanticQuery(metrics=("net_new_arr",)), demo_model, as_of=AS_OF)
+    assert compiled.source_tables == ("subscriptions",)
+    assert "arr_movements" not in compiled.freshness_columns

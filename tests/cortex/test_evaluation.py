@@ -1,0 +1,60 @@
+"""The evaluation scores answers by what they return, and counts wrong answers apart."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from typer.testing import CliRunner
+
+from cortex.cli import app
+from cortex.errors import UserError
+from cortex.evaluation import _same, load_eval
+from tests.conftest import DEMO_AS_OF
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_frames_match_in_any_row_order_and_within_float_tolerance() -> None:
+    want = pd.DataFrame({"segment": ["A", "B"], "arr": [1.0, 2.0]})
+    got = pd.DataFrame({"arr": [2.0 + 1e-12, 1.0], "segment": ["B", "A"]})
+    assert _same(want, got) == ""
+    assert _same(want, got.assign(arr=[2.5, 1.0])) != ""
+    assert "missing columns" in _same(want, got.drop(columns=["segment"]))
+    assert "rows instead of" in _same(want, got.iloc[:1])
+
+
+def test_the_shipped_eval_set_loads(tmp_path: Path) -> None:
+    as_of, cases = load_eval(ROOT / "evals" / "demo.yml")
+    assert as_of == DEMO_AS_OF
+    assert sum(len(c.turns) for c in cases) >= 60
+
+
+def test_an_eval_case_without_an_expectation_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "bad.yml"
+    path.write_text("as_of: 2026-11-24\ncases:\n  - id: x\n    question: hi\n    expect: {}\n")
+    with pytest.raises(UserError, match="expects nothing I know"):
+        load_eval(path)
+
+
+def test_cortex_eval_reports_accuracy_clarifications_wrong_answers_and_latency(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    small = tmp_path / "small.yml"
+    small.write_text(
+        "as_of: 2026-11-24\n"
+        "cases:\n"
+        "  - id: arr\n    question: What is our ARR by segment?\n"
+        "    expect: {query: {metrics: [arr], dimensions: [segment]}}\n"
+        "  - id: nps\n    question: What's our NPS?\n    expect: {clarify: true}\n"
+        "  - id: wrong\n    question: How many tickets did we get last month?\n"
+        "    expect: {query: {metrics: [ticket_volume], time_range: this month}}\n"
+    )
+    env = {"CORTEX_WAREHOUSE": str(demo_path), "CORTEX_METRICS": str(ROOT / "metrics.yml")}
+    result = CliRunner(env=env).invoke(app, ["eval", str(small), "--failures"])
+    assert result.exit_code == 0, result.stderr
+    assert "accuracy 66.7%" in result.stdout
+    assert "wrong answers 33.3%" in result.stdout
+    assert "must-clarify answered with a number: 0" in result.stdout
+    assert "✗ wrong" in result.stdout
