@@ -94,6 +94,7 @@ class _Reader:
         self.text = question.lower()
         self.as_of = as_of
         self.spans: list[tuple[int, int]] = []
+        self.implied_grain: Grain | None = None
 
     def find(self, pattern: str) -> re.Match[str] | None:
         """The first match of `pattern` (whole words) not overlapping what was read already."""
@@ -108,8 +109,10 @@ class _Reader:
     # -- comparison first: "vs last quarter" must not be read as the range
 
     def comparison(self) -> Comparison | None:
-        year = r"(year over year|yoy|y/y|vs\.? (the )?(same period )?last year|versus last year|"
-        year += r"compared (to|with) (the same period )?last year|than last year)"
+        """The comparison asked for; "month over month" also sets the grain to month."""
+        year = r"(year over year|yoy|y/y|(vs\.?|versus) (the )?(same period )?last year|"
+        year += r"compared? (that |it )?(to|with) (the )?(same period )?last year|than last year|"
+        year += r"(vs\.?|versus|compared? (to|with)) (a|one) year ago)"
         if match := self.find(year):
             self.take(match)
             return "previous_year"
@@ -119,6 +122,11 @@ class _Reader:
         period += r"(compared? (to|with)|vs\.?|versus|than) (the )?(day|week|month|quarter) before)"
         if match := self.find(period):
             self.take(match)
+            over = re.match(r"(week|month|quarter) over", match.group(0))
+            abbreviation = {"wow": "week", "mom": "month", "qoq": "quarter"}.get(match.group(0))
+            unit = over.group(1) if over else abbreviation
+            if unit is not None:
+                self.implied_grain = _Reader._grain(unit)
             return "previous_period"
         if match := self.find(r"(change[ds]?|move[ds]?|trend(ed|ing)?|grow(n|th)?|evolve[ds]?)"):
             # "how did X change this quarter": compared with the period before
@@ -272,14 +280,17 @@ class _Reader:
     # -- top / bottom N
 
     def top(self) -> tuple[int | None, bool]:
-        match = self.find(rf"(top|best|biggest|largest|highest|most) {_NUMBER}")
-        if match is not None:
-            self.take(match)
-            return _number(match.group(2)), True
-        match = self.find(rf"(bottom|worst|smallest|lowest|least) {_NUMBER}")
-        if match is not None:
-            self.take(match)
-            return _number(match.group(2)), False
+        high, low = (
+            r"(top|best|biggest|largest|highest|most)",
+            r"(bottom|worst|smallest|lowest|least)",
+        )
+        for words, descending in ((high, True), (low, False)):
+            if match := self.find(rf"{words} {_NUMBER}"):
+                self.take(match)
+                return _number(match.group(2)), descending
+            if match := self.find(rf"{_NUMBER} {words}"):  # "our 10 biggest customers"
+                self.take(match)
+                return _number(match.group(1)), descending
         match = self.find(rf"which {_NUMBER}")
         if match is not None:
             self.take(match)
@@ -292,6 +303,6 @@ def read_phrasing(question: str, as_of: date) -> Phrasing:
     reader = _Reader(question, as_of)
     compare = reader.comparison()
     time_range = reader.time_range()
-    grain = reader.grain()
+    grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()
     return Phrasing(time_range, grain, top, descending, compare, tuple(sorted(reader.spans)))

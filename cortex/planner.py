@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
@@ -91,52 +91,80 @@ def _singular(word: str) -> str:
     return word
 
 
-def _word_pattern(word: str) -> str:
-    """A word and its plural: industry/industries, channel/channels, class/classes."""
-    if len(word) > 2 and word.endswith("y") and word[-2] not in "aeiou":
-        return re.escape(word[:-1]) + r"(?:y|ies)"
-    return re.escape(word) + r"(?:s|es)?"
+@dataclass(frozen=True)
+class _Term:
+    """A name a metric or dimension may be called by: its words, singular."""
 
-
-def _phrase_pattern(phrase: str) -> str:
-    words = [_singular(w) for w in _words(phrase.replace("_", " "))]
-    return r"\b" + r"\s+".join(_word_pattern(w) for w in words) + r"\b"
+    kind: str  # "metric" or "dimension"
+    target: str
+    words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
-class _Term:
-    """A name a metric or dimension may be called by in a question."""
+class _Mention:
+    """Where a term was found: the character spans of its words."""
 
+    kind: str
     target: str
-    phrase: str
-    pattern: re.Pattern[str] = field(compare=False)
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    exact: bool
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
 
 
-def _terms(pairs: Sequence[tuple[str, str]]) -> list[_Term]:
-    terms = [
-        _Term(target, phrase.lower(), re.compile(_phrase_pattern(phrase)))
-        for target, phrase in pairs
-        if _words(phrase)
-    ]
-    return sorted(terms, key=lambda t: len(t.phrase), reverse=True)  # longest phrase first
+def _terms(kind: str, pairs: Sequence[tuple[str, str]]) -> list[_Term]:
+    terms = {
+        _Term(kind, target, tuple(_singular(w) for w in _words(text.replace("_", " "))))
+        for target, text in pairs
+    }
+    return [t for t in terms if t.words]
 
 
-def _find(terms: Sequence[_Term], text: str) -> list[tuple[int, int, str]]:
-    """(start, end, target) of non-overlapping mentions, longest phrases winning."""
-    taken: list[tuple[int, int, str]] = []
-    lowered = text.lower().replace("_", " ")
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), _singular(m.group())) for m in _WORD.finditer(text.lower())]
+
+
+def _mentions(terms: Sequence[_Term], text: str) -> list[_Mention]:
+    """Non-overlapping mentions of the terms, most words first, exact phrases before words
+    that stand near each other in another order ("customers we lost" for "lost customers")."""
+    tokens = _tokens(text)
+    candidates: list[tuple[tuple[int, int, int], _Term, tuple[int, ...]]] = []
     for term in terms:
-        for match in term.pattern.finditer(lowered):
-            span = (match.start(), match.end())
-            if not any(span[0] < end and start < span[1] for start, end, _ in taken):
-                taken.append((*span, term.target))
-    return sorted(taken)
+        size = len(term.words)
+        for first in range(len(tokens)):
+            if tuple(t[2] for t in tokens[first : first + size]) == term.words:
+                candidates.append(((size, 1, -size), term, tuple(range(first, first + size))))
+            if size < 2 or tokens[first][2] not in term.words:
+                continue
+            window = range(first, min(len(tokens), first + size + 3))
+            picked: dict[str, int] = {}
+            for index in window:
+                word = tokens[index][2]
+                if word in term.words and word not in picked:
+                    picked[word] = index
+            if len(picked) == size:
+                indexes = tuple(sorted(picked.values()))
+                spread = indexes[-1] - indexes[0] + 1
+                candidates.append(((size, 0, -spread), term, indexes))
+    taken: set[int] = set()
+    found: list[_Mention] = []
+    for _, term, indexes in sorted(candidates, key=lambda c: c[0], reverse=True):
+        if taken.isdisjoint(indexes):
+            taken.update(indexes)
+            spans = tuple((tokens[i][0], tokens[i][1]) for i in indexes)
+            exact = indexes == tuple(range(indexes[0], indexes[0] + len(indexes)))
+            found.append(_Mention(term.kind, term.target, term.words, spans, exact))
+    return sorted(found, key=lambda m: m.start)
 
 
-def _blank(text: str, spans: Sequence[tuple[int, int, str]]) -> str:
+def _blank(text: str, mentions: Sequence[_Mention]) -> str:
     chars = list(text)
-    for start, end, _ in spans:
-        chars[start:end] = " " * (end - start)
+    for mention in mentions:
+        for start, end in mention.spans:
+            chars[start:end] = " " * (end - start)
     return "".join(chars)
 
 
@@ -149,13 +177,19 @@ class OfflinePlanner:
         self.model = model
         self.as_of = as_of
         self.values = values
-        self.metric_terms = _terms(
-            [(m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)]
+        metric_terms = _terms(
+            "metric",
+            [(m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)],
         )
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
-        self.dimension_terms = _terms(
-            [(name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)]
+        dimension_terms = _terms(
+            "dimension",
+            [(name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)],
         )
+        self.terms = metric_terms + dimension_terms
+        self.metric_terms = metric_terms
+        self.dimension_words = {t.words: t.target for t in dimension_terms}
+        self.vocabulary = {word for term in self.terms for word in term.words}
 
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
         """A semantic query for `question`, or a clarifying question, or a polite no."""
@@ -164,10 +198,10 @@ class OfflinePlanner:
             return verified
         phrasing = read_phrasing(question, self.as_of)
         rest = phrasing.remainder(question)
-        metric_spans = _find(self.metric_terms, rest)
-        rest = _blank(rest, metric_spans)
-        metrics = tuple(dict.fromkeys(target for _, _, target in metric_spans))
-        grouped, mentioned, rest = self._dimensions(rest)
+        mentions = self._reread(_mentions(self.terms, rest))
+        metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
+        grouped, mentioned = self._dimensions(rest, mentions)
+        rest = _blank(rest, mentions)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         previous = history[-1] if history else None
@@ -177,6 +211,12 @@ class OfflinePlanner:
         filters, clarify = self._filters(rest, metrics or (previous.metrics if previous else ()))
         if clarify is not None:
             return clarify
+        changes = (grouped, filters, phrasing.time_range, phrasing.grain, phrasing.top)
+        if not metrics and not any(changes) and phrasing.compare is None:
+            return self._not_understood(question)  # a follow-up that changes nothing known
+        unmet = self._unmet_aggregate(rest, metrics)
+        if unmet is not None:
+            return unmet
         if follow_up and previous is not None:
             query = self._follow_up(previous, metrics, grouped, filters, phrasing)
         else:
@@ -196,25 +236,40 @@ class OfflinePlanner:
                 return QueryPlan(query, 1.0, verified=verified.question)
         return None
 
-    def _dimensions(self, text: str) -> tuple[list[str], list[str], str]:
-        """(dimensions to group by, every dimension mentioned, the text without them).
+    def _reread(self, mentions: list[_Mention]) -> list[_Mention]:
+        """A word that names a metric and a dimension, beside another metric, is the dimension:
+        "our 10 biggest customers by ARR" ranks customers by ARR."""
+        metrics = {m.target for m in mentions if m.kind == "metric"}
+        reread = []
+        for mention in mentions:
+            dimension = self.dimension_words.get(mention.words)
+            if mention.kind == "metric" and dimension is not None and len(metrics) > 1:
+                metrics.discard(mention.target)
+                mention = _Mention(
+                    "dimension", dimension, mention.words, mention.spans, mention.exact
+                )
+            reread.append(mention)
+        return reread
 
-        Grouping is asked with 'by', 'per', 'for each', 'across' (several joined by 'and').
+    def _dimensions(self, text: str, mentions: Sequence[_Mention]) -> tuple[list[str], list[str]]:
+        """(dimensions to group by, every dimension mentioned).
+
+        Grouping is asked with 'by', 'per', 'in each', 'across' (several joined by 'and').
         """
         lowered = text.lower()
-        mentioned = _find(self.dimension_terms, lowered)
+        dims = [m for m in mentions if m.kind == "dimension"]
         grouped: list[str] = []
         keywords = r"\b(by|per|(in|for) (each|every)|across|split by|broken down by)\b"
         for keyword in re.finditer(keywords, lowered):
-            after = [m for m in mentioned if m[0] >= keyword.end()]
             position = keyword.end()
-            for start, end, target in after:
-                if lowered[position:start].strip(" ,") not in ("", "and", "the", "each"):
+            for mention in (m for m in dims if m.start >= keyword.end()):
+                between = lowered[position : mention.start]
+                if between.strip(" ,") not in ("", "and", "the", "each", "and by", "vs", "or"):
                     break
-                grouped.append(target)
-                position = end
-        names = list(dict.fromkeys(target for _, _, target in mentioned))
-        return list(dict.fromkeys(grouped)), names, _blank(text, mentioned)
+                grouped.append(mention.target)
+                position = mention.spans[-1][1]
+        names = list(dict.fromkeys(m.target for m in dims))
+        return list(dict.fromkeys(grouped)), names
 
     def _filters(self, text: str, metrics: Sequence[str]) -> tuple[list[Filter], Clarify | None]:
         """Filters for the dimension values the text names.
@@ -230,6 +285,8 @@ class OfflinePlanner:
         by_dimension: dict[str, list[str]] = {}
         for written, dimensions in candidates.items():
             usable = [d for d in dimensions if self._filterable(metrics, d, dimensions[d])]
+            if not usable and _singular(written) in self.vocabulary:
+                continue  # "the AI agent": a word of the catalog, not a filter here
             chosen = usable or list(dimensions)
             if len(chosen) > 1:
                 options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
@@ -329,6 +386,37 @@ class OfflinePlanner:
             tuple(closest),
         )
 
+    def _unmet_aggregate(self, rest: str, metrics: Sequence[str]) -> Clarify | None:
+        """An 'average', 'rate' or '%' the matched metrics do not carry: ask, don't guess."""
+        words = {_singular(w) for w in _words(rest)} | ({"%"} if "%" in rest else set())
+        wants_average = bool(words & {"average", "mean", "avg"})
+        wants_rate = bool(words & {"rate", "ratio", "share", "percent", "percentage", "%"})
+        if not metrics or not (wants_average or wants_rate):
+            return None
+        chosen = [m for m in (self.model.metric(name) for name in metrics) if m is not None]
+        formats = {m.format for m in chosen}
+        averages = set()
+        for metric in chosen:
+            found = self.model.measure(metric.measure or "")
+            aggregation = found[1].aggregation if found else None
+            if metric.type == "ratio" or aggregation in ("avg", "median"):
+                averages.add(metric.name)
+        if (wants_rate and "percent" in formats) or (wants_average and averages):
+            return None
+        if wants_rate and not wants_average and averages:
+            return None
+        kind = "an average" if wants_average else "a rate or share"
+        options = [
+            m.name
+            for m in self.model.metrics
+            if (m.format == "percent") == (not wants_average) and m.type == "ratio"
+        ][:3]
+        return Clarify(
+            f"You asked for {kind}, but {', '.join(metrics)} is not one. Which metric did you "
+            "mean? (run `cortex metrics` for the list)",
+            tuple(options),
+        )
+
     def _headline_metrics(self) -> list[str]:
         """The metrics analysts have verified questions for: what Cortex answers best."""
         verified = (m for v in self.model.verified_queries for m in v.query.metrics)
@@ -338,8 +426,9 @@ class OfflinePlanner:
         scores: dict[str, float] = {}
         words = [_singular(w) for w in _words(question) if len(w) > 2]
         for term in self.metric_terms:
+            phrase = " ".join(term.words)
             for word in words:
-                ratio = difflib.SequenceMatcher(None, word, term.phrase).ratio()
+                ratio = difflib.SequenceMatcher(None, word, phrase).ratio()
                 scores[term.target] = max(scores.get(term.target, 0.0), ratio)
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return [name for name, score in ranked[:3] if score >= 0.75]

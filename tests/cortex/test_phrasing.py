@@ -135,3 +135,19 @@ def test_the_period_before_is_a_comparison() -> None:
 
 def test_annual_recurring_revenue_is_not_a_grain() -> None:
     assert read_phrasing("annual recurring revenue by segment", AS_OF).grain is None
+
+
+def test_month_over_month_compares_each_month_with_the_one_before() -> None:
+    reading = read_phrasing("how did ticket volume change month over month this year?", AS_OF)
+    assert (reading.compare, reading.grain, reading.time_range) == (
+        "previous_period",
+        "month",
+        "this year",
+    )
+
+
+@pytest.mark.parametrize(
+    "question", ["AI adoption today vs a year ago?", "compare that with the same period last year"]
+)
+def test_a_year_ago_is_a_year_over_year_comparison(question: str) -> None:
+    assert read_phrasing(question, AS_OF).compare == "previous_year"

@@ -93,3 +93,31 @@ def test_a_dimension_the_metric_cannot_reach_asks_instead_of_guessing(
 def test_a_request_that_is_not_about_data_is_declined(planner: OfflinePlanner) -> None:
     plan = planner.plan("write me a poem about our support team")
     assert isinstance(plan, OutOfScope)
+
+
+def test_the_longest_name_wins_across_metrics_and_dimensions(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "median time to resolution by ticket type over the last 30 days")
+    assert (query.metrics, query.dimensions) == (("resolution_time",), ("intent",))
+
+
+def test_synonym_words_may_stand_apart(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "How many customers have we lost this year, by segment?")
+    assert query.metrics == ("churned_customers",)
+
+
+def test_a_word_naming_a_metric_and_a_dimension_beside_another_metric_is_the_dimension(
+    planner: OfflinePlanner,
+) -> None:
+    query = query_of(planner, "who are our 10 biggest customers by ARR right now?")
+    assert (query.metrics, query.dimensions, query.limit) == (("arr",), ("account_name",), 10)
+
+
+def test_an_average_the_metric_does_not_carry_is_asked_about(planner: OfflinePlanner) -> None:
+    plan = planner.plan("what's the average order value of orders our conversations influenced?")
+    assert isinstance(plan, Clarify)
+    assert "average" in plan.question
+
+
+def test_a_follow_up_that_changes_nothing_known_is_asked_about(planner: OfflinePlanner) -> None:
+    previous = SemanticQuery(metrics=("win_rate",), time_range="this quarter")
+    assert isinstance(planner.plan("and what's our quota attainment?", [previous]), Clarify)
