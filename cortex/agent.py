@@ -12,7 +12,7 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from connectors.warehouse import QueryResult, WarehouseError
@@ -22,6 +22,7 @@ from semantic_layer.query import SemanticQuery
 
 from .conversations import ConversationStore
 from .errors import InternalError
+from .knowledge import ContextLibrary
 from .narrative import additive_metrics, narrate
 from .planner import Clarify, OutOfScope, Planner, QueryPlan
 from .workspace import Workspace
@@ -46,17 +47,23 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     trust: Trust | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
+    caveats: tuple[str, ...] = ()
 
 
 class Agent:
     """Answers questions from one workspace with one planner, remembering conversations."""
 
     def __init__(
-        self, workspace: Workspace, planner: Planner, conversations: ConversationStore
+        self,
+        workspace: Workspace,
+        planner: Planner,
+        conversations: ConversationStore,
+        context: ContextLibrary | None = None,
     ) -> None:
         self.workspace = workspace
         self.planner = planner
         self.conversations = conversations
+        self.context = context
 
     def ask(self, question: str, conversation_id: str | None = None) -> Answer:
         """Answer `question`, as a follow-up when `conversation_id` names a conversation."""
@@ -71,20 +78,8 @@ class Agent:
             _log.exception("trace %s: question %r", internal.trace_id, question)
             answer = Answer("error", internal.user_message, question, conversation)
         total = (time.perf_counter() - started) * 1000
-        timings = {**answer.timings_ms, "total": total}
         self.conversations.append(conversation, question, answer.status, answer.query)
-        return Answer(
-            answer.status,
-            answer.text,
-            answer.question,
-            answer.conversation_id,
-            answer.query,
-            answer.compiled,
-            answer.result,
-            answer.suggestions,
-            answer.trust,
-            timings,
-        )
+        return replace(answer, timings_ms={**answer.timings_ms, "total": total})
 
     def _answer(self, question: str, conversation: str) -> Answer:
         history: Sequence[SemanticQuery] = self.conversations.history(conversation)
@@ -104,6 +99,7 @@ class Agent:
         assert result is not None  # the workspace runs its own dialect
         additive = additive_metrics(self.workspace.model, plan.query.metrics)
         text = narrate(outcome.compiled, result.frame, additive=additive)
+        used = [m.name for m in outcome.compiled.provenance.metrics]
         return Answer(
             "answer",
             text,
@@ -113,8 +109,25 @@ class Agent:
             outcome.compiled,
             result,
             trust="verified" if plan.verified else "generated",
+            caveats=self._caveats(used),
             timings_ms={
                 "plan": (planned - started) * 1000,
                 "query": (answered - planned) * 1000,
             },
         )
+
+    def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[str, ...]:
+        """What the business context says about these metrics, in a line or two each."""
+        if self.context is None:
+            return ()
+        lines, seen = [], set()
+        for passage in self.context.caveats_for(metrics):
+            if passage.heading == passage.title or passage.path in seen:
+                continue  # an introduction says what a document is about; one note a document
+            seen.add(passage.path)
+            text = " ".join(w for w in passage.text.split() if w not in ("-", "*", "#"))
+            first = text.split(". ")[0].rstrip(".")
+            lines.append(f"{passage.title} › {passage.heading}: {first}.")
+            if len(lines) == limit:
+                break
+        return tuple(lines)

@@ -33,7 +33,7 @@ from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import format_dimension, format_period, format_value, is_missing
-from .knowledge import build_value_index
+from .knowledge import build_value_index, load_context
 from .narrative import additive_metrics, narrate
 from .planner import OfflinePlanner
 from .settings import Settings, load_settings
@@ -419,7 +419,11 @@ def _planner(workspace: Workspace) -> OfflinePlanner:
 def _agent(settings: Settings) -> Agent:
     _ensure_warehouse(settings)
     workspace = Workspace.open(settings)
-    return Agent(workspace, _planner(workspace), ConversationStore(settings.conversations_path))
+    context = None
+    if settings.context_dir.is_dir():
+        context = load_context(settings.context_dir, model=workspace.model)
+    conversations = ConversationStore(settings.conversations_path)
+    return Agent(workspace, _planner(workspace), conversations, context)
 
 
 def _answer_payload(answer: Answer) -> dict[str, object]:
@@ -434,6 +438,7 @@ def _answer_payload(answer: Answer) -> dict[str, object]:
         **payload,
         "suggestions": list(answer.suggestions),
         "trust": answer.trust,
+        "caveats": list(answer.caveats),
         "conversation_id": answer.conversation_id,
     }
 
@@ -445,6 +450,8 @@ def _render_answer(answer: Answer) -> None:
         if not answer.result.frame.empty:
             _out.print(_render_table(answer.compiled, answer.result.frame))
         _render_provenance(answer.compiled, answer.result)
+        for caveat in answer.caveats:
+            _out.print(f"  [dim]• Note: {escape(caveat)}[/]")
         return
     colour = {"clarification": "cyan", "out_of_scope": "yellow", "error": "red"}[answer.status]
     _out.print(f"[{colour}]{escape(answer.text)}[/]")

@@ -117,3 +117,15 @@ def test_an_unexpected_failure_is_an_apology_with_a_trace_id(
     assert answer.status == "error"
     assert "trace" in answer.text and "Traceback" not in answer.text
     assert "the planner broke" in caplog.text  # the trace is in the log
+
+
+def test_answers_carry_the_caveats_of_their_metrics(
+    workspace: Workspace, store: ConversationStore
+) -> None:
+    from cortex.knowledge import load_context
+
+    context = load_context(ROOT / "context", model=workspace.model)
+    planner = OfflinePlanner(workspace.model, as_of=DEMO_AS_OF)
+    answer = Agent(workspace, planner, store, context).ask("ARR by segment")
+    assert answer.caveats and answer.caveats[0].startswith("ARR and its movements › ")
+    assert len(answer.caveats) <= 2
