@@ -73,7 +73,10 @@ class Planner(Protocol):
 
 
 _WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
-_FOLLOW_UP = re.compile(r"^\s*(and|now|only|just|what about|how about|same|then|also|but)\b")
+_FOLLOW_UP = re.compile(
+    r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
+)
+_ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
     r"\b(poem|joke|weather|recipe|translate|song|story|hello|hi there|who are you)\b"
 )
@@ -218,6 +221,8 @@ class OfflinePlanner:
         if unmet is not None:
             return unmet
         if follow_up and previous is not None:
+            if metrics and _ALSO.match(question):  # "and CSAT?": show it beside what was shown
+                metrics = tuple(dict.fromkeys((*previous.metrics, *metrics)))
             query = self._follow_up(previous, metrics, grouped, filters, phrasing)
         else:
             query = self._query(metrics, grouped, filters, phrasing)

@@ -62,8 +62,10 @@ def test_follow_ups_build_on_the_previous_query(planner: OfflinePlanner) -> None
     assert quarterly.dimensions == ("metric_time:quarter", "channel")
     assert quarterly.time_range == "this year"
     csat = query_of(planner, "and CSAT?", quarterly)
-    assert csat.metrics == ("csat",)
+    assert csat.metrics == ("ticket_volume", "csat")  # shown beside what was shown
     assert (csat.dimensions, csat.time_range) == (quarterly.dimensions, "this year")
+    instead = query_of(planner, "what about CSAT?", quarterly)
+    assert instead.metrics == ("csat",)
 
 
 def test_a_follow_up_replaces_a_filter_on_the_same_dimension(planner: OfflinePlanner) -> None:
