@@ -294,7 +294,8 @@ class _Reader:
         match = self.find(rf"which {_NUMBER}")
         if match is not None:
             self.take(match)
-            return _number(match.group(1)), True
+            # "which 3 verticals have the lowest CSAT": the low word may come later
+            return _number(match.group(1)), self.find(low) is None
         return None, True
 
 

@@ -76,6 +76,7 @@ _WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
 _FOLLOW_UP = re.compile(
     r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
 )
+_NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
 _ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
     r"\b(poem|joke|weather|recipe|translate|song|story|hello|hi there|who are you)\b"
@@ -209,11 +210,15 @@ class OfflinePlanner:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         previous = history[-1] if history else None
         follow_up = previous is not None and (not metrics or bool(_FOLLOW_UP.match(question)))
+        if follow_up and _NARROW.match(question):
+            metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
         if not metrics and not follow_up:
             return self._not_understood(question)
         filters, clarify = self._filters(rest, metrics or (previous.metrics if previous else ()))
         if clarify is not None:
             return clarify
+        for compared in (f for f in filters if f.op == "in" and f.field not in grouped):
+            grouped.append(compared.field)  # "AI vs human": compare them side by side
         changes = (grouped, filters, phrasing.time_range, phrasing.grain, phrasing.top)
         if not metrics and not any(changes) and phrasing.compare is None:
             return self._not_understood(question)  # a follow-up that changes nothing known

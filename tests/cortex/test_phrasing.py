@@ -151,3 +151,8 @@ def test_month_over_month_compares_each_month_with_the_one_before() -> None:
 )
 def test_a_year_ago_is_a_year_over_year_comparison(question: str) -> None:
     assert read_phrasing(question, AS_OF).compare == "previous_year"
+
+
+def test_which_n_reads_a_later_low_word() -> None:
+    reading = read_phrasing("which 3 verticals have the lowest CSAT?", AS_OF)
+    assert (reading.top, reading.descending) == (3, False)

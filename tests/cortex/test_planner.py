@@ -123,3 +123,15 @@ def test_an_average_the_metric_does_not_carry_is_asked_about(planner: OfflinePla
 def test_a_follow_up_that_changes_nothing_known_is_asked_about(planner: OfflinePlanner) -> None:
     previous = SemanticQuery(metrics=("win_rate",), time_range="this quarter")
     assert isinstance(planner.plan("and what's our quota attainment?", [previous]), Clarify)
+
+
+def test_which_n_with_a_low_word_ranks_from_the_bottom(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "which 3 verticals have the lowest CSAT over the last 6 months?")
+    assert query.order_by == (OrderBy(field="csat", descending=False),)
+    assert query.limit == 3
+
+
+def test_a_narrowing_follow_up_keeps_the_metric(planner: OfflinePlanner) -> None:
+    previous = SemanticQuery(metrics=("first_response_time",), time_range="last month")
+    query = query_of(planner, "only for tickets in the chat channel", previous)
+    assert query.metrics == ("first_response_time",)
