@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
+from connectors.warehouse import DuckDBWarehouse
+from cortex.knowledge import build_value_index
 from cortex.planner import Clarify, OfflinePlanner, OutOfScope, QueryPlan
 from semantic_layer.loader import load_model
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
@@ -131,7 +134,29 @@ def test_which_n_with_a_low_word_ranks_from_the_bottom(planner: OfflinePlanner) 
     assert query.limit == 3
 
 
-def test_a_narrowing_follow_up_keeps_the_metric(planner: OfflinePlanner) -> None:
+@pytest.fixture(scope="module")
+def planner_with_values(demo_path: Path) -> Iterator[OfflinePlanner]:
+    model = load_model(ROOT / "metrics.yml")
+    with DuckDBWarehouse(demo_path) as warehouse:
+        values = build_value_index(model, warehouse)
+    yield OfflinePlanner(model, as_of=AS_OF, values=values)
+
+
+def test_a_narrowing_follow_up_keeps_the_metric(planner_with_values: OfflinePlanner) -> None:
     previous = SemanticQuery(metrics=("first_response_time",), time_range="last month")
-    query = query_of(planner, "only for tickets in the chat channel", previous)
+    query = query_of(planner_with_values, "only for tickets in the chat channel", previous)
     assert query.metrics == ("first_response_time",)
+    assert query.filters == (Filter(field="channel", op="=", values=("chat",)),)
+
+
+def test_values_become_filters_and_two_values_are_compared(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    query = query_of(planner_with_values, "Enterprise tickets on email last month")
+    assert set(query.filters) == {
+        Filter(field="segment", op="=", values=("Enterprise",)),
+        Filter(field="channel", op="=", values=("email",)),
+    }
+    compared = query_of(planner_with_values, "CSAT on email vs chat this quarter")
+    assert compared.dimensions == ("channel",)
+    assert compared.filters == (Filter(field="channel", op="in", values=("email", "chat")),)
