@@ -1,0 +1,28 @@
+"""What a user can type is documented: every CLI command and every setting is in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from cortex.cli import app, demo_app
+
+ROOT = Path(__file__).resolve().parents[1]
+README = (ROOT / "README.md").read_text(encoding="utf-8")
+
+
+def test_every_cli_command_appears_in_the_readme() -> None:
+    commands = [
+        c.name or (c.callback.__name__ if c.callback else "") for c in app.registered_commands
+    ]
+    commands += [f"demo {c.name}" for c in demo_app.registered_commands]
+    for command in commands:
+        assert f"cortex {command}" in README, f"`cortex {command}` is not in README.md"
+
+
+def test_every_setting_appears_in_the_readme() -> None:
+    source = (ROOT / "cortex" / "settings.py").read_text(encoding="utf-8")
+    variables = set(re.findall(r'"(CORTEX_[A-Z_]+)"', source))
+    assert variables
+    for variable in sorted(variables):
+        assert variable in README, f"{variable} is not documented in README.md"
