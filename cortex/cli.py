@@ -33,9 +33,9 @@ from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import format_dimension, format_period, format_value, is_missing
-from .knowledge import build_value_index, load_context
+from .knowledge import ContextLibrary, build_catalog, build_value_index, load_context
 from .narrative import additive_metrics, narrate
-from .planner import OfflinePlanner
+from .planner import OfflinePlanner, Planner
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
 
@@ -411,19 +411,31 @@ def query(
 # --------------------------------------------------------------------------- ask / chat
 
 
-def _planner(workspace: Workspace) -> OfflinePlanner:
+def _context(workspace: Workspace) -> ContextLibrary | None:
+    settings = workspace.settings
+    if not settings.context_dir.is_dir():
+        return None
+    return load_context(settings.context_dir, model=workspace.model)
+
+
+def _planner(workspace: Workspace, context: ContextLibrary | None) -> Planner:
+    """Claude when ANTHROPIC_API_KEY is set, the offline planner otherwise."""
     values = build_value_index(workspace.model, workspace.warehouse)
-    return OfflinePlanner(workspace.model, as_of=workspace.settings.as_of, values=values)
+    settings = workspace.settings
+    if settings.anthropic_api_key is not None:
+        from .claude_planner import claude_planner_from_settings  # the SDK only when used
+
+        catalog = build_catalog(workspace.model, values=values, context=context)
+        return claude_planner_from_settings(settings, workspace.model, catalog, context)
+    return OfflinePlanner(workspace.model, as_of=settings.as_of, values=values)
 
 
 def _agent(settings: Settings) -> Agent:
     _ensure_warehouse(settings)
     workspace = Workspace.open(settings)
-    context = None
-    if settings.context_dir.is_dir():
-        context = load_context(settings.context_dir, model=workspace.model)
+    context = _context(workspace)
     conversations = ConversationStore(settings.conversations_path)
-    return Agent(workspace, _planner(workspace), conversations, context)
+    return Agent(workspace, _planner(workspace, context), conversations, context)
 
 
 def _answer_payload(answer: Answer) -> dict[str, object]:
@@ -459,6 +471,21 @@ def _render_answer(answer: Answer) -> None:
         _out.print(f"  • {escape(suggestion)}")
 
 
+def _draw(answer: Answer, path: Path) -> None:
+    """Write the answer's chart (a Vega-Lite spec built from the result) as a PNG."""
+    from .chart import chart_spec, render_png  # altair is slow to import: only when asked
+
+    if answer.compiled is None or answer.result is None:
+        _err.print("[dim]No chart: there are no numbers to draw.[/]")
+        return
+    spec = chart_spec(answer.compiled, answer.result.frame)
+    if spec is None:
+        _err.print("[dim]No chart: a single number or an empty result is clearer as text.[/]")
+        return
+    path.write_bytes(render_png(spec))
+    _err.print(f"Chart written to {path}.")
+
+
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="A question in plain language."),
@@ -467,6 +494,7 @@ def ask(
     conversation: str = typer.Option(
         None, "--conversation", "-c", help="Continue this conversation (follow-ups)."
     ),
+    chart: Path = typer.Option(None, "--chart", help="Also draw the answer's chart to this PNG."),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with _user_errors():
@@ -475,6 +503,8 @@ def ask(
             answer = agent.ask(question, conversation)
         finally:
             agent.workspace.close()
+        if chart is not None:
+            _draw(answer, chart)
         if as_json:
             print(json.dumps(_answer_payload(answer), default=_json_value))
         else:
@@ -521,7 +551,7 @@ def evaluate(
         with Workspace.open(settings) as workspace:
             store = ConversationStore(":memory:")
 
-            planner = _planner(workspace)
+            planner = _planner(workspace, _context(workspace))
 
             def make_agent() -> Agent:
                 return Agent(workspace, planner, store)

@@ -24,12 +24,25 @@ from .phrasing import Phrasing, read_phrasing
 
 
 @dataclass(frozen=True)
+class Usage:
+    """What planning cost: tokens in and out (summed over rounds) and the price in US dollars."""
+
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
 class QueryPlan:
-    """Answer with this semantic query; `verified` names the verified question it came from."""
+    """Answer with this semantic query; `verified` names the verified question it came from.
+
+    `usage` is what a model-backed planner spent on it (None for the offline planner).
+    """
 
     query: SemanticQuery
     confidence: float
     verified: str | None = None
+    usage: Usage | None = None
 
 
 @dataclass(frozen=True)
@@ -38,6 +51,7 @@ class Clarify:
 
     question: str
     suggestions: tuple[str, ...] = ()
+    usage: Usage | None = None
 
 
 @dataclass(frozen=True)
@@ -45,6 +59,7 @@ class OutOfScope:
     """Not a question about the business's data."""
 
     reply: str
+    usage: Usage | None = None
 
 
 Plan = QueryPlan | Clarify | OutOfScope

@@ -64,6 +64,10 @@ class Settings:
     demo_scale: float = 1.0
     demo_seed: int = 42
     anthropic_api_key: SecretStr | None = None
+    anthropic_base_url: str | None = None
+    claude_model: str = "claude-sonnet-4-6"
+    claude_max_tokens: int = 1024
+    claude_timeout_seconds: float = 30.0
     config_path: Path | None = None
 
 
@@ -171,6 +175,26 @@ def _secret(raw: object, origin: _Origin) -> SecretStr:
     return SecretStr(raw.strip())
 
 
+def _text(raw: object, origin: _Origin) -> str:
+    if not isinstance(raw, str) or not raw.strip():
+        raise _Invalid('is not a text. Use a quoted string, e.g. "claude-sonnet-4-6".')
+    return raw.strip()
+
+
+def _url(raw: object, origin: _Origin) -> str:
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not re.fullmatch(r"https?://\S+", text):
+        raise _Invalid("is not an http(s) URL. Use e.g. https://api.anthropic.com.")
+    return text
+
+
+def _token_limit(raw: object, origin: _Origin) -> int:
+    value = _whole(raw)
+    if value is None or value < 1:
+        raise _Invalid("is not a whole number of tokens of at least 1. Use e.g. 1024.")
+    return value
+
+
 _VARIABLES: Final = {  # file key -> environment variable
     "warehouse": "CORTEX_WAREHOUSE",
     "metrics": "CORTEX_METRICS",
@@ -182,6 +206,10 @@ _VARIABLES: Final = {  # file key -> environment variable
     "demo_scale": "CORTEX_DEMO_SCALE",
     "demo_seed": "CORTEX_DEMO_SEED",
     "anthropic_api_key": "ANTHROPIC_API_KEY",
+    "anthropic_base_url": "ANTHROPIC_BASE_URL",
+    "claude_model": "CORTEX_CLAUDE_MODEL",
+    "claude_max_tokens": "CORTEX_CLAUDE_MAX_TOKENS",
+    "claude_timeout": "CORTEX_CLAUDE_TIMEOUT",
 }
 
 
@@ -208,6 +236,10 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
     scale = reader.read("demo_scale", _scale)
     seed = reader.read("demo_seed", _seed)
     api_key = reader.read("anthropic_api_key", _secret, secret=True)
+    base_url = reader.read("anthropic_base_url", _url)
+    claude_model = reader.read("claude_model", _text)
+    claude_max_tokens = reader.read("claude_max_tokens", _token_limit)
+    claude_timeout = reader.read("claude_timeout", _seconds)
     if reader.problems:
         raise _settings_error(reader.problems)
     return Settings(
@@ -224,6 +256,10 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
         demo_scale=scale if scale is not None else 1.0,
         demo_seed=seed if seed is not None else 42,
         anthropic_api_key=api_key,
+        anthropic_base_url=base_url,
+        claude_model=claude_model if claude_model is not None else "claude-sonnet-4-6",
+        claude_max_tokens=claude_max_tokens if claude_max_tokens is not None else 1024,
+        claude_timeout_seconds=claude_timeout if claude_timeout is not None else 30.0,
         config_path=config_path,
     )
 

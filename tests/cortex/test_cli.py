@@ -262,3 +262,20 @@ def test_chat_answers_follow_ups_until_an_empty_line(cortex: CliRunner) -> None:
     assert result.exit_code == 0
     assert result.stdout.count("How this was computed") == 2
     assert "Channel" in result.stdout
+
+
+def test_ask_draws_the_answers_chart(cortex: CliRunner, tmp_path: Path) -> None:
+    png = tmp_path / "arr.png"
+    code, _, err = run(
+        cortex, "ask", "monthly ARR by segment over the last 6 months", "--chart", str(png)
+    )
+    assert code == 0
+    assert png.read_bytes().startswith(b"\x89PNG")
+    assert "Chart written" in err
+
+
+def test_ask_draws_no_chart_for_a_single_number(cortex: CliRunner, tmp_path: Path) -> None:
+    png = tmp_path / "arr.png"
+    code, _, err = run(cortex, "ask", "What's our ARR?", "--chart", str(png))
+    assert code == 0 and not png.exists()
+    assert "No chart" in err

@@ -51,6 +51,10 @@ def test_defaults(tmp_path: Path) -> None:
         demo_scale=1.0,
         demo_seed=42,
         anthropic_api_key=None,
+        anthropic_base_url=None,
+        claude_model="claude-sonnet-4-6",
+        claude_max_tokens=1024,
+        claude_timeout_seconds=30.0,
         config_path=None,
     )
 
@@ -301,7 +305,8 @@ def test_an_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     write_toml(tmp_path / "cortex.toml", '[cortex]\nas_off = "2026-11-24"\n')
     message = str(error_of(tmp_path))
     assert message.startswith("cortex.toml: unknown key 'as_off' under [cortex]. Accepted: ")
-    assert "anthropic_api_key, as_of, context, conversations, demo_scale" in message
+    assert "anthropic_api_key, anthropic_base_url, as_of, claude_max_tokens, " in message
+    assert "claude_model, claude_timeout, context, conversations, demo_scale" in message
     assert message.endswith("Did you mean 'as_of'?")
 
 

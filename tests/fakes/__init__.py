@@ -1,0 +1,1 @@
+"""Loopback fakes of the services Cortex talks to, reached by the official clients' `base_url`."""
