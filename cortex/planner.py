@@ -102,11 +102,24 @@ def _words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
-def _singular(word: str) -> str:
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+def _singular_noun(word: str) -> str:
+    """humans -> human (values are stored singular; "Accessories" still matches as written)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ies")):
         return word[:-1]
+    return word
+
+
+def _singular(word: str) -> str:
+    """A word's light stem, the same on both sides of a match: industries -> industry,
+    bookings -> book, handed -> hand (a question and a synonym meet halfway)."""
+    if len(word) > 3 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if len(word) > 6 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 5 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]
     return word
 
 
@@ -305,7 +318,8 @@ class OfflinePlanner:
         if self.values is None:
             return [], None
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
-        for match in self.values.find(text):
+        singular = _WORD.sub(lambda m: _singular_noun(m.group()), text.lower())
+        for match in [*self.values.find(text), *self.values.find(singular)]:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
         for written, dimensions in candidates.items():

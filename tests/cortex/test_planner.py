@@ -160,3 +160,13 @@ def test_values_become_filters_and_two_values_are_compared(
     compared = query_of(planner_with_values, "CSAT on email vs chat this quarter")
     assert compared.dimensions == ("channel",)
     assert compared.filters == (Filter(field="channel", op="in", values=("email", "chat")),)
+
+
+def test_words_meet_their_synonyms_halfway(planner: OfflinePlanner) -> None:
+    assert query_of(planner, "how much did we book this year?").metrics == ("bookings",)
+
+
+def test_a_plural_names_a_value_stored_singular(planner_with_values: OfflinePlanner) -> None:
+    previous = SemanticQuery(metrics=("first_response_time",), time_range="last month")
+    query = query_of(planner_with_values, "only for tickets humans handled", previous)
+    assert query.filters == (Filter(field="handled_by", op="=", values=("human",)),)
