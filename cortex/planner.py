@@ -91,6 +91,19 @@ _WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
 _FOLLOW_UP = re.compile(
     r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
 )
+_AGGREGATE_WORDS = {"average": "average", "mean": "average", "avg": "average", "median": "median"}
+
+
+def _aggregate_word(text: str) -> str | None:
+    """'average' or 'median' when the text asks for one (the last one named wins:
+    "the average instead of the median" asks for the average)."""
+    words = _words(text)
+    named = [_AGGREGATE_WORDS[w] for w in words if w in _AGGREGATE_WORDS]
+    if "instead" in words and named:
+        return named[0]
+    return named[-1] if named else None
+
+
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
 _ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
 _OFF_TOPIC = re.compile(
@@ -242,6 +255,12 @@ class OfflinePlanner:
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
         if not metrics and not follow_up:
             return self._not_understood(question)
+        wanted = _aggregate_word(rest)
+        if wanted is not None:  # "mean first response time": the average sibling of the median
+            base = metrics or (previous.metrics if previous and follow_up else ())
+            switched = tuple(self._variant(m, wanted) for m in base)
+            if switched != base:
+                metrics = switched
         filters, clarify = self._filters(rest, metrics or (previous.metrics if previous else ()))
         if clarify is not None:
             return clarify
@@ -254,7 +273,8 @@ class OfflinePlanner:
         if unmet is not None:
             return unmet
         if follow_up and previous is not None:
-            if metrics and _ALSO.match(question):  # "and CSAT?": show it beside what was shown
+            also = _ALSO.match(question) and "instead" not in _words(question)
+            if metrics and also:  # "and CSAT?": show it beside what was shown
                 metrics = tuple(dict.fromkeys((*previous.metrics, *metrics)))
             query = self._follow_up(previous, metrics, grouped, filters, phrasing)
         else:
@@ -424,6 +444,24 @@ class OfflinePlanner:
             f"{named} and more (run `cortex metrics`). Which did you mean?",
             tuple(closest),
         )
+
+    def _variant(self, name: str, aggregate: str) -> str:
+        """The sibling of metric `name` that differs by the aggregate word, else `name`.
+
+        `first_response_time` ("First response time (median)") and `first_response_time_avg`
+        ("First response time (average)") are siblings: asked for the mean, use the latter.
+        """
+        metric = self.model.metric(name)
+        if metric is None:
+            return name
+        own = {w for w in _words(metric.label) if _AGGREGATE_WORDS.get(w) is None}
+        for other in self.model.metrics:
+            words = _words(other.label)
+            kinds = {_AGGREGATE_WORDS[w] for w in words if w in _AGGREGATE_WORDS}
+            rest = {w for w in words if w not in _AGGREGATE_WORDS}
+            if other.name != name and kinds == {aggregate} and rest == own:
+                return other.name
+        return name
 
     def _unmet_aggregate(self, rest: str, metrics: Sequence[str]) -> Clarify | None:
         """An 'average', 'rate' or '%' the matched metrics do not carry: ask, don't guess."""

@@ -170,3 +170,12 @@ def test_a_plural_names_a_value_stored_singular(planner_with_values: OfflinePlan
     previous = SemanticQuery(metrics=("first_response_time",), time_range="last month")
     query = query_of(planner_with_values, "only for tickets humans handled", previous)
     assert query.filters == (Filter(field="handled_by", op="=", values=("human",)),)
+
+
+def test_mean_or_median_picks_the_sibling_metric(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "What's the mean first response time per channel this quarter?")
+    assert query.metrics == ("first_response_time_avg",)
+    previous = SemanticQuery(metrics=("first_response_time",), dimensions=("channel",))
+    switched = query_of(planner, "and the average instead of the median?", previous)
+    assert switched.metrics == ("first_response_time_avg",)
+    assert switched.dimensions == ("channel",)
