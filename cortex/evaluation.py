@@ -160,7 +160,7 @@ def _score(turn: Turn, answer: Answer, workspace: Workspace) -> tuple[bool, bool
     answered = answer.status == "answer"
     if turn.expected != "query":
         wanted = "clarification" if turn.expected == "clarify" else "out_of_scope"
-        correct = answer.status == wanted or (turn.expected == "out_of_scope" and not answered)
+        correct = answer.status == wanted
         return correct, answered, "" if correct else f"{answer.status}: {answer.text[:80]}"
     if not answered or answer.result is None:
         return False, False, f"{answer.status}: {answer.text[:80]}"

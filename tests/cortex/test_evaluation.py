@@ -58,3 +58,20 @@ def test_cortex_eval_reports_accuracy_clarifications_wrong_answers_and_latency(
     assert "wrong answers 33.3%" in result.stdout
     assert "must-clarify answered with a number: 0" in result.stdout
     assert "✗ wrong" in result.stdout
+
+
+def test_out_of_scope_wants_the_polite_no_not_a_question_back() -> None:
+    from cortex.agent import Answer
+    from cortex.evaluation import Turn, _score
+
+    turn = Turn("how do I reset my password?", "out_of_scope")
+    asked_back = Answer("clarification", "Which metric?", turn.question, "c1")
+    declined = Answer("out_of_scope", "I answer questions about metrics.", turn.question, "c1")
+    answered = Answer("answer", "ARR is $1", turn.question, "c1")
+    assert _score(turn, asked_back, workspace=None) == (
+        False,
+        False,
+        "clarification: Which metric?",
+    )  # type: ignore[arg-type]
+    assert _score(turn, declined, workspace=None)[:2] == (True, False)  # type: ignore[arg-type]
+    assert _score(turn, answered, workspace=None)[:2] == (False, True)  # type: ignore[arg-type]
