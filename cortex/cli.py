@@ -25,7 +25,7 @@ from connectors.demo import build_demo
 from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
 from semantic_layer.compile import DIALECTS, CompiledQuery
 from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError
-from semantic_layer.loader import check_file, load_model
+from semantic_layer.loader import load_and_check, load_model
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
 from .agent import Agent, Answer
@@ -190,14 +190,13 @@ def check(
         if not no_warehouse:
             with DuckDBWarehouse(_ensure_warehouse(settings)) as warehouse:
                 columns = warehouse.columns()
-        issues = check_file(settings.metrics_path, warehouse_columns=columns)
+        model, issues = load_and_check(settings.metrics_path, warehouse_columns=columns)
         _print_issues(issues)
         errors = sum(1 for i in issues if i.level == "error")
         warnings = len(issues) - errors
         if errors:
             _err.print(f"[bold red]{errors} error(s)[/], {warnings} warning(s).")
             raise typer.Exit(1)
-        model = load_model(settings.metrics_path)
         checked = "against the warehouse" if columns is not None else "without the warehouse"
         _out.print(
             f"[green]OK[/] {settings.metrics_path.name}: {len(model.tables)} tables, "

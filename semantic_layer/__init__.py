@@ -18,6 +18,7 @@ from .errors import SemanticLayerError as SemanticLayerError
 from .errors import UnknownNameError as UnknownNameError
 from .errors import suggest as suggest
 from .loader import check_file as check_file
+from .loader import load_and_check as load_and_check
 from .loader import load_model as load_model
 from .model import SemanticModel as SemanticModel
 from .query import Filter as Filter
@@ -47,6 +48,7 @@ __all__ = [
     "check_file",
     "check_model",
     "compile_query",
+    "load_and_check",
     "load_model",
     "parse_where",
     "resolve_time_range",

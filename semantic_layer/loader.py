@@ -59,12 +59,19 @@ def check_file(
     reports everything; references to objects that failed to load are not reported again.
     `warehouse_columns` maps each warehouse table to its column names (enables column checks).
     """
+    return load_and_check(path, warehouse_columns=warehouse_columns)[1]
+
+
+def load_and_check(
+    path: str | Path, *, warehouse_columns: Mapping[str, Collection[str]] | None = None
+) -> tuple[SemanticModel, list[Issue]]:
+    """What `path` declares (the objects that loaded) and every issue, as `check_file`."""
     loader = _Loader()
     model = loader.load(Path(path))
     found = check_model(
         model, warehouse_columns=warehouse_columns, unloaded=frozenset(loader.unloaded)
     )
-    return sorted([*loader.issues, *found], key=_issue_order)
+    return model, sorted([*loader.issues, *found], key=_issue_order)
 
 
 def _load(path: Path) -> tuple[SemanticModel, list[Issue]]:
