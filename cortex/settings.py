@@ -14,7 +14,13 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
     CORTEX_MAX_ROWS       max_rows            10000
     CORTEX_DEMO_SCALE     demo_scale          1
     CORTEX_DEMO_SEED      demo_seed           42
+    CORTEX_ACCESS         access              access.yml next to metrics.yml (roles and policies)
+    CORTEX_AUDIT          audit               <cwd>/data/audit.sqlite
     ANTHROPIC_API_KEY     anthropic_api_key   none (a secret: never shown in repr or errors)
+    SLACK_BOT_TOKEN       slack_bot_token     none (a secret)
+    SLACK_SIGNING_SECRET  slack_signing_secret none (a secret)
+    SLACK_APP_TOKEN       slack_app_token     none (a secret; Socket Mode only)
+    SLACK_API_URL         slack_api_url       https://slack.com/api/ (the Web API base URL)
 
 The file is `CORTEX_CONFIG` when set, else `<cwd>/cortex.toml` when it exists. Relative paths
 are relative to the working directory in the environment and to the file's folder in the file.
@@ -58,6 +64,8 @@ class Settings:
     context_dir: Path
     as_of: date
     conversations_path: Path = Path("data/conversations.sqlite")
+    access_path: Path = Path("access.yml")
+    audit_path: Path = Path("data/audit.sqlite")
     warehouse_is_demo: bool = False
     query_timeout_seconds: float = 30.0
     max_rows: int = 10_000
@@ -68,6 +76,10 @@ class Settings:
     claude_model: str = "claude-sonnet-4-6"
     claude_max_tokens: int = 1024
     claude_timeout_seconds: float = 30.0
+    slack_bot_token: SecretStr | None = None
+    slack_signing_secret: SecretStr | None = None
+    slack_app_token: SecretStr | None = None
+    slack_api_url: str = "https://slack.com/api/"
     config_path: Path | None = None
 
 
@@ -200,6 +212,8 @@ _VARIABLES: Final = {  # file key -> environment variable
     "metrics": "CORTEX_METRICS",
     "context": "CORTEX_CONTEXT",
     "conversations": "CORTEX_CONVERSATIONS",
+    "access": "CORTEX_ACCESS",
+    "audit": "CORTEX_AUDIT",
     "as_of": "CORTEX_AS_OF",
     "query_timeout": "CORTEX_QUERY_TIMEOUT",
     "max_rows": "CORTEX_MAX_ROWS",
@@ -210,6 +224,10 @@ _VARIABLES: Final = {  # file key -> environment variable
     "claude_model": "CORTEX_CLAUDE_MODEL",
     "claude_max_tokens": "CORTEX_CLAUDE_MAX_TOKENS",
     "claude_timeout": "CORTEX_CLAUDE_TIMEOUT",
+    "slack_bot_token": "SLACK_BOT_TOKEN",
+    "slack_signing_secret": "SLACK_SIGNING_SECRET",
+    "slack_app_token": "SLACK_APP_TOKEN",
+    "slack_api_url": "SLACK_API_URL",
 }
 
 
@@ -230,6 +248,8 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
     metrics = reader.read("metrics", _path)
     context = reader.read("context", _path)
     conversations = reader.read("conversations", _path)
+    access = reader.read("access", _path)
+    audit = reader.read("audit", _path)
     as_of = reader.read("as_of", _date)
     timeout = reader.read("query_timeout", _seconds)
     max_rows = reader.read("max_rows", _row_limit)
@@ -240,16 +260,23 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
     claude_model = reader.read("claude_model", _text)
     claude_max_tokens = reader.read("claude_max_tokens", _token_limit)
     claude_timeout = reader.read("claude_timeout", _seconds)
+    slack_bot_token = reader.read("slack_bot_token", _secret, secret=True)
+    slack_signing_secret = reader.read("slack_signing_secret", _secret, secret=True)
+    slack_app_token = reader.read("slack_app_token", _secret, secret=True)
+    slack_api_url = reader.read("slack_api_url", _url)
     if reader.problems:
         raise _settings_error(reader.problems)
+    metrics_path = metrics if metrics is not None else cwd / "metrics.yml"
     return Settings(
         warehouse=warehouse if warehouse is not None else cwd / "data" / "demo.duckdb",
         warehouse_is_demo=warehouse is None,
-        metrics_path=metrics if metrics is not None else cwd / "metrics.yml",
+        metrics_path=metrics_path,
         context_dir=context if context is not None else cwd / "context",
         conversations_path=(
             conversations if conversations is not None else cwd / "data" / "conversations.sqlite"
         ),
+        access_path=access if access is not None else metrics_path.parent / "access.yml",
+        audit_path=audit if audit is not None else cwd / "data" / "audit.sqlite",
         as_of=as_of if as_of is not None else (today if today is not None else date.today()),
         query_timeout_seconds=timeout if timeout is not None else 30.0,
         max_rows=max_rows if max_rows is not None else 10_000,
@@ -260,6 +287,10 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
         claude_model=claude_model if claude_model is not None else "claude-sonnet-4-6",
         claude_max_tokens=claude_max_tokens if claude_max_tokens is not None else 1024,
         claude_timeout_seconds=claude_timeout if claude_timeout is not None else 30.0,
+        slack_bot_token=slack_bot_token,
+        slack_signing_secret=slack_signing_secret,
+        slack_app_token=slack_app_token,
+        slack_api_url=slack_api_url if slack_api_url is not None else "https://slack.com/api/",
         config_path=config_path,
     )
 

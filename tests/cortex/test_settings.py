@@ -45,6 +45,8 @@ def test_defaults(tmp_path: Path) -> None:
         metrics_path=tmp_path / "metrics.yml",
         context_dir=tmp_path / "context",
         conversations_path=tmp_path / "data" / "conversations.sqlite",
+        access_path=tmp_path / "access.yml",
+        audit_path=tmp_path / "data" / "audit.sqlite",
         as_of=TODAY,
         query_timeout_seconds=30.0,
         max_rows=10_000,
@@ -55,6 +57,10 @@ def test_defaults(tmp_path: Path) -> None:
         claude_model="claude-sonnet-4-6",
         claude_max_tokens=1024,
         claude_timeout_seconds=30.0,
+        slack_bot_token=None,
+        slack_signing_secret=None,
+        slack_app_token=None,
+        slack_api_url="https://slack.com/api/",
         config_path=None,
     )
 
@@ -305,7 +311,7 @@ def test_an_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     write_toml(tmp_path / "cortex.toml", '[cortex]\nas_off = "2026-11-24"\n')
     message = str(error_of(tmp_path))
     assert message.startswith("cortex.toml: unknown key 'as_off' under [cortex]. Accepted: ")
-    assert "anthropic_api_key, anthropic_base_url, as_of, claude_max_tokens, " in message
+    assert "access, anthropic_api_key, anthropic_base_url, as_of, audit, claude_max_tokens, " in message
     assert "claude_model, claude_timeout, context, conversations, demo_scale" in message
     assert message.endswith("Did you mean 'as_of'?")
 
