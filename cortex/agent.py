@@ -13,7 +13,7 @@ import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from typing import Literal, Protocol
 
 from connectors.warehouse import QueryResult, WarehouseError
 from semantic_layer.compile import CompiledQuery
@@ -21,16 +21,26 @@ from semantic_layer.errors import SemanticLayerError
 from semantic_layer.query import SemanticQuery
 
 from .conversations import ConversationStore
-from .errors import InternalError
+from .errors import AccessDenied, InternalError
 from .knowledge import ContextLibrary
 from .narrative import additive_metrics, narrate
-from .planner import Clarify, OutOfScope, Planner, QueryPlan
+from .planner import Clarify, OutOfScope, Planner, QueryPlan, Usage
 from .workspace import Workspace
 
-AnswerStatus = Literal["answer", "clarification", "out_of_scope", "error"]
+AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
 Trust = Literal["verified", "generated"]
 
 _log = logging.getLogger("cortex.agent")
+
+
+class QueryPolicy(Protocol):
+    """What one person may see: a query in, the query they may run out (or `AccessDenied`).
+
+    It runs on the planned query before it is compiled, so a row filter it adds is part of the
+    SQL and of the provenance.
+    """
+
+    def apply(self, query: SemanticQuery) -> SemanticQuery: ...
 
 
 @dataclass(frozen=True)
@@ -48,6 +58,8 @@ class Answer:
     trust: Trust | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
     caveats: tuple[str, ...] = ()
+    usage: Usage | None = None
+    trace_id: str | None = None
 
 
 class Agent:
@@ -65,35 +77,56 @@ class Agent:
         self.conversations = conversations
         self.context = context
 
-    def ask(self, question: str, conversation_id: str | None = None) -> Answer:
-        """Answer `question`, as a follow-up when `conversation_id` names a conversation."""
+    def ask(
+        self,
+        question: str,
+        conversation_id: str | None = None,
+        *,
+        policy: QueryPolicy | None = None,
+    ) -> Answer:
+        """Answer `question`, as a follow-up when `conversation_id` names a conversation.
+
+        `policy` restricts what the asker may see (None: everything, as for a local analyst).
+        """
         conversation = conversation_id or uuid.uuid4().hex[:12]
         started = time.perf_counter()
         try:
-            answer = self._answer(question, conversation)
+            answer = self._answer(question, conversation, policy)
         except (SemanticLayerError, WarehouseError) as error:
             answer = Answer("error", str(error), question, conversation)
         except Exception:  # the person asking gets an apology and a trace id, never a trace
             internal = InternalError("Cortex hit an unexpected problem.")
             _log.exception("trace %s: question %r", internal.trace_id, question)
-            answer = Answer("error", internal.user_message, question, conversation)
+            answer = Answer(
+                "error", internal.user_message, question, conversation, trace_id=internal.trace_id
+            )
         total = (time.perf_counter() - started) * 1000
         self.conversations.append(conversation, question, answer.status, answer.query)
         return replace(answer, timings_ms={**answer.timings_ms, "total": total})
 
-    def _answer(self, question: str, conversation: str) -> Answer:
+    def _answer(self, question: str, conversation: str, policy: QueryPolicy | None) -> Answer:
         history: Sequence[SemanticQuery] = self.conversations.history(conversation)
         started = time.perf_counter()
         plan = self.planner.plan(question, history)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
             return Answer(
-                "clarification", plan.question, question, conversation, suggestions=plan.suggestions
+                "clarification",
+                plan.question,
+                question,
+                conversation,
+                suggestions=plan.suggestions,
+                usage=plan.usage,
             )
         if isinstance(plan, OutOfScope):
-            return Answer("out_of_scope", plan.reply, question, conversation)
+            return Answer("out_of_scope", plan.reply, question, conversation, usage=plan.usage)
         assert isinstance(plan, QueryPlan)
-        outcome = self.workspace.query(plan.query)
+        try:
+            allowed = plan.query if policy is None else policy.apply(plan.query)
+        except AccessDenied as denied:
+            # The planned query stays unrecorded: a follow-up must not build on a refusal.
+            return Answer("denied", denied.user_message, question, conversation, usage=plan.usage)
+        outcome = self.workspace.query(allowed)
         answered = time.perf_counter()
         result = outcome.result
         assert result is not None  # the workspace runs its own dialect
@@ -110,6 +143,7 @@ class Agent:
             result,
             trust="verified" if plan.verified else "generated",
             caveats=self._caveats(used),
+            usage=plan.usage,
             timings_ms={
                 "plan": (planned - started) * 1000,
                 "query": (answered - planned) * 1000,

@@ -29,13 +29,12 @@ from semantic_layer.loader import load_and_check, load_model
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
 from .agent import Agent, Answer
+from .assembly import build_agent, choose_planner, workspace_context
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import format_dimension, format_period, format_value, is_missing
-from .knowledge import ContextLibrary, build_catalog, build_value_index, load_context
 from .narrative import additive_metrics, narrate
-from .planner import OfflinePlanner, Planner
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
 
@@ -410,31 +409,9 @@ def query(
 # --------------------------------------------------------------------------- ask / chat
 
 
-def _context(workspace: Workspace) -> ContextLibrary | None:
-    settings = workspace.settings
-    if not settings.context_dir.is_dir():
-        return None
-    return load_context(settings.context_dir, model=workspace.model)
-
-
-def _planner(workspace: Workspace, context: ContextLibrary | None) -> Planner:
-    """Claude when ANTHROPIC_API_KEY is set, the offline planner otherwise."""
-    values = build_value_index(workspace.model, workspace.warehouse)
-    settings = workspace.settings
-    if settings.anthropic_api_key is not None:
-        from .claude_planner import claude_planner_from_settings  # the SDK only when used
-
-        catalog = build_catalog(workspace.model, values=values, context=context)
-        return claude_planner_from_settings(settings, workspace.model, catalog, context)
-    return OfflinePlanner(workspace.model, as_of=settings.as_of, values=values)
-
-
 def _agent(settings: Settings) -> Agent:
     _ensure_warehouse(settings)
-    workspace = Workspace.open(settings)
-    context = _context(workspace)
-    conversations = ConversationStore(settings.conversations_path)
-    return Agent(workspace, _planner(workspace, context), conversations, context)
+    return build_agent(Workspace.open(settings))
 
 
 def _answer_payload(answer: Answer) -> dict[str, object]:
@@ -464,7 +441,9 @@ def _render_answer(answer: Answer) -> None:
         for caveat in answer.caveats:
             _out.print(f"  [dim]• Note: {escape(caveat)}[/]")
         return
-    colour = {"clarification": "cyan", "out_of_scope": "yellow", "error": "red"}[answer.status]
+    colour = {"clarification": "cyan", "out_of_scope": "yellow", "denied": "red", "error": "red"}[
+        answer.status
+    ]
     _out.print(f"[{colour}]{escape(answer.text)}[/]")
     for suggestion in answer.suggestions:
         _out.print(f"  • {escape(suggestion)}")
@@ -550,7 +529,7 @@ def evaluate(
         with Workspace.open(settings) as workspace:
             store = ConversationStore(":memory:")
 
-            planner = _planner(workspace, _context(workspace))
+            planner = choose_planner(workspace, workspace_context(workspace))
 
             def make_agent() -> Agent:
                 return Agent(workspace, planner, store)

@@ -4,7 +4,8 @@ Our exception hierarchy::
 
     CortexError
      ├── UserError          shown to the user as is: what happened, then what to do (`hint`)
-     │    └── SettingsError  a bad setting in the environment or cortex.toml
+     │    ├── SettingsError  a bad setting in the environment or cortex.toml
+     │    └── AccessDenied   the person asking may not see what the question needs
      └── InternalError      a bug or an outage: the user sees an apology and a trace id,
                             the log gets the message and the traceback under the same id
 
@@ -16,7 +17,14 @@ from __future__ import annotations
 
 import secrets
 
-__all__ = ["CortexError", "InternalError", "SettingsError", "UserError", "new_trace_id"]
+__all__ = [
+    "AccessDenied",
+    "CortexError",
+    "InternalError",
+    "SettingsError",
+    "UserError",
+    "new_trace_id",
+]
 
 
 class CortexError(Exception):
@@ -50,6 +58,13 @@ class UserError(CortexError):
 
 class SettingsError(UserError):
     """A setting has a bad value or an unknown name; the message names it and the expected form."""
+
+
+class AccessDenied(UserError):
+    """The asker's roles do not allow a metric, a table or a row the question needs.
+
+    The message names what is restricted and never shows restricted data.
+    """
 
 
 class InternalError(CortexError):

@@ -311,7 +311,7 @@ def test_an_unknown_key_suggests_the_closest(tmp_path: Path) -> None:
     write_toml(tmp_path / "cortex.toml", '[cortex]\nas_off = "2026-11-24"\n')
     message = str(error_of(tmp_path))
     assert message.startswith("cortex.toml: unknown key 'as_off' under [cortex]. Accepted: ")
-    assert "access, anthropic_api_key, anthropic_base_url, as_of, audit, claude_max_tokens, " in message
+    assert "access, anthropic_api_key, anthropic_base_url, as_of, audit, " in message
     assert "claude_model, claude_timeout, context, conversations, demo_scale" in message
     assert message.endswith("Did you mean 'as_of'?")
 

@@ -1,0 +1,36 @@
+"""Putting an agent together from settings: the one place entry points (CLI, Slack) build it."""
+
+from __future__ import annotations
+
+from .agent import Agent
+from .conversations import ConversationStore
+from .knowledge import ContextLibrary, build_catalog, build_value_index, load_context
+from .planner import OfflinePlanner, Planner
+from .workspace import Workspace
+
+
+def workspace_context(workspace: Workspace) -> ContextLibrary | None:
+    """The business context of `context/`, or None when the folder is missing."""
+    settings = workspace.settings
+    if not settings.context_dir.is_dir():
+        return None
+    return load_context(settings.context_dir, model=workspace.model)
+
+
+def choose_planner(workspace: Workspace, context: ContextLibrary | None) -> Planner:
+    """Claude when ANTHROPIC_API_KEY is set, the offline planner otherwise."""
+    values = build_value_index(workspace.model, workspace.warehouse)
+    settings = workspace.settings
+    if settings.anthropic_api_key is not None:
+        from .claude_planner import claude_planner_from_settings  # the SDK only when used
+
+        catalog = build_catalog(workspace.model, values=values, context=context)
+        return claude_planner_from_settings(settings, workspace.model, catalog, context)
+    return OfflinePlanner(workspace.model, as_of=settings.as_of, values=values)
+
+
+def build_agent(workspace: Workspace) -> Agent:
+    """An agent answering from `workspace`, with its context, planner and conversation store."""
+    context = workspace_context(workspace)
+    conversations = ConversationStore(workspace.settings.conversations_path)
+    return Agent(workspace, choose_planner(workspace, context), conversations, context)
