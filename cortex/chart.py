@@ -29,13 +29,12 @@ import vl_convert
 from semantic_layer.compile import CompiledQuery, OutputColumn
 
 from .errors import InternalError
-from .formatting import format_dimension, is_missing
+from .formatting import column_grain, format_dimension, is_missing
 
 __all__ = ["MAX_BARS", "MAX_SERIES", "ChartError", "chart_spec", "render_png"]
 
 MAX_BARS = 20
 MAX_SERIES = 10
-_GRAINS = ("day", "week", "month", "quarter", "year")
 _PERIOD_FORMATS = {
     "day": "%Y-%m-%d",
     "week": "%Y-%m-%d",
@@ -71,11 +70,6 @@ class _Axis:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _grain(name: str) -> str | None:
-    _, _, grain = name.rpartition("__")
-    return grain if grain in _GRAINS else None
 
 
 def _number(value: object) -> float | None:
@@ -143,7 +137,7 @@ def _line(
     metric: OutputColumn,
     notes: list[str],
 ) -> dict[str, Any] | None:
-    grain = _grain(time.name) or "day"
+    grain = column_grain(time.name) or "day"
     columns = [time.name, metric.name] + ([series.name] if series else [])
     rows = frame[columns]
     records: list[dict[str, Any]] = []
@@ -261,7 +255,7 @@ def chart_spec(compiled: CompiledQuery, frame: pd.DataFrame) -> dict[str, Any] |
     if not metrics or not dimensions or len(dimensions) > 2:
         return None
     metric, notes = metrics[0], _other_metrics_note(metrics)
-    time = next((d for d in dimensions if _grain(d.name)), None)
+    time = next((d for d in dimensions if column_grain(d.name)), None)
     if time is not None:
         series = next((d for d in dimensions if d is not time), None)
         return _line(frame, time, series, metric, notes)

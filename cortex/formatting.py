@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import math
 from datetime import date, datetime
+from typing import get_args
 
 import numpy as np
 import pandas as pd
 
+from semantic_layer.compile import OutputColumn
 from semantic_layer.model import Grain, MetricFormat
 
+_GRAINS: dict[str, Grain] = {grain: grain for grain in get_args(Grain)}
 _SECONDS_PER_UNIT = {"seconds": 1.0, "minutes": 60.0, "hours": 3600.0, "days": 86400.0}
 
 
@@ -93,3 +96,16 @@ def format_dimension(value: object) -> str:
     if isinstance(value, bool):
         return "yes" if value else "no"
     return str(value)
+
+
+def column_grain(name: str) -> Grain | None:
+    """The grain of a time column named `<time dimension>__<grain>`, else None."""
+    return _GRAINS.get(name.rpartition("__")[2])
+
+
+def format_cell(column: OutputColumn, value: object) -> str:
+    """One cell of a result: a period at its grain, a dimension value, or a formatted metric."""
+    if column.kind == "dimension":
+        grain = column_grain(column.name)
+        return format_period(value, grain) if grain else format_dimension(value)
+    return format_value(value, column.format, column.unit)

@@ -14,17 +14,12 @@ import pandas as pd
 from semantic_layer.compile import CompiledQuery, OutputColumn
 from semantic_layer.model import SemanticModel
 
-from .formatting import format_dimension, format_period, format_value, is_missing
-
-
-def _grain(name: str) -> str | None:
-    _, _, grain = name.rpartition("__")
-    return grain if grain in ("day", "week", "month", "quarter", "year") else None
-
-
-def _label(column: OutputColumn, value: object) -> str:
-    grain = _grain(column.name)
-    return format_period(value, grain) if grain else format_dimension(value)  # type: ignore[arg-type]
+from .formatting import (
+    column_grain,
+    format_cell,
+    format_value,
+    is_missing,
+)
 
 
 def _change(now: object, before: object, column: OutputColumn) -> str:
@@ -70,8 +65,8 @@ def _series(frame: pd.DataFrame, time: OutputColumn, metric: OutputColumn) -> st
     start = format_value(first[metric.name], metric.format, metric.unit)
     end = format_value(last[metric.name], metric.format, metric.unit)
     text = (
-        f"{metric.label} went from {start} in {_label(time, first[time.name])} "
-        f"to {end} in {_label(time, last[time.name])}"
+        f"{metric.label} went from {start} in {format_cell(time, first[time.name])} "
+        f"to {end} in {format_cell(time, last[time.name])}"
     )
     change = _change(last[metric.name], first[metric.name], metric)
     text += f" ({change.split(' from ')[0]})." if change else "."
@@ -79,7 +74,7 @@ def _series(frame: pd.DataFrame, time: OutputColumn, metric: OutputColumn) -> st
         peak = values.iloc[int(values[metric.name].to_numpy().argmax())]
         text += (
             f" It peaked at {format_value(peak[metric.name], metric.format, metric.unit)} "
-            f"in {_label(time, peak[time.name])}."
+            f"in {format_cell(time, peak[time.name])}."
         )
     return text
 
@@ -93,7 +88,7 @@ def _breakdown(
     ranked = values.sort_values(metric.name, ascending=False)
     top, bottom = ranked.iloc[0], ranked.iloc[-1]
     fmt = (metric.format, metric.unit)
-    leader = _label(dimension, top[dimension.name])
+    leader = format_cell(dimension, top[dimension.name])
     lead = f"{leader} leads with {format_value(top[metric.name], *fmt)}"
     total = values[metric.name].sum()  # an integer for counts, so it prints as one
     if additive and float(total) > 0:
@@ -102,7 +97,7 @@ def _breakdown(
     text = f"{lead}."
     if len(ranked) > 1:
         text += (
-            f" {_label(dimension, bottom[dimension.name])} is lowest at "
+            f" {format_cell(dimension, bottom[dimension.name])} is lowest at "
             f"{format_value(bottom[metric.name], *fmt)}."
         )
     return text
@@ -121,14 +116,14 @@ def narrate(compiled: CompiledQuery, frame: pd.DataFrame, *, additive: Sequence[
     if not dimensions:
         return _single(frame, metrics, compiled)
     first = metrics[0]
-    time = next((d for d in dimensions if _grain(d.name)), None)
+    time = next((d for d in dimensions if column_grain(d.name)), None)
     if time is not None and len(dimensions) == 1:
         return _series(frame, time, first)
     category = next((d for d in dimensions if d is not time), dimensions[0])
     if time is not None:  # by time and category: speak of the latest period
         latest = frame[frame[time.name] == frame[time.name].max()]
         line = _breakdown(latest, category, first, first.name in additive)
-        return f"In {_label(time, latest[time.name].iloc[0])}: {line}"
+        return f"In {format_cell(time, latest[time.name].iloc[0])}: {line}"
     return _breakdown(frame, category, first, first.name in additive)
 
 
