@@ -1,0 +1,796 @@
+"""A fake Slack Web API on 127.0.0.1, port 0, that keeps a journal of every call.
+
+    with FakeSlack(users={"U1": {"name": "dana", "real_name": "Dana Reyes",
+                                 "email": "dana@example.com"}},
+                   usergroups={"S1": ["U1", "U2"]}) as slack:
+        client = slack_sdk.WebClient(token="xoxb-test", base_url=slack.url)  # ".../api/"
+        client.chat_postMessage(channel="C1", text="hi")
+        slack.wait_for("chat.update", count=2, timeout=10.0)   # -> list[SlackCall]
+        slack.wait_until(lambda calls: [c for c in calls if ...])[0]  # the predicate's value
+        slack.reply_ts(slack.calls_to("chat.postMessage")[0])  # the ts the fake gave it
+        slack.calls_to("chat.postMessage")[0].params["blocks"]  # decoded, not a JSON string
+        slack.uploads                                          # {file_id: bytes}
+        slack.fail_next("chat.postMessage", error="ratelimited", status=429, retry_after=1)
+        slack.messages("C1")                                   # current text/blocks after updates
+        slack.response_url("cmd1")                             # a response_url the fake records
+
+It answers `/api/<method>` (POST or GET; query string, form, multipart or JSON bodies) with
+Slack-shaped JSON and HTTP 200, as Slack does: `auth.test`, `chat.postMessage`, `chat.update`,
+`chat.postEphemeral`, `chat.delete`, `reactions.add`, `reactions.remove`,
+`files.getUploadURLExternal`, `files.completeUploadExternal`, `views.open`, `views.update`,
+`users.info`, `usergroups.users.list` and `conversations.replies`. Any other method is journalled
+and answered `unknown_method`; a call without a token gets `not_authed`. `/upload/<file_id>` (the
+`upload_url` it hands out) stores the posted bytes and is journalled as method "upload";
+`/response/<key>` is journalled as method "response_url" with the JSON body and `key`.
+
+Tokens are never logged: `SlackCall.token` is left out of its repr and of timeout summaries.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import copy
+import itertools
+import json
+import mimetypes
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from types import TracebackType
+from typing import Any, TypeVar
+from urllib.parse import parse_qsl, urlsplit
+
+__all__ = [
+    "APP_ID",
+    "BOT_ID",
+    "BOT_USER_ID",
+    "TEAM_ID",
+    "FakeSlack",
+    "SlackCall",
+    "SlackMessage",
+    "running",
+]
+
+TEAM_ID = "T1"
+APP_ID = "A1"
+BOT_USER_ID = "UCORTEXBOT"
+BOT_ID = "BCORTEX"
+
+_SCOPES = (
+    "app_mentions:read,channels:history,chat:write,commands,files:write,groups:history,"
+    "im:history,reactions:write,usergroups:read,users:read,users:read.email"
+)
+_JSON_PARAMS = frozenset({"blocks", "attachments", "files", "view", "metadata", "user_auth_blocks"})
+_TS_EPOCH = 1_764_000_000
+_SUMMARY_WIDTH = 160
+
+_T = TypeVar("_T")
+Params = dict[str, Any]
+Reply = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SlackCall:
+    """One request the fake received, in the order received.
+
+    `params` merges the query string and the form, multipart or JSON body; JSON-encoded strings
+    in `blocks`, `attachments`, `files`, `view` and `metadata` are decoded. Form values stay
+    strings (slack_sdk sends booleans as "1"/"0"); JSON bodies keep their types. `token` is the
+    bearer token or the `token` parameter (removed from `params`), never shown in the repr.
+    `reply` is the JSON the fake answered (for "upload" and "response_url": the HTTP status).
+    """
+
+    method: str
+    params: dict[str, Any]
+    token: str | None = field(repr=False)
+    at: float
+    reply: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
+
+
+@dataclass(frozen=True)
+class SlackMessage:
+    """A message the app posted, as it stands now (after `chat.update`s)."""
+
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any]
+    thread_ts: str | None
+    updates: int
+
+
+@dataclass(frozen=True)
+class _Failure:
+    error: str
+    status: int
+    retry_after: int | None
+
+
+@dataclass
+class _Message:
+    channel: str
+    ts: str
+    text: str
+    blocks: list[Any]
+    thread_ts: str | None
+    attachments: list[Any] | None = None
+    metadata: Any = None
+    updates: int = 0
+
+    def to_api(self) -> Reply:
+        message: Reply = {
+            "type": "message",
+            "user": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "app_id": APP_ID,
+            "team": TEAM_ID,
+            "text": self.text,
+            "ts": self.ts,
+        }
+        if self.blocks:
+            message["blocks"] = self.blocks
+        if self.attachments:
+            message["attachments"] = self.attachments
+        if self.metadata is not None:
+            message["metadata"] = self.metadata
+        if self.thread_ts is not None:
+            message["thread_ts"] = self.thread_ts
+        if self.updates:
+            message["edited"] = {"user": BOT_USER_ID, "ts": self.ts}
+        return message
+
+
+@dataclass(frozen=True)
+class _Response:
+    status: int
+    body: bytes
+    content_type: str = "application/json; charset=utf-8"
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 128  # the default 5 drops SYNs under a burst of concurrent clients
+
+
+class FakeSlack:
+    """The fake server; a context manager that starts it in a thread and closes it cleanly."""
+
+    def __init__(
+        self,
+        *,
+        users: Mapping[str, Mapping[str, Any]] | None = None,
+        usergroups: Mapping[str, Sequence[str]] | None = None,
+    ) -> None:
+        self._users = {uid: dict(profile) for uid, profile in (users or {}).items()}
+        self._usergroups = {gid: list(members) for gid, members in (usergroups or {}).items()}
+        self._cond = threading.Condition(threading.RLock())
+        self._calls: list[SlackCall] = []
+        self._failures: dict[str, deque[_Failure]] = {}
+        self._messages: dict[tuple[str, str], _Message] = {}
+        self._reactions: dict[tuple[str, str], list[str]] = {}
+        self._pending_files: dict[str, Params] = {}
+        self._uploads: dict[str, bytes] = {}
+        self._views: dict[str, Reply] = {}
+        self._ts = itertools.count(1)
+        self._ids = itertools.count(1)
+        self._server = _Server(("127.0.0.1", 0), _handler_for(self))
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+
+    # -- the test's side -------------------------------------------------------------------
+
+    @property
+    def origin(self) -> str:
+        """`http://127.0.0.1:PORT`, without a path."""
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
+
+    @property
+    def url(self) -> str:
+        """The base URL to give `slack_sdk.WebClient(base_url=...)`; ends with "/api/"."""
+        return f"{self.origin}/api/"
+
+    @property
+    def calls(self) -> list[SlackCall]:
+        """Every call so far, in the order received (a copy)."""
+        with self._cond:
+            return list(self._calls)
+
+    def calls_to(self, method: str) -> list[SlackCall]:
+        """The calls to one method (e.g. "chat.postMessage", "upload"), in order."""
+        return [call for call in self.calls if call.method == method]
+
+    @property
+    def uploads(self) -> dict[str, bytes]:
+        """The bytes posted to each upload URL, by file id (a copy)."""
+        with self._cond:
+            return dict(self._uploads)
+
+    @property
+    def views(self) -> dict[str, dict[str, Any]]:
+        """The modals opened or updated, by view id, as last set (a deep copy)."""
+        with self._cond:
+            return copy.deepcopy(self._views)
+
+    def messages(self, channel: str, *, thread_ts: str | None = None) -> list[SlackMessage]:
+        """The app's live messages in `channel` (or in one thread of it), oldest first."""
+        with self._cond:
+            found = [
+                SlackMessage(
+                    m.channel, m.ts, m.text, copy.deepcopy(m.blocks), m.thread_ts, m.updates
+                )
+                for m in self._messages.values()
+                if m.channel == channel and (thread_ts is None or thread_ts in (m.ts, m.thread_ts))
+            ]
+        return sorted(found, key=lambda message: message.ts)
+
+    def reactions(self, channel: str, ts: str) -> list[str]:
+        """The reactions the app has on one message (any message, not only its own)."""
+        with self._cond:
+            return list(self._reactions.get((channel, ts), []))
+
+    def response_url(self, key: str | None = None) -> str:
+        """A `response_url` on this fake; POSTs to it are journalled as "response_url"."""
+        return f"{self.origin}/response/{key or f'R{next(self._ids):04d}'}"
+
+    def fail_next(
+        self,
+        method: str,
+        *,
+        error: str = "fatal_error",
+        status: int = 200,
+        retry_after: int | None = None,
+    ) -> None:
+        """Answer the next call to `method` with `{"ok": false, "error": error}`.
+
+        Calls queue up: two `fail_next`s fail the next two calls. `status=429` with
+        `retry_after` is what Slack really sends for `ratelimited`. For "upload" and
+        "response_url" the answer is a plain-text error with `status` (500 if left at 200).
+        """
+        with self._cond:
+            self._failures.setdefault(method, deque()).append(_Failure(error, status, retry_after))
+
+    def wait_until(
+        self,
+        predicate: Callable[[list[SlackCall]], _T],
+        timeout: float = 10.0,
+        *,
+        description: str = "the condition",
+    ) -> _T:
+        """Block until `predicate(calls)` is truthy and return that value.
+
+        So `wait_until(lambda calls: [c for c in calls if ...])[0]` is the first match. Raises
+        AssertionError with a summary of the journal if nothing matches within `timeout`.
+        """
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while True:
+                result = predicate(list(self._calls))
+                if result:
+                    return result
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"waited {timeout:g}s for {description}; {_summary(self._calls)}"
+                    )
+                self._cond.wait(remaining)
+
+    def wait_for(self, method: str, count: int = 1, timeout: float = 10.0) -> list[SlackCall]:
+        """Block until `method` has been called `count` times; return all calls to it."""
+
+        def enough(calls: list[SlackCall]) -> list[SlackCall]:
+            found = [call for call in calls if call.method == method]
+            return found if len(found) >= count else []
+
+        return self.wait_until(enough, timeout, description=f"{count} x {method}")
+
+    def reply_ts(self, call: SlackCall) -> str:
+        """The `ts` the fake gave a message call (`message_ts` for `chat.postEphemeral`)."""
+        ts = call.reply.get("ts") or call.reply.get("message_ts")
+        if not isinstance(ts, str):
+            raise AssertionError(f"{call.method} got no ts in its reply: {call.reply}")
+        return ts
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def __enter__(self) -> FakeSlack:
+        self._thread.start()
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop serving and release the socket."""
+        if self._thread.is_alive():
+            self._server.shutdown()
+            self._thread.join()
+        self._server.server_close()
+
+    # -- the server's side -----------------------------------------------------------------
+
+    def _scripted_failure(self, method: str) -> _Failure | None:
+        queue = self._failures.get(method)
+        return queue.popleft() if queue else None
+
+    def _journal(self, call: SlackCall) -> None:
+        """Record a call with its reply and wake the waiters (the lock is held)."""
+        self._calls.append(call)
+        self._cond.notify_all()
+
+    def _api(self, method: str, params: Params, token: str | None) -> _Response:
+        with self._cond:
+            at = time.monotonic()
+            status, headers = 200, {"x-oauth-scopes": _SCOPES}
+            if not token:
+                reply: Reply = _error("not_authed")
+            elif not token.startswith("xox"):
+                reply = _error("invalid_auth")
+            elif failure := self._scripted_failure(method):
+                reply, status = _error(failure.error), failure.status
+                if failure.retry_after is not None:
+                    headers["retry-after"] = str(failure.retry_after)
+            elif handler := _METHODS.get(method):
+                try:
+                    reply = handler(self, params)
+                except Exception as error:  # a bug or odd params: say so instead of hanging up
+                    reply = {**_error("fake_slack_error"), "detail": repr(error)}
+                    status = 500
+            else:
+                reply = _error("unknown_method")
+            body = _dumps(reply)  # under the lock: later updates must not change this reply
+            self._journal(SlackCall(method, params, token, at, json.loads(body)))
+        return _Response(status, body, headers=headers)
+
+    def _upload(self, file_id: str, data: bytes) -> _Response:
+        with self._cond:
+            at = time.monotonic()
+            if failure := self._scripted_failure("upload"):
+                response = _text(failure.status if failure.status != 200 else 500, failure.error)
+            elif file_id not in self._pending_files:
+                response = _text(404, "Not Found")
+            else:
+                self._uploads[file_id] = data
+                response = _text(200, f"OK - {len(data)}")
+            reply = {"status": response.status, "size": len(data)}
+            self._journal(SlackCall("upload", {"file_id": file_id}, None, at, reply))
+        return response
+
+    def _respond(self, key: str, body: Params) -> _Response:
+        with self._cond:
+            at = time.monotonic()
+            if failure := self._scripted_failure("response_url"):
+                response = _text(failure.status if failure.status != 200 else 500, failure.error)
+            else:
+                response = _Response(200, _dumps({"ok": True}))
+            reply = {"status": response.status}
+            self._journal(SlackCall("response_url", {**body, "key": key}, None, at, reply))
+        return response
+
+    def _next_ts(self) -> str:
+        micros = next(self._ts) * 100
+        return f"{_TS_EPOCH + micros // 1_000_000}.{micros % 1_000_000:06d}"
+
+    def _next_id(self, prefix: str) -> str:
+        return f"{prefix}{next(self._ids):04d}"
+
+    # Web API methods: called with the lock held, return the reply body.
+
+    def _auth_test(self, params: Params) -> Reply:
+        return {
+            "ok": True,
+            "url": "https://cortex-test.slack.com/",
+            "team": "Cortex Test",
+            "user": "cortex",
+            "team_id": TEAM_ID,
+            "user_id": BOT_USER_ID,
+            "bot_id": BOT_ID,
+            "is_enterprise_install": False,
+        }
+
+    def _post_message(self, params: Params) -> Reply:
+        channel = params.get("channel")
+        if not channel:
+            return _error("channel_not_found")
+        if not (params.get("text") or params.get("blocks") or params.get("attachments")):
+            return _error("no_text")
+        thread_ts = params.get("thread_ts") or None
+        message = _Message(
+            channel=str(channel),
+            ts=self._next_ts(),
+            text=str(params.get("text") or ""),
+            blocks=list(params.get("blocks") or []),
+            thread_ts=str(thread_ts) if thread_ts else None,
+            attachments=params.get("attachments"),
+            metadata=params.get("metadata"),
+        )
+        self._messages[(message.channel, message.ts)] = message
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "message": message.to_api(),
+        }
+
+    def _update(self, params: Params) -> Reply:
+        channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+        message = self._messages.get((channel, ts))
+        if message is None:
+            return _error("message_not_found")
+        if "text" in params:
+            message.text = str(params["text"])
+        if "blocks" in params:
+            message.blocks = list(params["blocks"] or [])
+        if "attachments" in params:
+            message.attachments = params["attachments"]
+        if "metadata" in params:
+            message.metadata = params["metadata"]
+        message.updates += 1
+        return {
+            "ok": True,
+            "channel": channel,
+            "ts": ts,
+            "text": message.text,
+            "message": message.to_api(),
+        }
+
+    def _post_ephemeral(self, params: Params) -> Reply:
+        if not params.get("channel"):
+            return _error("channel_not_found")
+        if not params.get("user"):
+            return _error("user_not_in_channel")
+        if not (params.get("text") or params.get("blocks") or params.get("attachments")):
+            return _error("no_text")
+        return {"ok": True, "message_ts": self._next_ts()}
+
+    def _delete(self, params: Params) -> Reply:
+        channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+        if self._messages.pop((channel, ts), None) is None:
+            return _error("message_not_found")
+        return {"ok": True, "channel": channel, "ts": ts}
+
+    def _reaction_key(self, params: Params) -> tuple[tuple[str, str], str] | None:
+        channel, ts = params.get("channel"), params.get("timestamp")
+        name = params.get("name")
+        if not channel or not ts or not name:
+            return None
+        return (str(channel), str(ts)), str(name)
+
+    def _add_reaction(self, params: Params) -> Reply:
+        found = self._reaction_key(params)
+        if found is None:
+            return _error("invalid_arguments")
+        key, name = found
+        names = self._reactions.setdefault(key, [])
+        if name in names:
+            return _error("already_reacted")
+        names.append(name)
+        return {"ok": True}
+
+    def _remove_reaction(self, params: Params) -> Reply:
+        found = self._reaction_key(params)
+        if found is None:
+            return _error("invalid_arguments")
+        key, name = found
+        names = self._reactions.get(key, [])
+        if name not in names:
+            return _error("no_reaction")
+        names.remove(name)
+        return {"ok": True}
+
+    def _get_upload_url(self, params: Params) -> Reply:
+        filename, length = params.get("filename"), params.get("length")
+        if not filename or length is None:
+            return _error("invalid_arguments")
+        file_id = self._next_id("F")
+        self._pending_files[file_id] = {"filename": str(filename), "length": int(length)}
+        return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
+
+    def _complete_upload(self, params: Params) -> Reply:
+        files = params.get("files")
+        if not isinstance(files, list) or not files:
+            return _error("invalid_arguments")
+        described = []
+        for item in files:
+            file_id = str(item.get("id", "")) if isinstance(item, dict) else ""
+            if file_id not in self._uploads:
+                return _error("file_not_found")
+            name = self._pending_files[file_id]["filename"]
+            described.append(
+                {
+                    "id": file_id,
+                    "created": int(time.time()),
+                    "name": name,
+                    "title": item.get("title") or name,
+                    "mimetype": _mimetype(name),
+                    "filetype": name.rsplit(".", 1)[-1] if "." in name else "binary",
+                    "user": BOT_USER_ID,
+                    "size": len(self._uploads[file_id]),
+                    "url_private": f"https://files.slack.com/files-pri/{TEAM_ID}-{file_id}/{name}",
+                    "permalink": f"https://cortex-test.slack.com/files/{BOT_USER_ID}/{file_id}/{name}",
+                }
+            )
+        return {"ok": True, "files": described}
+
+    def _open_view(self, params: Params) -> Reply:
+        view = params.get("view")
+        if not params.get("trigger_id") or not isinstance(view, dict):
+            return _error("invalid_arguments")
+        view_id = self._next_id("V")
+        self._views[view_id] = self._view(view_id, view)
+        return {"ok": True, "view": self._views[view_id]}
+
+    def _update_view(self, params: Params) -> Reply:
+        view = params.get("view")
+        if not isinstance(view, dict):
+            return _error("invalid_arguments")
+        view_id = params.get("view_id")
+        if not view_id and params.get("external_id"):
+            view_id = next(
+                (
+                    vid
+                    for vid, v in self._views.items()
+                    if v["external_id"] == params["external_id"]
+                ),
+                None,
+            )
+        if not view_id or view_id not in self._views:
+            return _error("not_found")
+        if params.get("hash") and params["hash"] != self._views[view_id]["hash"]:
+            return _error("hash_conflict")
+        self._views[view_id] = self._view(str(view_id), view)
+        return {"ok": True, "view": self._views[view_id]}
+
+    def _view(self, view_id: str, view: Params) -> Reply:
+        return {
+            "id": view_id,
+            "team_id": TEAM_ID,
+            "type": view.get("type", "modal"),
+            "title": view.get("title"),
+            "submit": view.get("submit"),
+            "close": view.get("close"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "external_id": view.get("external_id", ""),
+            "state": {"values": {}},
+            "hash": f"{int(time.time())}.{next(self._ids):08d}",
+            "clear_on_close": bool(view.get("clear_on_close", False)),
+            "notify_on_close": bool(view.get("notify_on_close", False)),
+            "root_view_id": view_id,
+            "previous_view_id": None,
+            "app_id": APP_ID,
+            "bot_id": BOT_ID,
+        }
+
+    def _user_info(self, params: Params) -> Reply:
+        user_id = str(params.get("user") or "")
+        known = self._users.get(user_id)
+        if known is None:
+            return _error("user_not_found")
+        name = str(known.get("name", user_id.lower()))
+        real_name = str(known.get("real_name", name))
+        profile = {
+            "email": known.get("email"),
+            "real_name": real_name,
+            "real_name_normalized": real_name,
+            "display_name": str(known.get("display_name", name)),
+        }
+        user = {
+            "id": user_id,
+            "team_id": TEAM_ID,
+            "name": name,
+            "deleted": bool(known.get("deleted", False)),
+            "real_name": real_name,
+            "tz": str(known.get("tz", "America/New_York")),
+            "is_bot": bool(known.get("is_bot", False)),
+            "profile": profile,
+        }
+        return {"ok": True, "user": user}
+
+    def _usergroup_users(self, params: Params) -> Reply:
+        members = self._usergroups.get(str(params.get("usergroup") or ""))
+        if members is None:
+            return _error("no_such_subteam")
+        return {"ok": True, "users": list(members)}
+
+    def _replies(self, params: Params) -> Reply:
+        channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+        thread = sorted(
+            (
+                m
+                for m in self._messages.values()
+                if m.channel == channel and ts in (m.ts, m.thread_ts)
+            ),
+            key=lambda m: m.ts,
+        )
+        if not thread:
+            return _error("thread_not_found")
+        return {"ok": True, "messages": [m.to_api() for m in thread], "has_more": False}
+
+
+_METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
+    "auth.test": FakeSlack._auth_test,
+    "chat.postMessage": FakeSlack._post_message,
+    "chat.update": FakeSlack._update,
+    "chat.postEphemeral": FakeSlack._post_ephemeral,
+    "chat.delete": FakeSlack._delete,
+    "reactions.add": FakeSlack._add_reaction,
+    "reactions.remove": FakeSlack._remove_reaction,
+    "files.getUploadURLExternal": FakeSlack._get_upload_url,
+    "files.completeUploadExternal": FakeSlack._complete_upload,
+    "views.open": FakeSlack._open_view,
+    "views.update": FakeSlack._update_view,
+    "users.info": FakeSlack._user_info,
+    "usergroups.users.list": FakeSlack._usergroup_users,
+    "conversations.replies": FakeSlack._replies,
+}
+
+
+def _error(code: str) -> Reply:
+    return {"ok": False, "error": code}
+
+
+def _dumps(reply: Reply) -> bytes:
+    return json.dumps(reply).encode()
+
+
+def _text(status: int, text: str) -> _Response:
+    return _Response(status, text.encode(), content_type="text/plain; charset=utf-8")
+
+
+def _mimetype(name: str) -> str:
+    return mimetypes.guess_type(name)[0] or "application/octet-stream"
+
+
+def _summary(calls: list[SlackCall]) -> str:
+    """The journal, one line per call, for assertion messages (tokens are not in params)."""
+    if not calls:
+        return "the fake received no calls"
+    lines = [f"the fake received {len(calls)} call(s):"]
+    start = calls[0].at
+    for number, call in enumerate(calls):
+        params = json.dumps(call.params, default=repr, ensure_ascii=False)
+        line = f"  {number:>3} +{call.at - start:.3f}s {call.method} {params}"
+        lines.append(line if len(line) <= _SUMMARY_WIDTH else line[: _SUMMARY_WIDTH - 3] + "...")
+    return "\n".join(lines)
+
+
+def _decode_json_params(params: Params) -> Params:
+    for name in _JSON_PARAMS & params.keys():
+        value = params[name]
+        if isinstance(value, str):
+            with contextlib.suppress(ValueError):  # else leave it as sent, for the test to see
+                params[name] = json.loads(value)
+    return params
+
+
+def _parse_multipart(content_type: str, body: bytes) -> dict[str, str | bytes]:
+    """Fields of a multipart/form-data body: text as str, file parts as exact bytes."""
+    boundary = ""
+    for piece in content_type.split(";")[1:]:
+        name, _, value = piece.strip().partition("=")
+        if name.lower() == "boundary":
+            boundary = value.strip('"')
+    fields: dict[str, str | bytes] = {}
+    if not boundary:
+        return fields
+    for part in body.split(b"--" + boundary.encode())[1:]:
+        if part.startswith(b"--"):
+            break
+        head, _, content = part.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        content = content.removesuffix(b"\r\n")
+        disposition = next(
+            (
+                line.decode("utf-8", "replace")
+                for line in head.split(b"\r\n")
+                if line.lower().startswith(b"content-disposition")
+            ),
+            "",
+        )
+        attributes = dict(
+            (key.strip().lower(), value.strip().strip('"'))
+            for key, _, value in (item.partition("=") for item in disposition.split(";")[1:])
+        )
+        field_name = attributes.get("name", "")
+        fields[field_name] = content if "filename" in attributes else content.decode("utf-8")
+    return fields
+
+
+def _parse_body(content_type: str, body: bytes) -> Params:
+    kind = content_type.split(";")[0].strip().lower()
+    if not body:
+        return {}
+    if kind == "application/json":
+        try:
+            parsed = json.loads(body)
+        except ValueError:
+            return {"_unparsed": body.decode("utf-8", "replace")}
+        return parsed if isinstance(parsed, dict) else {"_json": parsed}
+    if kind == "multipart/form-data":
+        return dict(_parse_multipart(content_type, body))
+    return dict(parse_qsl(body.decode("utf-8", "replace"), keep_blank_values=True))
+
+
+def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_POST(self) -> None:  # noqa: N802 - the http.server naming
+            self._handle(self._read_body())
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+            self._handle(b"")
+
+        def _read_body(self) -> bytes:
+            if self.headers.get("transfer-encoding", "").lower() == "chunked":
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip() or b"0", 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(chunks)
+            return self.rfile.read(int(self.headers.get("content-length") or 0))
+
+        def _handle(self, body: bytes) -> None:
+            url = urlsplit(self.path)
+            content_type = self.headers.get("content-type", "")
+            if url.path.startswith("/api/"):
+                params: Params = dict(parse_qsl(url.query, keep_blank_values=True))
+                params.update(_parse_body(content_type, body))
+                _decode_json_params(params)
+                token = params.pop("token", None)
+                auth = self.headers.get("authorization", "")
+                if auth.lower().startswith("bearer "):
+                    token = auth[len("bearer ") :].strip()
+                method = url.path.removeprefix("/api/")
+                self._send(fake._api(method, params, str(token) if token else None))
+            elif url.path.startswith("/upload/"):
+                if content_type.lower().startswith("multipart/form-data"):
+                    parts = _parse_multipart(content_type, body)
+                    body = next((v for v in parts.values() if isinstance(v, bytes)), b"")
+                self._send(fake._upload(url.path.removeprefix("/upload/"), body))
+            elif url.path.startswith("/response/"):
+                payload = _parse_body("application/json", body)
+                self._send(fake._respond(url.path.removeprefix("/response/"), payload))
+            else:
+                self._send(_text(404, "Not Found"))
+
+        def _send(self, response: _Response) -> None:
+            try:
+                self.send_response(response.status)
+                self.send_header("content-type", response.content_type)
+                self.send_header("content-length", str(len(response.body)))
+                for name, value in response.headers.items():
+                    self.send_header(name, value)
+                self.end_headers()
+                self.wfile.write(response.body)
+            except OSError:
+                pass  # the client timed out and hung up
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the journal is the log, and request lines could carry tokens."""
+
+    return Handler
+
+
+def running(
+    *,
+    users: Mapping[str, Mapping[str, Any]] | None = None,
+    usergroups: Mapping[str, Sequence[str]] | None = None,
+) -> Iterator[FakeSlack]:
+    """A generator for a pytest fixture: `yield from running(users=...)`."""
+    with FakeSlack(users=users, usergroups=usergroups) as fake:
+        yield fake
