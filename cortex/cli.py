@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
+import sys
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -24,12 +26,13 @@ from rich.table import Table
 from connectors.demo import build_demo
 from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
 from semantic_layer.compile import DIALECTS, CompiledQuery
-from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError
+from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError, did_you_mean
 from semantic_layer.loader import load_and_check, load_model
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
 from .agent import Agent, Answer
 from .assembly import build_agent, choose_planner, workspace_context
+from .audit import OUTCOMES, VOTES, AuditLog, AuditRecord, eval_cases, write_csv
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
@@ -476,11 +479,14 @@ def ask(
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with _user_errors():
-        agent = _agent(_settings(as_of))
+        settings = _settings(as_of)
+        agent = _agent(settings)
         try:
             answer = agent.ask(question, conversation)
         finally:
             agent.workspace.close()
+        user = os.environ.get("USER") or "local"
+        AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=user)
         if chart is not None:
             _draw(answer, chart)
         if as_json:
@@ -557,6 +563,154 @@ def evaluate(
                         f"[red]✗[/] {outcome.case}: {escape(outcome.question)} -> "
                         f"{escape(outcome.detail)}"
                     )
+
+
+serve_app = typer.Typer(help="Run Cortex as a service.")
+app.add_typer(serve_app, name="serve")
+
+
+@serve_app.command("slack")
+def serve_slack(
+    port: int = typer.Option(3000, "--port", "-p", help="HTTP port (HTTP mode)."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (HTTP mode)."),
+    socket: bool = typer.Option(False, "--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG (secrets redacted)."),
+) -> None:
+    """Answer in Slack: over HTTP at /slack/events, or over Socket Mode with --socket."""
+    from .logs import configure_logging
+    from .slack.server import build_slack, serve_http, serve_socket
+
+    with _user_errors():
+        settings = _settings()
+        if socket and settings.slack_app_token is None:
+            raise UserError(
+                "--socket needs SLACK_APP_TOKEN (an app-level token, xapp-...).",
+                hint="Create one under Basic Information -> App-Level Tokens with the "
+                "connections:write scope, or drop --socket to serve over HTTP.",
+            )
+        configure_logging(settings, level=logging.DEBUG if verbose else logging.INFO)
+        _ensure_warehouse(settings)
+        slack = build_slack(settings)
+        if socket:
+            assert settings.slack_app_token is not None
+            _err.print("Cortex is listening to Slack over Socket Mode. Ctrl-C stops it.")
+            serve_socket(slack, settings.slack_app_token.get_secret_value())
+        else:
+            _err.print(f"Cortex serves Slack at http://{host}:{port}/slack/events. Ctrl-C stops.")
+            serve_http(slack, host=host, port=port)
+
+
+_EXPORTS = ("csv", "evals")
+
+
+def _choice(option: str, value: str | None, choices: tuple[str, ...]) -> None:
+    if value is not None and value not in choices:
+        _fail(
+            f"{option} {value!r} is not one of: {', '.join(choices)}."
+            + did_you_mean(value, choices),
+            None,
+        )
+
+
+@app.command("audit")
+def audit(
+    user: str = typer.Option(None, "--user", help="Only this Slack user id or user name."),
+    channel: str = typer.Option(None, "--channel", help="Only this channel id."),
+    outcome: str = typer.Option(
+        None, "--outcome", help=f"Only this outcome: {', '.join(OUTCOMES)}."
+    ),
+    since: str = typer.Option(None, "--since", help="Only from this UTC day on (YYYY-MM-DD)."),
+    feedback: str = typer.Option(None, "--feedback", help="Only this feedback: up or down."),
+    limit: int = typer.Option(
+        None, "--limit", min=1, help="At most this many, newest first (table: 50)."
+    ),
+    export: str = typer.Option(
+        None, "--export", help="csv (every column), or evals (thumbs-down answers as eval cases)."
+    ),
+    output: Path = typer.Option(None, "--output", "-o", help="Write the export to this file."),
+) -> None:
+    """The audit trail: who asked what, what Cortex did, and their feedback (newest first)."""
+    with _user_errors():
+        _choice("--outcome", outcome, OUTCOMES)
+        _choice("--feedback", feedback, VOTES)
+        _choice("--export", export, _EXPORTS)
+        day = None
+        if since is not None:
+            try:
+                day = date.fromisoformat(since)
+            except ValueError:
+                _fail(f"--since {since!r} is not a day.", "Use YYYY-MM-DD, e.g. 2026-11-01.")
+        settings = _settings()
+        records: list[AuditRecord] = []
+        if settings.audit_path.exists():  # reading never creates the log
+            records = AuditLog(settings.audit_path).list(
+                user=user,
+                channel=channel,
+                outcome=outcome,
+                since=day,
+                feedback="down" if export == "evals" else feedback,
+                limit=limit if limit is not None or export else 50,
+            )
+        if export is not None:
+            text = io.StringIO()
+            if export == "csv":
+                write_csv(records, text)
+            else:
+                text.write(eval_cases(records, as_of=None))
+            if output is None:
+                sys.stdout.write(text.getvalue())
+            else:
+                output.write_text(text.getvalue(), encoding="utf-8", newline="")
+                _err.print(f"{len(records)} record(s) written to {output}.")
+            return
+        if not records:
+            _out.print(f"No audit records match (in {settings.audit_path}).")
+            return
+        _out.print(_audit_table(records))
+
+
+def _audit_table(records: list[AuditRecord]) -> Table:
+    """Time, user, channel, outcome, question, rows, latency, cost and feedback of each record.
+
+    Channel, cost and feedback are left out when no record has one (a local log has none).
+    """
+    optional = {
+        "channel": any(r.channel for r in records),
+        "cost": any(r.cost_usd is not None for r in records),
+        "feedback": any(r.feedback for r in records),
+    }
+    table = Table(title=f"{len(records)} question(s), newest first")
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("user", overflow="fold")
+    if optional["channel"]:
+        table.add_column("channel", overflow="fold")
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("question", min_width=16)
+    table.add_column("rows", justify="right")
+    table.add_column("latency", justify="right", no_wrap=True)
+    if optional["cost"]:
+        table.add_column("cost", justify="right", no_wrap=True)
+    if optional["feedback"]:
+        table.add_column("feedback")
+    colours = {"answered": "green", "clarified": "cyan", "declined": "yellow"}
+    for record in records:
+        question = record.question if len(record.question) <= 80 else record.question[:79] + "…"
+        cells = [f"{record.at:%Y-%m-%d %H:%M}", escape(record.user_name or record.user_id)]
+        if optional["channel"]:
+            cells.append(escape(record.channel or "-"))
+        cells += [
+            f"[{colours.get(record.outcome, 'red')}]{record.outcome}[/]",
+            escape(question),
+            "-" if record.rows is None else str(record.rows),
+            "-" if record.latency_ms is None else f"{record.latency_ms:.0f} ms",
+        ]
+        if optional["cost"]:
+            cells.append("-" if record.cost_usd is None else f"${record.cost_usd:.4f}")
+        if optional["feedback"]:
+            vote, comment = record.feedback or "-", record.feedback_comment
+            cells.append(escape(f"{vote}: {comment}" if comment else vote))
+        table.add_row(*cells)
+    return table
 
 
 def main() -> None:

@@ -58,6 +58,14 @@ class ConversationStore:
             ).fetchall()
         return [SemanticQuery.model_validate_json(row[0]) for row in rows]
 
+    def exists(self, conversation_id: str) -> bool:
+        """True when the conversation has at least one turn."""
+        with self._connect() as con:
+            row = con.execute(
+                "SELECT 1 FROM turns WHERE conversation_id = ? LIMIT 1", (conversation_id,)
+            ).fetchone()
+        return row is not None
+
     def append(
         self, conversation_id: str, question: str, status: str, query: SemanticQuery | None
     ) -> int:

@@ -1,0 +1,119 @@
+"""Running Cortex's Slack app: over HTTP (Starlette under uvicorn) or over Socket Mode.
+
+    slack = build_slack(settings)                 # reads tokens, access.yml, the audit store
+    serve_http(slack, host="0.0.0.0", port=3000)  # Slack posts to http://host:port/slack/events
+    serve_socket(slack, app_token)                 # no public URL: Slack's websocket
+
+In HTTP mode bolt's dispatch (signature check, ack) runs on a worker thread, so the event loop
+keeps accepting requests while one is checked; the answer itself runs after the
+acknowledgement on bolt's listener pool. `GET /healthz` says the process is up.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Final
+
+import uvicorn
+from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
+from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Route
+
+from ..access import load_access
+from ..assembly import build_agent
+from ..audit import AuditLog
+from ..errors import UserError
+from ..settings import Settings
+from ..workspace import Workspace, ensure_warehouse
+from .app import CortexSlack, slack_client
+from .ledger import EventLedger
+
+__all__ = ["EVENTS_PATH", "asgi_app", "build_slack", "running", "serve_http", "serve_socket"]
+
+EVENTS_PATH: Final = "/slack/events"
+
+
+def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
+    """The Slack app for `settings`; a missing token or secret is a `UserError` saying which."""
+    token = settings.slack_bot_token
+    secret = settings.slack_signing_secret
+    missing = [
+        name
+        for name, value in (("SLACK_BOT_TOKEN", token), ("SLACK_SIGNING_SECRET", secret))
+        if value is None
+    ]
+    if missing or token is None or secret is None:
+        raise UserError(
+            f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set.",
+            hint="Copy them from your Slack app's settings (see README, 'Cortex in Slack').",
+        )
+    ensure_warehouse(settings)
+    workspace = Workspace.open(settings)
+    access = load_access(settings.access_path, workspace.model)
+    return CortexSlack(
+        agent=build_agent(workspace),
+        access=access,
+        audit=AuditLog(settings.audit_path),
+        ledger=EventLedger(settings.audit_path.with_name("slack_events.sqlite")),
+        client=slack_client(token.get_secret_value(), settings.slack_api_url),
+        signing_secret=secret.get_secret_value(),
+        draw_charts=draw_charts,
+    )
+
+
+def asgi_app(slack: CortexSlack) -> Starlette:
+    """An ASGI app serving Slack's requests at `EVENTS_PATH` and a health check."""
+
+    async def events(request: Request) -> Response:
+        body = await request.body()
+        bolt_request = to_bolt_request(request, body)
+        bolt_response = await run_in_threadpool(slack.app.dispatch, bolt_request)
+        return to_starlette_response(bolt_response)
+
+    async def health(_: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    return Starlette(
+        routes=[
+            Route(EVENTS_PATH, events, methods=["POST"]),
+            Route("/healthz", health, methods=["GET"]),
+        ]
+    )
+
+
+def serve_http(slack: CortexSlack, *, host: str, port: int) -> None:
+    """Serve Slack's HTTP requests until interrupted."""
+    uvicorn.run(asgi_app(slack), host=host, port=port, log_level="info", access_log=False)
+
+
+def serve_socket(slack: CortexSlack, app_token: str) -> None:
+    """Take Slack's events over Socket Mode until interrupted (no public URL needed)."""
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    SocketModeHandler(slack.app, app_token).start()  # type: ignore[no-untyped-call]
+
+
+@contextmanager
+def running(slack: CortexSlack, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
+    """Serve in a background thread; yields the events URL (port 0: a free port)."""
+    config = uvicorn.Config(
+        asgi_app(slack), host=host, port=port, log_level="warning", access_log=False
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, name="cortex-slack-http", daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            if not thread.is_alive():
+                raise RuntimeError(f"the Slack HTTP server did not start on {host}:{port}")
+            threading.Event().wait(0.01)
+        bound = server.servers[0].sockets[0].getsockname()
+        yield f"http://{bound[0]}:{bound[1]}{EVENTS_PATH}"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
