@@ -126,7 +126,10 @@ class Agent:
         except AccessDenied as denied:
             # The planned query stays unrecorded: a follow-up must not build on a refusal.
             return Answer("denied", denied.user_message, question, conversation, usage=plan.usage)
-        outcome = self.workspace.query(allowed)
+        try:
+            outcome = self.workspace.query(allowed)
+        except (SemanticLayerError, WarehouseError) as error:  # what planning cost still counts
+            return Answer("error", str(error), question, conversation, usage=plan.usage)
         answered = time.perf_counter()
         result = outcome.result
         assert result is not None  # the workspace runs its own dialect

@@ -10,7 +10,7 @@ import pytest
 
 from cortex.agent import Agent
 from cortex.conversations import ConversationStore
-from cortex.planner import OfflinePlanner, Plan, QueryPlan
+from cortex.planner import OfflinePlanner, Plan, QueryPlan, Usage
 from cortex.settings import load_settings
 from cortex.workspace import Workspace
 from semantic_layer.query import SemanticQuery
@@ -108,6 +108,15 @@ def test_a_query_the_layer_rejects_is_an_error_answer_that_says_why(
     answer = Agent(workspace, _Scripted(plan), store).ask("revenue?")
     assert answer.status == "error"
     assert "Unknown metric 'revenu'" in answer.text
+
+
+def test_a_failed_query_still_reports_what_planning_cost(
+    workspace: Workspace, store: ConversationStore
+) -> None:
+    usage = Usage(input_tokens=1200, output_tokens=80, cost_usd=0.0048)
+    plan = QueryPlan(SemanticQuery(metrics=("revenu",)), 1.0, usage=usage)
+    answer = Agent(workspace, _Scripted(plan), store).ask("revenue?")
+    assert answer.status == "error" and answer.usage == usage
 
 
 def test_an_unexpected_failure_is_an_apology_with_a_trace_id(
