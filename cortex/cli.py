@@ -30,6 +30,7 @@ from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError, di
 from semantic_layer.loader import load_and_check, load_model
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
+from .access import check_access
 from .agent import Agent, Answer
 from .assembly import build_agent, choose_planner, workspace_context
 from .audit import OUTCOMES, VOTES, AuditLog, AuditRecord, eval_cases, write_csv
@@ -193,6 +194,10 @@ def check(
             with DuckDBWarehouse(_ensure_warehouse(settings)) as warehouse:
                 columns = warehouse.columns()
         model, issues = load_and_check(settings.metrics_path, warehouse_columns=columns)
+        access = settings.access_path
+        checks_access = access.is_file() and not any(i.level == "error" for i in issues)
+        if checks_access:  # access.yml names metrics and tables: only a sound model can judge it
+            issues = [*issues, *check_access(access, model)]
         _print_issues(issues)
         errors = sum(1 for i in issues if i.level == "error")
         warnings = len(issues) - errors
@@ -203,7 +208,9 @@ def check(
         _out.print(
             f"[green]OK[/] {settings.metrics_path.name}: {len(model.tables)} tables, "
             f"{len(model.metrics)} metrics, {len(model.verified_queries)} verified queries, "
-            f"checked {checked}; {warnings} warning(s)."
+            f"checked {checked}"
+            + (f"; {access.name} checked against it" if checks_access else "")
+            + f"; {warnings} warning(s)."
         )
 
 

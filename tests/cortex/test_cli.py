@@ -170,7 +170,19 @@ def test_a_missing_configured_warehouse_says_how_to_fix_it(
 def test_check_passes_on_the_shipped_model_against_the_warehouse(cortex: CliRunner) -> None:
     code, out, _ = run(cortex, "check")
     assert code == 0
-    assert "checked against the warehouse" in out
+    assert "checked against the warehouse; access.yml checked against it" in out
+
+
+def test_check_reports_a_broken_access_yml_at_its_line(cortex: CliRunner, tmp_path: Path) -> None:
+    access = tmp_path / "access.yml"
+    access.write_text(
+        "version: 1\nroles:\n  analyst: {description: All.}\n"
+        "metrics:\n  arr: {requires: [analyts]}\n",
+        encoding="utf-8",
+    )
+    result = cortex.invoke(app, ["check", "--no-warehouse"], env={"CORTEX_ACCESS": str(access)})
+    assert result.exit_code == 1
+    assert "access.yml:5" in result.stderr and "Did you mean 'analyst'" in result.stderr
 
 
 def test_check_lists_every_problem_in_one_run(cortex: CliRunner, tmp_path: Path) -> None:
