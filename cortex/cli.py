@@ -474,6 +474,11 @@ def _draw(answer: Answer, path: Path) -> None:
     _err.print(f"Chart written to {path}.")
 
 
+def _local_user() -> str:
+    """Who is at the terminal, for the audit trail (the CLI has no other identity)."""
+    return os.environ.get("USER") or "local"
+
+
 @app.command()
 def ask(
     question: str = typer.Argument(..., help="A question in plain language."),
@@ -492,8 +497,7 @@ def ask(
             answer = agent.ask(question, conversation)
         finally:
             agent.workspace.close()
-        user = os.environ.get("USER") or "local"
-        AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=user)
+        AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
         if chart is not None:
             _draw(answer, chart)
         if as_json:
@@ -511,7 +515,9 @@ def chat(
 ) -> None:
     """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D."""
     with _user_errors():
-        agent = _agent(_settings(as_of))
+        settings = _settings(as_of)
+        agent = _agent(settings)
+        audit = AuditLog(settings.audit_path)
         conversation: str | None = None
         try:
             while True:
@@ -522,6 +528,7 @@ def chat(
                 if question.lower() in ("", "exit", "quit"):
                     break
                 answer = agent.ask(question, conversation)
+                audit.record_answer(answer, source="cli", user_id=_local_user())
                 conversation = answer.conversation_id
                 _render_answer(answer)
         finally:

@@ -13,6 +13,7 @@ import duckdb
 import pytest
 from typer.testing import CliRunner
 
+from cortex.audit import AuditLog
 from cortex.cli import app
 from tests.conftest import DEMO_AS_OF
 
@@ -269,11 +270,13 @@ def test_ask_clarifies_what_it_cannot_answer(cortex: CliRunner) -> None:
     assert answer["suggestions"]
 
 
-def test_chat_answers_follow_ups_until_an_empty_line(cortex: CliRunner) -> None:
+def test_chat_answers_follow_ups_until_an_empty_line(cortex: CliRunner, tmp_path: Path) -> None:
     result = cortex.invoke(app, ["chat"], input="tickets last month\nnow by channel\n\n")
     assert result.exit_code == 0
     assert result.stdout.count("How this was computed") == 2
     assert "Channel" in result.stdout
+    audited = AuditLog(tmp_path / "data" / "audit.sqlite").list()
+    assert [r.question for r in audited] == ["now by channel", "tickets last month"]
 
 
 def test_ask_draws_the_answers_chart(cortex: CliRunner, tmp_path: Path) -> None:
