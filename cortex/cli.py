@@ -37,7 +37,7 @@ from .audit import OUTCOMES, VOTES, AuditLog, AuditRecord, eval_cases, write_csv
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
-from .formatting import format_dimension, format_period, format_value, is_missing
+from .formatting import format_cell, is_missing
 from .narrative import additive_metrics, narrate
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
@@ -324,24 +324,12 @@ def _payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[str, o
     }
 
 
-def _grain_of(name: str) -> Any:
-    _, _, grain = name.rpartition("__")
-    return grain if grain in ("day", "week", "month", "quarter", "year") else None
-
-
 def _render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
     table = Table(show_edge=False, header_style="bold")
     for column in compiled.columns:
         table.add_column(column.label, justify="left" if column.kind == "dimension" else "right")
     for row in frame.itertuples(index=False):
-        cells = []
-        for column, value in zip(compiled.columns, row, strict=True):
-            if column.kind == "dimension":
-                grain = _grain_of(column.name)
-                cells.append(format_period(value, grain) if grain else format_dimension(value))
-            else:
-                cells.append(format_value(value, column.format, column.unit))
-        table.add_row(*cells)
+        table.add_row(*(format_cell(c, v) for c, v in zip(compiled.columns, row, strict=True)))
     return table
 
 
