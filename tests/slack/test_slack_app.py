@@ -513,3 +513,9 @@ def test_secrets_never_reach_a_log_line_even_at_debug(
     logged = stream.getvalue()
     assert "chat.postMessage" in logged  # the Web API calls were logged, at DEBUG
     assert BOT_TOKEN not in logged and SIGNING_SECRET not in logged
+
+
+def test_slacks_url_verification_challenge_is_answered(slack: SlackHarness) -> None:
+    response = slack.sender.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
+    assert response.status_code == 200
+    assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
