@@ -510,11 +510,16 @@ class _Loader:
         line, value = raw.key_lines.get(loc[0], raw.line), raw.get(loc[0])
         where = key
         for part in loc[1:]:
+            if part == "[key]":  # pydantic's marker after a mapping key that is not valid
+                continue
+            if isinstance(value, _Map) and part in value:
+                key = next(k for k in value if k == part)  # as written: `true`, not 1
+                where += f".{key}"
+                line, value = value.key_lines[key], value[key]
+                continue
             where += f"[{part}]" if isinstance(part, int) else f".{part}"
             if isinstance(value, _Seq) and isinstance(part, int) and part < len(value):
                 line, value = value.item_lines[part], value[part]
-            elif isinstance(value, _Map) and part in value:
-                line, value = value.key_lines[part], value[part]
         given = detail.get("input")
         if kind == "literal_error":
             expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))

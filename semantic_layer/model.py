@@ -55,11 +55,36 @@ class Dimension(_Node):
     label: str | None = None
     description: str = ""
     synonyms: tuple[str, ...] = ()
+    #: Words people use for a value: `{ai: [bot, chatbot]}` reads "the bot" as `= 'ai'`.
+    value_synonyms: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
     @property
     def sql(self) -> str:
         """The SQL expression over the table's columns (the name when no `expr` is given)."""
         return self.expr or self.name
+
+    @model_validator(mode="after")
+    def _value_synonyms(self) -> Dimension:
+        if self.value_synonyms and self.type != "categorical":
+            raise ValueError(
+                f"`value_synonyms` is for categorical dimensions, not a {self.type} one; "
+                "give the words people use for it as `synonyms`"
+            )
+        seen: dict[str, str] = {
+            " ".join(value.lower().split()): value for value in self.value_synonyms
+        }
+        for value, phrases in self.value_synonyms.items():
+            for phrase in phrases:
+                key = " ".join(phrase.lower().split())
+                if not key:
+                    raise ValueError(f"value_synonyms of '{value}' holds an empty phrase")
+                if key in seen and seen[key] != value:
+                    raise ValueError(
+                        f"value_synonyms: '{phrase}' would name both '{seen[key]}' and "
+                        f"'{value}'; a phrase names one value"
+                    )
+                seen[key] = value
+        return self
 
 
 class Snapshot(_Node):

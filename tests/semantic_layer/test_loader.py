@@ -488,3 +488,67 @@ def test_keys_merged_in_with_yaml_anchors_may_be_overridden(
 
 def test_a_valid_model_is_a_semantic_model() -> None:
     assert isinstance(load_model(FIXTURES / "valid" / "base.yml"), SemanticModel)
+
+
+# --- value synonyms -----------------------------------------------------------------------------
+
+
+def test_value_synonyms_map_a_value_to_the_words_people_use_for_it(tmp_path: Path) -> None:
+    path = write(
+        tmp_path,
+        "metrics.yml",
+        """
+        version: 1
+        tables:
+          - name: tickets
+            primary_key: ticket_id
+            dimensions:
+              - name: handled_by
+                value_synonyms:
+                  ai: [bot, chatbot]
+                  human: [live agent]
+        """,
+    )
+    (dimension,) = load_model(path).tables[0].dimensions
+    assert dimension.value_synonyms == {"ai": ("bot", "chatbot"), "human": ("live agent",)}
+
+
+def test_bad_value_synonyms_are_errors_at_their_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = """
+        version: 1
+        tables:
+          - name: tickets
+            primary_key: ticket_id
+            dimensions:
+              - name: handed_over
+                type: boolean
+                value_synonyms: {"true": [escalated]}
+              - name: handled_by
+                value_synonyms:
+                  ai: [bot, Live  Agent]
+                  human: [live agent]
+              - name: channel
+                value_synonym: {email: [mail]}
+              - name: intent
+                value_synonyms: [refund]
+              - name: is_presale
+                value_synonyms:
+                  true: [presale]
+        """
+    assert model_errors(tmp_path, monkeypatch, text) == [
+        "metrics.yml:6: error: table 'tickets' dimension 'handed_over': "
+        "`value_synonyms` is for categorical dimensions, not a boolean one; give the words "
+        "people use for it as `synonyms`.",
+        "metrics.yml:9: error: table 'tickets' dimension 'handled_by': value_synonyms: "
+        "'live agent' would name both 'ai' and 'human'; a phrase names one value.",
+        "metrics.yml:14: error: table 'tickets' dimension 'channel': unknown key "
+        "'value_synonym'. Accepted: description, expr, label, name, synonyms, type, "
+        "value_synonyms. Did you mean 'value_synonyms' or 'synonyms'?",
+        "metrics.yml:16: error: table 'tickets' dimension 'intent': 'value_synonyms': input "
+        "should be a valid dictionary, not ['refund'].",
+        "metrics.yml:19: error: table 'tickets' dimension 'is_presale': 'value_synonyms.True': "
+        "input should be a valid string, not True. Put the value in quotes if it is meant as "
+        "text.",
+    ]
