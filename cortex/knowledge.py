@@ -8,7 +8,8 @@ Three pieces, each built once at start-up and then read-only:
   `ContextLibrary.caveats_for` lists the passages of the documents that apply to some metrics.
 - `build_value_index(model, warehouse)` reads the distinct values of every low-cardinality
   categorical dimension, so that `ValueIndex.find` can spot "Enterprise" or "North America" in a
-  question and say which dimensions hold them.
+  question and say which dimensions hold them. A dimension's `value_synonyms` (metrics.yml) are
+  found too, as the value they name: "the bot" is handled_by 'ai'.
 - `build_catalog(model, values=..., context=...)` gathers metrics, dimensions, named filters and
   verified queries in one frozen `Catalog`, whose `describe()` is the compact listing a planner
   puts in its prompt.
@@ -386,16 +387,21 @@ class _BM25:
 
 @dataclass(frozen=True)
 class DimensionValues:
-    """The distinct non-null values (as text, sorted) of one categorical dimension."""
+    """The distinct non-null values (as text, sorted) of one categorical dimension.
+
+    `synonyms` are (phrase, value) pairs: words people use for one of the values.
+    """
 
     table: str
     dimension: str
     values: tuple[str, ...]
+    synonyms: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
 class ValueMatch:
-    """A dimension value found in a question: `text` is `question[start:end]`."""
+    """A dimension value found in a question: `text` is `question[start:end]` (the value as
+    written, or a synonym of it)."""
 
     dimension: str
     table: str
@@ -424,11 +430,13 @@ class ValueIndex:
         by_key: dict[str, list[tuple[str, str, str]]] = {}
         patterns: dict[str, re.Pattern[str]] = {}
         for entry in self.entries:
-            for value in entry.values:
-                key = " ".join(re.split(_SEPARATORS, value.strip().lower()))
-                if not key:
+            named = [(value, value) for value in entry.values] + list(entry.synonyms)
+            for phrase, value in named:
+                key = " ".join(re.split(_SEPARATORS, phrase.strip().lower()))
+                owner = (entry.dimension, entry.table, value)
+                if not key or owner in by_key.get(key, ()):
                     continue
-                by_key.setdefault(key, []).append((entry.dimension, entry.table, value))
+                by_key.setdefault(key, []).append(owner)
                 patterns.setdefault(key, _value_pattern(key))
         compiled = tuple((patterns[key], tuple(owners)) for key, owners in by_key.items())
         object.__setattr__(self, "_patterns", compiled)
@@ -443,9 +451,10 @@ class ValueIndex:
     def find(self, text: str) -> list[ValueMatch]:
         """The dimension values mentioned in `text`: whole words, case-insensitive.
 
-        Separators are loose ("Mid-Market" matches "mid market", "&" matches "and"). Longer
-        mentions win over the shorter ones they contain; the result is longest first, then by
-        position. A value held by several dimensions gives one match per dimension.
+        A value synonym ("bot") matches as the value it names ('ai'). Separators are loose
+        ("Mid-Market" matches "mid market", "&" matches "and"). Longer mentions win over the
+        shorter ones they contain; the result is longest first, then by position. A value held
+        by several dimensions gives one match per dimension.
         """
         found: list[tuple[int, int, tuple[tuple[str, str, str], ...]]] = []
         for pattern, owners in self._patterns:
@@ -474,7 +483,9 @@ def build_value_index(
     """Read the distinct values of every categorical dimension with at most `max_distinct`.
 
     One `SELECT DISTINCT` per dimension, built with sqlglot from the table's source and the
-    dimension's expression. Dimensions with more values are listed in `skipped`.
+    dimension's expression. Dimensions with more values are listed in `skipped`. The
+    dimension's `value_synonyms` are indexed for the values the warehouse holds (a synonym of a
+    value that does not occur would only ever filter to nothing).
     """
     entries: list[DimensionValues] = []
     skipped: list[tuple[str, str]] = []
@@ -489,7 +500,13 @@ def build_value_index(
             if result.truncated or len(result.frame) > max_distinct:
                 skipped.append((table.name, dimension.name))
             else:
-                entries.append(DimensionValues(table.name, dimension.name, tuple(values)))
+                synonyms = tuple(
+                    (phrase, value)
+                    for value, phrases in dimension.value_synonyms.items()
+                    if value in values
+                    for phrase in phrases
+                )
+                entries.append(DimensionValues(table.name, dimension.name, tuple(values), synonyms))
     return ValueIndex(entries=tuple(entries), skipped=tuple(skipped))
 
 
@@ -531,7 +548,10 @@ class MetricEntry:
 
 @dataclass(frozen=True)
 class DimensionEntry:
-    """A dimension as the planner sees it; `values` when the value index holds them."""
+    """A dimension as the planner sees it; `values` when the value index holds them.
+
+    `value_synonyms` pairs a value with the words people use for it (`ai`: bot, chatbot).
+    """
 
     name: str
     table: str
@@ -539,6 +559,7 @@ class DimensionEntry:
     synonyms: tuple[str, ...]
     description: str
     values: tuple[str, ...] = ()
+    value_synonyms: tuple[tuple[str, tuple[str, ...]], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -561,9 +582,12 @@ class Catalog:
         lines.append(f"- {METRIC_TIME} [time] - each metric's own time axis, by day to year")
         for d in self.dimensions:
             shown = ""
-            if d.values:
-                more = ", ..." if len(d.values) > _DESCRIBED_VALUES else ""
-                shown = f"; values: {', '.join(d.values[:_DESCRIBED_VALUES])}{more}"
+            words = dict(d.value_synonyms)
+            listed = d.values or tuple(words)
+            if listed:
+                more = ", ..." if len(listed) > _DESCRIBED_VALUES else ""
+                named = [_with_words(v, words.get(v, ())) for v in listed[:_DESCRIBED_VALUES]]
+                shown = f"; values: {', '.join(named)}{more}"
             lines.append(
                 f"- {d.table}.{d.name} [{d.type}] - {d.description}{_also(d.synonyms)}{shown}"
             )
@@ -576,6 +600,11 @@ class Catalog:
 
 def _also(synonyms: Sequence[str]) -> str:
     return f"; also: {', '.join(synonyms)}" if synonyms else ""
+
+
+def _with_words(value: str, phrases: Sequence[str]) -> str:
+    """`ai (also: bot, chatbot)`: a value with the words people use for it."""
+    return f"{value} (also: {', '.join(phrases)})" if phrases else value
 
 
 def build_catalog(
@@ -597,6 +626,7 @@ def build_catalog(
             synonyms=d.synonyms,
             description=" ".join(d.description.split()),
             values=values.values(d.name, t.name) if values is not None else (),
+            value_synonyms=tuple(d.value_synonyms.items()),
         )
         for t in model.tables
         for d in t.dimensions

@@ -294,6 +294,39 @@ def test_high_cardinality_dimensions_are_skipped(values: ValueIndex) -> None:
     assert ("tickets", "created_at") not in indexed  # time
 
 
+def test_a_value_synonym_is_found_as_the_value_it_names() -> None:
+    index = ValueIndex(
+        entries=(
+            DimensionValues("tickets", "handled_by", ("ai", "human"), (("bot", "ai"),)),
+            DimensionValues("tickets", "channel", ("chat", "email")),
+        )
+    )
+    (chat, match) = index.find("chat tickets the Bot closed")  # longest first
+    assert (match.dimension, match.value, match.text) == ("handled_by", "ai", "Bot")
+    assert chat.value == "chat"
+    assert index.find("robots") == []  # whole words only
+
+
+def test_value_synonyms_are_indexed_for_the_values_the_warehouse_holds(
+    values: ValueIndex, warehouse: DuckDBWarehouse, tmp_path: Path
+) -> None:
+    assert {("tickets", "handled_by", "ai"), ("conversions", "influenced_by", "ai")} <= _found(
+        values, "CSAT of chatbot conversations"
+    )
+    (tmp_path / "metrics.yml").write_text(
+        "version: 1\n"
+        "tables:\n"
+        "  - name: tickets\n"
+        "    primary_key: ticket_id\n"
+        "    dimensions:\n"
+        "      - name: handled_by\n"
+        "        value_synonyms: {ai: [bot], robot: [droid]}\n"
+    )
+    index = build_value_index(load_model(tmp_path / "metrics.yml"), warehouse)
+    assert index.entries[0].synonyms == (("bot", "ai"),)  # no 'robot' in the warehouse
+    assert index.find("droid tickets") == []
+
+
 def test_max_distinct_bounds_the_index(model: SemanticModel, warehouse: DuckDBWarehouse) -> None:
     small = build_value_index(model, warehouse, max_distinct=3)
     assert small.values("segment", "accounts") == ("Enterprise", "Mid-Market", "SMB")
@@ -334,6 +367,17 @@ def test_describe_mentions_every_metric_and_dimension(
     assert "North America" in text
     assert "- enterprise: segment = 'Enterprise'" in text
     assert len(text) < 20_000  # compact enough for a system prompt
+
+
+def test_the_catalog_shows_the_words_people_use_for_values(
+    model: SemanticModel, values: ValueIndex
+) -> None:
+    catalog = build_catalog(model, values=values)
+    handled_by = next(d for d in catalog.dimensions if d.name == "handled_by")
+    assert ("ai", ("bot", "chatbot", "virtual agent")) in handled_by.value_synonyms
+    assert "values: ai (also: bot, chatbot, virtual agent), human (also: " in catalog.describe()
+    # without a value index, the values that have synonyms are still listed with them
+    assert "values: ai (also: bot, chatbot, virtual agent)" in build_catalog(model).describe()
 
 
 def test_catalog_without_values_or_context(model: SemanticModel) -> None:
