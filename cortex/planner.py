@@ -1,24 +1,33 @@
 """Planners turn a question into a semantic query, a clarifying question, or a polite no.
 
 The `OfflinePlanner` is deterministic and needs no key: it matches metric and dimension names,
-labels and synonyms, dimension values (through a value index), and the time, grain, ranking
-and comparison phrases `cortex.phrasing` reads. It never answers with a metric it did not
-find in the question: when it is unsure it asks, naming the closest metrics.
+labels and synonyms, dimension values and their synonyms (through a value index), and the
+time, grain, ranking and comparison phrases `cortex.phrasing` reads. It never answers with a
+metric it did not find in the question, except the one ratio a rate question over a named
+count means ("what share of merchants have AI on" is AI adoption): when it is unsure it asks,
+naming the closest metrics.
+
+How it reads what it found, in order: a value several dimensions hold keeps the dimensions the
+metrics reach, then the one named beside it ("the Enterprise plan"), then the one a named
+filter governs (`enterprise: segment = 'Enterprise'`), else it asks; a yes/no dimension named
+without "by" is a condition ("escalated tickets"); a metric filtered exactly as a governed
+filtered metric becomes that metric (tickets where handled_by = 'ai' is ai_handled_tickets),
+and such a metric beside another value of its filter compares its base metric.
 """
 
 from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
 
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
-from semantic_layer.model import METRIC_TIME, SemanticModel
-from semantic_layer.query import Filter, OrderBy, SemanticQuery
+from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
+from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 
 from .phrasing import Phrasing, read_phrasing
 
@@ -74,6 +83,9 @@ class ValueMatchLike(Protocol):
     @property
     def value(self) -> str: ...
 
+    @property
+    def span(self) -> tuple[int, int]: ...
+
 
 class ValueFinder(Protocol):
     """Finds dimension values (segment 'Enterprise', channel 'email') mentioned in a text."""
@@ -106,9 +118,27 @@ def _aggregate_word(text: str) -> str | None:
 
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
 _ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
+#: "that" or "it" standing for the previous answer: "what's that as a share of ...",
+#: "show me it by month" (not "tickets that came in", where "that" starts a clause).
+_BACK_REFERENCE = re.compile(
+    r"\b(what'?s|what is|what was|show( me)?|plot|chart|break down|compare|how (is|was|did|has)"
+    r"|put|give me) (that|it|those)\b|\b(that|it|those) (as an?|by|per|over|broken|split)\b",
+    re.IGNORECASE,
+)
 _OFF_TOPIC = re.compile(
     r"\b(poem|joke|weather|recipe|translate|song|story|hello|hi there|who are you)\b"
 )
+#: Asking Cortex to *do* an IT or helpdesk task ("reset my password"), not about data.
+_HELPDESK = re.compile(
+    r"\b(reset|unlock|change|recover|renew|install|reinstall|set up|configure|fix|update|"
+    r"grant|give me)\b.*\b(password|passcode|pin|login|log-in|vpn|wi-?fi|printer|laptop|"
+    r"2fa|mfa|sso|licen[cs]e|permissions?)\b"
+)
+_RATE_WORDS = frozenset({"rate", "ratio", "share", "percent", "percentage", "%"})
+#: "do AI conversations convert better": a count compared for quality is compared as a rate.
+_QUALITY_WORDS = frozenset({"better", "worse"})
+_NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
+_GLUE_WORDS = frozenset({"a", "an", "the", "of", "by", "to", "in", "on", "for", "with", "and"})
 
 
 def _words(text: str) -> list[str]:
@@ -172,10 +202,15 @@ def _tokens(text: str) -> list[tuple[int, int, str]]:
     return [(m.start(), m.end(), _singular(m.group())) for m in _WORD.finditer(text.lower())]
 
 
-def _mentions(terms: Sequence[_Term], text: str) -> list[_Mention]:
+def _mentions(
+    terms: Sequence[_Term], text: str, aliases: Mapping[str, str] | None = None
+) -> list[_Mention]:
     """Non-overlapping mentions of the terms, most words first, exact phrases before words
-    that stand near each other in another order ("customers we lost" for "lost customers")."""
-    tokens = _tokens(text)
+    that stand near each other in another order ("customers we lost" for "lost customers").
+
+    `aliases` maps a word to the word it stands for in names: with `bot` -> `ai` (a value
+    synonym), "bot tickets" is a mention of "AI tickets"."""
+    tokens = [(start, end, (aliases or {}).get(word, word)) for start, end, word in _tokens(text)]
     candidates: list[tuple[tuple[int, int, int], _Term, tuple[int, ...]]] = []
     for term in terms:
         size = len(term.words)
@@ -203,6 +238,28 @@ def _mentions(terms: Sequence[_Term], text: str) -> list[_Mention]:
             exact = indexes == tuple(range(indexes[0], indexes[0] + len(indexes)))
             found.append(_Mention(term.kind, term.target, term.words, spans, exact))
     return sorted(found, key=lambda m: m.start)
+
+
+def _value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
+    """One-word value synonyms -> the one-word value they name (`bot` -> `ai`), as stems; a
+    word that would name two different values is left out."""
+    found: dict[str, set[str]] = {}
+    for dimension in dimensions:
+        for value, phrases in dimension.value_synonyms.items():
+            named = _words(value)
+            for phrase in phrases:
+                words = _words(phrase)
+                if len(named) == 1 and len(words) == 1:
+                    found.setdefault(_singular(words[0]), set()).add(_singular(named[0]))
+    return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
+
+
+def _single_filter(where: str) -> tuple[Filter, ...]:
+    """The structured filters of a governed `where`; empty when it is not plain predicates."""
+    try:
+        return parse_where(where)
+    except SemanticLayerError:
+        return ()
 
 
 def _blank(text: str, mentions: Sequence[_Mention]) -> str:
@@ -235,6 +292,32 @@ class OfflinePlanner:
         self.metric_terms = metric_terms
         self.dimension_words = {t.words: t.target for t in dimension_terms}
         self.vocabulary = {word for term in self.terms for word in term.words}
+        self.booleans = {name for name, d in dims if d.type == "boolean"}
+        self.aliases = _value_aliases(d for _, d in dims)
+        self.metric_words: dict[str, set[str]] = {}
+        for term in metric_terms:
+            self.metric_words.setdefault(term.target, set()).update(term.words)
+        #: (dimension, value) pairs a named filter gives one governed reading to:
+        #: `enterprise: segment = 'Enterprise'` says what "Enterprise" means.
+        self.governed_values = {
+            (f.field, str(f.values[0]).lower())
+            for named in model.filters
+            for f in _single_filter(named.where)
+            if f.op == "="
+        }
+        #: simple metrics that are another one's measure with a filter: tickets where
+        #: handled_by = 'ai' is the governed metric ai_handled_tickets.
+        self.filtered_metrics = [
+            (m.name, m.measure, filters)
+            for m in model.metrics
+            if m.type == "simple" and m.measure and m.filter
+            for filters in [_single_filter(m.filter)]
+            if filters
+        ]
+        self.unfiltered_metrics: dict[str, list[str]] = {}
+        for m in model.metrics:
+            if m.type == "simple" and m.measure and not m.filter:
+                self.unfiltered_metrics.setdefault(m.measure, []).append(m.name)
 
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
         """A semantic query for `question`, or a clarifying question, or a polite no."""
@@ -243,29 +326,46 @@ class OfflinePlanner:
             return verified
         phrasing = read_phrasing(question, self.as_of)
         rest = phrasing.remainder(question)
-        mentions = self._reread(_mentions(self.terms, rest))
+        mentions = self._reread(_mentions(self.terms, rest, self.aliases))
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
         grouped, mentioned = self._dimensions(rest, mentions)
-        rest = _blank(rest, mentions)
+        blanked = _blank(rest, mentions)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         previous = history[-1] if history else None
-        follow_up = previous is not None and (not metrics or bool(_FOLLOW_UP.match(question)))
+        follow_up = previous is not None and (
+            not metrics or bool(_FOLLOW_UP.match(question) or _BACK_REFERENCE.search(question))
+        )
         if follow_up and _NARROW.match(question):
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
         if not metrics and not follow_up:
             return self._not_understood(question)
-        wanted = _aggregate_word(rest)
+        wanted = _aggregate_word(blanked)
         if wanted is not None:  # "mean first response time": the average sibling of the median
             base = metrics or (previous.metrics if previous and follow_up else ())
             switched = tuple(self._variant(m, wanted) for m in base)
             if switched != base:
                 metrics = switched
-        filters, clarify = self._filters(rest, metrics or (previous.metrics if previous else ()))
+        before = previous.metrics if previous is not None and follow_up else ()
+        metrics, evidence = self._as_ratio(metrics, rest, before)
+        flags = [
+            m
+            for m in mentions
+            if m.kind == "dimension"
+            and m.target in self.booleans
+            and m.target not in grouped
+            and evidence.isdisjoint(m.words)
+        ]
+        in_scope = metrics or (previous.metrics if previous else ())
+        filters, clarify = self._filters(blanked, in_scope, mentions)
         if clarify is not None:
             return clarify
+        filters += self._flag_filters(rest, flags, filters, in_scope)
+        if not follow_up:
+            metrics, filters = self._widened(metrics, filters)
         for compared in (f for f in filters if f.op == "in" and f.field not in grouped):
             grouped.append(compared.field)  # "AI vs human": compare them side by side
+        rest = blanked
         changes = (grouped, filters, phrasing.time_range, phrasing.grain, phrasing.top)
         if not metrics and not any(changes) and phrasing.compare is None:
             return self._not_understood(question)  # a follow-up that changes nothing known
@@ -279,6 +379,7 @@ class OfflinePlanner:
             query = self._follow_up(previous, metrics, grouped, filters, phrasing)
         else:
             query = self._query(metrics, grouped, filters, phrasing)
+        query = self._governed_metric(query)
         try:
             compile_query(query, self.model, as_of=self.as_of)
         except SemanticLayerError as error:
@@ -329,16 +430,24 @@ class OfflinePlanner:
         names = list(dict.fromkeys(m.target for m in dims))
         return list(dict.fromkeys(grouped)), names
 
-    def _filters(self, text: str, metrics: Sequence[str]) -> tuple[list[Filter], Clarify | None]:
+    def _filters(
+        self, text: str, metrics: Sequence[str], mentions: Sequence[_Mention] = ()
+    ) -> tuple[list[Filter], Clarify | None]:
         """Filters for the dimension values the text names.
 
         A value held by several dimensions ("Enterprise": a segment and a plan) keeps only the
-        dimensions the metrics can be filtered by; if two different ones remain, it asks.
+        dimensions the metrics can be filtered by. If several remain, a dimension named right
+        beside the value wins ("the Enterprise plan"), then the one a named filter gives the
+        value to (`enterprise: segment = 'Enterprise'` is the governed reading of
+        "Enterprise"); if two different ones still remain, it asks.
         """
         if self.values is None:
             return [], None
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
+        spans: dict[str, list[tuple[int, int]]] = {}
         singular = _WORD.sub(lambda m: _singular_noun(m.group()), text.lower())
+        for match in self.values.find(text):
+            spans.setdefault(match.value.lower(), []).append(match.span)
         for match in [*self.values.find(text), *self.values.find(singular)]:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
@@ -347,6 +456,8 @@ class OfflinePlanner:
             if not usable and _singular(written) in self.vocabulary:
                 continue  # "the AI agent": a word of the catalog, not a filter here
             chosen = usable or list(dimensions)
+            if len(chosen) > 1:
+                chosen = self._disambiguate(text, written, chosen, spans.get(written, []), mentions)
             if len(chosen) > 1:
                 options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
                 return [], Clarify(
@@ -361,7 +472,123 @@ class OfflinePlanner:
             filters.append(Filter(field=dimension, op=op, values=unique))
         return filters, None
 
-    def _filterable(self, metrics: Sequence[str], dimension: str, value: str) -> bool:
+    def _disambiguate(
+        self,
+        text: str,
+        written: str,
+        dimensions: list[str],
+        spans: Sequence[tuple[int, int]],
+        mentions: Sequence[_Mention],
+    ) -> list[str]:
+        """The dimensions a value held by several still reads as: the one named beside it,
+        else the one a named filter governs, else all of them (and the planner asks)."""
+        beside = []
+        for mention in mentions:
+            if mention.kind != "dimension" or mention.target not in dimensions:
+                continue
+            first, last = mention.spans[0][0], mention.spans[-1][1]
+            for start, end in spans:
+                if not (first >= end or start >= last):
+                    continue
+                gap = (end, first) if first >= end else (last, start)
+                between = [m for m in mentions for s, e in m.spans if s < gap[1] and gap[0] < e]
+                if not between and not text[gap[0] : gap[1]].strip(" -"):
+                    beside.append(mention.target)
+        if len(set(beside)) == 1:
+            return beside[:1]
+        governed = [d for d in dimensions if (d, written) in self.governed_values]
+        return governed if len(governed) == 1 else dimensions
+
+    def _flag_filters(
+        self,
+        text: str,
+        flags: Sequence[_Mention],
+        filters: Sequence[Filter],
+        metrics: Sequence[str],
+    ) -> list[Filter]:
+        """A yes/no dimension named without 'by' is a condition: "escalated tickets" are
+        those with handed_over = TRUE ("not escalated": FALSE). Only where every metric can be
+        filtered by it."""
+        found: list[Filter] = []
+        taken = {f.field for f in filters}
+        for mention in flags:
+            if mention.target in taken:
+                continue
+            before = _words(text[: mention.start])[-1:]
+            value = not (before and before[0] in _NEGATIONS)
+            if self._filterable(metrics, mention.target, value):
+                found.append(Filter(field=mention.target, op="=", values=(value,)))
+                taken.add(mention.target)
+        return found
+
+    def _as_ratio(
+        self, metrics: tuple[str, ...], text: str, before: Sequence[str]
+    ) -> tuple[tuple[str, ...], frozenset[str]]:
+        """The ratio metric a rate question over a count means, and the words it used.
+
+        "what share of our merchants have the AI agent on" names active customers and asks for
+        a share: the ratio whose denominator is active customers and whose numerator the
+        question (or, after "that", the previous answer) names. A count that is the numerator
+        of a ratio is its share ("what share of deals did we win"); a count compared as
+        'better' or 'worse' is compared as its rate ("do AI conversations convert better").
+        Exactly one ratio must fit, else the metrics stay (and an unmet rate is asked about).
+        """
+        words = {_singular(w) for w in _words(text)} | ({"%"} if "%" in text else set())
+        wants_rate = bool(words & _RATE_WORDS)
+        compares = bool(words & _QUALITY_WORDS)
+        chosen = [self.model.metric(name) for name in metrics]
+        if not metrics or not (wants_rate or compares):
+            return metrics, frozenset()
+        if any(m is None or m.type == "ratio" or m.format == "percent" for m in chosen):
+            return metrics, frozenset()
+        context = set(words)
+        for name in before:
+            context |= self.metric_words.get(name, set())
+        found = set(metrics)
+        fits: list[tuple[str, frozenset[str]]] = []
+        for ratio in self.model.metrics:
+            if ratio.type != "ratio" or ratio.numerator is None or ratio.denominator is None:
+                continue
+            if not found <= {ratio.numerator, ratio.denominator}:
+                continue
+            if ratio.numerator in found:
+                if wants_rate or found == {ratio.numerator}:
+                    fits.append((ratio.name, frozenset()))
+                continue
+            if not wants_rate:
+                continue
+            own = set().union(*(self.metric_words.get(name, set()) for name in found))
+            named = self.metric_words.get(ratio.numerator, set()) - own - _GLUE_WORDS
+            if named & context:
+                fits.append((ratio.name, frozenset(named & context)))
+        if len(fits) != 1:
+            return metrics, frozenset()
+        return (fits[0][0],), fits[0][1]
+
+    def _governed_metric(self, query: SemanticQuery) -> SemanticQuery:
+        """A metric filtered as a governed metric is that metric: tickets where handled_by =
+        'ai' is ai_handled_tickets (its owner, label and caveats then show)."""
+        if len(query.metrics) != 1:
+            return query
+        metric = self.model.metric(query.metrics[0])
+        if metric is None or metric.type != "simple" or metric.filter:
+            return query
+        for name, measure, required in self.filtered_metrics:
+            if measure == metric.measure and all(f in query.filters for f in required):
+                order = tuple(
+                    OrderBy(field=name, descending=o.descending) if o.field == metric.name else o
+                    for o in query.order_by
+                )
+                return query.model_copy(
+                    update={
+                        "metrics": (name,),
+                        "filters": tuple(f for f in query.filters if f not in required),
+                        "order_by": order,
+                    }
+                )
+        return query
+
+    def _filterable(self, metrics: Sequence[str], dimension: str, value: str | bool) -> bool:
         """Whether every metric can be filtered by `dimension` (the layer decides)."""
         if not metrics:
             return True
@@ -414,7 +641,13 @@ class OfflinePlanner:
         changed = {f.field for f in filters}
         kept = tuple(f for f in previous.filters if f.field not in changed)
         order, limit = previous.order_by, previous.limit
-        chosen = metrics or previous.metrics
+        chosen = metrics
+        if not metrics:  # "what about humans?" after AI-handled tickets: tickets, by humans
+            chosen = tuple(self._unfiltered(name, changed) for name in previous.metrics)
+            renamed = dict(zip(previous.metrics, chosen, strict=True))
+            order = tuple(
+                OrderBy(field=renamed.get(o.field, o.field), descending=o.descending) for o in order
+            )
         if phrasing.top is not None:
             order = (OrderBy(field=chosen[0], descending=phrasing.descending),)
             limit = phrasing.top
@@ -431,8 +664,45 @@ class OfflinePlanner:
             compare=phrasing.compare or previous.compare,
         )
 
+    def _widened(
+        self, metrics: tuple[str, ...], filters: list[Filter]
+    ) -> tuple[tuple[str, ...], list[Filter]]:
+        """A filtered metric asked beside another value of its filter's dimension compares
+        its base metric across both: "did humans or the bot resolve more tickets" is tickets
+        for handled_by IN ('human', 'ai'), not AI-handled tickets that humans handled."""
+        asked = {f.field: f for f in filters if f.op in ("=", "in")}
+        for name in metrics:
+            own = next((req for m, _, req in self.filtered_metrics if m == name), ())
+            if not own or not any(f.field in asked and f.op == "=" for f in own):
+                continue
+            base = self._unfiltered(name, {f.field for f in own})
+            if base == name:
+                continue
+            for required in own:
+                given = asked.get(required.field)
+                if given is None:
+                    filters.append(required)
+                    continue
+                values = tuple(dict.fromkeys((*required.values, *given.values)))
+                widened = Filter(
+                    field=given.field, op="=" if len(values) == 1 else "in", values=values
+                )
+                filters[filters.index(given)] = widened
+                asked[given.field] = widened
+            metrics = tuple(base if m == name else m for m in metrics)
+        return metrics, filters
+
+    def _unfiltered(self, name: str, changed: set[str]) -> str:
+        """The metric `name` is a filter on, when a follow-up changes that filter's dimension:
+        ai_handled_tickets (tickets where handled_by = 'ai') asked "for humans" is tickets."""
+        for filtered, measure, required in self.filtered_metrics:
+            if filtered == name and changed & {f.field for f in required}:
+                bases = self.unfiltered_metrics.get(measure or "", [])
+                return bases[0] if len(bases) == 1 else name
+        return name
+
     def _not_understood(self, question: str) -> Plan:
-        if _OFF_TOPIC.search(question.lower()):
+        if _OFF_TOPIC.search(question.lower()) or _HELPDESK.search(question.lower()):
             return OutOfScope(
                 "I answer questions about the company's metrics, such as ARR, tickets, CSAT or "
                 'win rate. Try: "What\'s our ARR by segment?"'

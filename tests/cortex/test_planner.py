@@ -179,3 +179,133 @@ def test_mean_or_median_picks_the_sibling_metric(planner: OfflinePlanner) -> Non
     switched = query_of(planner, "and the average instead of the median?", previous)
     assert switched.metrics == ("first_response_time_avg",)
     assert switched.dimensions == ("channel",)
+
+
+# --- value synonyms, governed readings, yes/no conditions, rates ------------------------------
+
+
+def test_a_value_synonym_is_read_as_the_value_it_names(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    query = query_of(planner_with_values, "median first response time of the chatbot on email")
+    assert set(query.filters) == {
+        Filter(field="handled_by", op="=", values=("ai",)),
+        Filter(field="channel", op="=", values=("email",)),
+    }
+    compared = query_of(planner_with_values, "CSAT last quarter: virtual agent vs live agent")
+    assert compared.dimensions == ("handled_by",)
+    assert compared.filters == (Filter(field="handled_by", op="in", values=("ai", "human")),)
+
+
+def test_a_value_synonym_stands_for_its_value_inside_names(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # `bot` names 'ai', so "the bot handed over to a human" is the handover phrase "AI handed
+    # over to a human" (handed_over), not a filter on bot-handled tickets (none are handed over)
+    query = query_of(planner_with_values, "tickets the bot handed over to a human last week")
+    assert query.metrics == ("ticket_volume",)
+    assert query.filters == (Filter(field="handed_over", op="=", values=(True,)),)
+
+
+def test_a_metric_filtered_as_a_governed_metric_is_that_metric(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    query = query_of(planner_with_values, "support volume the AI handled on chat yesterday")
+    assert query.metrics == ("ai_handled_tickets",)
+    assert query.filters == (Filter(field="channel", op="=", values=("chat",)),)
+    # a follow-up that changes that condition goes back to the metric it filters
+    humans = query_of(planner_with_values, "what about human agents?", query)
+    assert humans.metrics == ("ticket_volume",)
+    assert set(humans.filters) == {
+        Filter(field="channel", op="=", values=("chat",)),
+        Filter(field="handled_by", op="=", values=("human",)),
+    }
+
+
+def test_a_filtered_metric_beside_another_value_of_its_filter_compares_its_base_metric(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # "AI tickets" (handled_by = 'ai') and "live agents" (handled_by = 'human'): both, side
+    # by side, never AI tickets that humans handled (none)
+    query = query_of(planner_with_values, "AI tickets or live agent ones: which is more, on sms?")
+    assert query.metrics == ("ticket_volume",)
+    assert query.dimensions == ("handled_by",)
+    assert set(query.filters) == {
+        Filter(field="handled_by", op="in", values=("ai", "human")),
+        Filter(field="channel", op="=", values=("sms",)),
+    }
+
+
+def test_a_named_filter_is_the_governed_reading_of_a_value_several_dimensions_hold(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # 'Enterprise' is a plan and a segment; the named filter `enterprise` says segment
+    query = query_of(planner_with_values, "expansion ARR from Enterprise last quarter")
+    assert query.filters == (Filter(field="segment", op="=", values=("Enterprise",)),)
+
+
+def test_a_dimension_named_beside_a_value_chooses_its_dimension(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    query = query_of(planner_with_values, "expansion ARR on the Enterprise plan last quarter")
+    assert query.filters == (Filter(field="plan", op="=", values=("Enterprise",)),)
+    grouped = query_of(planner_with_values, "Enterprise expansion ARR by plan last quarter")
+    assert grouped.filters == (Filter(field="segment", op="=", values=("Enterprise",)),)
+    assert grouped.dimensions == ("plan",)
+
+
+def test_a_yes_no_dimension_named_without_by_is_a_condition(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "escalated tickets yesterday by channel")
+    assert query.filters == (Filter(field="handed_over", op="=", values=(True,)),)
+    assert query.dimensions == ("channel",)
+    negated = query_of(planner, "CSAT of tickets not escalated this month")
+    assert negated.filters == (Filter(field="handed_over", op="=", values=(False,)),)
+
+
+def test_a_share_of_a_count_is_the_ratio_the_count_is_part_of(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # the denominator is named, the numerator's words ("AI") are in the question
+    query = query_of(
+        planner_with_values, "what percentage of Enterprise customers switched the AI agent on?"
+    )
+    assert query.metrics == ("ai_adoption_rate",)
+    assert query.filters == (Filter(field="segment", op="=", values=("Enterprise",)),)
+    # the numerator is named: its share is the ratio
+    assert query_of(planner_with_values, "what share of deals did we win").metrics == ("win_rate",)
+    # "the AI agent enabled" named what the share is of; it is no extra condition
+    enabled = query_of(
+        planner_with_values, "what share of SMB merchants have the AI agent enabled?"
+    )
+    assert (enabled.metrics, enabled.filters) == (
+        ("ai_adoption_rate",),
+        (Filter(field="segment", op="=", values=("SMB",)),),
+    )
+    # nothing says which share of merchants: ask
+    assert isinstance(
+        planner_with_values.plan("what share of our merchants are on Magento?"), Clarify
+    )
+
+
+def test_that_as_a_share_of_a_count_is_the_ratio_of_the_previous_metric(
+    planner: OfflinePlanner,
+) -> None:
+    previous = SemanticQuery(metrics=("won_deals",), time_range="this year")
+    query = query_of(planner, "what is that as a % of deals closed?", previous)
+    assert (query.metrics, query.time_range) == (("win_rate",), "this year")
+
+
+def test_a_count_compared_as_better_or_worse_is_compared_as_its_rate(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    query = query_of(planner_with_values, "do Partner deals win better than Inbound ones?")
+    assert query.metrics == ("win_rate",)
+    assert query.dimensions == ("source",)
+
+
+def test_asking_to_do_an_it_task_is_out_of_scope_but_an_unknown_metric_is_asked_about(
+    planner: OfflinePlanner,
+) -> None:
+    assert isinstance(planner.plan("could you unlock my laptop, please?"), OutOfScope)
+    assert isinstance(planner.plan("please set up the VPN on my phone"), OutOfScope)
+    assert isinstance(planner.plan("what's our password reset backlog?"), Clarify)
