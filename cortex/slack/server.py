@@ -3,10 +3,15 @@
     slack = build_slack(settings)                 # reads tokens, access.yml, the audit store
     serve_http(slack, host="0.0.0.0", port=3000)  # Slack posts to http://host:port/slack/events
     serve_socket(slack, app_token)                 # no public URL: Slack's websocket
+    with running(slack) as url: ...                # HTTP in a background thread (tests)
+    with running_socket(slack, app_token): ...     # Socket Mode in background threads (tests)
 
 In HTTP mode bolt's dispatch (signature check, ack) runs on a worker thread, so the event loop
 keeps accepting requests while one is checked; the answer itself runs after the
-acknowledgement on bolt's listener pool. `GET /healthz` says the process is up.
+acknowledgement on bolt's listener pool. `GET /healthz` says the process is up. In Socket
+Mode slack_sdk's built-in client asks `apps.connections.open` (with the app-level token, through
+the app's own WebClient, so at `settings.slack_api_url`) for a websocket URL, connects, acks each
+envelope as bolt acks it and reconnects when Slack asks it to.
 """
 
 from __future__ import annotations
@@ -30,10 +35,18 @@ from ..audit import AuditLog
 from ..errors import UserError
 from ..settings import Settings
 from ..workspace import Workspace, ensure_warehouse
-from .app import CortexSlack, slack_client
+from .app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
 from .ledger import EventLedger
 
-__all__ = ["EVENTS_PATH", "asgi_app", "build_slack", "running", "serve_http", "serve_socket"]
+__all__ = [
+    "EVENTS_PATH",
+    "asgi_app",
+    "build_slack",
+    "running",
+    "running_socket",
+    "serve_http",
+    "serve_socket",
+]
 
 EVENTS_PATH: Final = "/slack/events"
 
@@ -63,6 +76,7 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
         client=slack_client(token.get_secret_value(), settings.slack_api_url),
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,
+        workers=MODEL_WORKERS if settings.anthropic_api_key is not None else OFFLINE_WORKERS,
     )
 
 
@@ -117,3 +131,26 @@ def running(slack: CortexSlack, *, host: str = "127.0.0.1", port: int = 0) -> It
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+@contextmanager
+def running_socket(slack: CortexSlack, app_token: str) -> Iterator[None]:
+    """Take Socket Mode events in background threads until the block ends.
+
+    Connected on entry (a `RuntimeError` if the websocket handshake failed; a `SlackApiError`
+    if `apps.connections.open` did); on exit the connection and the client's threads are closed.
+    """
+    from slack_bolt.adapter.socket_mode import SocketModeHandler
+
+    handler = SocketModeHandler(slack.app, app_token)  # its client uses slack.app.client
+    try:
+        handler.connect()  # type: ignore[no-untyped-call]
+        if not handler.client.is_connected():
+            raise RuntimeError("the Socket Mode websocket did not connect (see the log)")
+        yield
+    finally:
+        # The client's message loop waits up to 1 s on its queue before it looks at `closed`;
+        # a None message (which it skips) wakes it, so closing takes milliseconds, not a second.
+        handler.client.closed = True
+        handler.client.message_queue.put(None)
+        handler.close()  # type: ignore[no-untyped-call]

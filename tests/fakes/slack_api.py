@@ -23,22 +23,50 @@ and answered `unknown_method`; a call without a token gets `not_authed`. `/uploa
 `upload_url` it hands out) stores the posted bytes and is journalled as method "upload";
 `/response/<key>` is journalled as method "response_url" with the JSON body and `key`.
 
+Socket Mode: `apps.connections.open` (app-level `xapp-` token only; a bot token gets
+`not_allowed_token_type`, as an app token does on any other method) hands out a single-use
+`ws://127.0.0.1:PORT/link?ticket=...` on a second port. That websocket server is a small
+RFC 6455 server over stdlib sockets: the upgrade handshake (`Sec-WebSocket-Accept`), unmasked
+frames out, masked frames in (an unmasked client frame is a protocol error, close 1002), ping
+and pong both ways, close. On connect it sends Slack's `hello`; then
+
+    with FakeSlack(...) as slack:                            # the app connects with xapp-...
+        slack.wait_connected()                               # a client has its hello
+        envelope_id = slack.push("events_api", event_callback(event))  # to the newest client
+        slack.push("events_api", body, retry_attempt=1, retry_reason="timeout")
+        slack.wait_ack(envelope_id).params                   # {"envelope_id": ..., ["payload"]}
+        slack.acks                                           # envelope ids acked, in order
+        slack.refresh_socket()                               # Slack's {"type": "disconnect"}
+
+The journal gets "socket.connect" (the handshake: `ticket`; reply `{"status": 101}` or the
+refusal), "socket.ack" (the ack's JSON), "socket.message" (any other text) and "socket.close"
+(`code`: 1000 from a close frame, 1006 when the client just hung up). The fake pings each
+client every `socket_ping_interval` seconds, as Slack does (less often); slack_sdk's client
+answers with pongs (`slack.socket_pongs`), and its receive loop, which otherwise blocks in
+`recv` for up to 3 s, wakes up, so a client closes promptly. Close clients before the fake:
+closing the fake sends them close 1001, and a client that reconnects then finds no server.
+
 Tokens are never logged: `SlackCall.token` is left out of its repr and of timeout summaries.
 """
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import copy
+import hashlib
 import itertools
 import json
 import mimetypes
+import socket
 import threading
 import time
+import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from io import BufferedIOBase
 from types import TracebackType
 from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlsplit
@@ -66,6 +94,13 @@ _SCOPES = (
 _JSON_PARAMS = frozenset({"blocks", "attachments", "files", "view", "metadata", "user_auth_blocks"})
 _TS_EPOCH = 1_764_000_000
 _SUMMARY_WIDTH = 160
+_APP_LEVEL_METHODS = frozenset({"apps.connections.open"})  # the only ones an xapp- token may call
+
+# RFC 6455: the handshake's magic GUID, the opcodes, and a cap on one incoming message.
+_WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
+_OP_CONTINUATION, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
+_OP_CLOSE, _OP_PING, _OP_PONG = 0x8, 0x9, 0xA
+_MAX_MESSAGE = 1 << 20
 
 _T = TypeVar("_T")
 Params = dict[str, Any]
@@ -165,6 +200,7 @@ class FakeSlack:
         *,
         users: Mapping[str, Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Sequence[str]] | None = None,
+        socket_ping_interval: float = 0.1,
     ) -> None:
         self._users = {uid: dict(profile) for uid, profile in (users or {}).items()}
         self._usergroups = {gid: list(members) for gid, members in (usergroups or {}).items()}
@@ -182,6 +218,18 @@ class FakeSlack:
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
         )
+        # Socket Mode: tickets handed out, live connections (newest last), acks, pongs.
+        self._tickets: set[str] = set()
+        self._sockets: list[_WebSocket] = []
+        self._acks: list[str] = []
+        self._pongs = 0
+        self._ping_interval = socket_ping_interval
+        self._stopping = threading.Event()
+        self._socket_server = _Server(("127.0.0.1", 0), _socket_handler_for(self))
+        self._socket_thread = threading.Thread(
+            target=self._socket_server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        )
+        self._pinger = threading.Thread(target=self._ping_clients, daemon=True)
 
     # -- the test's side -------------------------------------------------------------------
 
@@ -290,6 +338,97 @@ class FakeSlack:
 
         return self.wait_until(enough, timeout, description=f"{count} x {method}")
 
+    # -- Socket Mode, the test's side ------------------------------------------------------
+
+    @property
+    def acks(self) -> list[str]:
+        """The envelope ids the Socket Mode clients acknowledged, in order (a copy)."""
+        with self._cond:
+            return list(self._acks)
+
+    @property
+    def socket_connections(self) -> int:
+        """How many Socket Mode clients are connected now."""
+        with self._cond:
+            return len(self._sockets)
+
+    @property
+    def socket_pongs(self) -> int:
+        """How many pongs the clients sent back to the fake's pings."""
+        with self._cond:
+            return self._pongs
+
+    def wait_connected(self, timeout: float = 10.0) -> int:
+        """Block until a Socket Mode client is connected (and has its hello); return how many."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while not self._sockets:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"waited {timeout:g}s for a Socket Mode client; {_summary(self._calls)}"
+                    )
+                self._cond.wait(remaining)
+            return len(self._sockets)
+
+    def push(
+        self,
+        envelope_type: str,
+        payload: Mapping[str, Any],
+        *,
+        retry_attempt: int = 0,
+        retry_reason: str = "",
+        accepts_response_payload: bool | None = None,
+        timeout: float = 10.0,
+    ) -> str:
+        """Send an envelope to the newest Socket Mode client (waiting for one); its id.
+
+        `envelope_type` is "events_api", "slash_commands" or "interactive"; `payload` is what
+        Slack would POST in HTTP mode (an `event_callback` body, a slash command's fields, an
+        interaction payload). As Slack does, only "events_api" envelopes carry `retry_attempt`
+        and `retry_reason`, and only the others accept a response payload by default. Slack
+        sends each envelope over one of the app's connections; so does the fake.
+        """
+        envelope_id = str(uuid.uuid4())
+        envelope: Reply = {
+            "envelope_id": envelope_id,
+            "type": envelope_type,
+            "payload": dict(payload),
+            "accepts_response_payload": (
+                envelope_type != "events_api"
+                if accepts_response_payload is None
+                else accepts_response_payload
+            ),
+        }
+        if envelope_type == "events_api":
+            envelope |= {"retry_attempt": retry_attempt, "retry_reason": retry_reason}
+        self.wait_connected(timeout)
+        with self._cond:
+            client = self._sockets[-1]
+        if not client.send(_OP_TEXT, _dumps(envelope)):
+            raise AssertionError(f"the Socket Mode client hung up before envelope {envelope_id}")
+        return envelope_id
+
+    def wait_ack(self, envelope_id: str, timeout: float = 10.0) -> SlackCall:
+        """Block until `envelope_id` is acknowledged; the "socket.ack" call (params: the ack)."""
+        return self.wait_until(
+            lambda calls: [
+                c
+                for c in calls
+                if c.method == "socket.ack" and c.params.get("envelope_id") == envelope_id
+            ],
+            timeout,
+            description=f"the ack of envelope {envelope_id}",
+        )[0]
+
+    def refresh_socket(self, reason: str = "refresh_requested") -> None:
+        """Tell every connected client to reconnect, as Slack does every few hours."""
+        message = {"type": "disconnect", "reason": reason, "debug_info": {"host": "fake-slack"}}
+        with self._cond:
+            clients = list(self._sockets)
+        for client in clients:
+            client.send(_OP_TEXT, _dumps(message))
+
     def reply_ts(self, call: SlackCall) -> str:
         """The `ts` the fake gave a message call (`message_ts` for `chat.postEphemeral`)."""
         ts = call.reply.get("ts") or call.reply.get("message_ts")
@@ -301,6 +440,8 @@ class FakeSlack:
 
     def __enter__(self) -> FakeSlack:
         self._thread.start()
+        self._socket_thread.start()
+        self._pinger.start()
         return self
 
     def __exit__(
@@ -312,7 +453,20 @@ class FakeSlack:
         self.close()
 
     def close(self) -> None:
-        """Stop serving and release the socket."""
+        """Stop serving, say goodbye to Socket Mode clients (close 1001), release the sockets."""
+        self._stopping.set()
+        if self._pinger.is_alive():
+            self._pinger.join()
+        if self._socket_thread.is_alive():
+            self._socket_server.shutdown()
+            self._socket_thread.join()
+        self._socket_server.server_close()
+        with self._cond:
+            clients = list(self._sockets)
+        for client in clients:
+            client.close(1001, "going away")
+        for client in clients:
+            client.thread.join(timeout=5)
         if self._thread.is_alive():
             self._server.shutdown()
             self._thread.join()
@@ -335,8 +489,10 @@ class FakeSlack:
             status, headers = 200, {"x-oauth-scopes": _SCOPES}
             if not token:
                 reply: Reply = _error("not_authed")
-            elif not token.startswith("xox"):
+            elif not token.startswith(("xox", "xapp-")):
                 reply = _error("invalid_auth")
+            elif token.startswith("xapp-") != (method in _APP_LEVEL_METHODS):
+                reply = _error("not_allowed_token_type")
             elif failure := self._scripted_failure(method):
                 reply, status = _error(failure.error), failure.status
                 if failure.retry_after is not None:
@@ -385,7 +541,87 @@ class FakeSlack:
     def _next_id(self, prefix: str) -> str:
         return f"{prefix}{next(self._ids):04d}"
 
+    # -- Socket Mode, the server's side ----------------------------------------------------
+
+    def _socket_handshake(self, ticket: str, problem: str | None) -> int:
+        """Journal a websocket handshake and spend its ticket: 101, or the refusal's status."""
+        with self._cond:
+            at = time.monotonic()
+            if problem is not None:
+                status = 400
+            elif ticket not in self._tickets:
+                status, problem = 401, "invalid or spent ticket"
+            else:
+                self._tickets.discard(ticket)  # one connection per apps.connections.open
+                status = 101
+            reply: Reply = {"status": status, **({"error": problem} if problem else {})}
+            self._journal(SlackCall("socket.connect", {"ticket": ticket}, None, at, reply))
+        return status
+
+    def _serve_socket(self, client: _WebSocket) -> None:
+        """Say hello, then answer the client's frames until it leaves (on its own thread)."""
+        with self._cond:
+            hello = {
+                "type": "hello",
+                "num_connections": len(self._sockets) + 1,
+                "debug_info": {"host": "fake-slack", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": APP_ID},
+            }
+        client.send(_OP_TEXT, _dumps(hello))
+        with self._cond:
+            self._sockets.append(client)
+            self._cond.notify_all()
+        code = 1006  # RFC 6455 7.1.5: the connection closed without a close frame
+        try:
+            while (frame := client.receive()) is not None:
+                opcode, data = frame
+                if opcode == _OP_PING:
+                    client.send(_OP_PONG, data)
+                elif opcode == _OP_PONG:
+                    with self._cond:
+                        self._pongs += 1
+                elif opcode == _OP_TEXT:
+                    self._socket_message(data)
+                elif opcode == _OP_CLOSE:
+                    code = int.from_bytes(data[:2], "big") if len(data) >= 2 else 1005
+                    client.close(1000, "")
+                    break
+        except _ProtocolError as error:
+            code = error.code
+            client.close(error.code, str(error))
+        finally:
+            with self._cond:
+                self._sockets.remove(client)
+                self._journal(SlackCall("socket.close", {"code": code}, None, time.monotonic()))
+
+    def _socket_message(self, data: bytes) -> None:
+        """A text frame from a client: an ack if it names an envelope, else just journalled."""
+        try:
+            body = json.loads(data)
+        except ValueError:
+            body = {"_unparsed": data.decode("utf-8", "replace")}
+        if not isinstance(body, dict):
+            body = {"_json": body}
+        with self._cond:
+            method = "socket.ack" if "envelope_id" in body else "socket.message"
+            if method == "socket.ack":
+                self._acks.append(str(body["envelope_id"]))
+            self._journal(SlackCall(method, body, None, time.monotonic()))
+
+    def _ping_clients(self) -> None:
+        while not self._stopping.wait(self._ping_interval):
+            with self._cond:
+                clients = list(self._sockets)
+            for client in clients:
+                client.send(_OP_PING, f"fake-slack:{time.time():.6f}".encode())
+
     # Web API methods: called with the lock held, return the reply body.
+
+    def _open_connection(self, params: Params) -> Reply:
+        ticket = uuid.uuid4().hex
+        self._tickets.add(ticket)
+        host, port = self._socket_server.server_address[:2]
+        return {"ok": True, "url": f"ws://{host!s}:{port}/link?ticket={ticket}&app_id={APP_ID}"}
 
     def _auth_test(self, params: Params) -> Reply:
         return {
@@ -622,6 +858,7 @@ class FakeSlack:
 
 _METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
     "auth.test": FakeSlack._auth_test,
+    "apps.connections.open": FakeSlack._open_connection,
     "chat.postMessage": FakeSlack._post_message,
     "chat.update": FakeSlack._update,
     "chat.postEphemeral": FakeSlack._post_ephemeral,
@@ -782,6 +1019,142 @@ def _handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
 
         def log_message(self, format: str, *args: Any) -> None:
             """Quiet: the journal is the log, and request lines could carry tokens."""
+
+    return Handler
+
+
+class _ProtocolError(Exception):
+    """A client broke RFC 6455 (or sent what Slack never takes): close with `code`."""
+
+    def __init__(self, code: int, reason: str) -> None:
+        super().__init__(reason)
+        self.code = code
+
+
+class _WebSocket:
+    """The server's end of one websocket: whole frames in and out, sends under a lock."""
+
+    def __init__(self, sock: socket.socket, rfile: BufferedIOBase) -> None:
+        self._sock = sock
+        self._rfile = rfile  # the handshake's buffered reader: it may hold the first frames
+        self._send_lock = threading.Lock()
+        self.thread = threading.current_thread()
+
+    def send(self, opcode: int, data: bytes) -> bool:
+        """One final, unmasked frame (servers never mask); False if the client is gone."""
+        size = len(data)
+        if size < 126:
+            head = bytes([0x80 | opcode, size])
+        elif size < 1 << 16:
+            head = bytes([0x80 | opcode, 126]) + size.to_bytes(2, "big")
+        else:
+            head = bytes([0x80 | opcode, 127]) + size.to_bytes(8, "big")
+        with self._send_lock:
+            try:
+                self._sock.sendall(head + data)
+            except OSError:
+                return False
+        return True
+
+    def receive(self) -> tuple[int, bytes] | None:
+        """The next frame's opcode and unmasked payload; None once the connection is gone."""
+        head = self._read(2)
+        if head is None:
+            return None
+        fin, reserved, opcode = head[0] & 0x80, head[0] & 0x70, head[0] & 0x0F
+        masked, size = head[1] & 0x80, head[1] & 0x7F
+        if reserved:
+            raise _ProtocolError(1002, "reserved bits set without an extension")
+        if not masked:
+            raise _ProtocolError(1002, "a client frame must be masked (RFC 6455 5.1)")
+        if opcode not in (_OP_TEXT, _OP_CLOSE, _OP_PING, _OP_PONG):
+            raise _ProtocolError(1003, f"opcode {opcode:#x}: Slack takes text frames")
+        if not fin:
+            raise _ProtocolError(1003, "fragmented message: slack_sdk never sends one")
+        if size >= 126:
+            extended = self._read(2 if size == 126 else 8)
+            if extended is None:
+                return None
+            size = int.from_bytes(extended, "big")
+        if size > _MAX_MESSAGE:
+            raise _ProtocolError(1009, f"a {size}-byte message is too big")
+        mask, data = self._read(4), self._read(size)
+        if mask is None or data is None:
+            return None
+        return opcode, _unmask(data, mask)
+
+    def close(self, code: int, reason: str) -> None:
+        """Send a close frame and hang up (the reading thread then sees the end)."""
+        self.send(_OP_CLOSE, code.to_bytes(2, "big") + reason.encode()[:120])
+        with contextlib.suppress(OSError):
+            self._sock.shutdown(socket.SHUT_RDWR)
+
+    def _read(self, size: int) -> bytes | None:
+        try:
+            data = self._rfile.read(size) if size else b""
+        except OSError:
+            return None
+        return data if len(data) == size else None
+
+
+def _unmask(data: bytes, mask: bytes) -> bytes:
+    """XOR `data` with the 4-byte `mask`, repeated (RFC 6455 5.3), as one big integer."""
+    key = (mask * (len(data) // 4 + 1))[: len(data)]
+    return (int.from_bytes(data, "big") ^ int.from_bytes(key, "big")).to_bytes(len(data), "big")
+
+
+def _accept_key(key: str) -> str:
+    """The `Sec-WebSocket-Accept` for a client's `Sec-WebSocket-Key` (RFC 6455 4.2.2)."""
+    return base64.b64encode(hashlib.sha1((key + _WS_GUID).encode()).digest()).decode()
+
+
+def _handshake_problem(path: str, headers: Mapping[str, str]) -> str | None:
+    """What is wrong with a websocket upgrade request, or None."""
+    if path.rstrip("/") != "/link":
+        return f"no websocket at {path}"
+    if headers.get("upgrade", "").lower() != "websocket":
+        return "not a websocket upgrade"
+    if "upgrade" not in headers.get("connection", "").lower():
+        return "Connection: Upgrade missing"
+    if headers.get("sec-websocket-version") != "13":
+        return "Sec-WebSocket-Version must be 13"
+    try:
+        key = base64.b64decode(headers.get("sec-websocket-key", ""), validate=True)
+    except ValueError:
+        key = b""
+    if len(key) != 16:
+        return "Sec-WebSocket-Key must be 16 random bytes in base64"
+    return None
+
+
+def _socket_handler_for(fake: FakeSlack) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def do_GET(self) -> None:  # noqa: N802 - the http.server naming
+            self.close_connection = True  # after the websocket, or after a refusal
+            url = urlsplit(self.path)
+            ticket = dict(parse_qsl(url.query)).get("ticket", "")
+            headers = {name.lower(): value for name, value in self.headers.items()}
+            problem = _handshake_problem(url.path, headers)
+            status = fake._socket_handshake(ticket, problem)
+            if status != 101:
+                body = (problem or "invalid or spent ticket").encode()
+                self.send_response(status)
+                self.send_header("content-type", "text/plain; charset=utf-8")
+                self.send_header("content-length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+                return
+            self.send_response(101)
+            self.send_header("Upgrade", "websocket")
+            self.send_header("Connection", "Upgrade")
+            self.send_header("Sec-WebSocket-Accept", _accept_key(headers["sec-websocket-key"]))
+            self.end_headers()
+            fake._serve_socket(_WebSocket(self.connection, self.rfile))
+
+        def log_message(self, format: str, *args: Any) -> None:
+            """Quiet: the journal is the log."""
 
     return Handler
 

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import socket
 import threading
 import time
 from collections.abc import Callable, Iterator, Sequence
@@ -10,8 +12,8 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
-from urllib.parse import parse_qs
+from typing import Any, BinaryIO
+from urllib.parse import SplitResult, parse_qs, urlsplit
 
 import httpx2
 import pytest
@@ -19,6 +21,9 @@ from slack_bolt import App, BoltRequest, Say
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.signature import SignatureVerifier
+from slack_sdk.socket_mode import SocketModeClient
+from slack_sdk.socket_mode.request import SocketModeRequest
+from slack_sdk.socket_mode.response import SocketModeResponse
 from slack_sdk.webhook import WebhookClient
 
 from tests.fakes.slack_api import BOT_USER_ID, FakeSlack, running
@@ -201,6 +206,132 @@ def test_response_url_posts_are_journalled(slack: FakeSlack) -> None:
     assert WebhookClient(url).send(text="done", replace_original=True).status_code == 200
     [call] = slack.calls_to("response_url")
     assert call.params == {"text": "done", "replace_original": True, "key": "cmd1"}
+
+
+# -- Socket Mode ------------------------------------------------------------------------------
+
+APP_TOKEN = "xapp-1-A1-0000-test"
+
+
+@contextmanager
+def _socket_client(slack: FakeSlack) -> Iterator[tuple[SocketModeClient, list[dict[str, Any]]]]:
+    """slack_sdk's built-in client, connected to the fake; it acks every envelope."""
+    received: list[dict[str, Any]] = []
+    client = SocketModeClient(app_token=APP_TOKEN, web_client=WebClient(base_url=slack.url))
+
+    def keep(_: Any, message: dict[str, Any], raw: str | None) -> None:
+        received.append(message)
+
+    def ack(_: Any, request: SocketModeRequest) -> None:
+        client.send_socket_mode_response(SocketModeResponse(envelope_id=request.envelope_id))
+
+    client.message_listeners.append(keep)
+    client.socket_mode_request_listeners.append(ack)
+    try:
+        client.connect()
+        yield client, received
+    finally:
+        client.closed = True  # as cortex.slack.server.running_socket does: close at once
+        client.message_queue.put(None)
+        client.close()
+
+
+def test_a_socket_mode_client_gets_hello_then_envelopes_and_its_acks_are_journalled(
+    slack: FakeSlack,
+) -> None:
+    with _socket_client(slack) as (_, received):
+        assert slack.wait_connected() == 1
+        first = slack.push("events_api", {"type": "event_callback", "event_id": "Ev1"})
+        retry = slack.push("events_api", {"event_id": "Ev1"}, retry_attempt=1, retry_reason="x")
+        command = slack.push("slash_commands", {"command": "/cortex", "text": "ARR"})
+        for envelope in (first, retry, command):
+            assert slack.wait_ack(envelope).params == {"envelope_id": envelope}
+        deadline = time.monotonic() + 5
+        while slack.socket_pongs < 2 and time.monotonic() < deadline:
+            time.sleep(0.01)  # the fake pings every 0.1 s
+        assert slack.socket_pongs >= 2  # the client answers the fake's pings
+    slack.wait_for("socket.close")
+    assert sorted(slack.acks) == sorted([first, retry, command])  # acked by a worker pool
+    by_type = {m.get("envelope_id", m["type"]): m for m in received}
+    assert by_type["hello"]["connection_info"] == {"app_id": "A1"}
+    assert (by_type[retry]["retry_attempt"], by_type[retry]["retry_reason"]) == (1, "x")
+    assert by_type[command]["accepts_response_payload"] is True
+    assert "retry_attempt" not in by_type[command]  # Slack sends retries of events only
+    methods = [call.method for call in slack.calls]
+    assert methods[:2] == ["apps.connections.open", "socket.connect"]
+    assert methods[2:] == ["socket.ack"] * 3 + ["socket.close"]
+    assert slack.calls_to("apps.connections.open")[0].token == APP_TOKEN
+
+
+def test_only_an_app_level_token_opens_a_connection_and_it_calls_nothing_else(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        client.apps_connections_open(app_token=TOKEN)
+    with pytest.raises(SlackApiError, match="not_allowed_token_type"):
+        WebClient(token=APP_TOKEN, base_url=slack.url).chat_postMessage(channel="C1", text="x")
+    url = client.apps_connections_open(app_token=APP_TOKEN)["url"]
+    assert url.startswith("ws://127.0.0.1:") and "/link?ticket=" in url
+
+
+def test_the_fakes_websocket_speaks_rfc_6455(slack: FakeSlack, client: WebClient) -> None:
+    url = urlsplit(client.apps_connections_open(app_token=APP_TOKEN)["url"])
+    with _upgrade(url) as (head, sock, frames):
+        assert head.startswith("HTTP/1.1 101 ")
+        assert "Sec-WebSocket-Accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo=" in head  # RFC 6455 1.3
+        assert json.loads(next(frames)[1])["type"] == "hello"
+        sock.sendall(_client_frame(0x9, b"are you there?"))
+        assert next(f for f in frames if f[0] == 0xA) == (0xA, b"are you there?")
+        sock.sendall(_client_frame(0x1, b"x" * 300))  # a 16-bit length, masked
+        slack.wait_for("socket.message")
+        sock.sendall(_client_frame(0x1, b'{"envelope_id": "e1"}', masked=False))
+        close = next(f for f in frames if f[0] == 0x8)
+        assert int.from_bytes(close[1][:2], "big") == 1002
+    assert slack.wait_for("socket.close")[0].params == {"code": 1002}
+    assert slack.calls_to("socket.message")[0].params == {"_unparsed": "x" * 300}
+    assert slack.acks == []  # the unmasked "ack" was refused
+    with _upgrade(url) as (head, _, _):
+        assert head.startswith("HTTP/1.1 401 ")  # a ticket opens one connection only
+
+
+@contextmanager
+def _upgrade(
+    url: SplitResult,
+) -> Iterator[tuple[str, socket.socket, Iterator[tuple[int, bytes]]]]:
+    """A raw websocket handshake with RFC 6455's sample key; the response head and frames."""
+    assert url.hostname is not None and url.port is not None
+    with socket.create_connection((url.hostname, url.port), timeout=5) as sock:
+        request = (
+            f"GET {url.path}?{url.query} HTTP/1.1\r\nHost: {url.hostname}\r\n"
+            "Upgrade: websocket\r\nConnection: Upgrade\r\n"
+            "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+        )
+        sock.sendall(request.encode())
+        with sock.makefile("rb") as reader:
+            head = b""
+            while not head.endswith(b"\r\n\r\n"):
+                head += reader.readline()
+            yield head.decode(), sock, _server_frames(reader)
+
+
+def _server_frames(reader: BinaryIO) -> Iterator[tuple[int, bytes]]:
+    """(opcode, payload) of each frame the server sends: final and unmasked, as it must."""
+    while len(head := reader.read(2)) == 2:
+        assert head[0] & 0xF0 == 0x80 and not head[1] & 0x80
+        size = head[1] & 0x7F
+        if size >= 126:
+            size = int.from_bytes(reader.read(2 if size == 126 else 8), "big")
+        yield head[0] & 0x0F, reader.read(size)
+
+
+def _client_frame(opcode: int, data: bytes, *, masked: bool = True) -> bytes:
+    size = len(data)
+    length = bytes([size]) if size < 126 else bytes([126]) + size.to_bytes(2, "big")
+    if not masked:
+        return bytes([0x80 | opcode]) + length + data
+    mask = os.urandom(4)
+    body = bytes(byte ^ mask[i % 4] for i, byte in enumerate(data))
+    return bytes([0x80 | opcode, length[0] | 0x80]) + length[1:] + mask + body
 
 
 # -- SlackSender ------------------------------------------------------------------------------
