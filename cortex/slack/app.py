@@ -46,10 +46,21 @@ from .blocks import (
 from .identity import SlackDirectory
 from .ledger import EventLedger
 
-__all__ = ["FEEDBACK_VIEW", "CortexSlack", "plain_question", "slack_client"]
+__all__ = [
+    "FEEDBACK_VIEW",
+    "MODEL_WORKERS",
+    "OFFLINE_WORKERS",
+    "CortexSlack",
+    "plain_question",
+    "slack_client",
+]
 
 FEEDBACK_VIEW: Final = "cortex_feedback_comment"
-WORKERS: Final = 16  # questions answered at once; more wait in the queue
+#: Questions answered at once (more wait in the queue). Offline planning is CPU work under
+#: the GIL: on 2 cores, 4 threads answer a burst of 20 as fast as 16 and keep Slack's acks
+#: 3-4x quicker (bench/bench_slack.py). Claude planning mostly waits on the network: use more.
+OFFLINE_WORKERS: Final = 4
+MODEL_WORKERS: Final = 16
 
 _log = logging.getLogger("cortex.slack")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -93,6 +104,7 @@ class CortexSlack:
         client: WebClient,
         signing_secret: str,
         draw_charts: bool = True,
+        workers: int = OFFLINE_WORKERS,
     ) -> None:
         self.agent = agent
         self.access = access
@@ -105,7 +117,7 @@ class CortexSlack:
             client=client,
             signing_secret=signing_secret,
             process_before_response=False,
-            listener_executor=ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="cortex"),
+            listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cortex"),
             logger=logging.getLogger("cortex.slack.bolt"),
         )
         self._bot_user_id: str | None = None
