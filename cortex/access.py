@@ -59,9 +59,16 @@ from sqlglot.errors import SqlglotError
 
 from semantic_layer.compile import SOURCE_DIALECT, CompiledQuery, compile_query
 from semantic_layer.errors import Issue, QueryError, did_you_mean, suggest
-from semantic_layer.loader import _display, _LineLoader, _Map, _Seq, _syntax_issue
 from semantic_layer.model import METRIC_TIME, Metric, SemanticModel, Table
 from semantic_layer.query import Filter, SemanticQuery, parse_where
+from semantic_layer.yaml_lines import (
+    LineLoader,
+    LineMap,
+    LineSeq,
+    display_path,
+    short_repr,
+    syntax_issue,
+)
 
 from .errors import AccessDenied, UserError
 
@@ -466,7 +473,7 @@ def check_access(path: str | Path, model: SemanticModel) -> list[Issue]:
         return [
             Issue(
                 "error",
-                _display(path),
+                display_path(path),
                 0,
                 "file",
                 "not found.",
@@ -477,23 +484,18 @@ def check_access(path: str | Path, model: SemanticModel) -> list[Issue]:
 
 
 def _read(path: Path, model: SemanticModel) -> tuple[AccessPolicy | None, list[Issue]]:
-    file = _display(path)
+    file = display_path(path)
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
         return None, [Issue("error", file, 0, "file", f"cannot be read: {error}.")]
     try:
-        data = yaml.load(text, Loader=_LineLoader)
+        data = yaml.load(text, Loader=LineLoader)
     except yaml.YAMLError as error:
-        return None, [_syntax_issue(file, error)]
+        return None, [syntax_issue(file, error)]
     reader = _Reader(file, model)
     policy = reader.read(data)
     return policy, sorted(reader.issues, key=lambda issue: (issue.file, issue.line))
-
-
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 class _Reader:
@@ -512,8 +514,8 @@ class _Reader:
 
     def read(self, data: object) -> AccessPolicy | None:
         if data is None:
-            data = _Map(1)
-        if not isinstance(data, _Map):
+            data = LineMap(1)
+        if not isinstance(data, LineMap):
             self.error(1, "top level", "the file must be a mapping (version, roles, users, ...).")
             return None
         self.keys(data, _TOP_LEVEL_KEYS, "top level")
@@ -532,7 +534,7 @@ class _Reader:
 
     # -- shapes
 
-    def keys(self, raw: _Map, accepted: Sequence[str], label: str) -> None:
+    def keys(self, raw: LineMap, accepted: Sequence[str], label: str) -> None:
         """Report keys given twice and keys not in `accepted`."""
         for twice, line, first in raw.duplicates:
             self.error(line, label, f"key '{twice}' is given twice (first on line {first}).")
@@ -544,7 +546,7 @@ class _Reader:
                     hint += " Put a text holding a comma in quotes."
                 self.error(line, label, f"unknown key '{name}'.", hint)
 
-    def version(self, data: _Map) -> None:
+    def version(self, data: LineMap) -> None:
         if "version" not in data:
             self.error(
                 data.line, "top level", "missing key 'version'.", f"Add `version: {VERSION}`."
@@ -553,46 +555,46 @@ class _Reader:
             self.error(
                 data.key_lines["version"],
                 "top level",
-                f"unsupported version {_describe(data['version'])}.",
+                f"unsupported version {short_repr(data['version'])}.",
                 f"This Cortex reads `version: {VERSION}`.",
             )
 
-    def section(self, data: _Map, key: str, what: str) -> _Map | None:
+    def section(self, data: LineMap, key: str, what: str) -> LineMap | None:
         """The mapping under a top-level key (None when absent or not a mapping)."""
         value = data.get(key)
         if value is None:
             return None
-        if not isinstance(value, _Map):
+        if not isinstance(value, LineMap):
             self.error(
-                data.key_lines[key], key, f"must be a mapping of {what}, not {_describe(value)}."
+                data.key_lines[key], key, f"must be a mapping of {what}, not {short_repr(value)}."
             )
             return None
         self.keys(value, [str(k) for k in value], key)  # keys given twice
         return value
 
-    def entry(self, section: _Map, key: object, label: str, accepted: Sequence[str]) -> _Map:
+    def entry(self, section: LineMap, key: object, label: str, accepted: Sequence[str]) -> LineMap:
         """The mapping of one entry (empty when it is empty or not a mapping)."""
         value = section[key]
         line = section.key_lines[key]
         if value is None:
-            return _Map(line)
-        if not isinstance(value, _Map):
-            self.error(line, label, f"expected a mapping of keys, not {_describe(value)}.")
-            return _Map(line)
+            return LineMap(line)
+        if not isinstance(value, LineMap):
+            self.error(line, label, f"expected a mapping of keys, not {short_repr(value)}.")
+            return LineMap(line)
         self.keys(value, accepted, label)
         return value
 
-    def text(self, raw: _Map, key: str, label: str) -> str | None:
+    def text(self, raw: LineMap, key: str, label: str) -> str | None:
         value = raw.get(key)
         if value is None:
             return None
         if not isinstance(value, str) or not value.strip():
-            self.error(raw.key_lines[key], label, f"'{key}' must be text, not {_describe(value)}.")
+            self.error(raw.key_lines[key], label, f"'{key}' must be text, not {short_repr(value)}.")
             return None
         return value.strip()
 
     def role_list(
-        self, raw: _Map, key: str, label: str, roles: Mapping[str, str]
+        self, raw: LineMap, key: str, label: str, roles: Mapping[str, str]
     ) -> frozenset[str] | None:
         """The roles listed under `key` (None when missing or not a list; errors reported)."""
         if key not in raw or raw[key] is None:
@@ -602,18 +604,18 @@ class _Reader:
                 )
             return None
         value, line = raw[key], raw.key_lines[key]
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self.error(
                 line,
                 label,
-                f"'{key}' must be a list of roles, not {_describe(value)}.",
+                f"'{key}' must be a list of roles, not {short_repr(value)}.",
                 f"Write `{key}: [{value if isinstance(value, str) else 'analyst'}]`.",
             )
             return None
         found: set[str] = set()
         for item, item_line in zip(value, value.item_lines, strict=True):
             if not isinstance(item, str):
-                self.error(item_line, label, f"{_describe(item)} is not a role name.")
+                self.error(item_line, label, f"{short_repr(item)} is not a role name.")
             elif item not in roles:
                 hint = f"Declare it under `roles:`, or use one of: {', '.join(roles) or 'none'}."
                 self.error(
@@ -625,7 +627,7 @@ class _Reader:
 
     # -- sections
 
-    def roles(self, data: _Map) -> dict[str, str]:
+    def roles(self, data: LineMap) -> dict[str, str]:
         section = self.section(data, "roles", "role names to {description}")
         if section is None:
             return {}
@@ -639,7 +641,7 @@ class _Reader:
             roles[key] = self.text(raw, "description", label) or ""
         return roles
 
-    def members(self, data: _Map, key: str, roles: Mapping[str, str]) -> dict[str, Member]:
+    def members(self, data: LineMap, key: str, roles: Mapping[str, str]) -> dict[str, Member]:
         is_user = key == "users"
         kind, pattern = ("user", _USER_ID) if is_user else ("user group", _GROUP_ID)
         section = self.section(data, key, f"Slack {kind} ids to {{name, roles}}")
@@ -675,27 +677,27 @@ class _Reader:
             members[member_id] = Member(member_id, name, found, attributes)
         return members
 
-    def attributes(self, raw: _Map, label: str) -> dict[str, tuple[str, ...]]:
+    def attributes(self, raw: LineMap, label: str) -> dict[str, tuple[str, ...]]:
         value = raw.get("attributes")
         if value is None:
             return {}
-        if not isinstance(value, _Map):
+        if not isinstance(value, LineMap):
             self.error(
                 raw.key_lines["attributes"],
                 label,
                 f"'attributes' must be a mapping such as {{account_owner: Maya Patel}}, not "
-                f"{_describe(value)}.",
+                f"{short_repr(value)}.",
             )
             return {}
         self.keys(value, [str(k) for k in value], f"{label} attributes")
         found: dict[str, tuple[str, ...]] = {}
         for key, item in value.items():
-            items = list(item) if isinstance(item, _Seq) else [item]
+            items = list(item) if isinstance(item, LineSeq) else [item]
             if not items or not all(isinstance(v, str) and v.strip() for v in items):
                 self.error(
                     value.key_lines[key],
                     f"{label} attribute '{key}'",
-                    f"must be text or a list of texts, not {_describe(item)}.",
+                    f"must be text or a list of texts, not {short_repr(item)}.",
                     "Quote the value if it is meant as text.",
                 )
                 continue
@@ -703,7 +705,7 @@ class _Reader:
         return found
 
     def requirements(
-        self, data: _Map, key: str, roles: Mapping[str, str]
+        self, data: LineMap, key: str, roles: Mapping[str, str]
     ) -> dict[str, frozenset[str]]:
         kind = key[:-1]  # metric, table
         section = self.section(data, key, f"{kind} names to {{requires: [roles]}}")
@@ -750,22 +752,22 @@ class _Reader:
             found[str(name)] = allowed
         return found
 
-    def row_policies(self, data: _Map, roles: Mapping[str, str]) -> list[RowPolicy]:
+    def row_policies(self, data: LineMap, roles: Mapping[str, str]) -> list[RowPolicy]:
         value = data.get("row_policies")
         if value is None:
             return []
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self.error(
                 data.key_lines["row_policies"],
                 "row_policies",
-                f"must be a list of {{role, dimension, equals}}, not {_describe(value)}.",
+                f"must be a list of {{role, dimension, equals}}, not {short_repr(value)}.",
             )
             return []
         found: list[RowPolicy] = []
         for index, (raw, line) in enumerate(zip(value, value.item_lines, strict=True)):
             label = f"row policy #{index + 1}"
-            if not isinstance(raw, _Map):
-                self.error(line, label, f"expected a mapping of keys, not {_describe(raw)}.")
+            if not isinstance(raw, LineMap):
+                self.error(line, label, f"expected a mapping of keys, not {short_repr(raw)}.")
                 continue
             self.keys(raw, _ROW_POLICY_KEYS, label)
             missing = [k for k in _ROW_POLICY_KEYS if raw.get(k) is None]
@@ -779,7 +781,7 @@ class _Reader:
             ok = True
             if role not in roles:
                 hint = f"Declare it under `roles:`.{did_you_mean(str(role), roles)}"
-                self.error(raw.key_lines["role"], label, f"unknown role {_describe(role)}.", hint)
+                self.error(raw.key_lines["role"], label, f"unknown role {short_repr(role)}.", hint)
                 ok = False
             if not self.dimension(dimension, raw.key_lines["dimension"], label):
                 ok = False
@@ -788,7 +790,7 @@ class _Reader:
                 self.error(
                     raw.key_lines["equals"],
                     label,
-                    f"'equals' must name a user attribute, not {_describe(equals)}.",
+                    f"'equals' must name a user attribute, not {short_repr(equals)}.",
                     "Write `equals: user.<attribute>`, e.g. user.account_owner.",
                 )
                 ok = False
@@ -838,11 +840,11 @@ class _Reader:
                     )
 
     def missing_attributes(
-        self, data: _Map, users: Mapping[str, Member], policies: Sequence[RowPolicy]
+        self, data: LineMap, users: Mapping[str, Member], policies: Sequence[RowPolicy]
     ) -> None:
         """A user holding a restricted role without the attribute its policy reads is denied."""
         section = data.get("users")
-        if not isinstance(section, _Map):
+        if not isinstance(section, LineMap):
             return
         for user in users.values():
             for rule in policies:

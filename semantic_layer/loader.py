@@ -11,10 +11,9 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Collection, Hashable, Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -35,6 +34,15 @@ from semantic_layer.model import (
     VerifiedQuery,
 )
 from semantic_layer.rules import check_model
+from semantic_layer.yaml_lines import (
+    LineLoader,
+    LineMap,
+    LineSeq,
+    display_path,
+    plain_data,
+    short_repr,
+    syntax_issue,
+)
 
 __all__ = ["check_file", "load_model"]
 
@@ -84,121 +92,6 @@ def _issue_order(issue: Issue) -> tuple[str, int]:
     return issue.file, issue.line
 
 
-# --- YAML with line numbers ---------------------------------------------------------------------
-
-
-class _Map(dict[Any, Any]):
-    """A YAML mapping that remembers its 1-based line and the line of each of its keys."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.key_lines: dict[Hashable, int] = {}
-        #: (key, line, line of the first occurrence) for every key given twice
-        self.duplicates: list[tuple[str, int, int]] = []
-
-
-class _Seq(list[Any]):
-    """A YAML sequence that remembers its 1-based line and the line of each item."""
-
-    def __init__(self, line: int) -> None:
-        super().__init__()
-        self.line = line
-        self.item_lines: list[int] = []
-
-
-class _LineLoader(yaml.SafeLoader):
-    """A SafeLoader whose mappings and sequences record the line of every mapping, key and item."""
-
-
-def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
-    result = _Map(node.start_mark.line + 1)
-    written: dict[Hashable, int] = {}  # keys written here (not merged in with `<<:`)
-    for key_node, _ in node.value:
-        if key_node.tag != "tag:yaml.org,2002:merge":
-            key = _construct_key(loader, node, key_node)
-            line = key_node.start_mark.line + 1
-            if key in written:
-                result.duplicates.append((str(key), line, written[key]))
-            written[key] = line
-    loader.flatten_mapping(node)
-    for key_node, value_node in node.value:
-        key = _construct_key(loader, node, key_node)
-        result[key] = loader.construct_object(value_node, deep=True)
-        result.key_lines[key] = key_node.start_mark.line + 1
-    return result
-
-
-def _construct_key(loader: yaml.SafeLoader, node: yaml.Node, key_node: yaml.Node) -> Hashable:
-    key = loader.construct_object(key_node, deep=True)
-    if not isinstance(key, Hashable):
-        raise yaml.constructor.ConstructorError(
-            "while constructing a mapping",
-            node.start_mark,
-            "found an unhashable key",
-            key_node.start_mark,
-        )
-    return key
-
-
-def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> _Seq:
-    result = _Seq(node.start_mark.line + 1)
-    for item in node.value:
-        result.append(loader.construct_object(item, deep=True))
-        result.item_lines.append(item.start_mark.line + 1)
-    return result
-
-
-_LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-_LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
-
-
-def _plain(value: object) -> object:
-    """`value` with every `_Map`/`_Seq` turned into a plain dict/list (what pydantic reads)."""
-    if isinstance(value, dict):
-        return {key: _plain(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    return value
-
-
-def _syntax_issue(file: str, error: yaml.YAMLError) -> Issue:
-    """A YAML syntax error as an Issue at the line of its mark, with a hint on how to fix it."""
-    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
-        return Issue("error", file, 0, "YAML", f"cannot read the file: {error}.")
-    line = error.problem_mark.line + 1
-    problem = (error.problem or "invalid YAML").rstrip(".")
-    context_line = error.context_mark.line + 1 if error.context_mark is not None else line
-    if "'\\t'" in problem:
-        return Issue(
-            "error",
-            file,
-            line,
-            "YAML",
-            "a tab character is used for indentation.",
-            f"Indent with spaces, not tabs (line {line}).",
-        )
-    if error.context == "while scanning a quoted scalar":
-        return Issue(
-            "error",
-            file,
-            context_line,
-            "YAML",
-            "a quoted string is never closed.",
-            f"Close the quote opened on line {context_line}.",
-        )
-    if problem.startswith("expected <block end>"):
-        message = (
-            f"bad indentation: the line does not line up with the block on line {context_line}."
-        )
-    elif problem == "mapping values are not allowed here":
-        message = "unexpected ':' (a key indented deeper than the one above, or an unquoted ': ')."
-    else:
-        context = f" ({error.context} on line {context_line})" if error.context else ""
-        message = f"{problem}{context}."
-    return Issue("error", file, line, "YAML", message, f"Check the indentation around line {line}.")
-
-
 # --- what each mapping may hold -----------------------------------------------------------------
 
 
@@ -238,7 +131,7 @@ _SECTIONS: dict[str, _Spec] = {
 _TOP_LEVEL_KEYS = sorted(["version", "include", *_SECTIONS])
 
 
-def _label(spec: _Spec, raw: _Map, index: int, parent: str) -> str:
+def _label(spec: _Spec, raw: LineMap, index: int, parent: str) -> str:
     """How an issue names the object: `table 'tickets' dimension 'channel'`."""
     prefix = f"{parent} " if parent else ""
     if spec.model is Snapshot or spec.model is QuerySpec:
@@ -253,20 +146,6 @@ def _label(spec: _Spec, raw: _Map, index: int, parent: str) -> str:
     if isinstance(name, str):
         return f"{prefix}{spec.kind} '{name}'"
     return f"{prefix}{spec.kind} #{index + 1}"
-
-
-def _display(path: Path) -> str:
-    """The file as given relative to the working directory when possible, else absolute."""
-    absolute = Path(os.path.abspath(path))
-    try:
-        return str(absolute.relative_to(Path.cwd()))
-    except ValueError:
-        return str(absolute)
-
-
-def _describe(value: object) -> str:
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
 
 
 # --- the loader ---------------------------------------------------------------------------------
@@ -289,10 +168,10 @@ class _Loader:
         #: names of objects that failed to load; the rules do not report references to them
         self.unloaded: set[str] = set()
         self._read: set[Path] = set()
-        self._items: dict[str, list[tuple[_Map, str]]] = {key: [] for key in _SECTIONS}
+        self._items: dict[str, list[tuple[LineMap, str]]] = {key: [] for key in _SECTIONS}
 
     def load(self, path: Path) -> SemanticModel:
-        root = _display(path)
+        root = display_path(path)
         if not path.is_file():
             self._error(root, 0, "file", "not found.", _sibling_hint(path))
         else:
@@ -315,20 +194,20 @@ class _Loader:
     def _read_file(self, path: Path, stack: tuple[Path, ...], *, is_root: bool) -> None:
         resolved = path.resolve()
         self._read.add(resolved)
-        file = _display(path)
+        file = display_path(path)
         try:
             text = path.read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as error:
             self._error(file, 0, "file", f"cannot be read: {error}.")
             return
         try:
-            data = yaml.load(text, Loader=_LineLoader)
+            data = yaml.load(text, Loader=LineLoader)
         except yaml.YAMLError as error:
-            self.issues.append(_syntax_issue(file, error))
+            self.issues.append(syntax_issue(file, error))
             return
         if data is None:
-            data = _Map(1)
-        if not isinstance(data, _Map):
+            data = LineMap(1)
+        if not isinstance(data, LineMap):
             self._error(file, 1, "top level", "the file must be a mapping (version, tables, ...).")
             return
         self._report_duplicate_keys(data, file, "top level")
@@ -342,7 +221,7 @@ class _Loader:
             chain = (*stack, resolved)
             if target.resolve() in chain:
                 start = chain.index(target.resolve())
-                cycle = " -> ".join(_display(p) for p in (*chain[start:], target))
+                cycle = " -> ".join(display_path(p) for p in (*chain[start:], target))
                 self._error(
                     file,
                     line,
@@ -353,7 +232,7 @@ class _Loader:
             elif target.resolve() not in self._read:
                 self._read_file(target, chain, is_root=False)
 
-    def _check_version(self, data: _Map, file: str, *, is_root: bool) -> None:
+    def _check_version(self, data: LineMap, file: str, *, is_root: bool) -> None:
         if "version" not in data:
             if is_root:
                 self._error(
@@ -370,17 +249,17 @@ class _Loader:
                 file,
                 data.key_lines["version"],
                 "top level",
-                f"unsupported version {_describe(version)}.",
+                f"unsupported version {short_repr(version)}.",
                 f"This Cortex reads `version: {VERSION}`.",
             )
 
-    def _includes(self, data: _Map, path: Path, file: str) -> list[tuple[Path, int]]:
+    def _includes(self, data: LineMap, path: Path, file: str) -> list[tuple[Path, int]]:
         """The included files that exist, with the line that includes each."""
         if "include" not in data or data["include"] is None:
             return []
         entries = data["include"]
         line = data.key_lines["include"]
-        if not isinstance(entries, _Seq):
+        if not isinstance(entries, LineSeq):
             self._error(
                 file,
                 line,
@@ -392,7 +271,7 @@ class _Loader:
         found: list[tuple[Path, int]] = []
         for entry, item_line in zip(entries, entries.item_lines, strict=True):
             if not isinstance(entry, str) or not entry.strip():
-                self._error(file, item_line, "include", f"{_describe(entry)} is not a file path.")
+                self._error(file, item_line, "include", f"{short_repr(entry)} is not a file path.")
                 continue
             target = path.parent / entry
             if target.is_file():
@@ -407,25 +286,25 @@ class _Loader:
                 )
         return found
 
-    def _collect(self, data: _Map, section: str, file: str) -> None:
+    def _collect(self, data: LineMap, section: str, file: str) -> None:
         """Queue the mappings of a top-level list such as `tables`."""
         value = data.get(section)
         if value is None:
             return
         line = data.key_lines[section]
         spec = _SECTIONS[section]
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self._error(file, line, "top level", f"'{section}' must be a list of {spec.kind}s.")
             return
         for item, item_line in zip(value, value.item_lines, strict=True):
-            if isinstance(item, _Map):
+            if isinstance(item, LineMap):
                 self._items[section].append((item, file))
             else:
                 self._not_a_mapping(file, item_line, f"{spec.kind} in '{section}'", item)
 
     # objects
 
-    def _build(self, spec: _Spec, raw: _Map, file: str, label: str) -> BaseModel | None:
+    def _build(self, spec: _Spec, raw: LineMap, file: str, label: str) -> BaseModel | None:
         """Validate one mapping (its nested objects first); None, with issues, when it fails."""
         self._report_duplicate_keys(raw, file, label)
         data: dict[str, object] = {"location": Location(file=file, line=raw.line)}
@@ -440,12 +319,12 @@ class _Loader:
                 continue
             child = spec.children.get(name)
             if child is None:
-                data[name] = _plain(value)
+                data[name] = plain_data(value)
             elif child[1]:
                 data[name] = self._build_list(child[0], raw, name, file, label)
             elif value is not None:
                 nested = None
-                if isinstance(value, _Map):
+                if isinstance(value, LineMap):
                     nested = self._build(child[0], value, file, _label(child[0], value, 0, label))
                 else:
                     self._not_a_mapping(file, raw.key_lines[key], f"{label} {name}", value)
@@ -468,23 +347,23 @@ class _Loader:
         return obj
 
     def _build_list(
-        self, spec: _Spec, parent: _Map, key: str, file: str, parent_label: str
+        self, spec: _Spec, parent: LineMap, key: str, file: str, parent_label: str
     ) -> list[BaseModel]:
         value = parent[key]
         if value is None:
             return []
-        if not isinstance(value, _Seq):
+        if not isinstance(value, LineSeq):
             self._error(
                 file,
                 parent.key_lines[key],
                 parent_label,
-                f"'{key}' must be a list of {spec.kind}s, not {_describe(value)}.",
+                f"'{key}' must be a list of {spec.kind}s, not {short_repr(value)}.",
             )
             return []
         declared: dict[str, _Declared] = {}
         built: list[BaseModel] = []
         for index, (item, line) in enumerate(zip(value, value.item_lines, strict=True)):
-            if not isinstance(item, _Map):
+            if not isinstance(item, LineMap):
                 self._not_a_mapping(file, line, f"{parent_label}: {spec.kind} in '{key}'", item)
                 continue
             label = _label(spec, item, index, parent_label)
@@ -495,7 +374,7 @@ class _Loader:
         return built
 
     def _validation_issue(
-        self, detail: ErrorDetails, raw: _Map, file: str, label: str, suppressed: set[str]
+        self, detail: ErrorDetails, raw: LineMap, file: str, label: str, suppressed: set[str]
     ) -> Issue | None:
         """A pydantic error as an Issue at the line of the offending key."""
         loc, kind, text = detail["loc"], detail["type"], detail["msg"]
@@ -512,23 +391,23 @@ class _Loader:
         for part in loc[1:]:
             if part == "[key]":  # pydantic's marker after a mapping key that is not valid
                 continue
-            if isinstance(value, _Map) and part in value:
+            if isinstance(value, LineMap) and part in value:
                 key = next(k for k in value if k == part)  # as written: `true`, not 1
                 where += f".{key}"
                 line, value = value.key_lines[key], value[key]
                 continue
             where += f"[{part}]" if isinstance(part, int) else f".{part}"
-            if isinstance(value, _Seq) and isinstance(part, int) and part < len(value):
+            if isinstance(value, LineSeq) and isinstance(part, int) and part < len(value):
                 line, value = value.item_lines[part], value[part]
         given = detail.get("input")
         if kind == "literal_error":
             expected = re.findall(r"'([^']*)'", str(detail.get("ctx", {}).get("expected", "")))
             hint = f"Expected one of: {', '.join(expected)}.{did_you_mean(str(given), expected)}"
-            return Issue("error", file, line, label, f"invalid {where} {_describe(given)}.", hint)
+            return Issue("error", file, line, label, f"invalid {where} {short_repr(given)}.", hint)
         hint = ""
         if kind == "string_type" and not isinstance(given, dict | list):
             hint = "Put the value in quotes if it is meant as text."
-        message = f"'{where}': {text[:1].lower()}{text[1:]}, not {_describe(given)}."
+        message = f"'{where}': {text[:1].lower()}{text[1:]}, not {short_repr(given)}."
         return Issue("error", file, line, label, message, hint)
 
     # names
@@ -536,7 +415,7 @@ class _Loader:
     def _check_duplicate(
         self,
         declared: dict[str, _Declared],
-        raw: _Map,
+        raw: LineMap,
         file: str,
         label: str,
         kind: str,
@@ -565,11 +444,11 @@ class _Loader:
         for table_index, (table, file) in enumerate(self._items["tables"]):
             table_label = _label(_TABLE, table, table_index, "")
             measures = table.get("measures")
-            if not isinstance(measures, _Seq):
+            if not isinstance(measures, LineSeq):
                 continue
             seen_here: set[str] = set()
             for index, measure in enumerate(measures):
-                if not isinstance(measure, _Map) or not isinstance(measure.get("name"), str):
+                if not isinstance(measure, LineMap) or not isinstance(measure.get("name"), str):
                     continue
                 name: str = measure["name"]
                 first = declared.get(name)
@@ -585,15 +464,15 @@ class _Loader:
                 seen_here.add(name)
                 declared.setdefault(name, _Declared(table_label, file, measure.line))
 
-    def _mark_unloaded(self, raw: _Map) -> None:
+    def _mark_unloaded(self, raw: LineMap) -> None:
         """Remember the names an object that failed to load (and its nested objects) declared."""
         for key in ("name", "question"):
             if isinstance(raw.get(key), str):
                 self.unloaded.add(raw[key])
         for value in raw.values():
-            items = value if isinstance(value, _Seq) else [value]
+            items = value if isinstance(value, LineSeq) else [value]
             for item in items:
-                if isinstance(item, _Map) and isinstance(item.get("name"), str):
+                if isinstance(item, LineMap) and isinstance(item.get("name"), str):
                     self.unloaded.add(item["name"])
 
     # issues
@@ -610,9 +489,9 @@ class _Loader:
         return suggest(key, accepted)
 
     def _not_a_mapping(self, file: str, line: int, what: str, value: object) -> None:
-        self._error(file, line, what, f"expected a mapping of keys, not {_describe(value)}.")
+        self._error(file, line, what, f"expected a mapping of keys, not {short_repr(value)}.")
 
-    def _report_duplicate_keys(self, raw: _Map, file: str, label: str) -> None:
+    def _report_duplicate_keys(self, raw: LineMap, file: str, label: str) -> None:
         for key, line, first in raw.duplicates:
             self._error(
                 file,

@@ -1,0 +1,155 @@
+"""YAML with line numbers: what every Cortex file reader reports `file:line` with.
+
+`yaml.load(text, Loader=LineLoader)` builds `LineMap`s and `LineSeq`s, plain dicts and lists
+that also remember the 1-based line of themselves, of each key and of each item (and keys given
+twice). `plain_data` turns them back into plain containers; `syntax_issue` turns a YAML error
+into an `Issue` with a hint; `display_path` and `short_repr` show a file and a value in messages.
+Used by the metrics.yml loader and the access.yml reader.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Hashable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from semantic_layer.errors import Issue
+
+__all__ = [
+    "LineLoader",
+    "LineMap",
+    "LineSeq",
+    "display_path",
+    "plain_data",
+    "short_repr",
+    "syntax_issue",
+]
+
+
+class LineMap(dict[Any, Any]):
+    """A YAML mapping that remembers its 1-based line and the line of each of its keys."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.key_lines: dict[Hashable, int] = {}
+        #: (key, line, line of the first occurrence) for every key given twice
+        self.duplicates: list[tuple[str, int, int]] = []
+
+
+class LineSeq(list[Any]):
+    """A YAML sequence that remembers its 1-based line and the line of each item."""
+
+    def __init__(self, line: int) -> None:
+        super().__init__()
+        self.line = line
+        self.item_lines: list[int] = []
+
+
+class LineLoader(yaml.SafeLoader):
+    """A SafeLoader whose mappings and sequences record the line of every mapping, key and item."""
+
+
+def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineMap:
+    result = LineMap(node.start_mark.line + 1)
+    written: dict[Hashable, int] = {}  # keys written here (not merged in with `<<:`)
+    for key_node, _ in node.value:
+        if key_node.tag != "tag:yaml.org,2002:merge":
+            key = _construct_key(loader, node, key_node)
+            line = key_node.start_mark.line + 1
+            if key in written:
+                result.duplicates.append((str(key), line, written[key]))
+            written[key] = line
+    loader.flatten_mapping(node)
+    for key_node, value_node in node.value:
+        key = _construct_key(loader, node, key_node)
+        result[key] = loader.construct_object(value_node, deep=True)
+        result.key_lines[key] = key_node.start_mark.line + 1
+    return result
+
+
+def _construct_key(loader: yaml.SafeLoader, node: yaml.Node, key_node: yaml.Node) -> Hashable:
+    key = loader.construct_object(key_node, deep=True)
+    if not isinstance(key, Hashable):
+        raise yaml.constructor.ConstructorError(
+            "while constructing a mapping",
+            node.start_mark,
+            "found an unhashable key",
+            key_node.start_mark,
+        )
+    return key
+
+
+def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LineSeq:
+    result = LineSeq(node.start_mark.line + 1)
+    for item in node.value:
+        result.append(loader.construct_object(item, deep=True))
+        result.item_lines.append(item.start_mark.line + 1)
+    return result
+
+
+LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+
+
+def plain_data(value: object) -> object:
+    """`value` with every `LineMap`/`LineSeq` as a plain dict/list (what pydantic reads)."""
+    if isinstance(value, dict):
+        return {key: plain_data(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [plain_data(item) for item in value]
+    return value
+
+
+def syntax_issue(file: str, error: yaml.YAMLError) -> Issue:
+    """A YAML syntax error as an Issue at the line of its mark, with a hint on how to fix it."""
+    if not isinstance(error, yaml.MarkedYAMLError) or error.problem_mark is None:
+        return Issue("error", file, 0, "YAML", f"cannot read the file: {error}.")
+    line = error.problem_mark.line + 1
+    problem = (error.problem or "invalid YAML").rstrip(".")
+    context_line = error.context_mark.line + 1 if error.context_mark is not None else line
+    if "'\\t'" in problem:
+        return Issue(
+            "error",
+            file,
+            line,
+            "YAML",
+            "a tab character is used for indentation.",
+            f"Indent with spaces, not tabs (line {line}).",
+        )
+    if error.context == "while scanning a quoted scalar":
+        return Issue(
+            "error",
+            file,
+            context_line,
+            "YAML",
+            "a quoted string is never closed.",
+            f"Close the quote opened on line {context_line}.",
+        )
+    if problem.startswith("expected <block end>"):
+        message = (
+            f"bad indentation: the line does not line up with the block on line {context_line}."
+        )
+    elif problem == "mapping values are not allowed here":
+        message = "unexpected ':' (a key indented deeper than the one above, or an unquoted ': ')."
+    else:
+        context = f" ({error.context} on line {context_line})" if error.context else ""
+        message = f"{problem}{context}."
+    return Issue("error", file, line, "YAML", message, f"Check the indentation around line {line}.")
+
+
+def display_path(path: Path) -> str:
+    """The file as given relative to the working directory when possible, else absolute."""
+    absolute = Path(os.path.abspath(path))
+    try:
+        return str(absolute.relative_to(Path.cwd()))
+    except ValueError:
+        return str(absolute)
+
+
+def short_repr(value: object) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
