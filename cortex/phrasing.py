@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from semantic_layer.model import Comparison, Grain
+from semantic_layer.time import shift, truncate
 
 _NUMBERS = {
     "one": 1,
@@ -66,6 +67,33 @@ _GRAIN_WORDS: dict[str, Grain] = {
 }
 
 
+#: What a comparison is made with: "vs", "compared with", "against", "relative to", "than".
+_AGAINST = r"(vs\.?|versus|compared? (that |it |this |them )?(to|with)|against|relative to|than)"
+#: "the same time / point / period / month", "this time": the same stretch of an earlier one.
+_SAME = (
+    r"(?P<same>(the )?same (time|point|period|stretch|day|date|days|week|month|quarter)"
+    r"|this time|this point|that time)( of| in)?"
+)
+_YEAR_BACK = (
+    r"(last year|a year ago|one year ago|a year earlier|the year before|(the )?(previous|prior) "
+    r"year)"
+)
+#: Compared with a year before: "year over year", "vs last year", "against the same period last
+#: year", "compared with this time last year", "vs a year ago".
+_YEAR_COMPARISON = (
+    rf"(year over year|year on year|yoy|y/y|{_AGAINST} (the )?({_SAME} )?{_YEAR_BACK})"
+)
+#: Compared with the period before: "vs last quarter", "vs the same point last month", "month
+#: over month", "compared with the quarter before".
+_PERIOD_COMPARISON = (
+    rf"({_AGAINST} (the )?({_SAME} )?((the )?(last|previous|prior) "
+    r"(?P<unit>day|week|month|quarter|period)|a (?P<ago>day|week|month|quarter) (ago|earlier))"
+    r"|month over month|month on month|mom|quarter over quarter|quarter on quarter|qoq|"
+    r"week over week|week on week|wow|period over period|"
+    r"(compared? (to|with)|vs\.?|versus|than) (the )?(day|week|month|quarter) before)"
+)
+
+
 def _number(text: str) -> int:
     return int(text) if text.isdigit() else _NUMBERS[text]
 
@@ -95,6 +123,7 @@ class _Reader:
         self.as_of = as_of
         self.spans: list[tuple[int, int]] = []
         self.implied_grain: Grain | None = None
+        self.implied_range: str | None = None
 
     def find(self, pattern: str) -> re.Match[str] | None:
         """The first match of `pattern` (whole words) not overlapping what was read already."""
@@ -109,24 +138,21 @@ class _Reader:
     # -- comparison first: "vs last quarter" must not be read as the range
 
     def comparison(self) -> Comparison | None:
-        """The comparison asked for; "month over month" also sets the grain to month."""
-        year = r"(year over year|yoy|y/y|(vs\.?|versus) (the )?(same period )?last year|"
-        year += r"compared? (that |it )?(to|with) (the )?(same period )?last year|than last year|"
-        year += r"(vs\.?|versus|compared? (to|with)) (a|one) year ago)"
-        if match := self.find(year):
+        """The comparison asked for; "month over month" also sets the grain to month, and "vs
+        the same point last month" with no range of its own compares this month so far."""
+        if match := self.find(_YEAR_COMPARISON):
             self.take(match)
             return "previous_year"
-        period = r"((vs\.?|versus|compared (to|with)|than) (the )?(last|previous|prior) "
-        period += r"(day|week|month|quarter|period)|month over month|mom|quarter over quarter|"
-        period += r"qoq|week over week|wow|period over period|"
-        period += r"(compared? (to|with)|vs\.?|versus|than) (the )?(day|week|month|quarter) before)"
-        if match := self.find(period):
+        if match := self.find(_PERIOD_COMPARISON):
             self.take(match)
-            over = re.match(r"(week|month|quarter) over", match.group(0))
+            over = re.match(r"(week|month|quarter) (over|on)", match.group(0))
             abbreviation = {"wow": "week", "mom": "month", "qoq": "quarter"}.get(match.group(0))
             unit = over.group(1) if over else abbreviation
             if unit is not None:
                 self.implied_grain = _Reader._grain(unit)
+            back = match.group("unit") or match.group("ago")
+            if match.group("same") and back in ("week", "month", "quarter"):
+                self.implied_range = f"this {back}"
             return "previous_period"
         if match := self.find(r"(change[ds]?|move[ds]?|trend(ed|ing)?|grow(n|th)?|evolve[ds]?)"):
             # "how did X change this quarter": compared with the period before
@@ -137,12 +163,14 @@ class _Reader:
 
     def time_range(self) -> str | None:
         readers = (
+            self._same_time,
             self._half,
             self._to_date,
             self._last_n,
             self._this_or_last,
             self._quarter,
             self._since,
+            self._iso,
             self._month,
             self._year,
             self._today,
@@ -152,6 +180,40 @@ class _Reader:
             if found is not None:
                 return found
         return None
+
+    def _same_time(self) -> str | None:
+        """ "this time last year", "the same month last year", "the same point a month ago":
+        the day (or week, month, quarter) one unit before the as-of day's."""
+        match = self.find(
+            r"((at|on|in|for|during) )?(the )?(same|this|that) (?P<what>time|point|day|date|week|"
+            r"month|quarter)( of| in)? ((last|previous|prior|the previous|the prior) "
+            r"(?P<unit>week|month|quarter|year)|(a|one) (?P<ago>week|month|quarter|year) "
+            r"(ago|earlier|before))"
+        )
+        if match is None:
+            return None
+        self.take(match)
+        unit = _Reader._grain(match.group("unit") or match.group("ago"))
+        day = shift(self.as_of, unit, -1)
+        what = match.group("what")
+        if what == "week":
+            start = truncate(day, "week")
+            return f"{start.isoformat()}..{(start + timedelta(days=6)).isoformat()}"
+        if what == "month":
+            return f"{day.year}-{day.month:02d}"
+        if what == "quarter":
+            return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+        return day.isoformat()
+
+    def _iso(self) -> str | None:
+        """A day, a range of days or a month written as the semantic layer writes them:
+        "on 2026-10-24", "2026-01-01..2026-03-31", "in 2026-03"."""
+        day = r"\d{4}-\d{2}-\d{2}"
+        match = self.find(rf"((on|in|for|during) )?({day}\.\.{day}|{day}|\d{{4}}-(0[1-9]|1[0-2]))")
+        if match is None:
+            return None
+        self.take(match)
+        return match.group(3)
 
     def _half(self) -> str | None:
         match = self.find(r"(in )?(the )?(first|second|1st|2nd) half( of)? (\d{4})|h([12]) (\d{4})")
@@ -304,6 +366,7 @@ def read_phrasing(question: str, as_of: date) -> Phrasing:
     reader = _Reader(question, as_of)
     compare = reader.comparison()
     time_range = reader.time_range()
+    time_range = time_range or reader.implied_range
     grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()
     return Phrasing(time_range, grain, top, descending, compare, tuple(sorted(reader.spans)))

@@ -13,6 +13,12 @@ filter governs (`enterprise: segment = 'Enterprise'`), else it asks; a yes/no di
 without "by" is a condition ("escalated tickets"); a metric filtered exactly as a governed
 filtered metric becomes that metric (tickets where handled_by = 'ai' is ai_handled_tickets),
 and such a metric beside another value of its filter compares its base metric.
+
+What it did not read it does not ignore (`cortex.understanding`): a question whose significant
+words nothing explains ("tickets that breached the SLA") gets a question back naming them and
+the query it would run without them, offered as a suggestion when that wording plans back to
+the same query. A request that is not about data (write a reply, book a room, when is the
+all-hands) is declined, unless it names a metric.
 """
 
 from __future__ import annotations
@@ -30,6 +36,14 @@ from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
 from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 
 from .phrasing import Phrasing, read_phrasing
+from .understanding import (
+    FILLER_LEMMAS,
+    lemma,
+    non_data_request,
+    phrase_query,
+    quote_words,
+    unexplained_words,
+)
 
 
 @dataclass(frozen=True)
@@ -125,19 +139,18 @@ _BACK_REFERENCE = re.compile(
     r"|put|give me) (that|it|those)\b|\b(that|it|those) (as an?|by|per|over|broken|split)\b",
     re.IGNORECASE,
 )
-_OFF_TOPIC = re.compile(
-    r"\b(poem|joke|weather|recipe|translate|song|story|hello|hi there|who are you)\b"
+_OUT_OF_SCOPE = (
+    "I answer questions about the company's metrics, such as ARR, tickets, CSAT or win rate; "
+    "I can't help with that. Try: \"What's our ARR by segment?\""
 )
-#: Asking Cortex to *do* an IT or helpdesk task ("reset my password"), not about data.
-_HELPDESK = re.compile(
-    r"\b(reset|unlock|change|recover|renew|install|reinstall|set up|configure|fix|update|"
-    r"grant|give me)\b.*\b(password|passcode|pin|login|log-in|vpn|wi-?fi|printer|laptop|"
-    r"2fa|mfa|sso|licen[cs]e|permissions?)\b"
+_RATE_WORDS = frozenset(
+    {"rate", "ratio", "share", "percent", "percentage", "%", "proportion", "portion", "fraction"}
 )
-_RATE_WORDS = frozenset({"rate", "ratio", "share", "percent", "percentage", "%"})
 #: "do AI conversations convert better": a count compared for quality is compared as a rate.
 _QUALITY_WORDS = frozenset({"better", "worse"})
 _NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
+#: Words the rules above read (a rate, an average, a negation): never unexplained.
+_READ_WORDS = _RATE_WORDS | _QUALITY_WORDS | _NEGATIONS | set(_AGGREGATE_WORDS)
 _GLUE_WORDS = frozenset({"a", "an", "the", "of", "by", "to", "in", "on", "for", "with", "and"})
 
 
@@ -262,6 +275,13 @@ def _single_filter(where: str) -> tuple[Filter, ...]:
         return ()
 
 
+def _same_query(one: SemanticQuery, other: SemanticQuery) -> bool:
+    """The same query, whatever the order of its filters."""
+    return one.model_copy(update={"filters": ()}) == other.model_copy(
+        update={"filters": ()}
+    ) and set(one.filters) == set(other.filters)
+
+
 def _blank(text: str, mentions: Sequence[_Mention]) -> str:
     chars = list(text)
     for mention in mentions:
@@ -279,19 +299,25 @@ class OfflinePlanner:
         self.model = model
         self.as_of = as_of
         self.values = values
-        metric_terms = _terms(
-            "metric",
-            [(m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)],
-        )
+        metric_pairs = [
+            (m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)
+        ]
+        metric_terms = _terms("metric", metric_pairs)
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
-        dimension_terms = _terms(
-            "dimension",
-            [(name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)],
-        )
+        dimension_pairs = [
+            (name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)
+        ]
+        dimension_terms = _terms("dimension", dimension_pairs)
         self.terms = metric_terms + dimension_terms
         self.metric_terms = metric_terms
         self.dimension_words = {t.words: t.target for t in dimension_terms}
         self.vocabulary = {word for term in self.terms for word in term.words}
+        #: every word a name, label or synonym of the catalog uses, as `lemma`s
+        names = [text for _, text in [*metric_pairs, *dimension_pairs]]
+        names += [f.name for f in model.filters]
+        names += [p for _, d in dims for ps in d.value_synonyms.values() for p in ps]
+        self.known_words = {lemma(w) for text in names for w in _words(text.replace("_", " "))}
+        self.known_words |= {lemma(w) for w in _READ_WORDS}
         self.booleans = {name for name, d in dims if d.type == "boolean"}
         self.aliases = _value_aliases(d for _, d in dims)
         self.metric_words: dict[str, set[str]] = {}
@@ -321,6 +347,9 @@ class OfflinePlanner:
 
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
         """A semantic query for `question`, or a clarifying question, or a polite no."""
+        return self._plan(question, history, rephrase=True)
+
+    def _plan(self, question: str, history: Sequence[SemanticQuery], *, rephrase: bool) -> Plan:
         verified = self._verified(question)
         if verified is not None:
             return verified
@@ -338,8 +367,13 @@ class OfflinePlanner:
         )
         if follow_up and _NARROW.match(question):
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
+        read = [*phrasing.spans, *(span for m in mentions for span in m.spans)]
+        request = non_data_request(question)
+        if request is not None and not self._names_a_metric(question, mentions, request[1]):
+            return OutOfScope(_OUT_OF_SCOPE)
         if not metrics and not follow_up:
-            return self._not_understood(question)
+            unknown = self._unexplained(question, read, blanked, applied=None)
+            return self._not_understood(question, unknown)
         wanted = _aggregate_word(blanked)
         if wanted is not None:  # "mean first response time": the average sibling of the median
             base = metrics or (previous.metrics if previous and follow_up else ())
@@ -368,7 +402,8 @@ class OfflinePlanner:
         rest = blanked
         changes = (grouped, filters, phrasing.time_range, phrasing.grain, phrasing.top)
         if not metrics and not any(changes) and phrasing.compare is None:
-            return self._not_understood(question)  # a follow-up that changes nothing known
+            unknown = self._unexplained(question, read, blanked, applied=None)
+            return self._not_understood(question, unknown)  # a follow-up that changes nothing
         unmet = self._unmet_aggregate(rest, metrics)
         if unmet is not None:
             return unmet
@@ -384,7 +419,143 @@ class OfflinePlanner:
             compile_query(query, self.model, as_of=self.as_of)
         except SemanticLayerError as error:
             return Clarify(f"I can't answer that as asked: {error}", query.metrics[:3])
+        unused = self._unused(question, blanked, mentions, query, filters, evidence)
+        kept = [span for span in read if not any(span in m.spans for m in unused)]
+        unknown = self._unexplained(question, kept, blanked, filters, evidence, unused)
+        if unknown:
+            grouped_instead = [self._grouped(query, m.target) for m in unused]
+            return self._ask_about(unknown, query, grouped_instead, rephrase=rephrase)
         return QueryPlan(query, 0.9 if metrics else 0.7)
+
+    def _unused(
+        self,
+        question: str,
+        text: str,
+        mentions: Sequence[_Mention],
+        query: SemanticQuery,
+        applied: Sequence[Filter],
+        evidence: frozenset[str],
+    ) -> list[_Mention]:
+        """The dimensions the question names that `query` does not use ("which channel has the
+        worst CSAT" answered overall): neither grouped nor filtered by, not the counted thing
+        of a metric ("deals" in "deals we won"), not what a value describes ("Enterprise
+        customers", "Health & Beauty brands") and not what made a rate the ratio it is ("the
+        AI agent enabled" in "what share of merchants have the AI agent enabled")."""
+        used = {d.partition(":")[0] for d in query.dimensions}
+        used |= {f.field for f in (*query.filters, *applied)}
+        own: set[str] = set().union(*(self.metric_words.get(m, set()) for m in query.metrics))
+        held = {(f.field, str(v).lower()) for f in applied for v in f.values}
+        found = self.values.find(text) if self.values is not None else []
+        ends = [m.span[1] for m in found if (m.dimension, m.value.lower()) in held]
+        return [
+            mention
+            for mention in mentions
+            if mention.kind == "dimension"
+            and mention.target not in used
+            and not set(mention.words) <= own
+            and evidence.isdisjoint(mention.words)
+            and not any(not question[end : mention.start].strip(" -") for end in ends)
+        ]
+
+    def _grouped(self, query: SemanticQuery, dimension: str) -> SemanticQuery | None:
+        """`query` grouped by `dimension` too, when the layer can answer that."""
+        grouped = query.model_copy(update={"dimensions": (*query.dimensions, dimension)})
+        try:
+            compile_query(grouped, self.model, as_of=self.as_of)
+        except SemanticLayerError:
+            return None
+        return grouped
+
+    def _unexplained(
+        self,
+        question: str,
+        read: Sequence[tuple[int, int]],
+        text: str,
+        applied: Sequence[Filter] | None,
+        evidence: Iterable[str] = (),
+        unused: Sequence[_Mention] = (),
+    ) -> tuple[str, ...]:
+        """The significant words of `question` nothing explains (`cortex.understanding`).
+
+        `read` are the spans of the phrases and names used and `text` the question without
+        them. A dimension value found there counts as read when one of the `applied` filters
+        holds it (any value, when `applied` is None); a value left out ("the AI agent" asked
+        of merchants, where no filter on who handled a ticket applies) and an `unused`
+        dimension are unexplained, even though the catalog knows their words."""
+        reasons = {lemma(w) for w in evidence}
+        named = {
+            lemma(w) for m in unused for start, end in m.spans for w in _words(question[start:end])
+        }
+        known = (self.known_words | reasons) - named
+        if self.values is None:
+            return unexplained_words(question, read, known)
+        held = {(f.field, str(v).lower()) for f in applied or () for v in f.values}
+        spans = list(read)
+        used: set[str] = set()
+        dropped: set[str] = set()
+        for match in self.values.find(text):  # the same positions as in the question
+            words = {lemma(w) for w in _words(text[match.span[0] : match.span[1]])}
+            if applied is None or (match.dimension, match.value.lower()) in held:
+                spans.append(match.span)
+                used |= words
+            elif not words <= FILLER_LEMMAS:
+                dropped |= words
+        singular = _WORD.sub(lambda m: _singular_noun(m.group()), text.lower())
+        for match in self.values.find(singular):
+            if applied is None or (match.dimension, match.value.lower()) in held:
+                used |= {lemma(w) for w in _words(singular[match.span[0] : match.span[1]])}
+        dropped = (dropped | named) - used - reasons
+        return unexplained_words(question, spans, (known | used) - dropped, used)
+
+    def _ask_about(
+        self,
+        unknown: tuple[str, ...],
+        query: SemanticQuery,
+        others: Sequence[SemanticQuery | None] = (),
+        *,
+        rephrase: bool,
+    ) -> Clarify:
+        """Ask back about words not understood, naming the queries Cortex could run: the
+        `others` the words may mean ("CSAT by channel"), then `query`, which leaves them out.
+        Each is offered in words that plan back to that same query; then the closest metrics."""
+        candidates = [q for q in (*others, query) if q is not None]
+        named = [text for q in candidates if (text := phrase_query(q, self.model)) is not None]
+        offered = []
+        for candidate in candidates if rephrase else ():
+            words = phrase_query(candidate, self.model)
+            again = self._plan(words, (), rephrase=False) if words is not None else None
+            if isinstance(again, QueryPlan) and _same_query(again.query, candidate):
+                offered.append(str(words))
+        closest = self._closest_metrics(" ".join(unknown))
+        suggestions = [*offered, *(m for m in closest if m not in query.metrics)]
+        meant = " or ".join(named) if named else ", ".join(query.metrics)
+        return Clarify(
+            f"I can't place {quote_words(unknown)} in this question, so I won't answer as if "
+            f"{'it were' if len(unknown) == 1 else 'they were'} not there. Did you mean: {meant}? "
+            "(`cortex metrics` lists the metrics and dimensions I know.)",
+            tuple(suggestions[:3]),
+        )
+
+    def _names_a_metric(
+        self, question: str, mentions: Sequence[_Mention], request: tuple[int, int]
+    ) -> bool:
+        """Whether a non-data request names a metric as one, not only one thing a word for a
+        metric also names: a singular noun that is a dimension's word or follows 'a' or
+        'this' ("a reply to the customer", "answer this ticket"), or the `request`'s own verb
+        ("book a room"). "customers" or "tickets" name the metric."""
+        lowered = question.lower()
+        for mention in mentions:
+            if mention.kind != "metric":
+                continue
+            start, end = mention.spans[0][0], mention.spans[-1][1]
+            if request[0] <= start and end <= request[1]:
+                continue
+            before = _words(lowered[:start])[-1:]
+            one = len(mention.spans) == 1 and not lowered[start:end].endswith("s")
+            entity = mention.words in self.dimension_words or before in (["a"], ["this"])
+            if not (one and entity):
+                return True
+        return False
 
     def _verified(self, question: str) -> QueryPlan | None:
         asked = " ".join(_words(question))
@@ -701,17 +872,13 @@ class OfflinePlanner:
                 return bases[0] if len(bases) == 1 else name
         return name
 
-    def _not_understood(self, question: str) -> Plan:
-        if _OFF_TOPIC.search(question.lower()) or _HELPDESK.search(question.lower()):
-            return OutOfScope(
-                "I answer questions about the company's metrics, such as ARR, tickets, CSAT or "
-                'win rate. Try: "What\'s our ARR by segment?"'
-            )
+    def _not_understood(self, question: str, unknown: tuple[str, ...] = ()) -> Plan:
         closest = self._closest_metrics(question) or self._headline_metrics()
         named = ", ".join(closest)
+        unknown_part = f" (I don't know {quote_words(unknown)})" if unknown else ""
         return Clarify(
-            "I couldn't find a metric I know in that question. I can answer about "
-            f"{named} and more (run `cortex metrics`). Which did you mean?",
+            f"I couldn't find a metric I know in that question{unknown_part}. I can answer "
+            f"about {named} and more (run `cortex metrics`). Which did you mean?",
             tuple(closest),
         )
 
@@ -737,7 +904,7 @@ class OfflinePlanner:
         """An 'average', 'rate' or '%' the matched metrics do not carry: ask, don't guess."""
         words = {_singular(w) for w in _words(rest)} | ({"%"} if "%" in rest else set())
         wants_average = bool(words & {"average", "mean", "avg"})
-        wants_rate = bool(words & {"rate", "ratio", "share", "percent", "percentage", "%"})
+        wants_rate = bool(words & _RATE_WORDS)
         if not metrics or not (wants_average or wants_rate):
             return None
         chosen = [m for m in (self.model.metric(name) for name in metrics) if m is not None]

@@ -156,3 +156,64 @@ def test_a_year_ago_is_a_year_over_year_comparison(question: str) -> None:
 def test_which_n_reads_a_later_low_word() -> None:
     reading = read_phrasing("which 3 verticals have the lowest CSAT?", AS_OF)
     assert (reading.top, reading.descending) == (3, False)
+
+
+@pytest.mark.parametrize(
+    ("question", "compare", "time_range"),
+    [
+        ("bookings this quarter vs the same period last year", "previous_year", "this quarter"),
+        ("new logos so far this year relative to this time last year", "previous_year", "ytd"),
+        ("win rate in 2026-Q3 against the same quarter a year ago", "previous_year", "2026-Q3"),
+        ("tickets this week compared with the same week last year", "previous_year", "this week"),
+        # no range of its own: "the same point last month" compares this month so far
+        (
+            "how are tickets pacing against the same point last month?",
+            "previous_period",
+            "this month",
+        ),
+        ("pipeline versus the same time last quarter", "previous_period", "this quarter"),
+        ("CSAT this month vs the same point a month ago", "previous_period", "this month"),
+        ("ARR compared to the same period last year", "previous_year", None),
+    ],
+)
+def test_the_same_time_last_unit_is_a_comparison(
+    question: str, compare: str, time_range: str | None
+) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.compare, reading.time_range) == (compare, time_range)
+    assert "same" not in reading.remainder(question)
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("how many tickets did we get in the same month last year?", "2025-11"),
+        ("what was ARR at this time last year?", "2025-11-24"),
+        ("CSAT for the same quarter a year ago", "2025-Q4"),
+        ("ARR at the same point last month", "2026-10-24"),
+        ("tickets the same week last year", "2025-11-24..2025-11-30"),
+    ],
+)
+def test_the_same_time_last_unit_without_a_comparison_is_that_time(
+    question: str, time_range: str
+) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.compare, reading.time_range) == (None, time_range)
+    assert resolve_time_range(time_range, AS_OF) is not None
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("ARR on 2026-10-24", "2026-10-24"),
+        ("tickets 2026-01-01..2026-03-31", "2026-01-01..2026-03-31"),
+        ("bookings in 2026-03", "2026-03"),
+    ],
+)
+def test_ranges_written_as_the_semantic_layer_writes_them(question: str, time_range: str) -> None:
+    assert read_phrasing(question, AS_OF).time_range == time_range
+
+
+def test_month_on_month_is_month_over_month() -> None:
+    reading = read_phrasing("tickets month on month this year", AS_OF)
+    assert (reading.compare, reading.grain) == ("previous_period", "month")

@@ -11,6 +11,13 @@ import pytest
 from connectors.warehouse import DuckDBWarehouse
 from cortex.knowledge import build_value_index
 from cortex.planner import Clarify, OfflinePlanner, OutOfScope, QueryPlan
+from cortex.understanding import (
+    FILLER_WORDS,
+    NON_DATA_REQUESTS,
+    lemma,
+    non_data_request,
+    phrase_query,
+)
 from semantic_layer.loader import load_model
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
 
@@ -309,3 +316,182 @@ def test_asking_to_do_an_it_task_is_out_of_scope_but_an_unknown_metric_is_asked_
     assert isinstance(planner.plan("could you unlock my laptop, please?"), OutOfScope)
     assert isinstance(planner.plan("please set up the VPN on my phone"), OutOfScope)
     assert isinstance(planner.plan("what's our password reset backlog?"), Clarify)
+
+
+# --- words nothing explains: ask, never answer as if they were not there -------------------
+
+
+@pytest.mark.parametrize(
+    ("question", "unknown"),
+    [
+        # a qualifier of the metric the catalog has no word for
+        ("how many Magento merchants are on the loyalty programme?", ("loyalty", "programme")),
+        # a condition in a clause
+        ("how many conversations missed the SLA last month?", ("missed", "SLA")),
+        # a breakdown by something that is no dimension
+        ("churned customers split by NPS bucket", ("NPS", "bucket")),
+    ],
+)
+def test_words_nothing_explains_are_named_in_a_question_back(
+    planner_with_values: OfflinePlanner, question: str, unknown: tuple[str, ...]
+) -> None:
+    plan = planner_with_values.plan(question)
+    assert isinstance(plan, Clarify), plan
+    for word in unknown:
+        assert f"'{word}'" in plan.question
+
+
+def test_the_question_back_offers_the_query_it_would_run_instead(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    plan = planner_with_values.plan("how many Magento merchants are on the loyalty programme?")
+    assert isinstance(plan, Clarify)
+    assert "Did you mean: Magento Active customers?" in plan.question
+    offered = query_of(planner_with_values, plan.suggestions[0])
+    assert offered.metrics == ("active_customers",)
+    assert offered.filters == (Filter(field="platform", op="=", values=("Magento",)),)
+
+
+def test_a_breakdown_by_a_catalog_word_that_is_no_dimension_is_asked_about(
+    planner: OfflinePlanner,
+) -> None:
+    # 'agent' is a word of the catalog ("AI agent"), but nothing groups tickets by agent
+    plan = planner.plan("ticket count per agent over the last 2 weeks")
+    assert isinstance(plan, Clarify)
+    assert "'agent'" in plan.question and "Ticket volume last 2 weeks" in plan.question
+
+
+def test_a_dimension_named_but_not_used_is_asked_about_offering_the_breakdown(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("which channel gets the lowest CSAT so far this quarter?")
+    assert isinstance(plan, Clarify)
+    assert "'channel'" in plan.question
+    grouped = query_of(planner, plan.suggestions[0])
+    assert (grouped.metrics, grouped.dimensions) == (("csat",), ("channel",))
+
+
+def test_a_dimension_naming_what_a_value_or_the_metric_counts_is_used(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # "brands" is what the vertical describes; "deals" is what deals won counts
+    query = query_of(planner_with_values, "tickets from Pets brands in APAC last week")
+    assert query.filters == (
+        Filter(field="vertical", op="=", values=("Pets",)),
+        Filter(field="region", op="=", values=("APAC",)),
+    )
+    assert query_of(planner_with_values, "deals we won this year").metrics == ("won_deals",)
+
+
+def test_a_number_no_phrase_reads_is_asked_about(planner: OfflinePlanner) -> None:
+    plan = planner.plan("what's the win rate on deals above 20000?")
+    assert isinstance(plan, Clarify)
+    assert "'20000'" in plan.question
+
+
+def test_a_value_the_metrics_cannot_use_is_not_dropped(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # "the bot" is who handled a ticket; merchants have no such filter
+    plan = planner_with_values.plan("how many SMB merchants talk to the bot?")
+    assert isinstance(plan, Clarify)
+    assert "'bot'" in plan.question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "hey, pls show me our ARR right now, split by segment, thanks",
+        "quick one: could you pull the total number of tickets we got last week?",
+        "how has CSAT been trending over the last 6 months, overall?",
+        "what does our open pipeline look like by stage at the moment",
+        "which 3 regions bring in the most recurring revenue?",
+        "how many tickets did shoppers send us on chat yesterday?",
+    ],
+)
+def test_filler_chat_and_light_verbs_are_not_asked_about(
+    planner_with_values: OfflinePlanner, question: str
+) -> None:
+    assert isinstance(planner_with_values.plan(question), QueryPlan)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        SemanticQuery(
+            metrics=("ticket_volume",),
+            dimensions=("channel",),
+            filters=(Filter(field="handed_over", op="=", values=(True,)),),
+            time_range="last 2 weeks",
+        ),
+        SemanticQuery(
+            metrics=("arr",),
+            dimensions=("account_name",),
+            order_by=(OrderBy(field="arr", descending=True),),
+            limit=5,
+        ),
+        SemanticQuery(
+            metrics=("new_customers",),
+            dimensions=("metric_time:month",),
+            time_range="2026-03",
+            compare="previous_year",
+        ),
+        SemanticQuery(
+            metrics=("csat",),
+            filters=(Filter(field="segment", op="=", values=("SMB",)),),
+            time_range="2026-01-01..2026-03-31",
+        ),
+    ],
+)
+def test_a_query_phrased_back_plans_to_itself(
+    planner_with_values: OfflinePlanner, query: SemanticQuery
+) -> None:
+    phrased = phrase_query(query, planner_with_values.model)
+    assert phrased is not None
+    assert query_of(planner_with_values, phrased) == query
+
+
+def test_filler_is_not_a_domain_word() -> None:
+    assert {"pls", "split", "right", "now", "me", "our", "show"} <= FILLER_WORDS
+    assert not {"nps", "sla", "reasons", "refunds", "breached", "orders"} & FILLER_WORDS
+    assert lemma("resolved") == lemma("resolve") and lemma("gave") == lemma("give")
+
+
+# --- requests that are not about data -----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Could you draft a reply to the merchant who asked about their invoice?",
+        "compose a short note thanking the support team",
+        "please write a LinkedIn post about our launch",
+        "what time does the company kickoff start?",
+        "where is the summer party happening?",
+        "when is the next team offsite?",
+        "can you book the big meeting room for Friday?",
+    ],
+)
+def test_writing_and_calendar_requests_are_declined(planner: OfflinePlanner, question: str) -> None:
+    assert isinstance(planner.plan(question), OutOfScope), question
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "write down the CSAT by channel for last month",
+        "how many tickets came in during the all-hands meeting?",
+        "draft me the ARR by segment",
+    ],
+)
+def test_a_request_naming_a_metric_is_never_declined(
+    planner: OfflinePlanner, question: str
+) -> None:
+    assert not isinstance(planner.plan(question), OutOfScope), question
+
+
+def test_non_data_requests_are_a_documented_tuple() -> None:
+    kinds = {kind.name for kind in NON_DATA_REQUESTS}
+    assert {"writing", "task", "logistics"} <= kinds
+    assert all(kind.description for kind in NON_DATA_REQUESTS)
+    assert non_data_request("what's our ARR by segment?") is None
