@@ -113,6 +113,9 @@ class Planner(Protocol):
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan: ...
 
 
+#: Between a value and the noun it describes: nothing, or the rest of a hyphenated compound
+#: modifier ("Partner-sourced deals", "AI-handled tickets", "Enterprise-tier customers").
+_COMPOUND_GAP = re.compile(r"[\s-]*(?:-[a-z]+[\s-]*)?", re.IGNORECASE)
 _WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
 _FOLLOW_UP = re.compile(
     r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
@@ -439,8 +442,9 @@ class OfflinePlanner:
         """The dimensions the question names that `query` does not use ("which channel has the
         worst CSAT" answered overall): neither grouped nor filtered by, not the counted thing
         of a metric ("deals" in "deals we won"), not what a value describes ("Enterprise
-        customers", "Health & Beauty brands") and not what made a rate the ratio it is ("the
-        AI agent enabled" in "what share of merchants have the AI agent enabled")."""
+        customers", "Health & Beauty brands", "Partner-sourced deals") and not what made a
+        rate the ratio it is ("the AI agent enabled" in "what share of merchants have the AI
+        agent enabled")."""
         used = {d.partition(":")[0] for d in query.dimensions}
         used |= {f.field for f in (*query.filters, *applied)}
         own: set[str] = set().union(*(self.metric_words.get(m, set()) for m in query.metrics))
@@ -454,7 +458,7 @@ class OfflinePlanner:
             and mention.target not in used
             and not set(mention.words) <= own
             and evidence.isdisjoint(mention.words)
-            and not any(not question[end : mention.start].strip(" -") for end in ends)
+            and not any(_COMPOUND_GAP.fullmatch(question[end : mention.start]) for end in ends)
         ]
 
     def _grouped(self, query: SemanticQuery, dimension: str) -> SemanticQuery | None:

@@ -495,3 +495,12 @@ def test_non_data_requests_are_a_documented_tuple() -> None:
     assert {"writing", "task", "logistics"} <= kinds
     assert all(kind.description for kind in NON_DATA_REQUESTS)
     assert non_data_request("what's our ARR by segment?") is None
+
+
+def test_a_value_in_a_hyphenated_modifier_describes_the_noun_after_it(
+    planner_with_values: OfflinePlanner,
+) -> None:
+    # "Outbound-generated deals" are deals from Outbound: "deals" is no grouping left unused
+    query = query_of(planner_with_values, "what's the pipeline of outbound-generated deals?")
+    assert query.metrics == ("pipeline_amount",) and query.dimensions == ()
+    assert query.filters == (Filter(field="source", op="=", values=("Outbound",)),)
