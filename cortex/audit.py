@@ -28,10 +28,8 @@ import builtins
 import csv
 import sqlite3
 import textwrap
-import threading
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from contextlib import closing, contextmanager
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -44,6 +42,7 @@ from semantic_layer.query import Filter, FilterValue, SemanticQuery
 
 from .agent import Answer, AnswerStatus
 from .errors import UserError
+from .sqlite_store import SQLiteFile
 
 __all__ = [
     "ANSWER_CHARS",
@@ -208,32 +207,14 @@ class AuditLog:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        self._memory: sqlite3.Connection | None = None
-        self._lock = threading.Lock()  # one writer at a time on the shared in-memory connection
         try:
-            if self.path == ":memory:":
-                self._memory = sqlite3.connect(":memory:", check_same_thread=False)
-            else:
-                Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-                with closing(sqlite3.connect(self.path, timeout=10)) as con:
-                    con.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-            with self._connect() as con:
-                con.executescript(_SCHEMA)
+            self._db = SQLiteFile(path, schema=_SCHEMA, wal=True)
         except (OSError, sqlite3.Error) as error:
             raise UserError(
                 f"Cannot open the audit log at {self.path}: {error}.",
                 hint="Check CORTEX_AUDIT: it must be a file Cortex can write, in a folder it "
                 "can create.",
             ) from None
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if self._memory is not None:
-            with self._lock, self._memory:
-                yield self._memory
-            return
-        with closing(sqlite3.connect(self.path, timeout=30)) as con, con:
-            yield con
 
     # -- writing
 
@@ -245,7 +226,7 @@ class AuditLog:
             values["as_of"] = values["as_of"].isoformat()
         names = ", ".join(f'"{name}"' for name in ("at", *_ENTRY_COLUMNS))
         marks = ", ".join("?" for _ in range(len(_ENTRY_COLUMNS) + 1))
-        with self._connect() as con:
+        with self._db.connect() as con:
             cursor = con.execute(
                 f"INSERT INTO records ({names}) VALUES ({marks})",
                 (_now(), *(values[name] for name in _ENTRY_COLUMNS)),
@@ -303,7 +284,7 @@ class AuditLog:
         """
         if vote not in VOTES:
             raise UserError(f"Unknown vote '{vote}'. Use one of: {', '.join(VOTES)}.")
-        with self._connect() as con:
+        with self._db.connect() as con:
             updated = con.execute(
                 "UPDATE records SET feedback = ?, "
                 "feedback_comment = COALESCE(?, feedback_comment), "
@@ -317,7 +298,7 @@ class AuditLog:
 
     def get(self, record_id: int) -> AuditRecord | None:
         """The record with this id, if there is one."""
-        with self._connect() as con:
+        with self._db.connect() as con:
             row = con.execute(
                 f"SELECT {_SELECT} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
@@ -362,7 +343,7 @@ class AuditLog:
         if limit is not None:
             sql += " LIMIT ?"
             params.append(limit)
-        with self._connect() as con:
+        with self._db.connect() as con:
             rows = con.execute(sql, params).fetchall()
         return [_record(row) for row in rows]
 

@@ -7,13 +7,12 @@ semantic query it ran, if any. A follow-up builds on the queries of its conversa
 
 from __future__ import annotations
 
-import sqlite3
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
 from semantic_layer.query import SemanticQuery
+
+from .sqlite_store import SQLiteFile
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS turns (
@@ -33,24 +32,11 @@ class ConversationStore:
 
     def __init__(self, path: Path | str) -> None:
         self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._memory = sqlite3.connect(self.path) if self.path == ":memory:" else None
-        with self._connect() as con:
-            con.execute(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if self._memory is not None:
-            with self._memory:
-                yield self._memory
-            return
-        with closing(sqlite3.connect(self.path, timeout=10)) as con, con:
-            yield con
+        self._db = SQLiteFile(path, schema=_SCHEMA, timeout=10)
 
     def history(self, conversation_id: str) -> list[SemanticQuery]:
         """The semantic queries answered so far in the conversation, oldest first."""
-        with self._connect() as con:
+        with self._db.connect() as con:
             rows = con.execute(
                 "SELECT query_json FROM turns WHERE conversation_id = ? AND query_json IS NOT NULL"
                 " ORDER BY turn",
@@ -60,7 +46,7 @@ class ConversationStore:
 
     def exists(self, conversation_id: str) -> bool:
         """True when the conversation has at least one turn."""
-        with self._connect() as con:
+        with self._db.connect() as con:
             row = con.execute(
                 "SELECT 1 FROM turns WHERE conversation_id = ? LIMIT 1", (conversation_id,)
             ).fetchone()
@@ -70,7 +56,7 @@ class ConversationStore:
         self, conversation_id: str, question: str, status: str, query: SemanticQuery | None
     ) -> int:
         """Record a turn; returns its number in the conversation (1 for the first)."""
-        with self._connect() as con:
+        with self._db.connect() as con:
             row = con.execute(
                 "SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?",
                 (conversation_id,),

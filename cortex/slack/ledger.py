@@ -7,13 +7,11 @@ SQLite table keyed by event id: `claim` inserts atomically and says whether this
 
 from __future__ import annotations
 
-import sqlite3
-import threading
 import time
-from collections.abc import Iterator
-from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Final
+
+from ..sqlite_store import SQLiteFile
 
 __all__ = ["EventLedger"]
 
@@ -26,29 +24,12 @@ class EventLedger:
     """Event ids already taken on, in a SQLite file (or in memory with `:memory:`)."""
 
     def __init__(self, path: Path | str) -> None:
-        self.path = str(path)
-        if self.path != ":memory:":
-            Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._memory = (
-            sqlite3.connect(self.path, check_same_thread=False) if self.path == ":memory:" else None
-        )
-        self._lock = threading.Lock()
-        with self._connect() as con:
-            con.execute(_SCHEMA)
-
-    @contextmanager
-    def _connect(self) -> Iterator[sqlite3.Connection]:
-        if self._memory is not None:
-            with self._memory:
-                yield self._memory
-            return
-        with closing(sqlite3.connect(self.path, timeout=10)) as con, con:
-            yield con
+        self._db = SQLiteFile(path, schema=_SCHEMA, timeout=10)
 
     def claim(self, event_id: str) -> bool:
         """True the first time `event_id` is claimed, False for every redelivery."""
         now = time.time()
-        with self._lock, self._connect() as con:
+        with self._db.connect() as con:
             con.execute("DELETE FROM claimed_events WHERE at < ?", (now - KEEP_SECONDS,))
             cursor = con.execute(
                 "INSERT OR IGNORE INTO claimed_events VALUES (?, ?)", (event_id, now)
