@@ -10,7 +10,6 @@ support and employee. Row-filtered numbers are checked against hand-written SQL.
 from __future__ import annotations
 
 import textwrap
-from collections.abc import Iterator
 from pathlib import Path
 
 import duckdb
@@ -28,7 +27,6 @@ from cortex.agent import Agent
 from cortex.conversations import ConversationStore
 from cortex.errors import AccessDenied, UserError
 from cortex.planner import OfflinePlanner
-from cortex.settings import load_settings
 from cortex.workspace import Workspace
 from semantic_layer.loader import load_model
 from semantic_layer.model import SemanticModel
@@ -69,17 +67,6 @@ def model() -> SemanticModel:
 @pytest.fixture(scope="module")
 def policy(model: SemanticModel) -> AccessPolicy:
     return load_access(ROOT / "access.yml", model)
-
-
-@pytest.fixture()
-def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
-    environ = {
-        "CORTEX_WAREHOUSE": str(demo_path),
-        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
-    }
-    with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
-        yield opened
 
 
 @pytest.fixture()

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 
 import duckdb
@@ -11,23 +11,11 @@ import pytest
 from cortex.agent import Agent
 from cortex.conversations import ConversationStore
 from cortex.planner import OfflinePlanner, Plan, QueryPlan, Usage
-from cortex.settings import load_settings
 from cortex.workspace import Workspace
 from semantic_layer.query import SemanticQuery
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture()
-def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
-    environ = {
-        "CORTEX_WAREHOUSE": str(demo_path),
-        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
-    }
-    with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
-        yield opened
 
 
 @pytest.fixture()

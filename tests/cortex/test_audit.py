@@ -10,7 +10,7 @@ import io
 import json
 import sqlite3
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from dataclasses import fields
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -43,17 +43,6 @@ from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
-
-
-@pytest.fixture()
-def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
-    environ = {
-        "CORTEX_WAREHOUSE": str(demo_path),
-        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
-    }
-    with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
-        yield opened
 
 
 @pytest.fixture()

@@ -1,0 +1,26 @@
+"""Fixtures of the cortex tests: a workspace on the demo warehouse and the shipped metrics.yml."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from cortex.settings import load_settings
+from cortex.workspace import Workspace
+from tests.conftest import DEMO_AS_OF
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture()
+def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
+    """The session's demo warehouse with the shipped metrics.yml, as of DEMO_AS_OF."""
+    environ = {
+        "CORTEX_WAREHOUSE": str(demo_path),
+        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
+        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
+    }
+    with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
+        yield opened
