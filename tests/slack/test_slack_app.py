@@ -104,6 +104,21 @@ def answered(fake: FakeSlack, thread_ts: str, timeout: float = 20.0) -> SlackCal
     )[0]
 
 
+def click(
+    slack: SlackHarness, action_id: str, value: str, thread_ts: str, message_ts: str | None = None
+) -> int:
+    """The analyst clicks a button of the answer in `thread_ts`; returns the HTTP status."""
+    payload = block_action(
+        action_id,
+        value,
+        user_id=ANALYST,
+        channel_id=CHANNEL,
+        message_ts=message_ts or next_ts(),
+        thread_ts=thread_ts,
+    )
+    return slack.sender.interaction(payload).status_code
+
+
 def hand_arr(demo_con: duckdb.DuckDBPyConnection, owner: str | None = None) -> float:
     """ARR on the as-of day, by hand: subscriptions live that day, optionally one owner's."""
     day = DEMO_AS_OF.isoformat()
@@ -242,16 +257,8 @@ def test_a_clarification_offers_its_suggestions_as_buttons_that_ask_them(
     suggestions = {k: v for k, v in buttons(update).items() if k.startswith("cortex_ask_")}
     assert suggestions
     action_id, question = next(iter(suggestions.items()))
-    slack.sender.interaction(
-        block_action(
-            action_id,
-            question,
-            user_id=ANALYST,
-            channel_id=CHANNEL,
-            message_ts=slack.fake.reply_ts(slack.fake.calls_to("chat.postMessage")[0]),
-            thread_ts=event["ts"],
-        )
-    )
+    placeholder = slack.fake.reply_ts(slack.fake.calls_to("chat.postMessage")[0])
+    click(slack, action_id, question, event["ts"], message_ts=placeholder)
     slack.fake.wait_until(lambda calls: len([c for c in calls if c.method == "chat.update"]) >= 2)
     asked = slack.audit.list()[0]
     assert asked.question == question and asked.outcome in ("answered", "clarified")
@@ -264,15 +271,7 @@ def test_thumbs_down_records_feedback_and_asks_for_a_comment(slack: SlackHarness
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
     record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_DOWN]
-    payload = block_action(
-        ACTION_FEEDBACK_DOWN,
-        record_id,
-        user_id=ANALYST,
-        channel_id=CHANNEL,
-        message_ts=next_ts(),
-        thread_ts=event["ts"],
-    )
-    assert slack.sender.interaction(payload).status_code == 200
+    assert click(slack, ACTION_FEEDBACK_DOWN, record_id, event["ts"]) == 200
     view = slack.fake.wait_for("views.open")[0].params["view"]
     slack.sender.interaction(
         view_submission(
@@ -293,16 +292,7 @@ def test_thumbs_up_is_recorded(slack: SlackHarness) -> None:
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
     record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_UP]
-    slack.sender.interaction(
-        block_action(
-            ACTION_FEEDBACK_UP,
-            record_id,
-            user_id=ANALYST,
-            channel_id=CHANNEL,
-            message_ts=next_ts(),
-            thread_ts=event["ts"],
-        )
-    )
+    click(slack, ACTION_FEEDBACK_UP, record_id, event["ts"])
     deadline = time.monotonic() + 10
     while slack.audit.list()[0].feedback is None and time.monotonic() < deadline:
         time.sleep(0.05)
@@ -313,16 +303,7 @@ def test_show_sql_posts_the_sql_to_the_person_who_clicked(slack: SlackHarness) -
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
     record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_SHOW_SQL]
-    slack.sender.interaction(
-        block_action(
-            ACTION_SHOW_SQL,
-            record_id,
-            user_id=ANALYST,
-            channel_id=CHANNEL,
-            message_ts=next_ts(),
-            thread_ts=event["ts"],
-        )
-    )
+    click(slack, ACTION_SHOW_SQL, record_id, event["ts"])
     shown = slack.fake.wait_for("chat.postEphemeral")[0]
     assert shown.params["user"] == ANALYST and shown.params["thread_ts"] == event["ts"]
     assert "SELECT" in all_text(shown).upper()
