@@ -24,13 +24,28 @@ from .conversations import ConversationStore
 from .errors import AccessDenied, InternalError
 from .knowledge import ContextLibrary
 from .narrative import additive_metrics, narrate
-from .planner import Clarify, OutOfScope, Planner, QueryPlan, Usage
+from .planner import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage
+from .understanding import phrase_query, same_query
 from .workspace import Workspace
 
 AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
 Trust = Literal["verified", "generated"]
 
 _log = logging.getLogger("cortex.agent")
+#: Statuses of a turn that gave no answer a follow-up could build on.
+_UNANSWERED = frozenset({"clarification", "denied", "error"})
+
+
+def _total(*usages: Usage | None) -> Usage | None:
+    """What several planner calls cost together (None when none of them reported a cost)."""
+    spent = [u for u in usages if u is not None]
+    if not spent:
+        return None
+    return Usage(
+        sum(u.input_tokens for u in spent),
+        sum(u.output_tokens for u in spent),
+        sum(u.cost_usd for u in spent),
+    )
 
 
 class QueryPolicy(Protocol):
@@ -108,6 +123,8 @@ class Agent:
         history: Sequence[SemanticQuery] = self.conversations.history(conversation)
         started = time.perf_counter()
         plan = self.planner.plan(question, history)
+        if history and self.conversations.last_status(conversation) in _UNANSWERED:
+            plan = self._after_unanswered(question, plan)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
             return Answer(
@@ -151,6 +168,33 @@ class Agent:
                 "plan": (planned - started) * 1000,
                 "query": (answered - planned) * 1000,
             },
+        )
+
+    def _after_unanswered(self, question: str, plan: Plan) -> Plan:
+        """`plan` for a question asked right after one that got no answer (a question back, a
+        refusal, an error), when it stands on its own. A follow-up that builds on the last
+        *answer* ("how does that compare with the quarter before?") may mean the question
+        that went unanswered, so Cortex asks, offering the query it would run in words that
+        stand alone."""
+        if not isinstance(plan, QueryPlan):
+            return plan
+        alone = self.planner.plan(question, ())
+        usage = _total(plan.usage, alone.usage)
+        if isinstance(alone, QueryPlan) and same_query(alone.query, plan.query):
+            return replace(plan, usage=usage)
+        words = phrase_query(plan.query, self.workspace.model)
+        offered: tuple[str, ...] = ()
+        if words is not None:
+            again = self.planner.plan(words, ())
+            usage = _total(usage, again.usage)
+            if isinstance(again, QueryPlan) and same_query(again.query, plan.query):
+                offered = (words,)
+        meant = f" Did you mean: {words}?" if words is not None else ""
+        return Clarify(
+            "Your previous question got no answer, so I'm not sure what this one builds on."
+            f"{meant} Or ask it in full.",
+            offered,
+            usage=usage,
         )
 
     def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[str, ...]:

@@ -44,6 +44,16 @@ class ConversationStore:
             ).fetchall()
         return [SemanticQuery.model_validate_json(row[0]) for row in rows]
 
+    def last_status(self, conversation_id: str) -> str | None:
+        """The status of the conversation's latest turn ('answer', 'clarification' ...), or
+        None for a new conversation."""
+        with self._db.connect() as con:
+            row = con.execute(
+                "SELECT status FROM turns WHERE conversation_id = ? ORDER BY turn DESC LIMIT 1",
+                (conversation_id,),
+            ).fetchone()
+        return str(row[0]) if row else None
+
     def exists(self, conversation_id: str) -> bool:
         """True when the conversation has at least one turn."""
         with self._db.connect() as con:

@@ -163,6 +163,7 @@ class _Reader:
 
     def time_range(self) -> str | None:
         readers = (
+            self._from_start,
             self._same_time,
             self._half,
             self._to_date,
@@ -285,6 +286,58 @@ class _Reader:
             return f"since {text if '-' in text else f'{text}-01-01'}"
         return None
 
+    def _from_start(self) -> str | None:
+        """ "since the start of 2025", "from the beginning of the quarter", "since the start of
+        last year", "since the beginning of March": since the first day of that period (read
+        before "last year" or "Q3" alone would be)."""
+        match = self.find(
+            r"(since|from) (the )?(start|beginning) of (?P<period>(the |this |last |the last "
+            rf"|(the )?previous )?(week|month|quarter|year)|{_MONTH}( \d{{4}})?|q[1-4]( \d{{4}})?"
+            r"|\d{4})"
+        )
+        if match is None:
+            return None
+        words = match.group("period").split()
+        if words[-1] in ("week", "month", "quarter", "year"):
+            unit = _Reader._grain(words[-1])
+            back = -1 if {"last", "previous"} & set(words) else 0
+            start = shift(truncate(self.as_of, unit), unit, back)
+        else:
+            start = _named_start(words, self.as_of)
+        self.take(match)
+        return f"since {start.isoformat()}"
+
+    def named_comparison(self, time_range: str | None) -> Comparison | None:
+        """ "in October compared with September", "Q3 vs Q2", "2026 vs 2025": a comparison
+        with a period named outright, read when it is the period before the asked one
+        (previous_period) or the same period a year before (previous_year). Any other named
+        period is left unread, so the planner asks about it rather than drop it."""
+        asked = _named_period(time_range or "")
+        if asked is None:
+            return None
+        unit, start = asked
+        match = self.find(
+            rf"{_AGAINST} (the )?(month of |quarter of |year )?(in |of )?(?P<period>"
+            rf"{_MONTH}( \d{{4}})?|q[1-4]( \d{{4}})?|\d{{4}}-?q[1-4]|20\d\d)"
+        )
+        if match is None:
+            return None
+        words = match.group("period").replace("-", " ").split()
+        named = _named_period_words(words)
+        if named is None or named[0] != unit:
+            return None
+        before, year_back = shift(start, unit, -1), shift(start, "year", -1)
+        month, year = named[1], named[2]
+        compared = {
+            when
+            for when in (before, year_back)
+            if (year is None or when.year == year) and (month is None or when.month == month)
+        }
+        if not compared:
+            return None
+        self.take(match)
+        return "previous_period" if before in compared else "previous_year"
+
     def _month(self) -> str | None:
         match = self.find(rf"(in )?{_MONTH}( (\d{{4}}))?")
         if match is None or (match.group(2) == "may" and not match.group(4) and not match.group(1)):
@@ -361,11 +414,45 @@ class _Reader:
         return None, True
 
 
+def _named_start(words: list[str], as_of: date) -> date:
+    """The first day of a month, quarter or year named in words ("march", "q3 2025", "2025");
+    without a year, the latest one that has started by `as_of`."""
+    named = _named_period_words(words)
+    assert named is not None
+    unit, month, year = named
+    start = date(year or as_of.year, month or 1, 1)
+    return start if year or start <= as_of else shift(start, "year", -1)
+
+
+def _named_period_words(words: list[str]) -> tuple[Grain, int | None, int | None] | None:
+    """(unit, first month, year or None) of "october", "sep 2026", "q3", "2025 q3", "2025"."""
+    years = [int(w) for w in words if w.isdigit() and len(w) == 4]
+    year = years[0] if years else None
+    for word in words:
+        if word in _MONTHS:
+            return "month", _MONTHS[word], year
+        if re.fullmatch(r"q[1-4]", word):
+            return "quarter", 3 * int(word[1]) - 2, year
+    return ("year", None, year) if year is not None else None
+
+
+def _named_period(time_range: str) -> tuple[Grain, date] | None:
+    """(unit, first day) of a time range naming one month, quarter or year."""
+    if match := re.fullmatch(r"(\d{4})-(\d{2})", time_range):
+        return "month", date(int(match.group(1)), int(match.group(2)), 1)
+    if match := re.fullmatch(r"(\d{4})-Q([1-4])", time_range):
+        return "quarter", date(int(match.group(1)), 3 * int(match.group(2)) - 2, 1)
+    if re.fullmatch(r"\d{4}", time_range):
+        return "year", date(int(time_range), 1, 1)
+    return None
+
+
 def read_phrasing(question: str, as_of: date) -> Phrasing:
     """Time range, grain, top/bottom N and comparison, as the question words them."""
     reader = _Reader(question, as_of)
     compare = reader.comparison()
     time_range = reader.time_range()
+    compare = compare or reader.named_comparison(time_range)
     time_range = time_range or reader.implied_range
     grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()

@@ -12,7 +12,15 @@ metrics reach, then the one named beside it ("the Enterprise plan"), then the on
 filter governs (`enterprise: segment = 'Enterprise'`), else it asks; a yes/no dimension named
 without "by" is a condition ("escalated tickets"); a metric filtered exactly as a governed
 filtered metric becomes that metric (tickets where handled_by = 'ai' is ai_handled_tickets),
-and such a metric beside another value of its filter compares its base metric.
+and such a metric beside another value of its filter compares its base metric. A count named
+only for the rows another metric is over, or for the things a ranking ranks, is not a second
+metric (`cortex.counting`); rate and average words pick the ratio or sibling metric they mean
+(`cortex.rates`); breakdowns are read by `cortex.grouping`.
+
+Follow-ups build on the previous query: "now by channel", "only Enterprise", "and CSAT?",
+"which plans did it come from?" (a breakdown), "and what share of resolved ones did the AI
+handle?" (a rate in words replaces the count; "ones" stands for what the previous metric
+counts).
 
 What it did not read it does not ignore (`cortex.understanding`): a question whose significant
 words nothing explains ("tickets that breached the SLA") gets a question back naming them and
@@ -25,7 +33,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -35,13 +43,29 @@ from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
 from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 
+from .counting import CountReader, RowCounts
+from .grouping import grouped_dimensions
+from .mentions import (
+    WORD,
+    Mention,
+    ValueFinder,
+    blank_mentions,
+    find_mentions,
+    make_terms,
+    singular_noun,
+    stem,
+    text_words,
+    value_aliases,
+)
 from .phrasing import Phrasing, read_phrasing
+from .rates import RATE_WORDS, Rates, aggregate_word
 from .understanding import (
     FILLER_LEMMAS,
     lemma,
     non_data_request,
     phrase_query,
     quote_words,
+    same_query,
     unexplained_words,
 )
 
@@ -88,25 +112,6 @@ class OutOfScope:
 Plan = QueryPlan | Clarify | OutOfScope
 
 
-class ValueMatchLike(Protocol):
-    """A dimension value found in a question."""
-
-    @property
-    def dimension(self) -> str: ...
-
-    @property
-    def value(self) -> str: ...
-
-    @property
-    def span(self) -> tuple[int, int]: ...
-
-
-class ValueFinder(Protocol):
-    """Finds dimension values (segment 'Enterprise', channel 'email') mentioned in a text."""
-
-    def find(self, text: str) -> Sequence[ValueMatchLike]: ...
-
-
 class Planner(Protocol):
     """(question, the conversation's previous queries) -> a plan."""
 
@@ -116,23 +121,18 @@ class Planner(Protocol):
 #: Between a value and the noun it describes: nothing, or the rest of a hyphenated compound
 #: modifier ("Partner-sourced deals", "AI-handled tickets", "Enterprise-tier customers").
 _COMPOUND_GAP = re.compile(r"[\s-]*(?:-[a-z]+[\s-]*)?", re.IGNORECASE)
-_WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
 _FOLLOW_UP = re.compile(
     r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
 )
-_AGGREGATE_WORDS = {"average": "average", "mean": "average", "avg": "average", "median": "median"}
 
 
-def _aggregate_word(text: str) -> str | None:
-    """'average' or 'median' when the text asks for one (the last one named wins:
-    "the average instead of the median" asks for the average)."""
-    words = _words(text)
-    named = [_AGGREGATE_WORDS[w] for w in words if w in _AGGREGATE_WORDS]
-    if "instead" in words and named:
-        return named[0]
-    return named[-1] if named else None
+def _synonym_words(dimension: Dimension) -> list[str]:
+    """The words of the value synonyms of `dimension`."""
+    return [w for ps in dimension.value_synonyms.values() for p in ps for w in text_words(p)]
 
 
+#: A count asked for: "how many calls", "the number of WISMO requests".
+_COUNTING = re.compile(r"\b(how many|number of|count of)\b", re.IGNORECASE)
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
 _ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
 #: "that" or "it" standing for the previous answer: "what's that as a share of ...",
@@ -146,128 +146,9 @@ _OUT_OF_SCOPE = (
     "I answer questions about the company's metrics, such as ARR, tickets, CSAT or win rate; "
     "I can't help with that. Try: \"What's our ARR by segment?\""
 )
-_RATE_WORDS = frozenset(
-    {"rate", "ratio", "share", "percent", "percentage", "%", "proportion", "portion", "fraction"}
-)
-#: "do AI conversations convert better": a count compared for quality is compared as a rate.
-_QUALITY_WORDS = frozenset({"better", "worse"})
 _NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
-#: Words the rules above read (a rate, an average, a negation): never unexplained.
-_READ_WORDS = _RATE_WORDS | _QUALITY_WORDS | _NEGATIONS | set(_AGGREGATE_WORDS)
-_GLUE_WORDS = frozenset({"a", "an", "the", "of", "by", "to", "in", "on", "for", "with", "and"})
-
-
-def _words(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
-
-
-def _singular_noun(word: str) -> str:
-    """humans -> human (values are stored singular; "Accessories" still matches as written)."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ies")):
-        return word[:-1]
-    return word
-
-
-def _singular(word: str) -> str:
-    """A word's light stem, the same on both sides of a match: industries -> industry,
-    bookings -> book, handed -> hand (a question and a synonym meet halfway)."""
-    if len(word) > 3 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if len(word) > 6 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 5 and word.endswith("ed") and not word.endswith("eed"):
-        return word[:-2]
-    return word
-
-
-@dataclass(frozen=True)
-class _Term:
-    """A name a metric or dimension may be called by: its words, singular."""
-
-    kind: str  # "metric" or "dimension"
-    target: str
-    words: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class _Mention:
-    """Where a term was found: the character spans of its words."""
-
-    kind: str
-    target: str
-    words: tuple[str, ...]
-    spans: tuple[tuple[int, int], ...]
-    exact: bool
-
-    @property
-    def start(self) -> int:
-        return self.spans[0][0]
-
-
-def _terms(kind: str, pairs: Sequence[tuple[str, str]]) -> list[_Term]:
-    terms = {
-        _Term(kind, target, tuple(_singular(w) for w in _words(text.replace("_", " "))))
-        for target, text in pairs
-    }
-    return [t for t in terms if t.words]
-
-
-def _tokens(text: str) -> list[tuple[int, int, str]]:
-    return [(m.start(), m.end(), _singular(m.group())) for m in _WORD.finditer(text.lower())]
-
-
-def _mentions(
-    terms: Sequence[_Term], text: str, aliases: Mapping[str, str] | None = None
-) -> list[_Mention]:
-    """Non-overlapping mentions of the terms, most words first, exact phrases before words
-    that stand near each other in another order ("customers we lost" for "lost customers").
-
-    `aliases` maps a word to the word it stands for in names: with `bot` -> `ai` (a value
-    synonym), "bot tickets" is a mention of "AI tickets"."""
-    tokens = [(start, end, (aliases or {}).get(word, word)) for start, end, word in _tokens(text)]
-    candidates: list[tuple[tuple[int, int, int], _Term, tuple[int, ...]]] = []
-    for term in terms:
-        size = len(term.words)
-        for first in range(len(tokens)):
-            if tuple(t[2] for t in tokens[first : first + size]) == term.words:
-                candidates.append(((size, 1, -size), term, tuple(range(first, first + size))))
-            if size < 2 or tokens[first][2] not in term.words:
-                continue
-            window = range(first, min(len(tokens), first + size + 3))
-            picked: dict[str, int] = {}
-            for index in window:
-                word = tokens[index][2]
-                if word in term.words and word not in picked:
-                    picked[word] = index
-            if len(picked) == size:
-                indexes = tuple(sorted(picked.values()))
-                spread = indexes[-1] - indexes[0] + 1
-                candidates.append(((size, 0, -spread), term, indexes))
-    taken: set[int] = set()
-    found: list[_Mention] = []
-    for _, term, indexes in sorted(candidates, key=lambda c: c[0], reverse=True):
-        if taken.isdisjoint(indexes):
-            taken.update(indexes)
-            spans = tuple((tokens[i][0], tokens[i][1]) for i in indexes)
-            exact = indexes == tuple(range(indexes[0], indexes[0] + len(indexes)))
-            found.append(_Mention(term.kind, term.target, term.words, spans, exact))
-    return sorted(found, key=lambda m: m.start)
-
-
-def _value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
-    """One-word value synonyms -> the one-word value they name (`bot` -> `ai`), as stems; a
-    word that would name two different values is left out."""
-    found: dict[str, set[str]] = {}
-    for dimension in dimensions:
-        for value, phrases in dimension.value_synonyms.items():
-            named = _words(value)
-            for phrase in phrases:
-                words = _words(phrase)
-                if len(named) == 1 and len(words) == 1:
-                    found.setdefault(_singular(words[0]), set()).add(_singular(named[0]))
-    return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
+#: Words the rules read (a rate, an average, a negation): never unexplained.
+_READ_WORDS = RATE_WORDS | _NEGATIONS
 
 
 def _single_filter(where: str) -> tuple[Filter, ...]:
@@ -276,21 +157,6 @@ def _single_filter(where: str) -> tuple[Filter, ...]:
         return parse_where(where)
     except SemanticLayerError:
         return ()
-
-
-def _same_query(one: SemanticQuery, other: SemanticQuery) -> bool:
-    """The same query, whatever the order of its filters."""
-    return one.model_copy(update={"filters": ()}) == other.model_copy(
-        update={"filters": ()}
-    ) and set(one.filters) == set(other.filters)
-
-
-def _blank(text: str, mentions: Sequence[_Mention]) -> str:
-    chars = list(text)
-    for mention in mentions:
-        for start, end in mention.spans:
-            chars[start:end] = " " * (end - start)
-    return "".join(chars)
 
 
 class OfflinePlanner:
@@ -305,12 +171,12 @@ class OfflinePlanner:
         metric_pairs = [
             (m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)
         ]
-        metric_terms = _terms("metric", metric_pairs)
+        metric_terms = make_terms("metric", metric_pairs)
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
         dimension_pairs = [
             (name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)
         ]
-        dimension_terms = _terms("dimension", dimension_pairs)
+        dimension_terms = make_terms("dimension", dimension_pairs)
         self.terms = metric_terms + dimension_terms
         self.metric_terms = metric_terms
         self.dimension_words = {t.words: t.target for t in dimension_terms}
@@ -319,13 +185,38 @@ class OfflinePlanner:
         names = [text for _, text in [*metric_pairs, *dimension_pairs]]
         names += [f.name for f in model.filters]
         names += [p for _, d in dims for ps in d.value_synonyms.values() for p in ps]
-        self.known_words = {lemma(w) for text in names for w in _words(text.replace("_", " "))}
+        self.known_words = {lemma(w) for text in names for w in text_words(text.replace("_", " "))}
         self.known_words |= {lemma(w) for w in _READ_WORDS}
+        #: words only names of metrics or values use: a query explains them only with its
+        #: own metrics' names and descriptions ("led" and "purchase" of converted tickets are
+        #: not explained by ticket volume) or with the values it applies
+        general = [text for _, text in dimension_pairs] + [f.name for f in model.filters]
+        general_words = {lemma(w) for text in general for w in text_words(text.replace("_", " "))}
+        self.scoped_words = self.known_words - general_words - {lemma(w) for w in _READ_WORDS}
+        self.metric_lemmas: dict[str, set[str]] = {}
+        for m in model.metrics:
+            texts = (m.name.replace("_", " "), m.label, m.description, *m.synonyms)
+            self.metric_lemmas[m.name] = {lemma(w) for t in texts for w in text_words(t)}
+        self.table_lemmas = {
+            t.name: {lemma(w) for w in text_words(t.description)} for t in model.tables
+        }
         self.booleans = {name for name, d in dims if d.type == "boolean"}
-        self.aliases = _value_aliases(d for _, d in dims)
+        self.aliases = value_aliases(d for _, d in dims)
+        self.counts = RowCounts.of(model)
+        #: the names value synonyms stand inside: those of the things of the tables holding
+        #: those values ("bot tickets" are AI tickets; "AI merchants" are no bot's)
+        held = {
+            t.name
+            for t in model.tables
+            if any(stem(w) in self.aliases for d in t.dimensions for w in _synonym_words(d))
+        }
+        self.alias_scope = {m for m, tables in self.counts.tables.items() if tables & held}
+        self.alias_scope |= {d.name for t in model.tables if t.name in held for d in t.dimensions}
         self.metric_words: dict[str, set[str]] = {}
         for term in metric_terms:
             self.metric_words.setdefault(term.target, set()).update(term.words)
+        self.rates = Rates(model, self.metric_words, self.aliases)
+        self.counting = CountReader(self.counts, values, self._filterable, self.dimension_words)
         #: (dimension, value) pairs a named filter gives one governed reading to:
         #: `enterprise: segment = 'Enterprise'` says what "Enterprise" means.
         self.governed_values = {
@@ -358,13 +249,19 @@ class OfflinePlanner:
             return verified
         phrasing = read_phrasing(question, self.as_of)
         rest = phrasing.remainder(question)
-        mentions = self._reread(_mentions(self.terms, rest, self.aliases))
+        previous = history[-1] if history else None
+        mentions = self._reread(self._find(rest, previous))
+        mentions, carried = self.counting.rows(rest, mentions)
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
+        if phrasing.top is not None:  # "which 5 merchants had the most return requests"
+            metrics, mentions = self.counting.counted_rows(rest, metrics, mentions)
+        if not metrics and _COUNTING.search(rest):  # "how many calls did we take?"
+            metrics = self.counting.counted_values(rest)
+        metrics, mentions = self.counting.metrics_as_values(rest, metrics, mentions)
         grouped, mentioned = self._dimensions(rest, mentions)
-        blanked = _blank(rest, mentions)
+        blanked = blank_mentions(rest, mentions)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
-        previous = history[-1] if history else None
         follow_up = previous is not None and (
             not metrics or bool(_FOLLOW_UP.match(question) or _BACK_REFERENCE.search(question))
         )
@@ -377,14 +274,17 @@ class OfflinePlanner:
         if not metrics and not follow_up:
             unknown = self._unexplained(question, read, blanked, applied=None)
             return self._not_understood(question, unknown)
-        wanted = _aggregate_word(blanked)
+        wanted = aggregate_word(blanked)
         if wanted is not None:  # "mean first response time": the average sibling of the median
             base = metrics or (previous.metrics if previous and follow_up else ())
-            switched = tuple(self._variant(m, wanted) for m in base)
+            switched = tuple(self.rates.variant(m, wanted) for m in base)
             if switched != base:
                 metrics = switched
         before = previous.metrics if previous is not None and follow_up else ()
-        metrics, evidence = self._as_ratio(metrics, rest, before)
+        named = metrics
+        metrics, evidence = self.rates.as_ratio(metrics or before, rest, before)
+        if not named and metrics == before:  # "and what share did the AI handle?" alone
+            metrics = ()
         flags = [
             m
             for m in mentions
@@ -394,9 +294,10 @@ class OfflinePlanner:
             and evidence.isdisjoint(m.words)
         ]
         in_scope = metrics or (previous.metrics if previous else ())
-        filters, clarify = self._filters(blanked, in_scope, mentions)
+        filters, clarify = self._filters(blanked, in_scope, mentions, evidence)
         if clarify is not None:
             return clarify
+        filters += [f for f in carried if f.field not in {g.field for g in filters}]
         filters += self._flag_filters(rest, flags, filters, in_scope)
         if not follow_up:
             metrics, filters = self._widened(metrics, filters)
@@ -407,11 +308,12 @@ class OfflinePlanner:
         if not metrics and not any(changes) and phrasing.compare is None:
             unknown = self._unexplained(question, read, blanked, applied=None)
             return self._not_understood(question, unknown)  # a follow-up that changes nothing
-        unmet = self._unmet_aggregate(rest, metrics)
+        unmet = self.rates.unmet(rest, metrics or before)
         if unmet is not None:
-            return unmet
+            return Clarify(*unmet)
         if follow_up and previous is not None:
-            also = _ALSO.match(question) and "instead" not in _words(question)
+            also = _ALSO.match(question) and "instead" not in text_words(question)
+            also = also and metrics == named  # a rate asked in words replaces the count
             if metrics and also:  # "and CSAT?": show it beside what was shown
                 metrics = tuple(dict.fromkeys((*previous.metrics, *metrics)))
             query = self._follow_up(previous, metrics, grouped, filters, phrasing)
@@ -424,7 +326,7 @@ class OfflinePlanner:
             return Clarify(f"I can't answer that as asked: {error}", query.metrics[:3])
         unused = self._unused(question, blanked, mentions, query, filters, evidence)
         kept = [span for span in read if not any(span in m.spans for m in unused)]
-        unknown = self._unexplained(question, kept, blanked, filters, evidence, unused)
+        unknown = self._unexplained(question, kept, blanked, filters, evidence, unused, query)
         if unknown:
             grouped_instead = [self._grouped(query, m.target) for m in unused]
             return self._ask_about(unknown, query, grouped_instead, rephrase=rephrase)
@@ -434,20 +336,29 @@ class OfflinePlanner:
         self,
         question: str,
         text: str,
-        mentions: Sequence[_Mention],
+        mentions: Sequence[Mention],
         query: SemanticQuery,
         applied: Sequence[Filter],
         evidence: frozenset[str],
-    ) -> list[_Mention]:
+    ) -> list[Mention]:
         """The dimensions the question names that `query` does not use ("which channel has the
         worst CSAT" answered overall): neither grouped nor filtered by, not the counted thing
-        of a metric ("deals" in "deals we won"), not what a value describes ("Enterprise
-        customers", "Health & Beauty brands", "Partner-sourced deals") and not what made a
+        of a metric or of a ratio's parts ("deals" in "deals we won", "closed" in "the share
+        of closed tickets the AI resolved"), not what a value describes ("Enterprise
+        customers", "Health & Beauty brands", "Partner-sourced deals"), not what made a
         rate the ratio it is ("the AI agent enabled" in "what share of merchants have the AI
-        agent enabled")."""
+        agent enabled"), and not a word of a metric over the same rows naming a dimension the
+        query cannot reach ("close" in "tickets the bot closed" is no deal's Closed)."""
         used = {d.partition(":")[0] for d in query.dimensions}
         used |= {f.field for f in (*query.filters, *applied)}
-        own: set[str] = set().union(*(self.metric_words.get(m, set()) for m in query.metrics))
+        parts = [*query.metrics]
+        for name in query.metrics:  # a ratio is also called by the names of its parts
+            metric = self.model.metric(name)
+            parts += [metric.numerator or "", metric.denominator or ""] if metric else []
+        own: set[str] = set().union(*(self.metric_words.get(m, set()) for m in parts))
+        tables = set().union(*(self.counts.tables.get(m, frozenset()) for m in query.metrics))
+        kin = [m for m, own_tables in self.counts.tables.items() if own_tables & tables]
+        rows: set[str] = set().union(*(self.metric_words.get(m, set()) for m in kin))
         held = {(f.field, str(v).lower()) for f in applied for v in f.values}
         found = self.values.find(text) if self.values is not None else []
         ends = [m.span[1] for m in found if (m.dimension, m.value.lower()) in held]
@@ -459,6 +370,7 @@ class OfflinePlanner:
             and not set(mention.words) <= own
             and evidence.isdisjoint(mention.words)
             and not any(_COMPOUND_GAP.fullmatch(question[end : mention.start]) for end in ends)
+            and not (set(mention.words) <= rows and self._grouped(query, mention.target) is None)
         ]
 
     def _grouped(self, query: SemanticQuery, dimension: str) -> SemanticQuery | None:
@@ -477,7 +389,8 @@ class OfflinePlanner:
         text: str,
         applied: Sequence[Filter] | None,
         evidence: Iterable[str] = (),
-        unused: Sequence[_Mention] = (),
+        unused: Sequence[Mention] = (),
+        query: SemanticQuery | None = None,
     ) -> tuple[str, ...]:
         """The significant words of `question` nothing explains (`cortex.understanding`).
 
@@ -485,12 +398,20 @@ class OfflinePlanner:
         them. A dimension value found there counts as read when one of the `applied` filters
         holds it (any value, when `applied` is None); a value left out ("the AI agent" asked
         of merchants, where no filter on who handled a ticket applies) and an `unused`
-        dimension are unexplained, even though the catalog knows their words."""
+        dimension are unexplained, even though the catalog knows their words; so is a word
+        only the names of other metrics than the `query`'s, or of values it does not apply,
+        use."""
         reasons = {lemma(w) for w in evidence}
         named = {
-            lemma(w) for m in unused for start, end in m.spans for w in _words(question[start:end])
+            lemma(w)
+            for m in unused
+            for start, end in m.spans
+            for w in text_words(question[start:end])
         }
-        known = (self.known_words | reasons) - named
+        known = set(self.known_words)
+        if query is not None:
+            known -= self.scoped_words - self._own_lemmas(query.metrics)
+        known = (known | reasons) - named
         if self.values is None:
             return unexplained_words(question, read, known)
         held = {(f.field, str(v).lower()) for f in applied or () for v in f.values}
@@ -498,18 +419,32 @@ class OfflinePlanner:
         used: set[str] = set()
         dropped: set[str] = set()
         for match in self.values.find(text):  # the same positions as in the question
-            words = {lemma(w) for w in _words(text[match.span[0] : match.span[1]])}
+            words = {lemma(w) for w in text_words(text[match.span[0] : match.span[1]])}
             if applied is None or (match.dimension, match.value.lower()) in held:
                 spans.append(match.span)
                 used |= words
             elif not words <= FILLER_LEMMAS:
                 dropped |= words
-        singular = _WORD.sub(lambda m: _singular_noun(m.group()), text.lower())
+        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
         for match in self.values.find(singular):
             if applied is None or (match.dimension, match.value.lower()) in held:
-                used |= {lemma(w) for w in _words(singular[match.span[0] : match.span[1]])}
+                used |= {lemma(w) for w in text_words(singular[match.span[0] : match.span[1]])}
         dropped = (dropped | named) - used - reasons
         return unexplained_words(question, spans, (known | used) - dropped, used)
+
+    def _own_lemmas(self, metrics: Sequence[str]) -> set[str]:
+        """The `lemma`s of the names and descriptions of `metrics`, of the parts of those that
+        are ratios, and of the descriptions of their tables ("shoppers" of a ticket metric:
+        "one row per shopper conversation")."""
+        own: set[str] = set()
+        for name in metrics:
+            metric = self.model.metric(name)
+            parts = (name, metric.numerator or "", metric.denominator or "") if metric else ()
+            for part in parts:
+                own |= self.metric_lemmas.get(part, set())
+            for table in self.counts.tables.get(name, ()):
+                own |= self.table_lemmas.get(table, set())
+        return own
 
     def _ask_about(
         self,
@@ -528,7 +463,7 @@ class OfflinePlanner:
         for candidate in candidates if rephrase else ():
             words = phrase_query(candidate, self.model)
             again = self._plan(words, (), rephrase=False) if words is not None else None
-            if isinstance(again, QueryPlan) and _same_query(again.query, candidate):
+            if isinstance(again, QueryPlan) and same_query(again.query, candidate):
                 offered.append(str(words))
         closest = self._closest_metrics(" ".join(unknown))
         suggestions = [*offered, *(m for m in closest if m not in query.metrics)]
@@ -541,7 +476,7 @@ class OfflinePlanner:
         )
 
     def _names_a_metric(
-        self, question: str, mentions: Sequence[_Mention], request: tuple[int, int]
+        self, question: str, mentions: Sequence[Mention], request: tuple[int, int]
     ) -> bool:
         """Whether a non-data request names a metric as one, not only one thing a word for a
         metric also names: a singular noun that is a dimension's word or follows 'a' or
@@ -554,7 +489,7 @@ class OfflinePlanner:
             start, end = mention.spans[0][0], mention.spans[-1][1]
             if request[0] <= start and end <= request[1]:
                 continue
-            before = _words(lowered[:start])[-1:]
+            before = text_words(lowered[:start])[-1:]
             one = len(mention.spans) == 1 and not lowered[start:end].endswith("s")
             entity = mention.words in self.dimension_words or before in (["a"], ["this"])
             if not (one and entity):
@@ -562,15 +497,15 @@ class OfflinePlanner:
         return False
 
     def _verified(self, question: str) -> QueryPlan | None:
-        asked = " ".join(_words(question))
+        asked = " ".join(text_words(question))
         for verified in self.model.verified_queries:
-            known = " ".join(_words(verified.question))
+            known = " ".join(text_words(verified.question))
             if difflib.SequenceMatcher(None, asked, known).ratio() >= 0.92:
                 query = SemanticQuery.from_spec(verified.query)
                 return QueryPlan(query, 1.0, verified=verified.question)
         return None
 
-    def _reread(self, mentions: list[_Mention]) -> list[_Mention]:
+    def _reread(self, mentions: list[Mention]) -> list[Mention]:
         """A word that names a metric and a dimension, beside another metric, is the dimension:
         "our 10 biggest customers by ARR" ranks customers by ARR."""
         metrics = {m.target for m in mentions if m.kind == "metric"}
@@ -579,34 +514,42 @@ class OfflinePlanner:
             dimension = self.dimension_words.get(mention.words)
             if mention.kind == "metric" and dimension is not None and len(metrics) > 1:
                 metrics.discard(mention.target)
-                mention = _Mention(
+                mention = Mention(
                     "dimension", dimension, mention.words, mention.spans, mention.exact
                 )
             reread.append(mention)
         return reread
 
-    def _dimensions(self, text: str, mentions: Sequence[_Mention]) -> tuple[list[str], list[str]]:
-        """(dimensions to group by, every dimension mentioned).
+    def _find(self, text: str, previous: SemanticQuery | None) -> list[Mention]:
+        """The mentions of `text`; in a follow-up, "ones" stands for what the previous
+        metric counts: "what share of resolved ones ..." after tickets is "resolved tickets"."""
+        found = find_mentions(self.terms, text, self.aliases, self.alias_scope)
+        if previous is None or "ones" not in text_words(text):
+            return found
+        nouns = [
+            t.words[0]
+            for t in self.metric_terms
+            if t.target in previous.metrics and len(t.words) == 1
+        ]
+        for noun in sorted(nouns):
+            again = find_mentions(self.terms, text, self.aliases, self.alias_scope, {"one": noun})
+            longer = [m for m in again if noun in m.words and len(m.words) > 1]
+            if longer and not any(noun in m.words for m in found):
+                return again
+        return found
 
-        Grouping is asked with 'by', 'per', 'in each', 'across' (several joined by 'and').
-        """
-        lowered = text.lower()
+    def _dimensions(self, text: str, mentions: Sequence[Mention]) -> tuple[list[str], list[str]]:
+        """(dimensions to group by, every dimension mentioned): `cortex.grouping`."""
         dims = [m for m in mentions if m.kind == "dimension"]
-        grouped: list[str] = []
-        keywords = r"\b(by|per|(in|for) (each|every)|across|split by|broken down by)\b"
-        for keyword in re.finditer(keywords, lowered):
-            position = keyword.end()
-            for mention in (m for m in dims if m.start >= keyword.end()):
-                between = lowered[position : mention.start]
-                if between.strip(" ,") not in ("", "and", "the", "each", "and by", "vs", "or"):
-                    break
-                grouped.append(mention.target)
-                position = mention.spans[-1][1]
-        names = list(dict.fromkeys(m.target for m in dims))
-        return list(dict.fromkeys(grouped)), names
+        grouped = grouped_dimensions(text, mentions)
+        return grouped, list(dict.fromkeys(m.target for m in dims))
 
     def _filters(
-        self, text: str, metrics: Sequence[str], mentions: Sequence[_Mention] = ()
+        self,
+        text: str,
+        metrics: Sequence[str],
+        mentions: Sequence[Mention] = (),
+        evidence: frozenset[str] = frozenset(),
     ) -> tuple[list[Filter], Clarify | None]:
         """Filters for the dimension values the text names.
 
@@ -614,21 +557,26 @@ class OfflinePlanner:
         dimensions the metrics can be filtered by. If several remain, a dimension named right
         beside the value wins ("the Enterprise plan"), then the one a named filter gives the
         value to (`enterprise: segment = 'Enterprise'` is the governed reading of
-        "Enterprise"); if two different ones still remain, it asks.
+        "Enterprise"); if two different ones still remain, it asks. A value whose words made a
+        rate the ratio it is (`evidence`: "the AI" in "what share did the AI handle") is no
+        filter.
         """
         if self.values is None:
             return [], None
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         spans: dict[str, list[tuple[int, int]]] = {}
-        singular = _WORD.sub(lambda m: _singular_noun(m.group()), text.lower())
+        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
         for match in self.values.find(text):
             spans.setdefault(match.value.lower(), []).append(match.span)
         for match in [*self.values.find(text), *self.values.find(singular)]:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
         for written, dimensions in candidates.items():
+            named = [{stem(w) for w in text_words(v)} for v in (written, *dimensions.values())]
+            if evidence and any(words <= evidence for words in named):
+                continue
             usable = [d for d in dimensions if self._filterable(metrics, d, dimensions[d])]
-            if not usable and _singular(written) in self.vocabulary:
+            if not usable and stem(written) in self.vocabulary:
                 continue  # "the AI agent": a word of the catalog, not a filter here
             chosen = usable or list(dimensions)
             if len(chosen) > 1:
@@ -653,7 +601,7 @@ class OfflinePlanner:
         written: str,
         dimensions: list[str],
         spans: Sequence[tuple[int, int]],
-        mentions: Sequence[_Mention],
+        mentions: Sequence[Mention],
     ) -> list[str]:
         """The dimensions a value held by several still reads as: the one named beside it,
         else the one a named filter governs, else all of them (and the planner asks)."""
@@ -677,7 +625,7 @@ class OfflinePlanner:
     def _flag_filters(
         self,
         text: str,
-        flags: Sequence[_Mention],
+        flags: Sequence[Mention],
         filters: Sequence[Filter],
         metrics: Sequence[str],
     ) -> list[Filter]:
@@ -689,56 +637,12 @@ class OfflinePlanner:
         for mention in flags:
             if mention.target in taken:
                 continue
-            before = _words(text[: mention.start])[-1:]
+            before = text_words(text[: mention.start])[-1:]
             value = not (before and before[0] in _NEGATIONS)
             if self._filterable(metrics, mention.target, value):
                 found.append(Filter(field=mention.target, op="=", values=(value,)))
                 taken.add(mention.target)
         return found
-
-    def _as_ratio(
-        self, metrics: tuple[str, ...], text: str, before: Sequence[str]
-    ) -> tuple[tuple[str, ...], frozenset[str]]:
-        """The ratio metric a rate question over a count means, and the words it used.
-
-        "what share of our merchants have the AI agent on" names active customers and asks for
-        a share: the ratio whose denominator is active customers and whose numerator the
-        question (or, after "that", the previous answer) names. A count that is the numerator
-        of a ratio is its share ("what share of deals did we win"); a count compared as
-        'better' or 'worse' is compared as its rate ("do AI conversations convert better").
-        Exactly one ratio must fit, else the metrics stay (and an unmet rate is asked about).
-        """
-        words = {_singular(w) for w in _words(text)} | ({"%"} if "%" in text else set())
-        wants_rate = bool(words & _RATE_WORDS)
-        compares = bool(words & _QUALITY_WORDS)
-        chosen = [self.model.metric(name) for name in metrics]
-        if not metrics or not (wants_rate or compares):
-            return metrics, frozenset()
-        if any(m is None or m.type == "ratio" or m.format == "percent" for m in chosen):
-            return metrics, frozenset()
-        context = set(words)
-        for name in before:
-            context |= self.metric_words.get(name, set())
-        found = set(metrics)
-        fits: list[tuple[str, frozenset[str]]] = []
-        for ratio in self.model.metrics:
-            if ratio.type != "ratio" or ratio.numerator is None or ratio.denominator is None:
-                continue
-            if not found <= {ratio.numerator, ratio.denominator}:
-                continue
-            if ratio.numerator in found:
-                if wants_rate or found == {ratio.numerator}:
-                    fits.append((ratio.name, frozenset()))
-                continue
-            if not wants_rate:
-                continue
-            own = set().union(*(self.metric_words.get(name, set()) for name in found))
-            named = self.metric_words.get(ratio.numerator, set()) - own - _GLUE_WORDS
-            if named & context:
-                fits.append((ratio.name, frozenset(named & context)))
-        if len(fits) != 1:
-            return metrics, frozenset()
-        return (fits[0][0],), fits[0][1]
 
     def _governed_metric(self, query: SemanticQuery) -> SemanticQuery:
         """A metric filtered as a governed metric is that metric: tickets where handled_by =
@@ -886,55 +790,6 @@ class OfflinePlanner:
             tuple(closest),
         )
 
-    def _variant(self, name: str, aggregate: str) -> str:
-        """The sibling of metric `name` that differs by the aggregate word, else `name`.
-
-        `first_response_time` ("First response time (median)") and `first_response_time_avg`
-        ("First response time (average)") are siblings: asked for the mean, use the latter.
-        """
-        metric = self.model.metric(name)
-        if metric is None:
-            return name
-        own = {w for w in _words(metric.label) if _AGGREGATE_WORDS.get(w) is None}
-        for other in self.model.metrics:
-            words = _words(other.label)
-            kinds = {_AGGREGATE_WORDS[w] for w in words if w in _AGGREGATE_WORDS}
-            rest = {w for w in words if w not in _AGGREGATE_WORDS}
-            if other.name != name and kinds == {aggregate} and rest == own:
-                return other.name
-        return name
-
-    def _unmet_aggregate(self, rest: str, metrics: Sequence[str]) -> Clarify | None:
-        """An 'average', 'rate' or '%' the matched metrics do not carry: ask, don't guess."""
-        words = {_singular(w) for w in _words(rest)} | ({"%"} if "%" in rest else set())
-        wants_average = bool(words & {"average", "mean", "avg"})
-        wants_rate = bool(words & _RATE_WORDS)
-        if not metrics or not (wants_average or wants_rate):
-            return None
-        chosen = [m for m in (self.model.metric(name) for name in metrics) if m is not None]
-        formats = {m.format for m in chosen}
-        averages = set()
-        for metric in chosen:
-            found = self.model.measure(metric.measure or "")
-            aggregation = found[1].aggregation if found else None
-            if metric.type == "ratio" or aggregation in ("avg", "median"):
-                averages.add(metric.name)
-        if (wants_rate and "percent" in formats) or (wants_average and averages):
-            return None
-        if wants_rate and not wants_average and averages:
-            return None
-        kind = "an average" if wants_average else "a rate or share"
-        options = [
-            m.name
-            for m in self.model.metrics
-            if (m.format == "percent") == (not wants_average) and m.type == "ratio"
-        ][:3]
-        return Clarify(
-            f"You asked for {kind}, but {', '.join(metrics)} is not one. Which metric did you "
-            "mean? (run `cortex metrics` for the list)",
-            tuple(options),
-        )
-
     def _headline_metrics(self) -> list[str]:
         """The metrics analysts have verified questions for: what Cortex answers best."""
         verified = (m for v in self.model.verified_queries for m in v.query.metrics)
@@ -942,7 +797,7 @@ class OfflinePlanner:
 
     def _closest_metrics(self, question: str) -> list[str]:
         scores: dict[str, float] = {}
-        words = [_singular(w) for w in _words(question) if len(w) > 2]
+        words = [stem(w) for w in text_words(question) if len(w) > 2]
         for term in self.metric_terms:
             phrase = " ".join(term.words)
             for word in words:

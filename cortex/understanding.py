@@ -43,6 +43,8 @@ from typing import Final
 from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
 from semantic_layer.query import SemanticQuery
 
+from .grouping import GROUPING
+
 __all__ = [
     "FILLER_LEMMAS",
     "FILLER_WORDS",
@@ -52,6 +54,7 @@ __all__ = [
     "non_data_request",
     "phrase_query",
     "quote_words",
+    "same_query",
     "unexplained_words",
 ]
 
@@ -86,13 +89,15 @@ FILLER_WORDS: Final = frozenset({
     "tell", "let", "see", "saw", "seen", "look", "looks", "looking", "looked", "find", "list",
     "pull", "need", "want", "know", "check", "compare", "compared", "comparing", "comparison",
     "break", "split", "splitting", "broke", "chart", "plot", "graph", "display", "report",
-    "summary", "overview", "update", "status", "snapshot", "picture", "view",
+    "summary", "overview", "update", "status", "snapshot", "picture", "view", "table",
+    "matrix", "grid", "pivot",
     # light verbs a metric is asked with
     "bring", "brings", "bringing", "brought", "come", "comes", "coming", "came", "go", "goes",
     "going", "went", "make", "makes", "making", "made", "take", "takes", "took", "taken",
-    "sign", "signs", "signed", "signing", "send", "sends", "sent", "receive", "receives",
-    "received", "keep", "kept", "hit", "hits", "land", "landed", "stand", "stands", "sit",
-    "sits", "happen", "happened", "turned", "switched", "currently", "run", "running",
+    "set", "sign", "signs", "signed", "signing", "send", "sends", "sent", "receive", "receives",
+    "received", "keep", "kept", "hit", "hits", "land", "landed", "stand", "stands",
+    "standing", "stood", "sit", "sits", "sitting", "sat", "happen", "happened", "turned",
+    "switched", "currently", "run", "running",
     "track", "tracking", "pacing", "perform", "performing", "performed", "stack",
     "generate", "generates", "generated", "generating", "produce", "produced", "record",
     "recorded",
@@ -148,10 +153,6 @@ def lemma(word: str) -> str:
 FILLER_LEMMAS: Final = frozenset(lemma(word) for word in FILLER_WORDS)
 
 
-#: Where a breakdown is asked: the words after these name what to group by.
-_GROUPING: Final = re.compile(
-    r"\b(by|per|(in|for) (each|every)|across|split by|broken down by|grouped by)\b"
-)
 #: Words a list of groupings is joined with ("by region and plan").
 _JOINING: Final = frozenset({"and", "or", "the", "each", "every", "vs", "versus", "&"})
 #: Participles before "by" make it an agent, not a breakdown ("tickets sent by shoppers").
@@ -209,7 +210,7 @@ def unexplained_words(
             continue
         if _NUMBER.match(token.word) or lemma(token.word) not in known:
             found[token.word] = None
-    for keyword in _GROUPING.finditer(question.lower()):
+    for keyword in GROUPING.finditer(question.lower()):
         after = [t for t in tokens if t.start >= keyword.end()]
         before = [t for t in tokens if t.end <= keyword.start()][-1:]
         if any(t.read for t in tokens if t.start < keyword.end() and keyword.start() < t.end):
@@ -292,6 +293,13 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
             "vs last year" if query.compare == "previous_year" else "vs the previous period"
         )
     return " ".join(parts)
+
+
+def same_query(one: SemanticQuery, other: SemanticQuery) -> bool:
+    """The same query, whatever the order of its filters."""
+    unfiltered = {"filters": ()}
+    same_rest = one.model_copy(update=unfiltered) == other.model_copy(update=unfiltered)
+    return same_rest and set(one.filters) == set(other.filters)
 
 
 def _range_words(time_range: str) -> str:

@@ -1,4 +1,5 @@
-"""Fixtures of the cortex tests: a workspace on the demo warehouse and the shipped metrics.yml."""
+"""Fixtures of the cortex tests: a workspace on the demo warehouse and the shipped metrics.yml,
+and an offline planner that knows the demo's dimension values."""
 
 from __future__ import annotations
 
@@ -7,8 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from connectors.warehouse import DuckDBWarehouse
+from cortex.knowledge import build_value_index
+from cortex.planner import OfflinePlanner
 from cortex.settings import load_settings
 from cortex.workspace import Workspace
+from semantic_layer.loader import load_model
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -24,3 +29,12 @@ def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
     }
     with Workspace.open(load_settings(environ, cwd=tmp_path)) as opened:
         yield opened
+
+
+@pytest.fixture(scope="session")
+def valued_planner(demo_path: Path) -> OfflinePlanner:
+    """The offline planner on the shipped metrics.yml, with the demo's dimension values."""
+    model = load_model(ROOT / "metrics.yml")
+    with DuckDBWarehouse(demo_path) as warehouse:
+        values = build_value_index(model, warehouse)
+    return OfflinePlanner(model, as_of=DEMO_AS_OF, values=values)

@@ -77,6 +77,32 @@ def test_out_of_scope(agent: Agent) -> None:
     assert agent.ask("write me a poem about our support team").status == "out_of_scope"
 
 
+def test_a_follow_up_right_after_a_question_back_asks_what_it_builds_on(
+    agent: Agent, store: ConversationStore
+) -> None:
+    first = agent.ask("How much new ARR came in last quarter?")
+    conversation = first.conversation_id
+    assert agent.ask("and how much came via the loyalty programme?", conversation).status == (
+        "clarification"
+    )
+    # "that" may be the unanswered question: ask, offering the answered one in full words
+    answer = agent.ask("how does that compare with the quarter before?", conversation)
+    assert answer.status == "clarification" and answer.result is None
+    assert "got no answer" in answer.text
+    assert answer.suggestions == ("New ARR last quarter vs the previous period",)
+    offered = agent.ask(answer.suggestions[0], conversation)
+    assert offered.status == "answer" and offered.query is not None
+    assert (offered.query.metrics, offered.query.compare) == (("new_arr",), "previous_period")
+    assert store.last_status(conversation) == "answer"
+
+
+def test_a_question_that_stands_alone_after_a_question_back_is_answered(agent: Agent) -> None:
+    first = agent.ask("How many tickets did we get last month?")
+    agent.ask("and the NPS of those?", first.conversation_id)
+    answer = agent.ask("What's our ARR by segment?", first.conversation_id)
+    assert answer.status == "answer"
+
+
 class _Scripted:
     """A planner that returns a fixed plan, or fails: the agent's own error handling."""
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -108,7 +109,10 @@ def test_a_tool_call_becomes_a_query_plan_and_the_request_carries_tools_and_cata
     assert set(tools) == {"query_metrics", "search_context", "ask_clarification"}
     metrics = tools["query_metrics"]["input_schema"]["properties"]["metrics"]["items"]["enum"]
     assert metrics == [m.name for m in catalog.metrics]
-    assert f"<catalog>\n{catalog.describe()}\n</catalog>" in body["system"]
+    # the catalog goes in as escaped data ("Apparel & Accessories" -> "&amp;")
+    assert (
+        f"<catalog>\n{html.escape(catalog.describe(), quote=False)}\n</catalog>" in body["system"]
+    )
     assert "Today is 2026-11-24" in body["system"]
     assert "Never write SQL" in body["system"]
     assert body["messages"] == [

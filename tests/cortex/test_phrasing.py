@@ -217,3 +217,48 @@ def test_ranges_written_as_the_semantic_layer_writes_them(question: str, time_ra
 def test_month_on_month_is_month_over_month() -> None:
     reading = read_phrasing("tickets month on month this year", AS_OF)
     assert (reading.compare, reading.grain) == ("previous_period", "month")
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("tickets since the beginning of 2024", "since 2024-01-01"),
+        ("CSAT since the start of the quarter", "since 2026-10-01"),
+        ("ARR since the start of last year", "since 2025-01-01"),
+        ("wins since the beginning of Q2 2026", "since 2026-04-01"),
+        ("signups from the start of September", "since 2026-09-01"),
+        ("churn since the start of December", "since 2025-12-01"),  # December not begun yet
+    ],
+)
+def test_since_the_start_of_a_period_is_since_its_first_day(question: str, time_range: str) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert reading.time_range == time_range
+    assert "start" not in reading.remainder(question) and "beginning" not in reading.remainder(
+        question
+    )
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range", "compare"),
+    [
+        ("tickets in March compared to February", "2026-03", "previous_period"),
+        ("bookings in Q2 vs Q1", "2026-Q2", "previous_period"),
+        ("new ARR in 2025 versus 2024", "2025", "previous_period"),
+        ("CSAT in May 2026 against May 2025", "2026-05", "previous_year"),
+        ("tickets in January vs December", "2026-01", "previous_period"),  # December 2025
+        ("more tickets in July than in June?", "2026-07", "previous_period"),
+    ],
+)
+def test_a_named_period_before_the_asked_one_is_its_comparison(
+    question: str, time_range: str, compare: str
+) -> None:
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.time_range, reading.compare) == (time_range, compare)
+
+
+def test_a_named_period_that_is_not_the_one_before_is_left_unread() -> None:
+    # August vs March is neither the previous period nor a year back: the planner must ask
+    question = "tickets in August vs March"
+    reading = read_phrasing(question, AS_OF)
+    assert (reading.time_range, reading.compare) == ("2026-08", None)
+    assert "March" in reading.remainder(question)

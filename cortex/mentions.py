@@ -1,0 +1,190 @@
+"""Where the names of the catalog are mentioned in a question.
+
+A metric or dimension may be called by its name, label or any synonym (a `Term`). Words are
+compared by a light stem (`stem`) that a question and a name meet halfway on: industries and
+industry, bookings and book, resolve, resolved and resolving. `find_mentions` finds the terms
+a text mentions, longest first, exact phrases before words that stand near each other in
+another order ("customers we lost" for "lost customers").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from semantic_layer.model import Dimension
+
+__all__ = [
+    "WORD",
+    "Mention",
+    "Term",
+    "ValueFinder",
+    "ValueMatchLike",
+    "blank_mentions",
+    "find_mentions",
+    "make_terms",
+    "singular_noun",
+    "stem",
+    "text_words",
+    "value_aliases",
+]
+
+WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
+#: Signs and abbreviations that stand for a word of names.
+_SIGNS = {"%": "percent", "pct": "percent"}
+
+
+def text_words(text: str) -> list[str]:
+    return WORD.findall(text.lower())
+
+
+def singular_noun(word: str) -> str:
+    """humans -> human (values are stored singular; "Accessories" still matches as written)."""
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ies")):
+        return word[:-1]
+    return word
+
+
+def stem(word: str) -> str:
+    """A word's light stem, the same on both sides of a match: industries -> industry,
+    bookings -> book, handed -> hand, and resolve, resolved and resolving -> resolv (a
+    question and a synonym meet halfway); "%" and "pct" are "percent"."""
+    if word in _SIGNS:
+        return _SIGNS[word]
+    if len(word) > 3 and word.endswith("ies"):
+        word = word[:-3] + "y"
+    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
+        word = word[:-1]
+    if len(word) > 6 and word.endswith("ing"):
+        return word[:-3]
+    if len(word) > 5 and word.endswith("ed") and not word.endswith("eed"):
+        return word[:-2]
+    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
+        return word[:-1]
+    return word
+
+
+class ValueMatchLike(Protocol):
+    """A dimension value found in a question."""
+
+    @property
+    def dimension(self) -> str: ...
+
+    @property
+    def value(self) -> str: ...
+
+    @property
+    def span(self) -> tuple[int, int]: ...
+
+
+class ValueFinder(Protocol):
+    """Finds dimension values (segment 'Enterprise', channel 'email') mentioned in a text."""
+
+    def find(self, text: str) -> Sequence[ValueMatchLike]: ...
+
+
+@dataclass(frozen=True)
+class Term:
+    """A name a metric or dimension may be called by: its words, singular."""
+
+    kind: str  # "metric" or "dimension"
+    target: str
+    words: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Mention:
+    """Where a term was found: the character spans of its words."""
+
+    kind: str
+    target: str
+    words: tuple[str, ...]
+    spans: tuple[tuple[int, int], ...]
+    exact: bool
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+
+def make_terms(kind: str, pairs: Sequence[tuple[str, str]]) -> list[Term]:
+    terms = {
+        Term(kind, target, tuple(stem(w) for w in text_words(text.replace("_", " "))))
+        for target, text in pairs
+    }
+    return [t for t in terms if t.words]
+
+
+def _tokens(text: str) -> list[tuple[int, int, str]]:
+    return [(m.start(), m.end(), stem(m.group())) for m in WORD.finditer(text.lower())]
+
+
+def find_mentions(
+    terms: Sequence[Term],
+    text: str,
+    aliases: Mapping[str, str] | None = None,
+    scope: Container[str] | None = None,
+    everywhere: Mapping[str, str] | None = None,
+) -> list[Mention]:
+    """Non-overlapping mentions of the terms, most words first, exact phrases before words
+    that stand near each other in another order ("customers we lost" for "lost customers").
+
+    `aliases` maps a word to the word it stands for in the names of the targets in `scope`
+    (all, when None): with `bot` -> `ai` (a value synonym of who handled a ticket), "bot
+    tickets" is a mention of "AI tickets", but "merchants talking to the bot" none of "AI
+    merchants". `everywhere` are aliases for the names of every target."""
+    plain = [(start, end, (everywhere or {}).get(word, word)) for start, end, word in _tokens(text)]
+    aliased = [(start, end, (aliases or {}).get(word, word)) for start, end, word in plain]
+    candidates: list[tuple[tuple[int, int, int], Term, tuple[int, ...]]] = []
+    for term in terms:
+        tokens = aliased if scope is None or term.target in scope else plain
+        size = len(term.words)
+        for first in range(len(tokens)):
+            if tuple(t[2] for t in tokens[first : first + size]) == term.words:
+                candidates.append(((size, 1, -size), term, tuple(range(first, first + size))))
+            if size < 2 or tokens[first][2] not in term.words:
+                continue
+            window = range(first, min(len(tokens), first + size + 3))
+            picked: dict[str, int] = {}
+            for index in window:
+                word = tokens[index][2]
+                if word in term.words and word not in picked:
+                    picked[word] = index
+            in_order = [picked[w] for w in term.words if w in picked] == sorted(picked.values())
+            if len(picked) == size and (size < 3 or in_order):
+                indexes = tuple(sorted(picked.values()))
+                spread = indexes[-1] - indexes[0] + 1
+                candidates.append(((size, 0, -spread), term, indexes))
+    taken: set[int] = set()
+    found: list[Mention] = []
+    for _, term, indexes in sorted(candidates, key=lambda c: c[0], reverse=True):
+        if taken.isdisjoint(indexes):
+            taken.update(indexes)
+            spans = tuple((plain[i][0], plain[i][1]) for i in indexes)
+            exact = indexes == tuple(range(indexes[0], indexes[0] + len(indexes)))
+            found.append(Mention(term.kind, term.target, term.words, spans, exact))
+    return sorted(found, key=lambda m: m.start)
+
+
+def value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
+    """One-word value synonyms -> the one-word value they name (`bot` -> `ai`), as stems; a
+    word that would name two different values is left out."""
+    found: dict[str, set[str]] = {}
+    for dimension in dimensions:
+        for value, phrases in dimension.value_synonyms.items():
+            named = text_words(value)
+            for phrase in phrases:
+                words = text_words(phrase)
+                if len(named) == 1 and len(words) == 1 and stem(words[0]) != stem(named[0]):
+                    found.setdefault(stem(words[0]), set()).add(stem(named[0]))
+    return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
+
+
+def blank_mentions(text: str, mentions: Sequence[Mention]) -> str:
+    chars = list(text)
+    for mention in mentions:
+        for start, end in mention.spans:
+            chars[start:end] = " " * (end - start)
+    return "".join(chars)
