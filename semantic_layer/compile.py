@@ -1079,6 +1079,14 @@ def compile_query(
         time_range = DateRange(as_of, as_of + timedelta(days=1), "today", "day")
     if time_range is None and spine_based:
         notes.append(f"Snapshot metrics are taken on {as_of.isoformat()} (the as-of day).")
+    if time_range is not None and spine_based and time_range.start > as_of:
+        snapshots = ", ".join(query.metrics)
+        raise QueryError(
+            f"{time_range.describe()} has not begun (the data is as of {as_of.isoformat()}): "
+            f"{snapshots} is a snapshot, a value on a day, and has none for days to come. Ask "
+            "about a period up to today (a future period suits plans, such as open pipeline by "
+            "expected close date)."
+        )
 
     if query.compare and time_range is not None:
         select, previous = _compare(plan, time_range)

@@ -121,7 +121,11 @@ def _parse_day(text: str) -> date:
 
 
 def _period(start: date, grain: Grain, label: str, as_of: date) -> DateRange:
+    """A named period: to date when it holds `as_of`, whole when it has not begun yet (a period
+    named in the future is asked about on purpose: deals expected to close in 2027-Q1)."""
     end = shift(start, grain, 1)
+    if start > as_of:
+        return DateRange(start, end, label, grain)
     return DateRange(start, min(end, as_of + timedelta(days=1)), label, grain)
 
 

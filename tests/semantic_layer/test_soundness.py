@@ -110,6 +110,12 @@ def test_arr_over_a_past_range_is_arr_on_its_last_day(tiny: Run) -> None:
     assert tiny("arr", time_range="2026-02")["arr"].tolist() == [125000]
 
 
+def test_arr_of_a_period_that_has_not_begun_is_refused_not_projected(tiny: Run) -> None:
+    # the tiny company is as of 2026-03-31: ARR in Q3 would be today's contracts, unchurned
+    with pytest.raises(QueryError, match="has not begun.*snapshot"):
+        tiny("arr", time_range="2026-Q3")
+
+
 def test_arr_of_the_current_month_is_taken_on_the_as_of_day(tiny: Run) -> None:
     frame = tiny("arr", dimensions=["metric_time:month"], time_range="this month")
     assert months(frame, "arr") == {"2026-03": 132000}

@@ -40,6 +40,9 @@ AS_OF = date(2026, 11, 24)  # a Tuesday in Q4
         ("2026-03-15", date(2026, 3, 15), date(2026, 3, 15)),
         ("2026-01-01..2026-03-31", date(2026, 1, 1), date(2026, 3, 31)),
         ("since 2026-03-01", date(2026, 3, 1), date(2026, 11, 24)),
+        # a named period that has not begun is whole (a plan: deals expected to close then)
+        ("2027-Q1", date(2027, 1, 1), date(2027, 3, 31)),
+        ("2026-12", date(2026, 12, 1), date(2026, 12, 31)),
     ],
 )
 def test_each_range_form_resolves_to_its_days(words: str, start: date, last_day: date) -> None:
