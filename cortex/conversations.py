@@ -67,20 +67,19 @@ class ConversationStore:
     ) -> int:
         """Record a turn; returns its number in the conversation (1 for the first)."""
         with self._db.connect() as con:
+            # One statement: the turn number is taken and written under the same write lock,
+            # so two turns of one conversation at once (two people in a thread) both land.
             row = con.execute(
-                "SELECT COALESCE(MAX(turn), 0) + 1 FROM turns WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
-            turn = int(row[0]) if row else 1
-            con.execute(
-                "INSERT INTO turns VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO turns SELECT ?, COALESCE(MAX(turn), 0) + 1, ?, ?, ?, ? FROM turns"
+                " WHERE conversation_id = ? RETURNING turn",
                 (
                     conversation_id,
-                    turn,
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     question,
                     status,
                     query.model_dump_json() if query is not None else None,
+                    conversation_id,
                 ),
-            )
+            ).fetchone()
+            turn = int(row[0])
         return turn
