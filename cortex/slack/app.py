@@ -39,6 +39,7 @@ from .blocks import (
     ACTION_SHOW_SQL,
     SlackMessage,
     answer_message,
+    escape,
     placeholder_message,
     sql_message,
     text_message,
@@ -117,10 +118,12 @@ class CortexSlack:
             client=client,
             signing_secret=signing_secret,
             process_before_response=False,
-            listener_executor=ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cortex"),
+            # bolt's pool only acknowledges and hands over, so a click or a slash command is
+            # acknowledged in time even while every answering thread is busy
+            listener_executor=ThreadPoolExecutor(max_workers=8, thread_name_prefix="cortex-ack"),
             logger=logging.getLogger("cortex.slack.bolt"),
         )
-        self._bot_user_id: str | None = None
+        self._work = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="cortex")
         self._register()
 
     # ----------------------------------------------------------------------- listeners
@@ -141,7 +144,7 @@ class CortexSlack:
             return  # a retry of an event already taken on
         thread = str(event.get("thread_ts") or event["ts"])
         channel = str(event["channel"])
-        self.answer(
+        self._answer_later(
             plain_question(str(event.get("text", ""))),
             user_id=str(event["user"]),
             where=_Where(channel, thread, f"slack:{channel}:{thread}"),
@@ -151,8 +154,8 @@ class CortexSlack:
         if event.get("bot_id") or event.get("subtype") or "user" not in event:
             return  # edits, joins and bots (Cortex itself included) are not questions
         text = str(event.get("text", ""))
-        if self._mentions_me(body, text):
-            return  # the app_mention event of the same message answers it
+        if event.get("channel_type") != "im" and self._mentions_me(body, text):
+            return  # the app_mention event of the same message answers it (never sent in DMs)
         channel = str(event["channel"])
         thread = event.get("thread_ts")
         if event.get("channel_type") == "im":
@@ -167,7 +170,7 @@ class CortexSlack:
             return  # channel chatter Cortex was not asked about
         if not self.ledger.claim(str(body.get("event_id") or event.get("ts"))):
             return
-        self.answer(plain_question(text), user_id=str(event["user"]), where=where)
+        self._answer_later(plain_question(text), user_id=str(event["user"]), where=where)
 
     def _on_command(self, ack: Ack, command: dict[str, Any], respond: Callable[..., Any]) -> None:
         question = plain_question(str(command.get("text", "")))
@@ -179,7 +182,7 @@ class CortexSlack:
         try:
             root = self.client.chat_postMessage(
                 channel=channel,
-                text=f"<@{user}> asked: {question}",
+                text=f"<@{user}> asked: {escape(question)}",
                 unfurl_links=False,
                 unfurl_media=False,
             )
@@ -192,7 +195,7 @@ class CortexSlack:
             )
             return
         thread = str(root["ts"])
-        self.answer(
+        self._answer_later(
             question, user_id=user, where=_Where(channel, thread, f"slack:{channel}:{thread}")
         )
 
@@ -200,7 +203,7 @@ class CortexSlack:
         ack()
         where = self._where_of_action(body)
         if where is not None:  # the person who clicked asks, with their own permissions
-            self.answer(str(action["value"]), user_id=str(body["user"]["id"]), where=where)
+            self._answer_later(str(action["value"]), user_id=str(body["user"]["id"]), where=where)
 
     def _on_feedback_up(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -241,6 +244,10 @@ class CortexSlack:
         )
 
     # ----------------------------------------------------------------------- the work
+
+    def _answer_later(self, question: str, *, user_id: str, where: _Where) -> None:
+        """Queue `question` on the answering pool and return (the listener can ack)."""
+        self._work.submit(self.answer, question, user_id=user_id, where=where)
 
     def answer(self, question: str, *, user_id: str, where: _Where) -> None:
         """Answer `question` for `user_id` at `where`; nothing escapes but a message in Slack."""
@@ -328,10 +335,26 @@ class CortexSlack:
     # ----------------------------------------------------------------------- helpers
 
     def _feedback(self, body: dict[str, Any], action: dict[str, Any], vote: str) -> bool:
+        """Record the asker's vote; anyone else is told only the asker rates an answer."""
         record = _record_id(str(action.get("value", "")))
-        if record is None:
+        entry = self.audit.get(record) if record is not None else None
+        if record is None or entry is None:
             return False
-        self.audit.record_feedback(record, vote, by=str(body["user"]["id"]))
+        clicker = str(body["user"]["id"])
+        if clicker != entry.user_id:
+            where = self._where_of_action(body)
+            if where is not None:
+                self.client.chat_postEphemeral(
+                    channel=where.channel,
+                    user=clicker,
+                    thread_ts=where.thread_ts,
+                    **text_message(
+                        "Only the person who asked can rate this answer. Ask it yourself to "
+                        "rate yours."
+                    ).as_kwargs(),
+                )
+            return False
+        self.audit.record_feedback(record, vote, by=clicker)
         return True
 
     def _where_of_action(self, body: dict[str, Any]) -> _Where | None:
@@ -339,6 +362,8 @@ class CortexSlack:
             "channel_id"
         )
         message = body.get("message") or {}
+        if str(channel).startswith("D") and not message.get("thread_ts"):
+            return _Where(str(channel), None, f"slack:{channel}")  # the DM's own conversation
         thread = message.get("thread_ts") or message.get("ts")
         if not channel or not thread:
             return None

@@ -94,7 +94,7 @@ def _button(label: str, action_id: str, value: str, style: str | None = None) ->
 def text_message(text: str, *, emoji: str = "") -> SlackMessage:
     """A short message: a refusal, an apology, a question back without suggestions."""
     shown = f"{emoji} {text}" if emoji else text
-    return SlackMessage(_clip(text, MAX_SECTION_CHARS), (_section(escape(shown)),))
+    return SlackMessage(_clip(escape(text), MAX_SECTION_CHARS), (_section(escape(shown)),))
 
 
 def placeholder_message(question: str) -> SlackMessage:
@@ -213,7 +213,7 @@ def answer_message(answer: Answer, *, record_id: str) -> SlackMessage:
         blocks.append(_context(*(f":memo: {escape(c)}" for c in answer.caveats)))
     blocks = blocks[: MAX_BLOCKS - 1]
     blocks.append(_feedback_actions(record_id))
-    return SlackMessage(_clip(answer.text, MAX_SECTION_CHARS), tuple(blocks))
+    return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))
 
 
 def _clarification(answer: Answer) -> SlackMessage:
@@ -229,21 +229,21 @@ def _clarification(answer: Answer) -> SlackMessage:
                 ],
             }
         )
-    return SlackMessage(_clip(answer.text, MAX_SECTION_CHARS), tuple(blocks))
+    return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))
 
 
 def sql_message(sql: str) -> SlackMessage:
     """The SQL behind an answer, in code blocks of at most a section each."""
     budget = MAX_SECTION_CHARS - 8  # the ``` fences and newlines
     chunks, current = [], ""
-    for line in sql.splitlines():
+    for line in (escape(line) for line in sql.splitlines()):  # measured as Slack will get it
         if len(current) + len(line) + 1 > budget and current:
             chunks.append(current)
             current = ""
         current += _clip(line, budget) + "\n"
     if current:
         chunks.append(current)
-    blocks = [_section(f"```\n{escape(chunk)}```") for chunk in chunks[: MAX_BLOCKS - 1]]
+    blocks = [_section(f"```\n{chunk}```") for chunk in chunks[: MAX_BLOCKS - 1]]
     if len(chunks) >= MAX_BLOCKS:
         blocks.append(_context("The SQL is longer than one Slack message; this is its start."))
     return SlackMessage("The SQL behind this answer", tuple(blocks))

@@ -500,3 +500,63 @@ def test_slacks_url_verification_challenge_is_answered(slack: SlackHarness) -> N
     response = slack.sender.url_verification("3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P")
     assert response.status_code == 200
     assert "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" in response.text
+
+
+def test_slash_command_text_is_echoed_escaped_so_it_cannot_ping_or_disguise_links(
+    slack: SlackHarness,
+) -> None:
+    text = "&lt;!channel&gt; &lt;https://evil.example|board deck&gt; ARR by segment"
+    slack.sender.slash_command(text=text, user_id=ANALYST, channel_id=CHANNEL)
+    root = slack.fake.wait_for("chat.postMessage")[0]
+    assert "<!channel>" not in root.params["text"] and "&lt;!channel&gt;" in root.params["text"]
+    assert "<https://evil.example" not in root.params["text"]
+
+
+def test_a_direct_message_that_mentions_cortex_is_answered(slack: SlackHarness) -> None:
+    dm = {
+        "type": "message",
+        "channel_type": "im",
+        "user": ANALYST,
+        "text": "<@UCORTEXBOT> how many tickets last week?",
+        "channel": "D0ADA",
+        "ts": next_ts(),
+    }
+    slack.sender.event(dm)
+    assert slack.fake.wait_for("chat.update")[0].params["channel"] == "D0ADA"
+
+
+def test_only_the_asker_rates_an_answer(slack: SlackHarness) -> None:
+    event = mention(ANALYST, "ARR by segment")
+    slack.sender.event(event)
+    record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_DOWN]
+    payload = block_action(
+        ACTION_FEEDBACK_UP,
+        record_id,
+        user_id=SUPPORT,
+        channel_id=CHANNEL,
+        message_ts=next_ts(),
+        thread_ts=event["ts"],
+    )
+    slack.sender.interaction(payload)
+    told = slack.fake.wait_for("chat.postEphemeral")[0]
+    assert told.params["user"] == SUPPORT and "Only the person who asked" in all_text(told)
+    assert slack.audit.list()[0].feedback is None
+
+
+def test_clicks_and_commands_are_acknowledged_while_every_answering_thread_is_busy(
+    workspace: Workspace, fake: FakeSlack, tmp_path: Path
+) -> None:
+    planner = _Blocked(OfflinePlanner(workspace.model, as_of=DEMO_AS_OF))
+    agent = Agent(workspace, planner, ConversationStore(tmp_path / "c.sqlite"))
+    with running(serve(workspace, fake, agent)) as url:
+        sender = SlackSender(app_url=url, signing_secret=SIGNING_SECRET)
+        for _ in range(6):  # more questions than answering threads: all of them wait
+            sender.event(mention(ANALYST, "ARR by segment"))
+        started = time.monotonic()
+        response = sender.slash_command(
+            text="tickets by channel", user_id=ANALYST, channel_id=CHANNEL
+        )
+        acked_in = time.monotonic() - started
+        planner.go.set()
+        fake.wait_until(lambda calls: len([c for c in calls if c.method == "chat.update"]) >= 7)
+    assert response.status_code == 200 and acked_in < 3.0  # Slack's window
