@@ -94,6 +94,13 @@ _PERIOD_COMPARISON = (
 )
 
 
+#: A comparison with a period named outright: "compared with September", "vs Q2", "than 2025".
+_AGAINST_NAMED = (
+    rf"{_AGAINST} (the )?(month of |quarter of |year )?(in |of )?(?P<period>"
+    rf"{_MONTH}( \d{{4}})?|q[1-4]( \d{{4}})?|\d{{4}}-?q[1-4]|20\d\d)"
+)
+
+
 def _number(text: str) -> int:
     return int(text) if text.isdigit() else _NUMBERS[text]
 
@@ -108,6 +115,9 @@ class Phrasing:
     descending: bool = True
     compare: Comparison | None = None
     spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
+    #: the comparison is with the period before (or a year before) the `earlier` range a
+    #: follow-up builds on: "how does that compare with September?" after October
+    against_earlier: bool = False
 
     def remainder(self, question: str) -> str:
         """The question with the phrases read here blanked out."""
@@ -122,13 +132,16 @@ class _Reader:
         self.text = question.lower()
         self.as_of = as_of
         self.spans: list[tuple[int, int]] = []
+        #: read but not understood: "compared with June" of October stays unplaced
+        self.blocked: list[tuple[int, int]] = []
         self.implied_grain: Grain | None = None
         self.implied_range: str | None = None
 
     def find(self, pattern: str) -> re.Match[str] | None:
         """The first match of `pattern` (whole words) not overlapping what was read already."""
         for match in re.finditer(rf"(?<![\w-]){pattern}(?![\w-])", self.text):
-            if not any(match.start() < end and start < match.end() for start, end in self.spans):
+            taken = (*self.spans, *self.blocked)
+            if not any(match.start() < end and start < match.end() for start, end in taken):
                 return match
         return None
 
@@ -307,7 +320,7 @@ class _Reader:
         self.take(match)
         return f"since {start.isoformat()}"
 
-    def named_comparison(self, time_range: str | None) -> Comparison | None:
+    def named_comparison(self, time_range: str | None, match: re.Match[str]) -> Comparison | None:
         """ "in October compared with September", "Q3 vs Q2", "2026 vs 2025": a comparison
         with a period named outright, read when it is the period before the asked one
         (previous_period) or the same period a year before (previous_year). Any other named
@@ -316,12 +329,6 @@ class _Reader:
         if asked is None:
             return None
         unit, start = asked
-        match = self.find(
-            rf"{_AGAINST} (the )?(month of |quarter of |year )?(in |of )?(?P<period>"
-            rf"{_MONTH}( \d{{4}})?|q[1-4]( \d{{4}})?|\d{{4}}-?q[1-4]|20\d\d)"
-        )
-        if match is None:
-            return None
         words = match.group("period").replace("-", " ").split()
         named = _named_period_words(words)
         if named is None or named[0] != unit:
@@ -447,13 +454,27 @@ def _named_period(time_range: str) -> tuple[Grain, date] | None:
     return None
 
 
-def read_phrasing(question: str, as_of: date) -> Phrasing:
-    """Time range, grain, top/bottom N and comparison, as the question words them."""
+def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phrasing:
+    """Time range, grain, top/bottom N and comparison, as the question words them.
+
+    `earlier` is the range of the answer a follow-up may build on: "how does that compare
+    with September?" after October compares October with the month before. A period named
+    after "compared with" that neither this question's range nor `earlier` is the period
+    after (or the year after) is left unread, never read as the range to show instead."""
     reader = _Reader(question, as_of)
     compare = reader.comparison()
+    against = reader.find(_AGAINST_NAMED) if compare is None else None
+    if against is not None:
+        reader.blocked.append(against.span())  # the compared period is no range to show
     time_range = reader.time_range()
-    compare = compare or reader.named_comparison(time_range)
+    against_earlier = False
+    if against is not None and time_range is not None:
+        compare = reader.named_comparison(time_range, against)
+    elif against is not None and earlier is not None:
+        compare = reader.named_comparison(earlier, against)
+        against_earlier = compare is not None
     time_range = time_range or reader.implied_range
     grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()
-    return Phrasing(time_range, grain, top, descending, compare, tuple(sorted(reader.spans)))
+    spans = tuple(sorted(reader.spans))
+    return Phrasing(time_range, grain, top, descending, compare, spans, against_earlier)

@@ -34,7 +34,7 @@ from __future__ import annotations
 import difflib
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
 
@@ -151,6 +151,28 @@ _NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
 _READ_WORDS = RATE_WORDS | _NEGATIONS
 
 
+#: What a follow-up replaces: "by month instead of channel", "rather than by plan".
+_INSTEAD_OF = re.compile(r"\b(instead of|rather than|in place of)\b[^,.;:!?]*", re.IGNORECASE)
+
+
+def _replaced(text: str, mentions: list[Mention]) -> tuple[list[Mention], list[Mention]]:
+    """(the mentions asked for, those named after "instead of": what is no longer wanted)."""
+    clauses = [match.span() for match in _INSTEAD_OF.finditer(text)]
+    replaced = [m for m in mentions if any(s <= m.start < e for s, e in clauses)]
+    return [m for m in mentions if m not in replaced], replaced
+
+
+#: A word joined to what follows it by "and", "or", "&" or a comma: "expansion and ".
+_JOINED = re.compile(r"(?<![\w-])(?P<word>[a-z0-9]+)\s*(,\s*(and|or)?|&|\band\b|\bor\b)\s*$", re.I)
+
+
+#: Irregular participles of names and the verb forms they come from.
+_IRREGULAR = {
+    "lost": ("lose", "loses", "losing"),
+    "won": ("win", "wins", "winning"),
+}
+
+
 def _single_filter(where: str) -> tuple[Filter, ...]:
     """The structured filters of a governed `where`; empty when it is not plain predicates."""
     try:
@@ -212,6 +234,20 @@ class OfflinePlanner:
         }
         self.alias_scope = {m for m, tables in self.counts.tables.items() if tables & held}
         self.alias_scope |= {d.name for t in model.tables if t.name in held for d in t.dimensions}
+        #: the words of each metric's names -> the metric, when only one is called so
+        self.metric_names: dict[tuple[str, ...], str] = {}
+        for term in metric_terms:
+            if self.metric_names.setdefault(term.words, term.target) != term.target:
+                self.metric_names[term.words] = ""
+        self.metric_names = {w: t for w, t in self.metric_names.items() if t}
+        #: verb forms naming a metric's event: the irregular participle a metric's name starts
+        #: with ("lost customers", "won deals") -> that metric, from "lose" or "win"
+        self.events: dict[str, tuple[str, ...]] = {}
+        for term in sorted(metric_terms, key=lambda t: t.target):
+            if len(term.words) == 2 and term.words[0] in _IRREGULAR:
+                for form in _IRREGULAR[term.words[0]]:
+                    named = self.events.get(stem(form), ())
+                    self.events[stem(form)] = tuple(dict.fromkeys((*named, term.target)))
         self.metric_words: dict[str, set[str]] = {}
         for term in metric_terms:
             self.metric_words.setdefault(term.target, set()).update(term.words)
@@ -247,10 +283,13 @@ class OfflinePlanner:
         verified = self._verified(question)
         if verified is not None:
             return verified
-        phrasing = read_phrasing(question, self.as_of)
-        rest = phrasing.remainder(question)
         previous = history[-1] if history else None
-        mentions = self._reread(self._find(rest, previous))
+        earlier = previous.time_range if previous is not None else None
+        phrasing = read_phrasing(question, self.as_of, earlier)
+        phrasing, ungrained = self._instead_grain(question, phrasing, earlier)
+        rest = phrasing.remainder(question)
+        mentions = self._reread(self._shared_nouns(rest, self._find(rest, previous)))
+        mentions, replaced = _replaced(rest, mentions)
         mentions, carried = self.counting.rows(rest, mentions)
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
         if phrasing.top is not None:  # "which 5 merchants had the most return requests"
@@ -263,11 +302,13 @@ class OfflinePlanner:
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         follow_up = previous is not None and (
-            not metrics or bool(_FOLLOW_UP.match(question) or _BACK_REFERENCE.search(question))
+            not metrics
+            or phrasing.against_earlier  # "how does that compare with September?"
+            or bool(_FOLLOW_UP.match(question) or _BACK_REFERENCE.search(question))
         )
         if follow_up and _NARROW.match(question):
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
-        read = [*phrasing.spans, *(span for m in mentions for span in m.spans)]
+        read = [*phrasing.spans, *(span for m in (*mentions, *replaced) for span in m.spans)]
         request = non_data_request(question)
         if request is not None and not self._names_a_metric(question, mentions, request[1]):
             return OutOfScope(_OUT_OF_SCOPE)
@@ -308,6 +349,9 @@ class OfflinePlanner:
         if not metrics and not any(changes) and phrasing.compare is None:
             unknown = self._unexplained(question, read, blanked, applied=None)
             return self._not_understood(question, unknown)  # a follow-up that changes nothing
+        event = self._unnamed_event(blanked, metrics or before)
+        if event is not None:
+            return event
         unmet = self.rates.unmet(rest, metrics or before)
         if unmet is not None:
             return Clarify(*unmet)
@@ -316,7 +360,18 @@ class OfflinePlanner:
             also = also and metrics == named  # a rate asked in words replaces the count
             if metrics and also:  # "and CSAT?": show it beside what was shown
                 metrics = tuple(dict.fromkeys((*previous.metrics, *metrics)))
-            query = self._follow_up(previous, metrics, grouped, filters, phrasing)
+            dropped = {m.target for m in replaced}  # "by month instead of channel"
+            dropped |= {METRIC_TIME} if ungrained else set()
+            narrowed = previous.model_copy(
+                update={
+                    "metrics": tuple(m for m in previous.metrics if m not in dropped)
+                    or previous.metrics,
+                    "dimensions": tuple(
+                        d for d in previous.dimensions if d.partition(":")[0] not in dropped
+                    ),
+                }
+            )
+            query = self._follow_up(narrowed, metrics, grouped, filters, phrasing)
         else:
             query = self._query(metrics, grouped, filters, phrasing)
         query = self._governed_metric(query)
@@ -505,6 +560,60 @@ class OfflinePlanner:
                 return QueryPlan(query, 1.0, verified=verified.question)
         return None
 
+    def _instead_grain(
+        self, question: str, phrasing: Phrasing, earlier: str | None
+    ) -> tuple[Phrasing, bool]:
+        """The phrasing with no grain read from an "instead of" clause ("by plan instead of by
+        month"), and whether such a clause named a grain: the time axis is then dropped."""
+        clauses = [match.span() for match in _INSTEAD_OF.finditer(question)]
+        if not clauses:
+            return phrasing, False
+        chars = list(question)
+        for start, end in clauses:
+            chars[start:end] = " " * (end - start)
+        outside = read_phrasing("".join(chars), self.as_of, earlier)
+        if outside.grain == phrasing.grain:
+            return phrasing, False
+        return replace(phrasing, grain=outside.grain), True
+
+    def _unnamed_event(self, text: str, metrics: Sequence[str]) -> Clarify | None:
+        """A verb that names another metric's event ("did we lose more merchants": lost
+        customers are churned customers) while a bare noun picked a different metric: ask,
+        rather than count the noun's metric."""
+        own = self._own_lemmas(metrics)  # "ARR lost to downgrades" explains "lose"
+        for word in text_words(text):
+            targets = self.events.get(stem(word), ())
+            if targets and not set(targets) & set(metrics) and lemma(word) not in own:
+                return Clarify(
+                    f"'{word}' sounds like {' or '.join(targets)}, but I read the question as "
+                    f"{', '.join(metrics) or 'another metric'}. Which did you mean?",
+                    (*targets, *metrics)[:3],
+                )
+        return None
+
+    def _shared_nouns(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """ "expansion and contraction ARR": a word joined by "and", "or" or a comma to a
+        metric's name shares that name's trailing words when it makes another metric's name
+        with them (expansion ARR), so both metrics are asked for."""
+        found = list(mentions)
+        for mention in mentions:
+            if mention.kind != "metric" or not mention.exact or len(mention.words) < 2:
+                continue
+            tail, spans, start = mention.words[1:], mention.spans[1:], mention.start
+            while match := _JOINED.search(text[:start]):
+                span = match.span("word")
+                target = self.metric_names.get((stem(match.group("word").lower()), *tail))
+                if target is None:
+                    break
+                found = [m for m in found if all(e <= span[0] or s >= span[1] for s, e in m.spans)]
+                found.append(
+                    Mention(
+                        "metric", target, (stem(match.group("word")), *tail), (span, *spans), False
+                    )
+                )
+                start = span[0]
+        return sorted(found, key=lambda m: m.start)
+
     def _reread(self, mentions: list[Mention]) -> list[Mention]:
         """A word that names a metric and a dimension, beside another metric, is the dimension:
         "our 10 biggest customers by ARR" ranks customers by ARR."""
@@ -572,6 +681,13 @@ class OfflinePlanner:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
         for written, dimensions in candidates.items():
+            for start, _ in spans.get(written, []):
+                before = [w for w in text_words(text[:start])[-3:] if w not in {"a", "an", "the"}]
+                if before[-1:] and before[-1] in _NEGATIONS:  # "without a human": no filter
+                    return [], Clarify(
+                        f"You asked for something without '{written}': I can filter on a "
+                        "value, not on its absence. Which value did you mean?",
+                    )
             named = [{stem(w) for w in text_words(v)} for v in (written, *dimensions.values())]
             if evidence and any(words <= evidence for words in named):
                 continue

@@ -504,3 +504,38 @@ def test_a_value_in_a_hyphenated_modifier_describes_the_noun_after_it(
     query = query_of(planner_with_values, "what's the pipeline of outbound-generated deals?")
     assert query.metrics == ("pipeline_amount",) and query.dimensions == ()
     assert query.filters == (Filter(field="source", op="=", values=("Outbound",)),)
+
+
+def test_two_metric_words_sharing_one_trailing_noun_ask_for_both(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "new and churned customers per month")
+    assert query.metrics == ("new_customers", "churned_customers")
+    query = query_of(planner, "new, expansion or churned ARR in Q3")
+    assert query.metrics == ("new_arr", "expansion_arr", "churned_arr")
+
+
+def test_a_comparison_with_the_period_before_the_earlier_answer(planner: OfflinePlanner) -> None:
+    earlier = query_of(planner, "resolved tickets in March")
+    query = query_of(planner, "how does that compare with February?", earlier)
+    assert (query.time_range, query.compare) == (earlier.time_range, "previous_period")
+    assert isinstance(planner.plan("how does that compare with July?", [earlier]), Clarify)
+    assert isinstance(planner.plan("resolved tickets compared with July"), Clarify)
+
+
+def test_instead_of_replaces_what_it_names(planner: OfflinePlanner) -> None:
+    earlier = query_of(planner, "CSAT by segment last quarter")
+    query = query_of(planner, "now by week instead of segment", earlier)
+    assert query.dimensions == ("metric_time:week",)
+    back = query_of(planner, "by segment instead of by week", query)
+    assert back.dimensions == ("segment",)
+
+
+def test_a_negated_value_is_asked_about_never_compared(valued_planner: OfflinePlanner) -> None:
+    plan = valued_planner.plan("tickets the bot resolved without a human last month")
+    assert isinstance(plan, Clarify)
+
+
+def test_an_irregular_verb_of_another_metric_is_asked_about(valued_planner: OfflinePlanner) -> None:
+    plan = valued_planner.plan("how many stores did we lose in EMEA this year?")
+    assert isinstance(plan, Clarify) and "churned_customers" in plan.suggestions
+    query = query_of(valued_planner, "How much ARR did we lose to downgrades last year?")
+    assert "contraction_arr" in query.metrics  # its description explains "lose"
