@@ -391,8 +391,18 @@ def write_csv(records: Iterable[AuditRecord], stream: TextIO) -> None:
         )
 
 
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
 def _csv_value(value: object) -> object:
-    return value.isoformat() if isinstance(value, date) else value
+    """A cell as written: dates in ISO form, text that a spreadsheet would run as a formula
+    (a question starting with `=`) quoted with a leading `'`, as OWASP advises."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
 
 
 _EVAL_HEADER: Final = """\

