@@ -45,7 +45,9 @@ agent's `QueryPolicy`. The rules:
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -73,6 +75,7 @@ from semantic_layer.yaml_lines import (
 from .errors import AccessDenied, UserError
 
 __all__ = [
+    "LiveAccess",
     "AccessConfigError",
     "AccessPolicy",
     "Grant",
@@ -99,6 +102,9 @@ _ATTRIBUTE = re.compile(r"user\.([A-Za-z_][A-Za-z0-9_]*)")
 
 
 # --------------------------------------------------------------------------- the policy
+
+
+_log = logging.getLogger("cortex.access")
 
 
 @dataclass(frozen=True)
@@ -192,8 +198,13 @@ class AccessPolicy:
         found: dict[str, tuple[str, frozenset[str]]] = {}
         for name, roles in self.table_requires.items():
             table = self.model.table(name)
-            if table is not None:
-                found[table.source] = (name, roles)
+            if table is None:
+                continue
+            key = source_key(table.source)
+            if key in found:  # two tables over one warehouse table: a role must pass both
+                roles = found[key][1] & roles
+                name = found[key][0]
+            found[key] = (name, roles)
         return found
 
     @cached_property
@@ -210,7 +221,7 @@ class AccessPolicy:
                 found.append(_Requirement(own[0], f"{uses or 'it is '}restricted by {own[1]}"))
             for table in _measure_tables(self.model, used):
                 for source in _reads(table):
-                    restricted = self._restricted_sources.get(source)
+                    restricted = self._restricted_sources.get(source_key(source))
                     if restricted is not None:
                         reads = f"it uses {_named(used)}, which reads" if uses else "it reads"
                         found.append(
@@ -251,9 +262,10 @@ class Grant:
         policy checks what the compiled query reads, so it compiles it once).
         """
         policy = self.policy
+        reads = compile_query(query, policy.model, as_of=date.today()).source_tables
         added: list[Filter] = []
         for name in query.metrics:
-            for row_filter in self._row_filters(name, self._granting(name)):
+            for row_filter in self._row_filters(name, self._granting(name), reads):
                 if row_filter not in added and row_filter not in query.filters:
                     added.append(row_filter)
         allowed = query.model_copy(update={"filters": (*query.filters, *added)})
@@ -286,11 +298,25 @@ class Grant:
             hint="Ask a Cortex admin if you need it.",
         )
 
-    def _row_filters(self, name: str, granting: frozenset[str]) -> list[Filter]:
+    def _row_filters(
+        self, name: str, granting: frozenset[str], reads: Sequence[str]
+    ) -> list[Filter]:
+        """The row filters metric `name` takes for this user; none when one of the roles that
+        grant it has no row policy and may read every restricted table the query reads (a
+        role cannot lift a restriction through a table it could not see itself)."""
         policy = self.policy
         by_role = {role: [p for p in policy.row_policies if p.role == role] for role in granting}
-        if any(not rules for rules in by_role.values()):
-            return []  # an unrestricted role grants the metric
+        restricted = [
+            roles
+            for source in reads
+            if (r := policy._restricted_sources.get(source_key(source)))
+            for roles in [r[1]]
+        ]
+        if any(
+            not rules and all(role in roles for roles in restricted)
+            for role, rules in by_role.items()
+        ):
+            return []  # an unrestricted role grants the metric and reads what the query reads
         filters = []
         for role in sorted(by_role):
             for rule in by_role[role]:
@@ -336,7 +362,7 @@ class Grant:
         """AccessDenied when the query groups or filters by a dimension of a restricted table."""
         policy = self.policy
         for source in compiled.source_tables:
-            restricted = policy._restricted_sources.get(source)
+            restricted = policy._restricted_sources.get(source_key(source))
             if restricted is None or restricted[1] & self.roles:
                 continue
             table = policy.model.table(restricted[0])
@@ -384,6 +410,15 @@ def _measure_tables(model: SemanticModel, metric: Metric) -> list[Table]:
         return []
     found = model.measure(metric.measure or "")
     return [found[0]] if found is not None else []
+
+
+def source_key(name: str) -> str:
+    """A warehouse table's name as DuckDB resolves it: case-folded, unquoted, without the
+    default catalog and schema (`main.Subscriptions` and `subscriptions` are one table)."""
+    parts = [part.strip('"').lower() for part in name.split(".")]
+    while len(parts) > 1 and parts[0] in ("memory", "main", "temp"):
+        parts = parts[1:]
+    return ".".join(parts)
 
 
 def _reads(table: Table) -> frozenset[str]:
@@ -857,3 +892,56 @@ class _Reader:
                         f"'{rule.role}' grants them.",
                         f"Add `attributes: {{{rule.attribute}: ...}}`.",
                     )
+
+
+class LiveAccess:
+    """access.yml as it is now: read again when the file changes, so a revocation takes effect
+    on the next question without a restart.
+
+    A file that no longer loads fails closed: every question is refused, saying the policy
+    is broken and how to find the problem, until the file is fixed.
+    """
+
+    def __init__(self, path: str | Path, model: SemanticModel) -> None:
+        self.path = Path(path)
+        self.model = model
+        self._lock = threading.Lock()
+        self._stamp = self._stamp_now()
+        self._policy: AccessPolicy | None = load_access(self.path, model)
+
+    def _stamp_now(self) -> tuple[int, int] | None:
+        try:
+            stat = self.path.stat()
+        except OSError:
+            return None
+        return stat.st_mtime_ns, stat.st_size
+
+    def current(self) -> AccessPolicy:
+        """The policy in the file now; AccessDenied while the file is missing or broken."""
+        with self._lock:
+            stamp = self._stamp_now()
+            if stamp != self._stamp:
+                self._stamp = stamp
+                try:
+                    self._policy = load_access(self.path, self.model)
+                except UserError:
+                    _log.exception("access.yml at %s no longer loads: refusing everyone", self.path)
+                    self._policy = None
+            if self._policy is None:
+                raise AccessDenied(
+                    "Cortex's access policy cannot be read right now, so I can't answer anyone.",
+                    hint="Ask a Cortex admin to run `cortex check` and fix access.yml.",
+                )
+            return self._policy
+
+    def grant_for(self, principal: Principal) -> Grant:
+        """The grant of `principal` under the current policy."""
+        return self.current().grant_for(principal)
+
+    @property
+    def group_ids(self) -> frozenset[str]:
+        """The user groups the current policy names (none while it is broken)."""
+        try:
+            return self.current().group_ids
+        except AccessDenied:
+            return frozenset()

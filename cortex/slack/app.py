@@ -28,7 +28,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
-from ..access import AccessPolicy
+from ..access import AccessPolicy, LiveAccess
 from ..agent import Agent, Answer
 from ..audit import AuditLog
 from ..errors import AccessDenied, InternalError
@@ -99,7 +99,7 @@ class CortexSlack:
         self,
         *,
         agent: Agent,
-        access: AccessPolicy,
+        access: AccessPolicy | LiveAccess,
         audit: AuditLog,
         ledger: EventLedger,
         client: WebClient,
@@ -112,7 +112,7 @@ class CortexSlack:
         self.audit = audit
         self.ledger = ledger
         self.client = client
-        self.directory = SlackDirectory(client, access.group_ids)
+        self.directory = SlackDirectory(client)
         self.draw_charts = draw_charts
         self.app = App(
             client=client,
@@ -253,7 +253,7 @@ class CortexSlack:
         """Answer `question` for `user_id` at `where`; nothing escapes but a message in Slack."""
         placeholder: str | None = None
         try:
-            principal = self.directory.principal(user_id)
+            principal = self.directory.principal(user_id, self.access.group_ids)
             try:
                 grant = self.access.grant_for(principal)
             except AccessDenied as denied:

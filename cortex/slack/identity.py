@@ -26,19 +26,16 @@ _log = logging.getLogger("cortex.slack")
 class SlackDirectory:
     """Principals for Slack users, from the workspace's user groups and profiles."""
 
-    def __init__(
-        self, client: WebClient, group_ids: Iterable[str], *, ttl_seconds: float = 300.0
-    ) -> None:
+    def __init__(self, client: WebClient, *, ttl_seconds: float = 300.0) -> None:
         self.client = client
-        self.group_ids = tuple(sorted(set(group_ids)))
         self.ttl_seconds = ttl_seconds
         self._lock = threading.Lock()
         self._members: dict[str, tuple[float, frozenset[str]]] = {}
         self._names: dict[str, str | None] = {}
 
-    def principal(self, user_id: str) -> Principal:
-        """The user with the configured groups they belong to now."""
-        groups = frozenset(g for g in self.group_ids if user_id in self._group_members(g))
+    def principal(self, user_id: str, group_ids: Iterable[str]) -> Principal:
+        """The user with those of `group_ids` (the groups access.yml names) they belong to."""
+        groups = frozenset(g for g in sorted(group_ids) if user_id in self._group_members(g))
         return Principal(user_id=user_id, groups=groups, name=self._name(user_id))
 
     def _group_members(self, group_id: str) -> frozenset[str]:

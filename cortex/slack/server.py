@@ -29,7 +29,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..access import load_access
+from ..access import LiveAccess
 from ..assembly import build_agent
 from ..audit import AuditLog
 from ..errors import UserError
@@ -67,7 +67,7 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
         )
     ensure_warehouse(settings)
     workspace = Workspace.open(settings)
-    access = load_access(settings.access_path, workspace.model)
+    access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
     return CortexSlack(
         agent=build_agent(workspace),
         access=access,

@@ -19,6 +19,7 @@ from cortex.access import (
     AccessConfigError,
     AccessPolicy,
     Grant,
+    LiveAccess,
     Principal,
     check_access,
     load_access,
@@ -574,3 +575,63 @@ def test_a_missing_file_says_where_it_was_looked_for_and_how_to_fix_it(
         load_access(tmp_path / "access.yml", model)
     message = raised.value.user_message
     assert str(tmp_path / "access.yml") in message and "CORTEX_ACCESS" in message
+
+
+def test_a_table_named_another_way_in_sql_is_still_the_restricted_table(tmp_path: Path) -> None:
+    # DuckDB reads `main.Subscriptions` as `subscriptions`: so must the policy
+    metrics = (ROOT / "metrics.yml").read_text(encoding="utf-8")
+    assert "      FROM subscriptions\n" in metrics
+    (tmp_path / "metrics.yml").write_text(
+        metrics.replace("      FROM subscriptions\n", "      FROM main.Subscriptions\n"),
+        encoding="utf-8",
+    )
+    model = load_model(tmp_path / "metrics.yml")
+    staff_only = Principal("U09STAFF001", groups=frozenset({STAFF}))
+    grant = load_access(ROOT / "access.yml", model).grant_for(staff_only)
+    with pytest.raises(AccessDenied, match="subscriptions"):
+        grant.apply(SemanticQuery(metrics=("net_new_arr",)))
+
+
+def test_a_role_without_row_policy_lifts_it_only_where_it_may_read_every_table(
+    tmp_path: Path, model: SemanticModel
+) -> None:
+    # Olivia is a sales rep (her accounts only) and staff (no row policy, but accounts are
+    # off limits to staff here): staff cannot lift the rep's restriction through accounts
+    access = (ROOT / "access.yml").read_text(encoding="utf-8")
+    assert "\ntables:\n" in access
+    restricted = access.replace(
+        "\ntables:\n", "\ntables:\n  accounts: {requires: [analyst, exec, finance, sales_rep]}\n"
+    )
+    (tmp_path / "access.yml").write_text(restricted, encoding="utf-8")
+    policy = load_access(tmp_path / "access.yml", model)
+    olivia = Principal(OLIVIA.user_id, groups=frozenset({STAFF}), name=OLIVIA.name)
+    query = SemanticQuery(metrics=("ticket_volume",), dimensions=("account_name",))
+    allowed = policy.grant_for(olivia).apply(query)
+    assert Filter(field="accounts.account_owner", op="=", values=("Olivia Bennett",)) in (
+        allowed.filters
+    )
+    # without accounts in the question, staff's own right to tickets stands unrestricted
+    assert policy.grant_for(olivia).apply(SemanticQuery(metrics=("ticket_volume",))).filters == ()
+
+
+def test_live_access_applies_an_edit_at_once_and_fails_closed_while_broken(
+    tmp_path: Path, model: SemanticModel
+) -> None:
+    path = tmp_path / "access.yml"
+    shipped = (ROOT / "access.yml").read_text(encoding="utf-8")
+    path.write_text(shipped, encoding="utf-8")
+    live = LiveAccess(path, model)
+    assert "analyst" in live.grant_for(ANALYST).roles
+    # the analyst is removed: the next question is refused, no restart needed
+    without = shipped.replace("U02H7Q4KX9P", "U02REMOVED0")
+    path.write_text(without + "\n", encoding="utf-8")  # a new size: a change even on coarse clocks
+    with pytest.raises(AccessDenied):
+        live.grant_for(ANALYST)
+    # a broken file refuses everyone, saying how to find the problem
+    path.write_text(shipped + "\nroles: [oops\n", encoding="utf-8")
+    with pytest.raises(AccessDenied, match="access policy cannot be read") as refused:
+        live.grant_for(MAYA)
+    assert "cortex check" in refused.value.user_message
+    assert live.group_ids == frozenset()
+    path.write_text(shipped, encoding="utf-8")
+    assert "sales_rep" in live.grant_for(MAYA).roles
