@@ -26,7 +26,6 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,8 +33,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import httpx2  # noqa: E402
+from bench_ask import AS_OF, demo_warehouse, quantile  # noqa: E402  (bench/ is on the path)
 
-from connectors.demo import build_demo  # noqa: E402
 from cortex.access import load_access  # noqa: E402
 from cortex.assembly import build_agent  # noqa: E402
 from cortex.audit import AuditLog  # noqa: E402
@@ -48,22 +47,9 @@ from cortex.workspace import Workspace  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, SlackCall  # noqa: E402
 from tests.fakes.slack_client import SlackSender, event_callback  # noqa: E402
 
-AS_OF = date(2026, 11, 24)
 ANALYST = "U02H7Q4KX9P"  # Nadia Farouk, analyst, in the shipped access.yml
 SECRET = "bench-signing-secret-0000"
 ACK_WINDOW_MS = 3000.0
-
-
-def _warehouse(scale: float) -> Path:
-    path = ROOT / "bench" / ".cache" / f"demo_scale{scale:g}_seed42_{AS_OF.isoformat()}.duckdb"
-    if not path.exists():
-        build_demo(path, scale=scale, as_of=AS_OF, seed=42)
-    return path
-
-
-def _quantile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
 
 
 class _Clock:
@@ -172,7 +158,7 @@ def main() -> None:
     data = Path(tempfile.mkdtemp(prefix="cortex-bench-slack-"))
     settings = load_settings(
         {
-            "CORTEX_WAREHOUSE": str(_warehouse(args.scale)),
+            "CORTEX_WAREHOUSE": str(demo_warehouse(args.scale)),
             "CORTEX_METRICS": str(ROOT / "metrics.yml"),
             "CORTEX_CONTEXT": str(ROOT / "context"),
             "CORTEX_AS_OF": AS_OF.isoformat(),
@@ -205,9 +191,9 @@ def main() -> None:
     print(
         f"Cortex in Slack over HTTP, scale {args.scale:g}, {len(questions)} questions, "
         f"charts {'on' if args.charts else 'off'}:\n"
-        f"  ack p50 {ack50:.1f} ms, p95 {_quantile(f.acks, 0.95):.1f} ms; reference GET "
+        f"  ack p50 {ack50:.1f} ms, p95 {quantile(f.acks, 0.95):.1f} ms; reference GET "
         f"/healthz p50 {ping50:.1f} ms; ack / reference p50 {ack50 / ping50:.2f}\n"
-        f"  answer in the thread p50 {answer50:.1f} ms, p95 {_quantile(f.answers, 0.95):.1f} ms"
+        f"  answer in the thread p50 {answer50:.1f} ms, p95 {quantile(f.answers, 0.95):.1f} ms"
         + (
             # the chart is drawn and uploaded after the answer: it would slow the reference
             " (the reference is measured with charts off)\n"
