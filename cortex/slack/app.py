@@ -30,7 +30,7 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 
 from ..access import AccessPolicy, LiveAccess
 from ..agent import Agent, Answer
-from ..audit import AuditLog
+from ..audit import AuditEntry, AuditLog
 from ..errors import AccessDenied, InternalError
 from .blocks import (
     ACTION_ASK,
@@ -252,12 +252,13 @@ class CortexSlack:
     def answer(self, question: str, *, user_id: str, where: _Where) -> None:
         """Answer `question` for `user_id` at `where`; nothing escapes but a message in Slack."""
         placeholder: str | None = None
+        audited = False
         try:
             principal = self.directory.principal(user_id, self.access.group_ids)
             try:
                 grant = self.access.grant_for(principal)
             except AccessDenied as denied:
-                self._post(where, text_message(denied.user_message, emoji=":lock:"))
+                audited = True  # the refusal is recorded before it is posted
                 self.audit.record_denial(
                     question,
                     source="slack",
@@ -267,6 +268,7 @@ class CortexSlack:
                     thread=where.conversation_id,
                     reason=denied.message,
                 )
+                self._post(where, text_message(denied.user_message, emoji=":lock:"))
                 return
             placeholder = self._post(where, placeholder_message(question))
             answer = self.agent.ask(question, where.conversation_id, policy=grant)
@@ -277,6 +279,7 @@ class CortexSlack:
                 user_name=principal.name,
                 channel=where.channel,
             )
+            audited = True
             self.client.chat_update(
                 channel=where.channel,
                 ts=placeholder,
@@ -288,6 +291,26 @@ class CortexSlack:
             internal = InternalError("answering in Slack failed")
             _log.exception("trace %s: question %r from %s", internal.trace_id, question, user_id)
             self._apologise(where, placeholder, internal)
+            if not audited:
+                self._audit_failure(question, user_id, where, internal.trace_id)
+
+    def _audit_failure(self, question: str, user_id: str, where: _Where, trace_id: str) -> None:
+        """Record a question that failed before its answer was recorded (a Slack or lookup
+        failure): the audit trail misses no question."""
+        try:
+            self.audit.record(
+                AuditEntry(
+                    source="slack",
+                    user_id=user_id,
+                    channel=where.channel,
+                    thread=where.conversation_id,
+                    question=question,
+                    outcome="failed",
+                    trace_id=trace_id,
+                )
+            )
+        except Exception:  # noqa: BLE001 - the audit store itself is failing; the log has it
+            _log.exception("trace %s: could not audit the failure", trace_id)
 
     def _post(self, where: _Where, message: SlackMessage) -> str:
         reply = self.client.chat_postMessage(

@@ -469,6 +469,23 @@ def test_a_failing_slack_call_still_ends_in_an_apology_in_the_thread(slack: Slac
         lambda calls: [c for c in calls if c.method == "chat.update" and "trace id" in all_text(c)]
     )[0]
     assert "Sorry" in all_text(apology)
+    (record,) = slack.audit.list()  # answered and recorded once, before Slack failed
+    assert record.outcome == "answered"
+
+
+def test_a_failure_before_any_answer_is_apologised_for_and_audited(slack: SlackHarness) -> None:
+    slack.fake.fail_next("chat.postMessage", error="internal_error")  # the placeholder fails
+    event = mention(ANALYST, "ARR by segment")
+    slack.sender.event(event)
+    apology = slack.fake.wait_until(lambda calls: [c for c in calls if "trace id" in all_text(c)])[
+        0
+    ]
+    trace_id = all_text(apology).split("trace id ")[1][:8]
+    deadline = time.monotonic() + 10
+    while not slack.audit.list() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    (record,) = slack.audit.list()
+    assert (record.outcome, record.trace_id, record.user_id) == ("failed", trace_id, ANALYST)
 
 
 def test_secrets_never_reach_a_log_line_even_at_debug(
