@@ -37,7 +37,7 @@ from .audit import OUTCOMES, VOTES, AuditLog, AuditRecord, eval_cases, write_csv
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
-from .formatting import format_cell, is_missing
+from .formatting import format_cell, is_missing, provenance_points
 from .narrative import additive_metrics, narrate
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
@@ -336,19 +336,9 @@ def _render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
 def _render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> None:
     p = compiled.provenance
     _out.print("\n[bold]How this was computed[/]")
-    for m in p.metrics:
-        status = "certified" if m.status == "certified" else "draft (not certified)"
-        _out.print(f"  • [bold]{m.label}[/] ({m.name}, {status}, owner {m.owner}): {m.definition}")
-    if p.time_range:
-        _out.print(f"  • Time range: {p.time_range}")
-    if p.comparison:
-        _out.print(f"  • Compared with the {p.comparison}")
-    if p.filters:
-        _out.print(f"  • Filters: {'; '.join(p.filters)}")
-    if p.joins:
-        _out.print(f"  • Joins: {'; '.join(p.joins)}")
-    for note in p.notes:
-        _out.print(f"  • {note}")
+    for emphasis, rest in provenance_points(p):
+        shown = f"[bold]{escape(emphasis)}[/]" if emphasis else ""
+        _out.print(f"  • {shown}{escape(rest)}")
     if result is not None:
         fresh = result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
         run_ms = sum(result.timings_ms.values())

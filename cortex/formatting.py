@@ -9,7 +9,7 @@ from typing import get_args
 import numpy as np
 import pandas as pd
 
-from semantic_layer.compile import OutputColumn
+from semantic_layer.compile import OutputColumn, Provenance
 from semantic_layer.model import Grain, MetricFormat
 
 _GRAINS: dict[str, Grain] = {grain: grain for grain in get_args(Grain)}
@@ -109,3 +109,23 @@ def format_cell(column: OutputColumn, value: object) -> str:
         grain = column_grain(column.name)
         return format_period(value, grain) if grain else format_dimension(value)
     return format_value(value, column.format, column.unit)
+
+
+def provenance_points(p: Provenance, *, joins: bool = True) -> list[tuple[str, str]]:
+    """The points of "how this was computed", each as (a part to emphasise, the rest): one per
+    metric (its label, then name, status, owner and definition), then the time range, the
+    comparison, the filters, the joins (unless `joins` is False) and the compiler's notes."""
+    points = []
+    for m in p.metrics:
+        status = "certified" if m.status == "certified" else "draft (not certified)"
+        points.append((m.label, f" ({m.name}, {status}, owner {m.owner}): {m.definition}"))
+    if p.time_range:
+        points.append(("", f"Time range: {p.time_range}"))
+    if p.comparison:
+        points.append(("", f"Compared with the {p.comparison}"))
+    if p.filters:
+        points.append(("", f"Filters: {'; '.join(p.filters)}"))
+    if joins and p.joins:
+        points.append(("", f"Joins: {'; '.join(p.joins)}"))
+    points.extend(("", note) for note in p.notes)
+    return points

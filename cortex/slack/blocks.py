@@ -18,7 +18,7 @@ import pandas as pd
 from semantic_layer.compile import CompiledQuery
 
 from ..agent import Answer
-from ..formatting import format_cell
+from ..formatting import format_cell, provenance_points
 
 __all__ = [
     "ACTION_ASK",
@@ -152,18 +152,9 @@ def _how_computed(answer: Answer) -> str:
     assert answer.compiled is not None
     p = answer.compiled.provenance
     lines = ["*How I computed this*"]
-    for m in p.metrics:
-        status = "certified" if m.status == "certified" else "draft, not certified"
-        lines.append(
-            f"• *{escape(m.label)}* ({status}, owner {escape(m.owner)}): {escape(m.definition)}"
-        )
-    if p.time_range:
-        lines.append(f"• Time range: {escape(p.time_range)}")
-    if p.comparison:
-        lines.append(f"• Compared with the {escape(p.comparison)}")
-    if p.filters:
-        lines.append(f"• Filters: {escape('; '.join(p.filters))}")
-    lines.extend(f"• {escape(note)}" for note in p.notes)
+    for emphasis, rest in provenance_points(p, joins=False):
+        shown = f"*{escape(emphasis)}*" if emphasis else ""
+        lines.append(f"• {shown}{escape(rest)}")
     return "\n".join(lines)
 
 
