@@ -59,7 +59,7 @@ import yaml
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
-from semantic_layer.compile import SOURCE_DIALECT, CompiledQuery, compile_query
+from semantic_layer.compile import SOURCE_DIALECT, CompiledQuery, compile_query, metrics_used
 from semantic_layer.errors import Issue, QueryError, did_you_mean, suggest
 from semantic_layer.model import METRIC_TIME, Metric, SemanticModel, Table
 from semantic_layer.query import Filter, SemanticQuery, parse_where
@@ -214,7 +214,7 @@ class AccessPolicy:
 
     def _requirements_of(self, metric: Metric) -> tuple[_Requirement, ...]:
         found: list[_Requirement] = []
-        for used in _metrics_used(self.model, metric.name):
+        for used in metrics_used(self.model, [metric.name]):
             uses = "" if used.name == metric.name else f"it uses {_named(used)}, which is "
             own = self._own_roles(used)
             if own is not None:
@@ -382,27 +382,6 @@ class Grant:
 
 def _passes(role: str, requirements: Iterable[_Requirement]) -> bool:
     return all(role in r.roles for r in requirements)
-
-
-def _metrics_used(model: SemanticModel, name: str) -> list[Metric]:
-    """The metric and every metric it is built from, itself first."""
-    found: dict[str, Metric] = {}
-    queue = [name]
-    while queue:
-        current = queue.pop(0)
-        metric = model.metric(current)
-        if metric is None or current in found:
-            continue
-        found[current] = metric
-        if metric.type == "ratio":
-            queue += [metric.numerator or "", metric.denominator or ""]
-        elif metric.type == "derived":
-            try:
-                tree = sqlglot.parse_one(metric.expr or "", read=SOURCE_DIALECT)
-            except SqlglotError:
-                continue  # the compiler refuses it too
-            queue += [column.name for column in tree.find_all(exp.Column)]
-    return list(found.values())
 
 
 def _measure_tables(model: SemanticModel, metric: Metric) -> list[Table]:

@@ -1157,7 +1157,9 @@ def _columns(plan: _Plan) -> list[OutputColumn]:
     return columns
 
 
-def _metrics_used(model: SemanticModel, names: Iterable[str]) -> list[Metric]:
+def metrics_used(model: SemanticModel, names: Iterable[str]) -> list[Metric]:
+    """The metrics `names` and every metric they are built from (ratio inputs, the metrics a
+    derived expression names), each once, in the order reached."""
     seen: dict[str, Metric] = {}
     queue = list(names)
     while queue:
@@ -1182,7 +1184,7 @@ def _provenance(
     notes: list[str],
 ) -> Provenance:
     metrics = []
-    for metric in _metrics_used(plan.model, plan.query.metrics):
+    for metric in metrics_used(plan.model, plan.query.metrics):
         definition, tables = _definition(plan.model, metric)
         metrics.append(
             MetricProvenance(
@@ -1223,4 +1225,5 @@ __all__ = [
     "OutputColumn",
     "Provenance",
     "compile_query",
+    "metrics_used",
 ]
