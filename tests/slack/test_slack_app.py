@@ -11,7 +11,8 @@ import json
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +23,7 @@ from cortex.agent import Agent
 from cortex.conversations import ConversationStore
 from cortex.formatting import format_value
 from cortex.logs import configure_logging
-from cortex.planner import OfflinePlanner, Plan
+from cortex.planner import OfflinePlanner, Plan, Planner
 from cortex.settings import load_settings
 from cortex.slack.blocks import (
     ACTION_FEEDBACK_DOWN,
@@ -105,13 +106,18 @@ def answered(fake: FakeSlack, thread_ts: str, timeout: float = 20.0) -> SlackCal
 
 
 def click(
-    slack: SlackHarness, action_id: str, value: str, thread_ts: str, message_ts: str | None = None
+    slack: SlackHarness,
+    action_id: str,
+    value: str,
+    thread_ts: str,
+    message_ts: str | None = None,
+    user_id: str = ANALYST,
 ) -> int:
-    """The analyst clicks a button of the answer in `thread_ts`; returns the HTTP status."""
+    """`user_id` clicks a button of the answer in `thread_ts`; returns the HTTP status."""
     payload = block_action(
         action_id,
         value,
-        user_id=ANALYST,
+        user_id=user_id,
         channel_id=CHANNEL,
         message_ts=message_ts or next_ts(),
         thread_ts=thread_ts,
@@ -417,6 +423,16 @@ def test_a_bad_signature_or_a_stale_timestamp_gets_401_and_no_web_api_call(
     assert slack.audit.list() == []
 
 
+@contextmanager
+def serving(
+    workspace: Workspace, fake: FakeSlack, planner: Planner, tmp_path: Path
+) -> Iterator[SlackSender]:
+    """The app served with `planner` (a test's own), and a sender signing requests for it."""
+    agent = Agent(workspace, planner, ConversationStore(tmp_path / "c.sqlite"))
+    with running(serve(workspace, fake, agent)) as url:
+        yield SlackSender(app_url=url, signing_secret=SIGNING_SECRET)
+
+
 class _Blocked:
     """A planner that waits for the test to let it go: proof the ack does not wait for it."""
 
@@ -433,9 +449,7 @@ def test_slack_gets_its_ack_before_the_work_is_done(
     workspace: Workspace, fake: FakeSlack, tmp_path: Path
 ) -> None:
     planner = _Blocked(OfflinePlanner(workspace.model, as_of=DEMO_AS_OF))
-    agent = Agent(workspace, planner, ConversationStore(tmp_path / "c.sqlite"))
-    with running(serve(workspace, fake, agent)) as url:
-        sender = SlackSender(app_url=url, signing_secret=SIGNING_SECRET)
+    with serving(workspace, fake, planner, tmp_path) as sender:
         event = mention(ANALYST, "ARR by segment")
         assert sender.event(event).status_code == 200  # answered while the planner waits
         assert fake.calls_to("chat.update") == []
@@ -451,10 +465,9 @@ class _Broken:
 def test_a_failure_inside_the_pipeline_is_an_apology_with_a_trace_id(
     workspace: Workspace, fake: FakeSlack, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    agent = Agent(workspace, _Broken(), ConversationStore(tmp_path / "c.sqlite"))
-    with running(serve(workspace, fake, agent)) as url:
+    with serving(workspace, fake, _Broken(), tmp_path) as sender:
         event = mention(ANALYST, "ARR by segment")
-        SlackSender(app_url=url, signing_secret=SIGNING_SECRET).event(event)
+        sender.event(event)
         text = all_text(answered(fake, event["ts"]))
     assert "Sorry" in text and "trace id" in text and "Traceback" not in text
     trace_id = text.split("trace id ")[1][:8]
@@ -546,15 +559,7 @@ def test_only_the_asker_rates_an_answer(slack: SlackHarness) -> None:
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
     record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_DOWN]
-    payload = block_action(
-        ACTION_FEEDBACK_UP,
-        record_id,
-        user_id=SUPPORT,
-        channel_id=CHANNEL,
-        message_ts=next_ts(),
-        thread_ts=event["ts"],
-    )
-    slack.sender.interaction(payload)
+    click(slack, ACTION_FEEDBACK_UP, record_id, event["ts"], user_id=SUPPORT)
     told = slack.fake.wait_for("chat.postEphemeral")[0]
     assert told.params["user"] == SUPPORT and "Only the person who asked" in all_text(told)
     assert slack.audit.list()[0].feedback is None
@@ -564,9 +569,7 @@ def test_clicks_and_commands_are_acknowledged_while_every_answering_thread_is_bu
     workspace: Workspace, fake: FakeSlack, tmp_path: Path
 ) -> None:
     planner = _Blocked(OfflinePlanner(workspace.model, as_of=DEMO_AS_OF))
-    agent = Agent(workspace, planner, ConversationStore(tmp_path / "c.sqlite"))
-    with running(serve(workspace, fake, agent)) as url:
-        sender = SlackSender(app_url=url, signing_secret=SIGNING_SECRET)
+    with serving(workspace, fake, planner, tmp_path) as sender:
         for _ in range(6):  # more questions than answering threads: all of them wait
             sender.event(mention(ANALYST, "ARR by segment"))
         started = time.monotonic()
