@@ -38,7 +38,7 @@ from typing import Any, Final, Literal, TextIO, get_args
 import yaml
 
 from semantic_layer.errors import did_you_mean
-from semantic_layer.query import Filter, FilterValue, SemanticQuery
+from semantic_layer.query import SemanticQuery
 
 from .agent import Answer, AnswerStatus
 from .errors import UserError
@@ -490,7 +490,7 @@ def eval_query(query: SemanticQuery) -> dict[str, object]:
     if query.dimensions:
         found["dimensions"] = list(query.dimensions)
     if query.filters:
-        found["where"] = [_where(f) for f in query.filters]
+        found["where"] = [f.where_text() for f in query.filters]
     if query.named_filters:
         found["named_filters"] = list(query.named_filters)
     if query.time_range:
@@ -502,25 +502,3 @@ def eval_query(query: SemanticQuery) -> dict[str, object]:
     if query.compare:
         found["compare"] = query.compare
     return found
-
-
-def _where(item: Filter) -> str:
-    """A filter as the `where` text `parse_where` reads back into the same filter."""
-    values = [_literal(v) for v in item.values]
-    if item.op in ("is null", "is not null"):
-        return f"{item.field} {item.op.upper()}"
-    if item.op in ("in", "not in"):
-        return f"{item.field} {item.op.upper()} ({', '.join(values)})"
-    if item.op == "between":
-        return f"{item.field} BETWEEN {values[0]} AND {values[1]}"
-    return f"{item.field} {item.op} {values[0]}"
-
-
-def _literal(value: FilterValue) -> str:
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, date):
-        return f"DATE '{value.isoformat()}'"
-    if isinstance(value, str):
-        return "'" + value.replace("'", "''") + "'"
-    return repr(value)

@@ -64,6 +64,27 @@ class Filter(BaseModel):
             return f"{self.field} between {shown[0]} and {shown[1]}"
         return f"{self.field} {self.op} {shown[0]}"
 
+    def where_text(self) -> str:
+        """The filter as `where` text that `parse_where` reads back into this same filter."""
+        values = [_sql_literal(v) for v in self.values]
+        if self.op in ("is null", "is not null"):
+            return f"{self.field} {self.op.upper()}"
+        if self.op in ("in", "not in"):
+            return f"{self.field} {self.op.upper()} ({', '.join(values)})"
+        if self.op == "between":
+            return f"{self.field} BETWEEN {values[0]} AND {values[1]}"
+        return f"{self.field} {self.op} {values[0]}"
+
+
+def _sql_literal(value: FilterValue) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, date):
+        return f"DATE '{value.isoformat()}'"
+    if isinstance(value, str):
+        return "'" + value.replace("'", "''") + "'"
+    return repr(value)
+
 
 class OrderBy(BaseModel):
     """Sort by an output column (a metric or dimension name)."""

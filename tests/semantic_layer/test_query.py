@@ -163,3 +163,19 @@ def test_a_table_defined_by_sql_reports_the_warehouse_tables_it_reads(
     compiled = compile_query(SemanticQuery(metrics=("net_new_arr",)), demo_model, as_of=AS_OF)
     assert compiled.source_tables == ("subscriptions",)
     assert "arr_movements" not in compiled.freshness_columns
+
+
+@pytest.mark.parametrize(
+    "item",
+    [
+        Filter(field="segment", op="=", values=("Enterprise",)),
+        Filter(field="account_name", op="in", values=("O'Neil & Co", "Acme")),
+        Filter(field="handed_over", op="=", values=(True,)),
+        Filter(field="csat_score", op=">=", values=(4,)),
+        Filter(field="metric_time", op="between", values=(date(2026, 1, 1), date(2026, 3, 31))),
+        Filter(field="churned_at", op="is null"),
+        Filter(field="channel", op="not in", values=("sms",)),
+    ],
+)
+def test_where_text_reads_back_into_the_same_filter(item: Filter) -> None:
+    assert parse_where(item.where_text()) == (item,)
