@@ -58,6 +58,7 @@ from .errors import SettingsError, UserError
 from .knowledge import Catalog, ContextLibrary, Passage
 from .planner import Clarify, OutOfScope, Plan, QueryPlan, Usage
 from .settings import Settings
+from .verified import verified_question
 
 __all__ = [
     "PRICES_PER_MILLION",
@@ -256,9 +257,9 @@ class ClaudePlanner:
         return query, ""
 
     def _query_plan(self, query: SemanticQuery, round_number: int, usage: Usage) -> QueryPlan:
-        for verified in self.model.verified_queries:
-            if SemanticQuery.from_spec(verified.query) == query:
-                return QueryPlan(query, 1.0, verified.question, usage)
+        verified = verified_question(query, self.model, self.as_of)
+        if verified is not None:
+            return QueryPlan(query, 1.0, verified, usage)
         return QueryPlan(query, max(0.9 - 0.1 * (round_number - 1), 0.5), None, usage)
 
     def _search(self, tool_input: Mapping[str, object]) -> str:

@@ -68,6 +68,7 @@ from .understanding import (
     same_query,
     unexplained_words,
 )
+from .verified import exact_verified, verified_question
 
 
 @dataclass(frozen=True)
@@ -276,13 +277,20 @@ class OfflinePlanner:
                 self.unfiltered_metrics.setdefault(m.measure, []).append(m.name)
 
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
-        """A semantic query for `question`, or a clarifying question, or a polite no."""
-        return self._plan(question, history, rephrase=True)
+        """A semantic query for `question`, or a clarifying question, or a polite no.
+
+        The plan is badged verified only when it computes what a verified query computes
+        (`cortex.verified`); the verified question word for word uses its verified query."""
+        exact = exact_verified(question, self.model)
+        if exact is not None:
+            return QueryPlan(SemanticQuery.from_spec(exact.query), 1.0, verified=exact.question)
+        plan = self._plan(question, history, rephrase=True)
+        if not isinstance(plan, QueryPlan):
+            return plan
+        verified = verified_question(plan.query, self.model, self.as_of)
+        return plan if verified is None else replace(plan, confidence=1.0, verified=verified)
 
     def _plan(self, question: str, history: Sequence[SemanticQuery], *, rephrase: bool) -> Plan:
-        verified = self._verified(question)
-        if verified is not None:
-            return verified
         previous = history[-1] if history else None
         earlier = previous.time_range if previous is not None else None
         phrasing = read_phrasing(question, self.as_of, earlier)
@@ -550,15 +558,6 @@ class OfflinePlanner:
             if not (one and entity):
                 return True
         return False
-
-    def _verified(self, question: str) -> QueryPlan | None:
-        asked = " ".join(text_words(question))
-        for verified in self.model.verified_queries:
-            known = " ".join(text_words(verified.question))
-            if difflib.SequenceMatcher(None, asked, known).ratio() >= 0.92:
-                query = SemanticQuery.from_spec(verified.query)
-                return QueryPlan(query, 1.0, verified=verified.question)
-        return None
 
     def _instead_grain(
         self, question: str, phrasing: Phrasing, earlier: str | None

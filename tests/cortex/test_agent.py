@@ -51,6 +51,15 @@ def test_a_verified_question_is_badged_verified(agent: Agent) -> None:
     assert agent.ask("What is our ARR by segment?").trust == "verified"
 
 
+def test_a_near_miss_of_a_verified_question_is_answered_as_asked_without_the_badge(
+    agent: Agent,
+) -> None:
+    answer = agent.ask("What is the AI automation rate by month last year?")
+    assert answer.status == "answer" and answer.trust == "generated"
+    assert answer.compiled is not None
+    assert answer.compiled.provenance.time_range == "last year (2025-01-01 to 2025-12-31)"
+
+
 def test_follow_ups_survive_a_restart(
     workspace: Workspace, store: ConversationStore, tmp_path: Path
 ) -> None:

@@ -62,6 +62,25 @@ def test_a_verified_question_uses_its_verified_query(planner: OfflinePlanner) ->
     assert plan.confidence == 1.0
 
 
+def test_a_question_worded_like_a_verified_one_but_asking_another_period_is_read_as_asked(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("What is the AI automation rate by month last year?")
+    assert isinstance(plan, QueryPlan) and plan.verified is None
+    assert plan.query.time_range == "last year"
+    ranked = valued_planner.plan("Which 10 Enterprise accounts opened the most tickets last week?")
+    assert isinstance(ranked, QueryPlan) and ranked.verified is None
+    assert ranked.query.time_range == "last week"
+
+
+def test_a_reading_that_computes_a_verified_query_is_badged_whatever_its_wording(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("Which 10 Enterprise accounts had the most tickets last month")
+    assert isinstance(plan, QueryPlan), plan
+    assert plan.verified == "Which 10 Enterprise accounts opened the most tickets last month?"
+
+
 def test_follow_ups_build_on_the_previous_query(planner: OfflinePlanner) -> None:
     first = query_of(planner, "How many tickets did we get last month?")
     assert (first.metrics, first.time_range) == (("ticket_volume",), "last month")
