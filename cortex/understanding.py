@@ -40,7 +40,7 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
+from semantic_layer.model import METRIC_TIME, SemanticModel
 from semantic_layer.query import SemanticQuery
 
 from .grouping import GROUPING
@@ -257,7 +257,7 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
         descending = not query.order_by or query.order_by[0].descending
         parts.append(f"{'top' if descending else 'bottom'} {query.limit}")
     for condition in query.filters:
-        dimension = _dimension(model, condition.field)
+        dimension = model.dimension(condition.field)
         if dimension is None:
             return None
         if condition.op in ("=", "in") and dimension.type == "boolean":
@@ -279,7 +279,7 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
         if field == METRIC_TIME:
             grain = suffix or "day"
             continue
-        dimension = _dimension(model, field)
+        dimension = model.dimension(field)
         groups.append(dimension.label if dimension and dimension.label else field)
     groups = [g.replace("_", " ") for g in groups]
     if groups:
@@ -309,17 +309,6 @@ def _range_words(time_range: str) -> str:
     if re.fullmatch(r"\d{4}(-q[1-4])?", time_range.lower()):
         return f"in {time_range}"
     return time_range
-
-
-def _dimension(model: SemanticModel, name: str) -> Dimension | None:
-    table_name, _, field = name.rpartition(".")
-    for table in model.tables:
-        if table_name and table.name != table_name:
-            continue
-        for dimension in table.dimensions:
-            if dimension.name == field:
-                return dimension
-    return None
 
 
 @dataclass(frozen=True)

@@ -43,7 +43,15 @@ from .model import (
     Table,
 )
 from .query import Filter, FilterValue, OrderBy, SemanticQuery, parse_where
-from .time import DateRange, default_range, periods, resolve_time_range, shift, truncate
+from .time import (
+    DateRange,
+    default_range,
+    partial_periods,
+    periods,
+    resolve_time_range,
+    shift,
+    truncate,
+)
 
 SOURCE_DIALECT = "duckdb"
 DIALECTS = ("duckdb", "postgres", "snowflake", "bigquery", "spark", "trino")
@@ -100,6 +108,28 @@ class Provenance:
     dialect: str
     sql: str
     notes: tuple[str, ...] = ()
+    #: every condition the rows met (query filters, named filters spelled out, policies)
+    conditions: tuple[Filter, ...] = ()
+    #: the calendar period the time range names ("this quarter", "2026-10"), if it names one
+    time_period: Grain | None = None
+    #: the days the comparison period covers (first, last), when there is one
+    compared_start: date | None = None
+    compared_end: date | None = None
+    #: values on a day (snapshots, trailing windows), not sums over the range
+    point_in_time: bool = False
+    #: the periods a time series shows only in part (see `PartialPeriod`)
+    partial_periods: tuple[PartialPeriod, ...] = ()
+
+
+@dataclass(frozen=True)
+class PartialPeriod:
+    """A period of a time column that the answer covers only from `first` to `last`: the
+    range cuts it, or it is still running on the as-of day."""
+
+    column: str
+    start: date
+    first: date
+    last: date
 
 
 @dataclass(frozen=True)
@@ -1088,19 +1118,19 @@ def compile_query(
             "expected close date)."
         )
 
+    previous: DateRange | None = None
     if query.compare and time_range is not None:
         select, previous = _compare(plan, time_range)
-        comparison = f"{query.compare.replace('_', ' ')}: {previous.describe()}"
     else:
         ctes, core = _core(plan, time_range, "")
-        select, comparison = _with(ctes, core), None
+        select = _with(ctes, core)
 
     columns = _columns(plan)
     select = select.order_by(*_order(plan, columns), copy=False)
     if query.limit is not None:
         select = select.limit(query.limit, copy=False)
     sql = Dialect.get_or_raise(dialect).generate(select, copy=False, pretty=True)
-    provenance = _provenance(plan, time_range, comparison, dialect, sql, notes)
+    provenance = _provenance(plan, time_range, previous, dialect, sql, notes, spine_based)
     freshness = {
         table.source: column
         for table in model.tables
@@ -1175,13 +1205,24 @@ def metrics_used(model: SemanticModel, names: Iterable[str]) -> list[Metric]:
     return list(seen.values())
 
 
+def _partial_periods(plan: _Plan, time_range: DateRange | None) -> tuple[PartialPeriod, ...]:
+    """The periods of the query's time columns that the answer shows only in part."""
+    return tuple(
+        PartialPeriod(ref.output, start, first, last)
+        for ref in plan.dims
+        if ref.grain is not None and ref.grain != "day"
+        for start, first, last in partial_periods(time_range, ref.grain, plan.as_of)
+    )
+
+
 def _provenance(
     plan: _Plan,
     time_range: DateRange | None,
-    comparison: str | None,
+    previous: DateRange | None,
     dialect: str,
     sql: str,
     notes: list[str],
+    point_in_time: bool,
 ) -> Provenance:
     metrics = []
     for metric in metrics_used(plan.model, plan.query.metrics):
@@ -1200,6 +1241,9 @@ def _provenance(
             )
         )
     filters = [str(f) for f in plan.filters]
+    comparison = None
+    if previous is not None and plan.query.compare is not None:
+        comparison = f"{plan.query.compare.replace('_', ' ')}: {previous.describe()}"
     return Provenance(
         metrics=tuple(metrics),
         dimensions=tuple(ref.text for ref in plan.dims),
@@ -1214,6 +1258,12 @@ def _provenance(
         dialect=dialect,
         sql=sql,
         notes=tuple(notes),
+        conditions=plan.filters,
+        time_period=time_range.unit if time_range and time_range.count == 1 else None,
+        compared_start=previous.start if previous is not None else None,
+        compared_end=previous.last_day if previous is not None else None,
+        point_in_time=point_in_time,
+        partial_periods=_partial_periods(plan, time_range),
     )
 
 
@@ -1223,6 +1273,7 @@ __all__ = [
     "MetricProvenance",
     "OrderBy",
     "OutputColumn",
+    "PartialPeriod",
     "Provenance",
     "compile_query",
     "metrics_used",

@@ -265,6 +265,17 @@ class SemanticModel(_Node):
         """The named filter called `name`, if declared."""
         return next((f for f in self.filters if f.name == name), None)
 
+    def dimension(self, name: str) -> Dimension | None:
+        """The dimension called `name` (or `table.name`), the first declared when several
+        tables hold one of that name."""
+        table_name, _, field = name.rpartition(".")
+        for table in self.tables:
+            if not table_name or table.name == table_name:
+                found = next((d for d in table.dimensions if d.name == field), None)
+                if found is not None:
+                    return found
+        return None
+
     def measure(self, name: str) -> tuple[Table, Measure] | None:
         """The measure called `name` with the table that holds it, if declared."""
         for table in self.tables:

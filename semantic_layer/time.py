@@ -202,6 +202,24 @@ def periods(time_range: DateRange, grain: Grain) -> list[tuple[date, date]]:
     return out
 
 
+def partial_periods(
+    time_range: DateRange | None, grain: Grain, as_of: date
+) -> list[tuple[date, date, date]]:
+    """(period start, first day counted, last day counted) of each `grain` period a series
+    shows only in part: one the range cuts at either end, or, with no range, the period still
+    running on `as_of`. Such a period must not be read as a whole one in a trend."""
+    if time_range is None:
+        start = truncate(as_of, grain)
+        following = shift(start, grain, 1)
+        return [(start, start, as_of)] if following > as_of + timedelta(days=1) else []
+    cut = []
+    for start, last in periods(time_range, grain):
+        first = max(start, time_range.start)
+        if first > start or last < shift(start, grain, 1) - timedelta(days=1):
+            cut.append((start, first, last))
+    return cut
+
+
 def default_range(grain: Grain, as_of: date) -> DateRange:
     """The range a time series uses when none is given: a screenful of recent periods."""
     count = {"day": 30, "week": 12, "month": 12, "quarter": 8, "year": 3}[grain]
@@ -214,6 +232,7 @@ __all__ = [
     "DateRange",
     "add_months",
     "default_range",
+    "partial_periods",
     "periods",
     "resolve_time_range",
     "shift",

@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from semantic_layer.errors import QueryError
-from semantic_layer.time import add_months, periods, resolve_time_range, truncate
+from semantic_layer.time import add_months, partial_periods, periods, resolve_time_range, truncate
 
 AS_OF = date(2026, 11, 24)  # a Tuesday in Q4
 
@@ -102,3 +102,19 @@ def test_periods_end_on_their_last_day_inside_the_range() -> None:
         (date(2026, 10, 1), date(2026, 10, 31)),
         (date(2026, 11, 1), date(2026, 11, 24)),
     ]
+
+
+def test_a_period_cut_by_the_range_or_still_running_is_partial() -> None:
+    last_30 = resolve_time_range("last 30 days", AS_OF)  # 2026-10-26 .. 2026-11-24
+    assert partial_periods(last_30, "week", AS_OF) == [
+        (date(2026, 11, 23), date(2026, 11, 23), date(2026, 11, 24)),
+    ]  # 26 Oct is a Monday: the first week is whole
+    assert partial_periods(last_30, "month", AS_OF) == [
+        (date(2026, 10, 1), date(2026, 10, 26), date(2026, 10, 31)),
+        (date(2026, 11, 1), date(2026, 11, 1), date(2026, 11, 24)),
+    ]
+    assert partial_periods(resolve_time_range("2026-Q3", AS_OF), "month", AS_OF) == []
+    assert partial_periods(None, "month", AS_OF) == [
+        (date(2026, 11, 1), date(2026, 11, 1), date(2026, 11, 24))
+    ]
+    assert partial_periods(None, "month", date(2026, 11, 30)) == []
