@@ -23,7 +23,7 @@ from semantic_layer.query import SemanticQuery
 from .conversations import ConversationStore
 from .errors import AccessDenied, InternalError
 from .knowledge import ContextLibrary
-from .narrative import additive_metrics, narrate
+from .narrative import narrate
 from .planner import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage
 from .understanding import phrase_query, same_query
 from .workspace import Workspace
@@ -150,8 +150,7 @@ class Agent:
         answered = time.perf_counter()
         result = outcome.result
         assert result is not None  # the workspace runs its own dialect
-        additive = additive_metrics(self.workspace.model, plan.query.metrics)
-        text = narrate(outcome.compiled, result.frame, additive=additive)
+        text = narrate(outcome.compiled, result.frame, self.workspace.model)
         used = [m.name for m in outcome.compiled.provenance.metrics]
         return Answer(
             "answer",

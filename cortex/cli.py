@@ -28,6 +28,7 @@ from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
 from semantic_layer.compile import DIALECTS, CompiledQuery
 from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError, did_you_mean
 from semantic_layer.loader import load_and_check, load_model
+from semantic_layer.model import SemanticModel
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 
 from .access import check_access
@@ -37,9 +38,10 @@ from .audit import OUTCOMES, VOTES, AuditLog, AuditRecord, eval_cases, write_csv
 from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
-from .formatting import format_cell, is_missing, provenance_points
-from .narrative import additive_metrics, narrate
+from .formatting import is_missing, provenance_points
+from .narrative import narrate
 from .settings import Settings, load_settings
+from .wording import cell_text, partial_rows, shown_partials
 from .workspace import Workspace, ensure_warehouse
 
 app = typer.Typer(
@@ -309,16 +311,22 @@ def _json_value(value: object) -> object:
 
 
 def _payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[str, object]:
+    """The JSON of a compiled query and its result; `partial` says, row by row, whether the
+    row's period is covered only in part (`provenance.partial_periods` says which days)."""
     provenance = asdict(compiled.provenance)
+    provenance["conditions"] = [c.model_dump(mode="json") for c in compiled.provenance.conditions]
     rows: list[list[object]] = []
+    partial: list[bool] = []
     if result is not None:
         provenance["freshness"] = _json_value(result.freshness)
         provenance["timings_ms"] = result.timings_ms
         provenance["truncated"] = result.truncated
         rows = [[_json_value(v) for v in row] for row in result.frame.itertuples(index=False)]
+        partial = partial_rows(compiled, result.frame)
     return {
         "columns": [c.name for c in compiled.columns],
         "rows": rows,
+        "partial": partial,
         "sql": compiled.sql,
         "provenance": json.loads(json.dumps(provenance, default=_json_value)),
     }
@@ -328,8 +336,9 @@ def _render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
     table = Table(show_edge=False, header_style="bold")
     for column in compiled.columns:
         table.add_column(column.label, justify="left" if column.kind == "dimension" else "right")
-    for row in frame.itertuples(index=False):
-        table.add_row(*(format_cell(c, v) for c, v in zip(compiled.columns, row, strict=True)))
+    partials = shown_partials(compiled, frame)
+    for row in frame.to_dict("records"):
+        table.add_row(*(escape(cell_text(c, row, partials)) for c in compiled.columns))
     return table
 
 
@@ -384,8 +393,7 @@ def query(
             _out.print(f"[dim]-- {dialect} SQL (run it on your {dialect} warehouse)[/]")
             _out.print(compiled.sql)
             return
-        additive = additive_metrics(workspace.model, semantic.metrics)
-        _out.print(escape(narrate(compiled, result.frame, additive=additive)))
+        _out.print(escape(narrate(compiled, result.frame, workspace.model)))
         if not result.frame.empty:
             _out.print(_render_table(compiled, result.frame))
         _render_provenance(compiled, result)
@@ -437,14 +445,14 @@ def _render_answer(answer: Answer) -> None:
         _out.print(f"  • {escape(suggestion)}")
 
 
-def _draw(answer: Answer, path: Path) -> None:
+def _draw(answer: Answer, path: Path, model: SemanticModel) -> None:
     """Write the answer's chart (a Vega-Lite spec built from the result) as a PNG."""
     from .chart import chart_spec, render_png  # altair is slow to import: only when asked
 
     if answer.compiled is None or answer.result is None:
         _err.print("[dim]No chart: there are no numbers to draw.[/]")
         return
-    spec = chart_spec(answer.compiled, answer.result.frame)
+    spec = chart_spec(answer.compiled, answer.result.frame, model)
     if spec is None:
         _err.print("[dim]No chart: a single number or an empty result is clearer as text.[/]")
         return
@@ -477,7 +485,7 @@ def ask(
             agent.workspace.close()
         AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
         if chart is not None:
-            _draw(answer, chart)
+            _draw(answer, chart, agent.workspace.model)
         if as_json:
             print(json.dumps(_answer_payload(answer), default=_json_value))
         else:

@@ -108,7 +108,21 @@ def format_cell(column: OutputColumn, value: object) -> str:
     if column.kind == "dimension":
         grain = column_grain(column.name)
         return format_period(value, grain) if grain else format_dimension(value)
+    if (
+        column.kind == "comparison"
+        and column.format == "percent"
+        and column.name.endswith("__change")
+    ):
+        return format_points(value)
     return format_value(value, column.format, column.unit)
+
+
+def format_points(value: object) -> str:
+    """A change of a percentage, in percentage points: `+2.1 pts`, `-0.4 pts`."""
+    if is_missing(value):
+        return "–"
+    points = float(value) * 100  # type: ignore[arg-type]
+    return f"{points:+.1f} pts"
 
 
 def provenance_points(p: Provenance, *, joins: bool = True) -> list[tuple[str, str]]:

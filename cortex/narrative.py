@@ -1,130 +1,273 @@
 """Two lines of narrative written from a result, deterministically: never by a model.
 
-The narrative states what the numbers say in the metric's own format: a single value (and its
-change against the comparison period), the leader and the laggard of a breakdown (with the
-total when adding up makes sense), or where a time series started, ended and peaked.
+The narrative is the sentence people quote, so it states what produced its numbers: every
+condition the rows met, the days, and the comparison (`cortex.wording.scope_of`). It says
+a single value (and its change against the comparison period), the highest and lowest values
+of a breakdown (with the total when adding up makes sense), or how a time series moved between
+its first and last *complete* periods. A period the answer covers only in part (the month
+still running, a week the range cuts) is never compared with a whole one: it is named with
+the days it covers and left out of the trend. Words are neutral ("highest", "lowest"): whether
+more is better depends on the metric.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import date
 
 import pandas as pd
 
-from semantic_layer.compile import CompiledQuery, OutputColumn
+from semantic_layer.compile import CompiledQuery, OutputColumn, PartialPeriod
 from semantic_layer.model import SemanticModel
+from semantic_layer.time import shift
 
-from .formatting import (
-    column_grain,
-    format_cell,
-    format_value,
-    is_missing,
+from .formatting import column_grain, format_cell, is_missing
+from .wording import (
+    Scope,
+    capitalize,
+    compact_value,
+    is_plural,
+    period_name,
+    scope_of,
+    shown_partials,
+    span_text,
 )
+
+__all__ = ["additive_metrics", "narrate"]
+
+
+def _value(column: OutputColumn, value: object) -> str:
+    return compact_value(value, column.format, column.unit)
 
 
 def _change(now: object, before: object, column: OutputColumn) -> str:
+    """`up 3.6% from 38,822`, `down 1.2 points from 14.1%`; "" when either is missing."""
     if is_missing(now) or is_missing(before):
         return ""
     now_value, before_value = float(now), float(before)  # type: ignore[arg-type]
-    was = format_value(before_value, column.format, column.unit)
+    was = _value(column, before_value)
     if column.format == "percent":
         points = (now_value - before_value) * 100
-        direction = "up" if points > 0 else "down" if points < 0 else "flat"
-        return f"{direction} {abs(points):.1f} points from {was}"
+        if round(points, 1) == 0:
+            return f"unchanged from {was}"
+        unit = "point" if round(abs(points), 1) == 1 else "points"
+        return f"{'up' if points > 0 else 'down'} {abs(points):.1f} {unit} from {was}"
     if before_value == 0:
         return f"against {was} before"
     pct = (now_value - before_value) / abs(before_value) * 100
-    direction = "up" if pct > 0 else "down" if pct < 0 else "flat"
-    return f"{direction} {abs(pct):.1f}% from {was}"
+    if round(pct, 1) == 0:
+        return f"unchanged from {was}"
+    return f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% from {was}"
 
 
-def _single(frame: pd.DataFrame, metrics: Sequence[OutputColumn], compiled: CompiledQuery) -> str:
+def _single(frame: pd.DataFrame, metrics: Sequence[OutputColumn], scope: Scope) -> str:
     row = frame.iloc[0]
-    parts = []
-    for column in metrics:
-        text = f"{column.label} is {format_value(row[column.name], column.format, column.unit)}"
+    clauses = []
+    for index, column in enumerate(metrics):
+        subject = column.label if index == 0 else _inner_label(column.label)
+        where = f" {scope.conditions}" if index == 0 and scope.conditions else ""
+        text = f"{subject}{where} {scope.verb(column.label)} {_value(column, row[column.name])}"
+        if index == 0:
+            text += f" {scope.period}"
         previous = f"{column.name}__previous"
         if previous in frame.columns:
             change = _change(row[column.name], row[previous], column)
             if change:
-                text += f", {change}"
-        parts.append(text)
-    provenance = compiled.provenance
-    snapshot = any(note.startswith("Snapshot") for note in provenance.notes)
-    when = provenance.time_range or (
-        f"as of {provenance.as_of.isoformat()}" if snapshot else "all time"
+                text += f", {change}" + (f" {scope.compared}" if index == 0 else "")
+        clauses.append(text)
+    return capitalize("; ".join(clauses)) + "."
+
+
+def _inner_label(label: str) -> str:
+    """A label in the middle of a sentence: `Ticket volume` -> `ticket volume`; `CSAT`,
+    `ARR` and `AI automation rate` keep their capitals."""
+    return label if label[:2].isupper() else label[:1].lower() + label[1:]
+
+
+def _partial_note(
+    column: OutputColumn, time: OutputColumn, row: pd.Series, period: PartialPeriod
+) -> str:
+    grain = column_grain(time.name) or "day"
+    name = capitalize(period_name(period.start, grain))
+    return (
+        f"{name} covers {span_text(period.first, period.last)} only: "
+        f"{_value(column, row[column.name])}."
     )
-    return f"{'; '.join(parts)} ({when})."
 
 
-def _series(frame: pd.DataFrame, time: OutputColumn, metric: OutputColumn) -> str:
-    values = frame[[time.name, metric.name]].dropna()
+def _partial_by_start(
+    compiled: CompiledQuery, frame: pd.DataFrame, time: OutputColumn
+) -> dict[date, PartialPeriod]:
+    return {p.start: p for p in shown_partials(compiled, frame) if p.column == time.name}
+
+
+def _day(value: object) -> date | None:
+    if is_missing(value):
+        return None
+    return pd.Timestamp(value).date()  # type: ignore[arg-type]
+
+
+def _series(
+    compiled: CompiledQuery,
+    frame: pd.DataFrame,
+    time: OutputColumn,
+    metric: OutputColumn,
+    subject: str,
+) -> str:
+    """How `metric` moved over its complete periods; partial ones are named apart.
+    `subject` is the metric with its conditions ("Ticket volume for email")."""
+    partial = _partial_by_start(compiled, frame, time)
+    values = frame.dropna(subset=[time.name, metric.name])
+    complete = values[[_day(v) not in partial for v in values[time.name]]]
+    cut = values[[_day(v) in partial for v in values[time.name]]]
     if values.empty:
-        return f"{metric.label} has no values in this range."
-    first, last = values.iloc[0], values.iloc[-1]
-    start = format_value(first[metric.name], metric.format, metric.unit)
-    end = format_value(last[metric.name], metric.format, metric.unit)
-    text = (
-        f"{metric.label} went from {start} in {format_cell(time, first[time.name])} "
-        f"to {end} in {format_cell(time, last[time.name])}"
-    )
-    change = _change(last[metric.name], first[metric.name], metric)
-    text += f" ({change.split(' from ')[0]})." if change else "."
-    if len(values) > 2:
-        peak = values.iloc[int(values[metric.name].to_numpy().argmax())]
-        text += (
-            f" It peaked at {format_value(peak[metric.name], metric.format, metric.unit)} "
-            f"in {format_cell(time, peak[time.name])}."
+        return f"{subject} has no values in this range."
+    sentences = []
+    if len(complete) >= 2:
+        first, last = complete.iloc[0], complete.iloc[-1]
+        text = (
+            f"{subject} went from {_value(metric, first[metric.name])} in "
+            f"{_period(time, first[time.name])} to {_value(metric, last[metric.name])} in "
+            f"{_period(time, last[time.name])}"
         )
-    return text
+        change = _change(last[metric.name], first[metric.name], metric)
+        text += f", {change.split(' from ')[0]}." if change else "."
+        sentences.append(text)
+        if len(complete) > 2:
+            peak = complete.iloc[int(complete[metric.name].to_numpy().argmax())]
+            sentences.append(
+                f"It was highest in {_period(time, peak[time.name])}, at "
+                f"{_value(metric, peak[metric.name])}."
+            )
+    elif len(complete) == 1:
+        only = complete.iloc[0]
+        sentences.append(
+            f"{subject} {_past(metric.label)} {_value(metric, only[metric.name])} in "
+            f"{_period(time, only[time.name])}."
+        )
+    if f"{metric.name}__previous" in frame.columns and len(complete):
+        sentences.append(_against_before(compiled, complete.iloc[-1], time, metric))
+        sentences = [s for s in sentences if s]
+    for _, row in cut.iterrows():
+        period = partial[_day(row[time.name])]  # type: ignore[index]
+        sentences.append(_partial_note(metric, time, row, period))
+    if len(complete) < 2 and len(cut):
+        sentences.append("There are too few whole periods to speak of a trend.")
+    return " ".join(sentences)
+
+
+def _against_before(
+    compiled: CompiledQuery, row: pd.Series, time: OutputColumn, metric: OutputColumn
+) -> str:
+    """How the last complete period compares with the one it is compared with: "November
+    2026 was up 20.1% from 44.0K in November 2025"."""
+    grain = column_grain(time.name) or "day"
+    day = _day(row[time.name])
+    change = _change(row[metric.name], row[f"{metric.name}__previous"], metric)
+    if day is None or not change:
+        return ""
+    yearly = (compiled.provenance.comparison or "").startswith("previous year")
+    before = shift(day, "year", -1) if yearly else shift(day, grain, -1)
+    return f"{capitalize(period_name(day, grain))} was {change} in {period_name(before, grain)}."
+
+
+def _past(label: str) -> str:
+    return "were" if is_plural(label) else "was"
+
+
+def _period(time: OutputColumn, value: object) -> str:
+    grain = column_grain(time.name)
+    day = _day(value)
+    if grain is None or day is None:
+        return format_cell(time, value)
+    return period_name(day, grain)
+
+
+def _key(row: pd.Series, dimensions: Sequence[OutputColumn]) -> str:
+    return " · ".join(format_cell(d, row[d.name]) for d in dimensions)
 
 
 def _breakdown(
-    frame: pd.DataFrame, dimension: OutputColumn, metric: OutputColumn, additive: bool
+    frame: pd.DataFrame,
+    dimensions: Sequence[OutputColumn],
+    metric: OutputColumn,
+    additive: bool,
+    lead: str,
 ) -> str:
-    values = frame[[dimension.name, metric.name]].dropna(subset=[metric.name])
+    values = frame.dropna(subset=[metric.name])
     if values.empty:
-        return f"{metric.label} has no values for any {dimension.label.lower()}."
-    ranked = values.sort_values(metric.name, ascending=False)
+        return f"{lead}: no values."
+    ranked = values.sort_values(metric.name, ascending=False, kind="stable")
     top, bottom = ranked.iloc[0], ranked.iloc[-1]
-    fmt = (metric.format, metric.unit)
-    leader = format_cell(dimension, top[dimension.name])
-    lead = f"{leader} leads with {format_value(top[metric.name], *fmt)}"
+    previous = f"{metric.name}__previous"
+
+    def said(row: pd.Series) -> str:
+        text = _value(metric, row[metric.name])
+        if previous in frame.columns:
+            change = _change(row[metric.name], row[previous], metric)
+            text += f", {change}" if change else ""
+        return text
+
+    text = f"{lead}: {_key(top, dimensions)} is highest at {said(top)}"
     total = values[metric.name].sum()  # an integer for counts, so it prints as one
-    if additive and float(total) > 0:
+    if additive and float(total) > 0 and len(values) > 1:
         share = float(top[metric.name]) / float(total)
-        lead += f" ({share:.0%} of {format_value(total, *fmt)})"
-    text = f"{lead}."
+        text += f" ({share:.0%} of {_value(metric, total)})"
     if len(ranked) > 1:
-        text += (
-            f" {format_cell(dimension, bottom[dimension.name])} is lowest at "
-            f"{format_value(bottom[metric.name], *fmt)}."
-        )
-    return text
+        text += f"; {_key(bottom, dimensions)} is lowest at {said(bottom)}"
+    return text + "."
 
 
-def narrate(compiled: CompiledQuery, frame: pd.DataFrame, *, additive: Sequence[str] = ()) -> str:
-    """Two lines on what `frame` (the result of `compiled`) says.
+def _lead(metric: OutputColumn, scope: Scope, period: str | None = None) -> str:
+    """`ARR for Enterprise as of 24 Nov 2026`, with `, compared with …` when there is one."""
+    parts = [metric.label]
+    if scope.conditions:
+        parts.append(scope.conditions)
+    parts.append(period if period is not None else scope.period)
+    lead = " ".join(parts)
+    if scope.compared:
+        lead += f", compared with {scope.compared.split(' ', 1)[1]}"
+    return lead
 
-    `additive` names the metrics whose values may be added across rows (a share of the total
-    is then shown); ratios, averages and medians are never summed.
+
+def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) -> str:
+    """Two lines on what `frame` (the result of `compiled`) says, with what produced it.
+
+    Shares of a total are shown only for metrics whose values add up across rows (plain sums
+    and counts, `additive_metrics`); ratios, averages and medians are never summed.
     """
     metrics = [c for c in compiled.columns if c.kind == "metric"]
     dimensions = [c for c in compiled.columns if c.kind == "dimension"]
-    if frame.empty:
-        return "No rows match this question; try a wider time range or fewer filters."
-    if not dimensions:
-        return _single(frame, metrics, compiled)
+    scope = scope_of(compiled.provenance, model)
     first = metrics[0]
+    if frame.empty:
+        where = f" {scope.conditions}" if scope.conditions else ""
+        return (
+            f"No rows match {first.label}{where} {scope.period}; try a wider time range or "
+            "fewer filters."
+        )
+    if not dimensions:
+        return _single(frame, metrics, scope)
+    additive = first.name in additive_metrics(model, [first.name])
     time = next((d for d in dimensions if column_grain(d.name)), None)
-    if time is not None and len(dimensions) == 1:
-        return _series(frame, time, first)
-    category = next((d for d in dimensions if d is not time), dimensions[0])
-    if time is not None:  # by time and category: speak of the latest period
-        latest = frame[frame[time.name] == frame[time.name].max()]
-        line = _breakdown(latest, category, first, first.name in additive)
-        return f"In {format_cell(time, latest[time.name].iloc[0])}: {line}"
-    return _breakdown(frame, category, first, first.name in additive)
+    categories = [d for d in dimensions if d is not time]
+    if time is None:
+        return _breakdown(frame, categories, first, additive, _lead(first, scope))
+    if not categories:
+        subject = f"{first.label} {scope.conditions}" if scope.conditions else first.label
+        return _series(compiled, frame, time, first, subject)
+    partial = _partial_by_start(compiled, frame, time)
+    whole = [v for v in frame[time.name].dropna().unique() if _day(v) not in partial]
+    latest = max(whole) if whole else frame[time.name].max()
+    rows = frame[frame[time.name] == latest]
+    period = f"in {_period(time, latest)}"
+    note = ""
+    if _day(latest) in partial:
+        cut = partial[_day(latest)]  # type: ignore[index]
+        period = f"in {_period(time, latest)}, which covers {span_text(cut.first, cut.last)} only"
+    elif any(_day(v) in partial for v in frame[time.name].dropna().unique()):
+        note = " Later periods are partial and left out here."
+    return _breakdown(rows, categories, first, additive, _lead(first, scope, period)) + note
 
 
 def additive_metrics(model: SemanticModel, names: Sequence[str]) -> tuple[str, ...]:

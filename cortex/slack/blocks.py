@@ -19,6 +19,7 @@ from semantic_layer.compile import CompiledQuery
 
 from ..agent import Answer
 from ..formatting import format_cell, provenance_points
+from ..wording import cell_text, shown_partials
 
 __all__ = [
     "ACTION_ASK",
@@ -110,9 +111,10 @@ def _table_lines(compiled: CompiledQuery, frame: pd.DataFrame) -> list[str]:
     dimensions = [c for c in compiled.columns if c.kind == "dimension"]
     values = [c for c in compiled.columns if c.kind != "dimension"]
     labelled = len(values) > 1 or not dimensions
+    partials = shown_partials(compiled, frame)
     lines = []
     for row in frame.head(MAX_TABLE_ROWS).to_dict("records"):
-        keys = " · ".join(f"*{escape(format_cell(c, row[c.name]))}*" for c in dimensions)
+        keys = " · ".join(f"*{escape(cell_text(c, row, partials))}*" for c in dimensions)
         cells = [format_cell(c, row[c.name]) for c in values]
         shown = " · ".join(
             f"{escape(c.label)} {cell}" if labelled else cell
@@ -123,8 +125,8 @@ def _table_lines(compiled: CompiledQuery, frame: pd.DataFrame) -> list[str]:
 
 
 def _table_blocks(compiled: CompiledQuery, frame: pd.DataFrame, total_rows: int) -> list[Block]:
-    if frame.empty or (len(frame) == 1 and not _has_dimensions(compiled)):
-        return []  # a single number is in the narrative already
+    if frame.empty:
+        return []  # a single number is shown too: the narrative rounds it ($35.8K)
     blocks: list[Block] = []
     chunk: list[str] = []
     for line in _table_lines(compiled, frame):

@@ -42,7 +42,7 @@ def test_an_answer_carries_numbers_narrative_and_provenance(
     )
     frame = answer.result.frame
     assert dict(zip(frame["channel"], frame["ticket_volume"], strict=True)) == expected
-    assert "leads with" in answer.text
+    assert "is highest at" in answer.text
     assert answer.compiled.provenance.time_range == "last month (2026-10-01 to 2026-10-31)"
     assert set(answer.timings_ms) == {"plan", "query", "total"}
 

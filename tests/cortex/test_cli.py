@@ -294,3 +294,25 @@ def test_ask_draws_no_chart_for_a_single_number(cortex: CliRunner, tmp_path: Pat
     code, _, err = run(cortex, "ask", "What's our ARR?", "--chart", str(png))
     assert code == 0 and not png.exists()
     assert "No chart" in err
+
+
+def test_a_month_still_running_is_marked_partial_in_json_and_in_the_table(
+    cortex: CliRunner,
+) -> None:
+    args = ("query", "-m", "ticket_volume", "--by", "metric_time:month", "--last", "3 months")
+    code, out, _ = run(cortex, *args, "--json")
+    assert code == 0
+    answer = json.loads(out)
+    assert [row[0] for row in answer["rows"]] == ["2026-09-01", "2026-10-01", "2026-11-01"]
+    assert answer["partial"] == [False, False, True]
+    (period,) = answer["provenance"]["partial_periods"]
+    assert (period["start"], period["first"], period["last"]) == (
+        "2026-11-01",
+        "2026-11-01",
+        "2026-11-24",
+    )
+    code, out, _ = run(cortex, *args)
+    assert "2026-11 (partial: 1–24 Nov 2026)" in out
+    trend = out.splitlines()[0]
+    assert "in November 2026" not in trend.split(". November")[0]
+    assert "November 2026 covers 1–24 Nov 2026 only" in trend

@@ -8,6 +8,7 @@ import pytest
 
 from cortex.agent import Agent, Answer
 from cortex.assembly import build_agent
+from cortex.formatting import format_value
 from cortex.slack.blocks import (
     ACTION_ASK,
     MAX_BLOCKS,
@@ -57,9 +58,14 @@ def test_a_long_result_is_cut_with_a_note_and_stays_within_limits(agent: Agent) 
     assert within_limits(message)
 
 
-def test_a_single_number_has_no_table(agent: Agent) -> None:
-    message = answer_message(agent.ask("what's our ARR?"), record_id="1")
-    assert not any(s.startswith("•") for s in sections(message)[:2])
+def test_a_single_number_is_rounded_in_the_sentence_and_exact_below_it(agent: Agent) -> None:
+    answer = agent.ask("what's our ARR?")
+    assert answer.result is not None
+    exact = format_value(answer.result.frame["arr"].iloc[0], "currency")
+    message = answer_message(answer, record_id="1")
+    sentence, table = sections(message)[:2]
+    assert exact not in sentence and sentence.startswith("ARR is $")
+    assert table == f"• ARR {exact}"
 
 
 def test_dimension_values_are_escaped_for_mrkdwn(agent: Agent) -> None:
