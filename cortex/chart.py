@@ -27,9 +27,11 @@ import pandas as pd
 import vl_convert
 
 from semantic_layer.compile import CompiledQuery, OutputColumn
+from semantic_layer.model import SemanticModel
 
 from .errors import InternalError
 from .formatting import column_grain, format_dimension, is_missing
+from .wording import capitalize, period_name, scope_of, shown_partials, span_text
 
 __all__ = ["MAX_BARS", "MAX_SERIES", "ChartError", "chart_spec", "render_png"]
 
@@ -40,6 +42,13 @@ _PERIOD_FORMATS = {
     "week": "%Y-%m-%d",
     "month": "%Y-%m",
     "quarter": "%Y-Q%q",
+    "year": "%Y",
+}
+_AXIS_PERIOD_FORMATS = {
+    "day": "%-d %b",
+    "week": "%-d %b",
+    "month": "%b",
+    "quarter": "Q%q %Y",
     "year": "%Y",
 }
 _TimeUnit = Literal["utcyearmonthdate", "utcyearmonth", "utcyearquarter", "utcyear"]
@@ -120,6 +129,32 @@ def _title(text: str, notes: Sequence[str]) -> alt.TitleParams:
     return alt.TitleParams(text=text, subtitle=list(notes)) if notes else alt.TitleParams(text)
 
 
+def _axis_labels(axis: _Axis) -> str:
+    """A Vega label expression (ours, never a model's) that writes large values as people
+    read them: `10K`, `$80M`, `1.2B`; smaller ones in the axis's own format."""
+    currency = "$" if axis.format.startswith("$") else ""
+    short = f"replace(upper(format(datum.value, '{currency}.3~s')), 'G', 'B')"
+    return f"abs(datum.value) >= 1000 ? {short} : format(datum.value, '{axis.format}')"
+
+
+def _value_encoding_axis(axis: _Axis) -> alt.Axis:
+    if axis.format.endswith("%"):
+        return alt.Axis(format=axis.format)
+    return alt.Axis(format=axis.format, labelExpr=_axis_labels(axis))
+
+
+def _scope_notes(compiled: CompiledQuery, model: SemanticModel | None) -> tuple[str, list[str]]:
+    """(the conditions to add to the title, the subtitle lines: the days and the comparison),
+    the same words the narrative uses."""
+    if model is None:
+        return "", []
+    scope = scope_of(compiled.provenance, model)
+    lines = [capitalize(scope.period)]
+    if scope.compared:
+        lines.append(f"Compared with {scope.compared.split(' ', 1)[1]}")
+    return (f" {scope.conditions}" if scope.conditions else ""), lines
+
+
 def _other_metrics_note(metrics: Sequence[OutputColumn]) -> list[str]:
     if len(metrics) < 2:
         return []
@@ -130,12 +165,63 @@ def _other_metrics_note(metrics: Sequence[OutputColumn]) -> list[str]:
 # --------------------------------------------------------------------------- chart shapes
 
 
+def _time_axis(grain: str, title: str) -> alt.Axis:
+    """Period labels people read (`Nov 2026`, `Q4 2026`, `2 Nov`), thinned so none collide;
+    months and days name their year only on the first label and in January."""
+    short = _AXIS_PERIOD_FORMATS[grain]
+    if grain in ("day", "week", "month"):
+        label = (
+            f"timeFormat(datum.value, datum.index == 0 || (month(datum.value) == 0 && "
+            f"date(datum.value) <= 7) ? '{short} %Y' : '{short}')"
+        )
+    else:
+        label = f"timeFormat(datum.value, '{short}')"
+    return alt.Axis(
+        format=short,
+        labelExpr=label,
+        labelAngle=0,
+        labelOverlap="greedy",
+        labelSeparation=8,
+        labelFlush=True,
+        title=title,
+    )
+
+
+def _with_partial_segments(
+    records: list[dict[str, Any]], partial: dict[str, str]
+) -> list[dict[str, Any]]:
+    """Each record tagged with the part of the line it belongs to: `whole`, or `partial` for
+    a period the answer covers only in part (with `covers`, its days). The whole point next
+    to a partial one is repeated in the partial part, so the dashed stretch joins the line."""
+    tagged = [
+        {**r, "part": "partial", "stretch": r["period"], "covers": partial[r["period"]]}
+        if r["period"] in partial
+        else {**r, "part": "whole", "stretch": "whole"}
+        for r in records
+    ]
+    bridges: list[dict[str, Any]] = []
+    for series in dict.fromkeys(r.get("series") for r in tagged):
+        line = sorted((r for r in tagged if r.get("series") == series), key=lambda r: r["period"])
+        for index, record in enumerate(line):
+            if record["part"] != "partial":
+                continue
+            record["edge"] = "start" if index == 0 else "end"
+            for neighbour in line[max(index - 1, 0) : index + 2]:
+                if neighbour["part"] == "whole":
+                    bridges.append(
+                        {**neighbour, "part": "partial", "stretch": record["period"], "bridge": 1}
+                    )
+    return tagged + bridges
+
+
 def _line(
     frame: pd.DataFrame,
     time: OutputColumn,
     series: OutputColumn | None,
     metric: OutputColumn,
     notes: list[str],
+    compiled: CompiledQuery,
+    title: str,
 ) -> dict[str, Any] | None:
     grain = column_grain(time.name) or "day"
     columns = [time.name, metric.name] + ([series.name] if series else [])
@@ -167,32 +253,61 @@ def _line(
     axis = _value_axis(metric, [r["value"] for r in records])
     if axis.divisor != 1.0:
         records = [{**r, "value": r["value"] / axis.divisor} for r in records]
-    periods = len({r["period"] for r in records})
-    unit, period_format = _TIME_UNITS[grain], _PERIOD_FORMATS[grain]
-    x = alt.X(
-        "period:T",
-        timeUnit=unit,
-        title=time.label,
-        axis=alt.Axis(format=period_format, labelAngle=0),
-    )
-    y = alt.Y("value:Q", title=axis.title, axis=alt.Axis(format=axis.format))
+    partial = {
+        p.start.isoformat(): span_text(p.first, p.last)
+        for p in shown_partials(compiled, frame)
+        if p.column == time.name
+    }
+    shown = {r["period"] for r in records}
+    for start, covers in partial.items():
+        if start in shown:
+            name = capitalize(period_name(date.fromisoformat(start), grain))
+            notes.append(f"{name} is partial ({covers}): dashed.")
+    records = _with_partial_segments(records, partial)
+    periods = len(shown)
+    unit = _TIME_UNITS[grain]
+    x = alt.X("period:T", timeUnit=unit, title=time.label, axis=_time_axis(grain, time.label))
+    y = alt.Y("value:Q", title=axis.title, axis=_value_encoding_axis(axis))
     tooltip: list[alt.Tooltip] = [
-        alt.Tooltip("period:T", timeUnit=unit, title=time.label, format=period_format),
+        alt.Tooltip("period:T", timeUnit=unit, title=time.label, format=_PERIOD_FORMATS[grain]),
         alt.Tooltip("value:Q", title=axis.title, format=axis.format),
     ]
+    if partial:
+        tooltip.append(alt.Tooltip("covers:N", title="Partial: covers"))
     data = alt.Data(values=records)  # type: ignore[no-untyped-call]  # altair leaves it untyped
-    chart = alt.Chart(data).mark_line(point=periods <= 60)
     encoding: dict[str, Any] = {"x": x, "y": y}
     if series is not None:
         encoding["color"] = alt.Color(
             "series:N", title=series.label, sort=ranked[:MAX_SERIES], legend=alt.Legend()
         )
         tooltip.insert(0, alt.Tooltip("series:N", title=series.label))
-    text = f"{metric.label} by {time.label.lower()}"
+    detail = [alt.Detail("stretch:N")] + ([alt.Detail("series:N")] if series is not None else [])
+    dash = alt.StrokeDash(
+        "part:N",
+        scale=alt.Scale(domain=["whole", "partial"], range=[[1, 0], [5, 4]]),
+        legend=None,
+    )
+    base = alt.Chart(data).encode(**encoding)
+    line = base.mark_line().encode(strokeDash=dash, detail=detail)
+    points = (
+        base.mark_point(filled=True, size=40 if periods <= 60 else 0)
+        .encode(tooltip=tooltip)
+        .transform_filter("!datum.bridge")
+    )
+    layers: list[Any] = [line, points]
+    labelled = f"datum.series == '{ranked[0]}'" if ranked else "true"  # one label a period
+    edges: tuple[tuple[str, Literal["left", "right"]], ...] = (("start", "left"), ("end", "right"))
+    for edge, align in edges:
+        layers.append(
+            base.mark_text(dy=-12, fontSize=11, fontStyle="italic", align=align)
+            .encode(text=alt.value("partial"))
+            .transform_filter(f"datum.edge == '{edge}' && !datum.bridge && {labelled}")
+        )
+    text = f"{metric.label}{title} by {time.label.lower()}"
     if series is not None:
         text += f" and {series.label.lower()}"
     spec: dict[str, Any] = (
-        chart.encode(**encoding, tooltip=tooltip)
+        alt.layer(*layers)
         .properties(title=_title(text, notes), width=_WIDTH, height=_LINE_HEIGHT)
         .to_dict()
     )
@@ -200,7 +315,11 @@ def _line(
 
 
 def _bars(
-    frame: pd.DataFrame, category: OutputColumn, metric: OutputColumn, notes: list[str]
+    frame: pd.DataFrame,
+    category: OutputColumn,
+    metric: OutputColumn,
+    notes: list[str],
+    title: str,
 ) -> dict[str, Any] | None:
     records: list[dict[str, Any]] = []
     for name, raw in zip(frame[category.name], frame[metric.name], strict=True):
@@ -220,7 +339,7 @@ def _bars(
         alt.Chart(alt.Data(values=records))  # type: ignore[no-untyped-call]  # untyped in altair
         .mark_bar()
         .encode(
-            x=alt.X("value:Q", title=axis.title, axis=alt.Axis(format=axis.format)),
+            x=alt.X("value:Q", title=axis.title, axis=_value_encoding_axis(axis)),
             y=alt.Y("category:N", title=category.label, sort="-x"),
             tooltip=[
                 alt.Tooltip("category:N", title=category.label),
@@ -228,7 +347,7 @@ def _bars(
             ],
         )
         .properties(
-            title=_title(f"{metric.label} by {category.label.lower()}", notes),
+            title=_title(f"{metric.label}{title} by {category.label.lower()}", notes),
             width=_WIDTH,
             height=alt.Step(_BAR_STEP),
         )
@@ -240,13 +359,17 @@ def _bars(
 # --------------------------------------------------------------------------- public API
 
 
-def chart_spec(compiled: CompiledQuery, frame: pd.DataFrame) -> dict[str, Any] | None:
+def chart_spec(
+    compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel | None = None
+) -> dict[str, Any] | None:
     """A self-contained Vega-Lite spec (data embedded) for `frame`, the result of `compiled`.
 
     A line over time (a second dimension as color), horizontal bars for one category (the
     top 20 by value), or None when a chart would not help: a single number, an empty
     result, no metric, or a shape we do not chart (two categories, three dimensions).
-    Only the first metric is plotted; the title says which others were left out.
+    Only the first metric is plotted; the title says which others were left out. With the
+    `model`, the title names the conditions and the subtitle the days, as the narrative
+    does; a period the answer covers only in part is drawn dashed and labelled "partial".
     """
     if frame.empty:
         return None
@@ -254,13 +377,14 @@ def chart_spec(compiled: CompiledQuery, frame: pd.DataFrame) -> dict[str, Any] |
     dimensions = [c for c in compiled.columns if c.kind == "dimension" and c.name in frame.columns]
     if not metrics or not dimensions or len(dimensions) > 2:
         return None
-    metric, notes = metrics[0], _other_metrics_note(metrics)
+    conditions, scope = _scope_notes(compiled, model)
+    metric, notes = metrics[0], [*scope, *_other_metrics_note(metrics)]
     time = next((d for d in dimensions if column_grain(d.name)), None)
     if time is not None:
         series = next((d for d in dimensions if d is not time), None)
-        return _line(frame, time, series, metric, notes)
+        return _line(frame, time, series, metric, notes, compiled, conditions)
     if len(dimensions) == 1:
-        return _bars(frame, dimensions[0], metric, notes)
+        return _bars(frame, dimensions[0], metric, notes, conditions)
     return None
 
 

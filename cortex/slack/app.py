@@ -327,7 +327,7 @@ class CortexSlack:
             return
         from ..chart import chart_spec, render_png  # altair loads slowly: only when drawing
 
-        spec = chart_spec(answer.compiled, answer.result.frame)
+        spec = chart_spec(answer.compiled, answer.result.frame, self.agent.workspace.model)
         if spec is None:
             return
         title = ", ".join(m.label for m in answer.compiled.provenance.metrics)
