@@ -16,13 +16,15 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from connectors.warehouse import QueryResult, WarehouseError
-from semantic_layer.compile import CompiledQuery
+from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
+from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
 
 from .conversations import ConversationStore
 from .errors import AccessDenied, InternalError
-from .knowledge import ContextLibrary
+from .guards import cause_asked, definition_given, plain_request, unhonoured
+from .knowledge import ContextLibrary, ValueIndex
 from .narrative import narrate
 from .planner import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage
 from .understanding import phrase_query, same_query
@@ -34,6 +36,31 @@ Trust = Literal["verified", "generated"]
 _log = logging.getLogger("cortex.agent")
 #: Statuses of a turn that gave no answer a follow-up could build on.
 _UNANSWERED = frozenset({"clarification", "denied", "error"})
+
+
+def _breakdowns(
+    model: SemanticModel, query: SemanticQuery, values: ValueIndex | None, limit: int = 2
+) -> list[str]:
+    """Dimensions to break `query` down by, not already used: the categorical dimensions of
+    its metrics' tables, those with few values first (the value index holds them; a list
+    of thousands of accounts explains nothing), then those analysts chose in verified
+    queries of its metrics."""
+    used = {d.partition(":")[0] for d in query.dimensions} | {f.field for f in query.filters}
+    found: list[tuple[bool, str]] = []
+    for metric in metrics_used(model, query.metrics):
+        measured = model.measure(metric.measure or "")
+        if measured is not None:
+            table = measured[0]
+            found += [
+                (values is None or bool(values.values(d.name, table.name)), d.name)
+                for d in table.dimensions
+                if d.type == "categorical"
+            ]
+    for verified in model.verified_queries:
+        if set(verified.query.metrics) & set(query.metrics):
+            found += [(False, d) for d in verified.query.dimensions if ":" not in d]
+    ranked = [name for few, name in found if few] + [name for few, name in found if not few]
+    return [d for d in dict.fromkeys(ranked) if d not in used][:limit]
 
 
 def _total(*usages: Usage | None) -> Usage | None:
@@ -86,11 +113,13 @@ class Agent:
         planner: Planner,
         conversations: ConversationStore,
         context: ContextLibrary | None = None,
+        values: ValueIndex | None = None,
     ) -> None:
         self.workspace = workspace
         self.planner = planner
         self.conversations = conversations
         self.context = context
+        self.values = values
 
     def ask(
         self,
@@ -125,6 +154,7 @@ class Agent:
         plan = self.planner.plan(question, history)
         if history and self.conversations.last_status(conversation) in _UNANSWERED:
             plan = self._after_unanswered(question, plan)
+        plan = self._honoured(question, plan, history)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
             return Answer(
@@ -195,6 +225,55 @@ class Agent:
             offered,
             usage=usage,
         )
+
+    def _honoured(self, question: str, plan: Plan, history: Sequence[SemanticQuery] = ()) -> Plan:
+        """`plan`, or a question back when the question asks for a cause or defines its own
+        term, which no semantic query honours (`cortex.guards`). What Cortex offers instead
+        is read from the rest of the question when the planner could not read it whole."""
+        if isinstance(plan, OutOfScope):
+            return plan
+        if not (cause_asked(question) or definition_given(question)):
+            return plan
+        read = (
+            plan
+            if isinstance(plan, QueryPlan)
+            else self.planner.plan(plain_request(question), history)
+        )
+        query = read.query if isinstance(read, QueryPlan) else None
+        offers = self._offers(query) if query is not None else ()
+        if query is None and isinstance(plan, Clarify):
+            offers = plan.suggestions
+        found = unhonoured(question, query, self.workspace.model, offers)
+        if found is None:
+            return plan
+        usage = _total(plan.usage, read.usage) if read is not plan else plan.usage
+        return Clarify(found.question, found.suggestions, usage=usage)
+
+    def _offers(self, query: SemanticQuery) -> tuple[str, ...]:
+        """Questions Cortex can answer about `query`'s metrics instead: compared with the
+        period before and broken down by a dimension, each worded so that it plans back to
+        that very query."""
+        model, as_of = self.workspace.model, self.workspace.settings.as_of
+        base = query
+        if query.time_range is not None and query.compare is None:
+            base = query.model_copy(update={"compare": "previous_period"})
+        candidates = [base] + [
+            base.model_copy(update={"dimensions": (*base.dimensions, dimension)})
+            for dimension in _breakdowns(model, query, self.values)
+        ]
+        offered: list[str] = []
+        for candidate in candidates:
+            try:
+                compile_query(candidate, model, as_of=as_of)
+            except SemanticLayerError:
+                continue
+            words = phrase_query(candidate, model)
+            again = self.planner.plan(words, ()) if words is not None else None
+            if isinstance(again, QueryPlan) and same_query(again.query, candidate):
+                offered.append(str(words))
+            if len(offered) == 3:
+                break
+        return tuple(offered)
 
     def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[str, ...]:
         """What the business context says about these metrics, in a line or two each."""

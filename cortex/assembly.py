@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .agent import Agent
 from .conversations import ConversationStore
-from .knowledge import ContextLibrary, build_catalog, build_value_index, load_context
+from .knowledge import ContextLibrary, ValueIndex, build_catalog, build_value_index, load_context
 from .planner import OfflinePlanner, Planner
 from .workspace import Workspace
 
@@ -17,9 +17,12 @@ def workspace_context(workspace: Workspace) -> ContextLibrary | None:
     return load_context(settings.context_dir, model=workspace.model)
 
 
-def choose_planner(workspace: Workspace, context: ContextLibrary | None) -> Planner:
+def choose_planner(
+    workspace: Workspace, context: ContextLibrary | None, values: ValueIndex | None = None
+) -> Planner:
     """Claude when ANTHROPIC_API_KEY is set, the offline planner otherwise."""
-    values = build_value_index(workspace.model, workspace.warehouse)
+    if values is None:
+        values = build_value_index(workspace.model, workspace.warehouse)
     settings = workspace.settings
     if settings.anthropic_api_key is not None:
         from .claude_planner import claude_planner_from_settings  # the SDK only when used
@@ -33,4 +36,6 @@ def build_agent(workspace: Workspace) -> Agent:
     """An agent answering from `workspace`, with its context, planner and conversation store."""
     context = workspace_context(workspace)
     conversations = ConversationStore(workspace.settings.conversations_path)
-    return Agent(workspace, choose_planner(workspace, context), conversations, context)
+    values = build_value_index(workspace.model, workspace.warehouse)
+    planner = choose_planner(workspace, context, values)
+    return Agent(workspace, planner, conversations, context, values)

@@ -39,6 +39,7 @@ from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import is_missing, provenance_points
+from .knowledge import build_value_index
 from .narrative import narrate
 from .settings import Settings, load_settings
 from .wording import cell_text, partial_rows, shown_partials
@@ -443,6 +444,8 @@ def _render_answer(answer: Answer) -> None:
     _out.print(f"[{colour}]{escape(answer.text)}[/]")
     for suggestion in answer.suggestions:
         _out.print(f"  • {escape(suggestion)}")
+    if answer.status == "clarification":
+        _out.print("[dim]`cortex metrics` lists the metrics and dimensions Cortex knows.[/]")
 
 
 def _draw(answer: Answer, path: Path, model: SemanticModel) -> None:
@@ -535,10 +538,12 @@ def evaluate(
         with Workspace.open(settings) as workspace:
             store = ConversationStore(":memory:")
 
-            planner = choose_planner(workspace, workspace_context(workspace))
+            context = workspace_context(workspace)
+            values = build_value_index(workspace.model, workspace.warehouse)
+            planner = choose_planner(workspace, context, values)
 
             def make_agent() -> Agent:
-                return Agent(workspace, planner, store)
+                return Agent(workspace, planner, store, values=values)
 
             report = run_eval(cases, make_agent, workspace)
         if as_json:

@@ -58,6 +58,7 @@ from .mentions import (
     value_aliases,
 )
 from .phrasing import Phrasing, read_phrasing
+from .quantities import Quantities
 from .rates import RATE_WORDS, Rates, aggregate_word
 from .understanding import (
     FILLER_LEMMAS,
@@ -174,6 +175,24 @@ _IRREGULAR = {
 }
 
 
+def _joined(filters: Sequence[Filter], more: Sequence[Filter]) -> list[Filter]:
+    """`filters` with `more` added; two values of one dimension asked side by side ("CSAT of
+    AI-handled versus human-handled tickets") become one `in` filter, which the planner then
+    compares by grouping, rather than one value silently replacing the other."""
+    joined = list(filters)
+    for extra in more:
+        same = next((i for i, f in enumerate(joined) if f.field == extra.field), None)
+        if same is None:
+            joined.append(extra)
+            continue
+        found = joined[same]
+        if found.op in ("=", "in") and extra.op in ("=", "in"):
+            values = tuple(dict.fromkeys((*found.values, *extra.values)))
+            op = "=" if len(values) == 1 else "in"
+            joined[same] = Filter(field=found.field, op=op, values=values)
+    return joined
+
+
 def _single_filter(where: str) -> tuple[Filter, ...]:
     """The structured filters of a governed `where`; empty when it is not plain predicates."""
     try:
@@ -253,6 +272,7 @@ class OfflinePlanner:
         for term in metric_terms:
             self.metric_words.setdefault(term.target, set()).update(term.words)
         self.rates = Rates(model, self.metric_words, self.aliases)
+        self.quantities = Quantities(model)
         self.counting = CountReader(self.counts, values, self._filterable, self.dimension_words)
         #: (dimension, value) pairs a named filter gives one governed reading to:
         #: `enterprise: segment = 'Enterprise'` says what "Enterprise" means.
@@ -329,6 +349,7 @@ class OfflinePlanner:
             switched = tuple(self.rates.variant(m, wanted) for m in base)
             if switched != base:
                 metrics = switched
+        metrics = self._as_quantities(blanked, metrics, wanted)
         before = previous.metrics if previous is not None and follow_up else ()
         named = metrics
         metrics, evidence = self.rates.as_ratio(metrics or before, rest, before)
@@ -346,7 +367,7 @@ class OfflinePlanner:
         filters, clarify = self._filters(blanked, in_scope, mentions, evidence)
         if clarify is not None:
             return clarify
-        filters += [f for f in carried if f.field not in {g.field for g in filters}]
+        filters = _joined(filters, carried)
         filters += self._flag_filters(rest, flags, filters, in_scope)
         if not follow_up:
             metrics, filters = self._widened(metrics, filters)
@@ -390,6 +411,7 @@ class OfflinePlanner:
         unused = self._unused(question, blanked, mentions, query, filters, evidence)
         kept = [span for span in read if not any(span in m.spans for m in unused)]
         unknown = self._unexplained(question, kept, blanked, filters, evidence, unused, query)
+        unknown += self._unaggregated(blanked, query)
         if unknown:
             grouped_instead = [self._grouped(query, m.target) for m in unused]
             return self._ask_about(unknown, query, grouped_instead, rephrase=rephrase)
@@ -495,11 +517,33 @@ class OfflinePlanner:
         dropped = (dropped | named) - used - reasons
         return unexplained_words(question, spans, (known | used) - dropped, used)
 
+    def _as_quantities(
+        self, text: str, metrics: tuple[str, ...], wanted: str | None
+    ) -> tuple[str, ...]:
+        """Counts read as the quantity the text asks to add up (`cortex.quantities`): "the
+        sum of the amounts of deals won" is the metric summing amount over won deals."""
+        words = [lemma(w) for w in text_words(text)]
+        tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in metrics))
+        for quantity in self.quantities.named(words, tables):
+            metrics = tuple(
+                self.quantities.variant(m, quantity, average=wanted == "average") or m
+                for m in metrics
+            )
+        return tuple(dict.fromkeys(metrics))
+
+    def _unaggregated(self, text: str, query: SemanticQuery) -> tuple[str, ...]:
+        """The words of quantities the text names that the query's metrics do not add up
+        ("amounts" asked of a count with no summing sibling), as written."""
+        tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in query.metrics))
+        written = {lemma(w): w for w in text_words(text)}
+        unowned = self.quantities.unowned(list(written), query.metrics, tables)
+        return tuple(dict.fromkeys(written[w] for q in unowned for w in q.words if w in written))
+
     def _own_lemmas(self, metrics: Sequence[str]) -> set[str]:
         """The `lemma`s of the names and descriptions of `metrics`, of the parts of those that
         are ratios, and of the descriptions of their tables ("shoppers" of a ticket metric:
         "one row per shopper conversation")."""
-        own: set[str] = set()
+        own: set[str] = self.quantities.words_of(metrics)
         for name in metrics:
             metric = self.model.metric(name)
             parts = (name, metric.numerator or "", metric.denominator or "") if metric else ()
@@ -533,8 +577,7 @@ class OfflinePlanner:
         meant = " or ".join(named) if named else ", ".join(query.metrics)
         return Clarify(
             f"I can't place {quote_words(unknown)} in this question, so I won't answer as if "
-            f"{'it were' if len(unknown) == 1 else 'they were'} not there. Did you mean: {meant}? "
-            "(`cortex metrics` lists the metrics and dimensions I know.)",
+            f"{'it were' if len(unknown) == 1 else 'they were'} not there. Did you mean: {meant}?",
             tuple(suggestions[:3]),
         )
 
@@ -897,11 +940,11 @@ class OfflinePlanner:
 
     def _not_understood(self, question: str, unknown: tuple[str, ...] = ()) -> Plan:
         closest = self._closest_metrics(question) or self._headline_metrics()
-        named = ", ".join(closest)
+        named = ", ".join(m.label if (m := self.model.metric(n)) else n for n in closest)
         unknown_part = f" (I don't know {quote_words(unknown)})" if unknown else ""
         return Clarify(
             f"I couldn't find a metric I know in that question{unknown_part}. I can answer "
-            f"about {named} and more (run `cortex metrics`). Which did you mean?",
+            f"about {named} and more. Which did you mean?",
             tuple(closest),
         )
 

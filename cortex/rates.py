@@ -152,6 +152,6 @@ class Rates:
         ][:3]
         return (
             f"You asked for {kind}, but {', '.join(metrics)} is not one. Which metric did you "
-            "mean? (run `cortex metrics` for the list)",
+            "mean?",
             tuple(options),
         )

@@ -115,7 +115,10 @@ FILLER_WORDS: Final = frozenset({
     "now", "right", "current", "today", "far", "ago", "latest", "recent", "recently",
     "lately", "end", "ending", "ended", "time", "moment", "date", "dates", "trend", "trends",
     "trended", "trending", "change", "changed", "changes", "changing", "move", "moved",
-    "moving", "evolve", "evolved", "grow", "grew", "growing",
+    "moving", "evolve", "evolved", "grow", "grew", "growing", "rise", "rose", "risen",
+    "rising", "fall", "fell", "fallen", "falling", "drop", "dropped", "dropping", "jump",
+    "jumped", "spike", "spiked", "dip", "dipped", "increase", "increased", "decrease",
+    "decreased", "decline", "declined", "surge", "surged", "swing",
 })
 # fmt: on
 
@@ -202,7 +205,9 @@ def unexplained_words(
     number nothing read is unexplained ("deals over 50k"). In a breakdown ("by …", "per …",
     "for each …") the words a dimension did not take are unexplained even when the catalog
     knows them: "tickets per agent" has no dimension 'agent', and answering the total would
-    drop the breakdown silently."""
+    drop the breakdown silently. So are the words of the things a question asks "which"
+    of, up to what the planner read: "which support agents have the best CSAT" has no
+    agents to rank, and the company's CSAT would answer another question."""
     tokens = _tokens(question, read)
     found: dict[str, None] = {}
     for token in tokens:
@@ -224,8 +229,22 @@ def unexplained_words(
                 break
             if lemma(token.word) not in values:
                 found[token.word] = None
+    for asked in _WHICH.finditer(question.lower()):
+        for token in (t for t in tokens if t.start >= asked.end()):
+            if token.read or _is_filler(token.word):
+                break  # the thing asked about was read, or its noun phrase has ended
+            if lemma(token.word) not in values:
+                found[token.word] = None
     written = {t.word: question[t.start : t.end] for t in reversed(tokens)}
     return tuple(written[w] for w in dict.fromkeys(t.word for t in tokens) if w in found)
+
+
+#: "Which" asking for things of one kind, at the start of a question or after a request
+#: ("show me which reps …"); not "which" after a noun ("tickets which were escalated").
+_WHICH: Final = re.compile(
+    r"(?:^|[.?!;:]\s*|\b(?:show|tell|list|see|know|find|wondering)\s+(?:me\s+|us\s+)?)"
+    r"which\b"
+)
 
 
 def _is_participle(word: str) -> bool:

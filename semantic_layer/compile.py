@@ -302,7 +302,7 @@ def _dim_ref(text: str, model: SemanticModel) -> _DimRef:
         dims = [(t, d) for t, d in dims if t.name == ref.table]
     if not dims:
         every = [METRIC_TIME] + [d.name for t in model.tables for d in t.dimensions]
-        raise UnknownNameError("dimension", name_part, every, "Run `cortex metrics` to list them.")
+        raise UnknownNameError("dimension", name_part, every)
     is_time = dims[0][1].type == "time"
     if grain is not None and not is_time:
         raise QueryError(
@@ -401,12 +401,7 @@ class _Planner:
     def metric(self, name: str) -> Metric:
         metric = self.model.metric(name)
         if metric is None:
-            raise UnknownNameError(
-                "metric",
-                name,
-                [m.name for m in self.model.metrics],
-                "Run `cortex metrics` to list them.",
-            )
+            raise UnknownNameError("metric", name, [m.name for m in self.model.metrics])
         return metric
 
     def formula(self, name: str, stack: tuple[str, ...] = ()) -> exp.Expr:

@@ -161,3 +161,34 @@ def test_answers_carry_the_caveats_of_their_metrics(
     answer = Agent(workspace, planner, store, context).ask("ARR by segment")
     assert answer.caveats and answer.caveats[0].startswith("ARR and its movements › ")
     assert len(answer.caveats) <= 2
+
+
+def test_a_question_asking_why_gets_what_cortex_can_show_instead_of_a_total(
+    workspace: Workspace, store: ConversationStore, valued_planner: OfflinePlanner
+) -> None:
+    agent = Agent(workspace, valued_planner, store)
+    for question in (
+        "Why did ticket volume go up last month?",
+        "what's behind the rise in resolved tickets this quarter",
+        "how come CSAT fell in October",
+    ):
+        answer = agent.ask(question)
+        assert answer.status == "clarification", (question, answer.text)
+        assert answer.result is None and "why" in answer.text
+        offered = agent.ask(answer.suggestions[0])  # each suggestion is answerable as worded
+        assert offered.status == "answer" and offered.query is not None
+        assert offered.query.compare == "previous_period"
+
+
+def test_a_definition_given_in_the_question_is_never_swapped_for_a_governed_metric(
+    workspace: Workspace, store: ConversationStore, valued_planner: OfflinePlanner
+) -> None:
+    agent = Agent(workspace, valued_planner, store)
+    for question, term in (
+        ("bookings, i.e. won and lost deal amounts, by quarter", "bookings"),
+        ("What's our churn, defined as churned ARR over starting ARR, this year?", "churn"),
+        ("ticket volume (meaning only tickets a human touched) last week", "ticket volume"),
+    ):
+        answer = agent.ask(question)
+        assert answer.status == "clarification", (question, answer.text)
+        assert f"'{term}'" in answer.text and answer.result is None
