@@ -43,6 +43,12 @@ _DEFINITION: Final = re.compile(
     re.IGNORECASE,
 )
 
+#: Words before a term that are not part of it: "what's our churn" defines "churn".
+_LEAD: Final = re.compile(
+    r"^(what(?:'s| is| was| are| were)?|how (?:much|many)|show( me)?|give me|our|the|my)\s+",
+    re.IGNORECASE,
+)
+
 
 def plain_request(question: str) -> str:
     """`question` without its cause words and its definition clause: what is left is what a
@@ -71,15 +77,9 @@ def definition_given(question: str) -> tuple[str, str] | None:
         return None
     before = re.split(r"[,.;:?!()]", question[: match.start()])[-1]
     after = re.split(r"[,.;?!()]", question[match.end() :].lstrip(" ,:"))[0]
-    term, lead = (
-        before.strip(),
-        re.compile(
-            r"^(what(?:'s| is| was| are| were)?|how (?:much|many)|show( me)?|give me|our|the|my)\s+",
-            re.IGNORECASE,
-        ),
-    )
-    while lead.match(term):
-        term = lead.sub("", term, count=1)
+    term = before.strip()
+    while _LEAD.match(term):
+        term = _LEAD.sub("", term, count=1)
     return term or before.strip(), after.strip()
 
 
