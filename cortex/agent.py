@@ -24,7 +24,7 @@ from semantic_layer.query import SemanticQuery
 from .conversations import ConversationStore
 from .errors import AccessDenied, InternalError
 from .guards import cause_asked, definition_given, plain_request, unhonoured
-from .knowledge import ContextLibrary, ValueIndex
+from .knowledge import Caveat, ContextLibrary, ValueIndex
 from .narrative import narrate
 from .planner import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage
 from .understanding import phrase_query, same_query
@@ -99,7 +99,7 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     trust: Trust | None = None
     timings_ms: dict[str, float] = field(default_factory=dict)
-    caveats: tuple[str, ...] = ()
+    caveats: tuple[Caveat, ...] = ()
     usage: Usage | None = None
     trace_id: str | None = None
 
@@ -275,18 +275,13 @@ class Agent:
                 break
         return tuple(offered)
 
-    def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[str, ...]:
-        """What the business context says about these metrics, in a line or two each."""
+    def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[Caveat, ...]:
+        """What the business context says about these metrics: the first block of the
+        sections that are caveats for them, one a document."""
         if self.context is None:
             return ()
-        lines, seen = [], set()
+        found: dict[object, Caveat] = {}
         for passage in self.context.caveats_for(metrics):
-            if passage.heading == passage.title or passage.path in seen:
-                continue  # an introduction says what a document is about; one note a document
-            seen.add(passage.path)
-            text = " ".join(w for w in passage.text.split() if w not in ("-", "*", "#"))
-            first = text.split(". ")[0].rstrip(".")
-            lines.append(f"{passage.title} › {passage.heading}: {first}.")
-            if len(lines) == limit:
-                break
-        return tuple(lines)
+            if passage.path not in found:
+                found[passage.path] = Caveat.of(passage)
+        return tuple(found.values())[:limit]

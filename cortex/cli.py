@@ -18,7 +18,9 @@ from typing import Any
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markdown import Markdown
 from rich.markup import escape
+from rich.padding import Padding
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.syntax import Syntax
 from rich.table import Table
@@ -423,7 +425,7 @@ def _answer_payload(answer: Answer) -> dict[str, object]:
         **payload,
         "suggestions": list(answer.suggestions),
         "trust": answer.trust,
-        "caveats": list(answer.caveats),
+        "caveats": [{"source": c.source, "text": c.markdown} for c in answer.caveats],
         "conversation_id": answer.conversation_id,
     }
 
@@ -436,7 +438,8 @@ def _render_answer(answer: Answer) -> None:
             _out.print(_render_table(answer.compiled, answer.result.frame))
         _render_provenance(answer.compiled, answer.result)
         for caveat in answer.caveats:
-            _out.print(f"  [dim]• Note: {escape(caveat)}[/]")
+            _out.print(f"\n[bold]Note[/] [dim]({escape(caveat.source)})[/]")
+            _out.print(Padding(Markdown(caveat.markdown), (0, 0, 0, 2)), soft_wrap=False)
         return
     colour = {"clarification": "cyan", "out_of_scope": "yellow", "denied": "red", "error": "red"}[
         answer.status

@@ -42,6 +42,7 @@ from typing import Final
 
 import sqlglot
 import yaml
+from markdown_it import MarkdownIt
 from sqlglot import exp
 
 from connectors.warehouse import Warehouse
@@ -50,6 +51,7 @@ from semantic_layer.model import METRIC_TIME, NamedFilter, SemanticModel, Table,
 
 __all__ = [
     "Catalog",
+    "Caveat",
     "ContextDocument",
     "ContextError",
     "ContextLibrary",
@@ -96,12 +98,52 @@ class ContextError(UserError):
 
 @dataclass(frozen=True)
 class Passage:
-    """One `## ` section of a document; `title` is the document's, the intro is headed by it."""
+    """One `## ` section of a document; `title` is the document's, the intro is headed by it.
+
+    `applies_to` names the metrics the section is a caveat for, from a marker line in the
+    section (`<!-- applies_to: [conversion_rate, converted_tickets] -->`); None when the
+    section has no marker.
+    """
 
     path: Path
     title: str
     heading: str
     text: str
+    applies_to: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Caveat:
+    """A note an answer carries: where it comes from ("Data caveats › CSAT response bias")
+    and what it says, as Markdown (each surface renders it: the terminal, Slack)."""
+
+    source: str
+    markdown: str
+
+    @classmethod
+    def of(cls, passage: Passage, max_chars: int = 700) -> Caveat:
+        """The caveat a section gives: its first block (a paragraph, a list, a table), a
+        long list cut after the items that fit in `max_chars`."""
+        return cls(f"{passage.title} › {passage.heading}", _first_block(passage.text, max_chars))
+
+
+def _first_block(markdown: str, max_chars: int) -> str:
+    """The first top-level block of `markdown`, whole: a list is cut between its items."""
+    tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
+    lines = markdown.splitlines()
+    top = next((t for t in tokens if t.level == 0 and t.map is not None), None)
+    if top is None or top.map is None:
+        return markdown.strip()
+    if top.type not in ("bullet_list_open", "ordered_list_open"):
+        return "\n".join(lines[top.map[0] : top.map[1]]).strip()
+    items = [t.map for t in tokens if t.type == "list_item_open" and t.level == 1 and t.map]
+    kept: list[str] = []
+    for start, end in items:
+        item = "\n".join(lines[start:end]).rstrip()
+        if kept and sum(len(k) + 1 for k in kept) + len(item) > max_chars:
+            break
+        kept.append(item)
+    return "\n".join(kept).strip()
 
 
 @dataclass(frozen=True)
@@ -127,7 +169,8 @@ class ScoredPassage:
 def load_context(directory: Path, *, model: SemanticModel | None = None) -> ContextLibrary:
     """Read every `*.md` file of `directory` (sorted by name) into a `ContextLibrary`.
 
-    With `model`, searches also understand its metric and dimension synonyms and labels.
+    With `model`, searches also understand its metric and dimension synonyms and labels, and
+    a section speaks of a metric when it names its label or a synonym too.
     Raises `ContextError` when the directory is missing or a document's front matter is bad.
     """
     if not directory.is_dir():
@@ -137,7 +180,8 @@ def load_context(directory: Path, *, model: SemanticModel | None = None) -> Cont
         )
     documents = tuple(_read_document(path) for path in sorted(directory.glob("*.md")))
     synonyms = _model_synonyms(model) if model is not None else {}
-    return ContextLibrary(documents=documents, synonyms=synonyms)
+    names = _metric_names(model) if model is not None else {}
+    return ContextLibrary(documents=documents, synonyms=synonyms, names=names)
 
 
 @dataclass(frozen=True)
@@ -147,6 +191,8 @@ class ContextLibrary:
     documents: tuple[ContextDocument, ...]
     #: A lower-cased phrase -> the words it also stands for in a search (from the model).
     synonyms: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: A metric -> the phrases that name it: its name, label and synonyms (from the model).
+    names: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     _index: _BM25 = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
@@ -169,29 +215,39 @@ class ContextLibrary:
         return [ScoredPassage(passages[i], scores[i]) for i in ranked[: max(k, 0)]]
 
     def caveats_for(self, metric_names: Iterable[str]) -> list[Passage]:
-        """The passages of the documents whose `applies_to` names one of the metrics.
+        """The sections that are caveats for one of the metrics, most specific first.
 
-        Most specific first: documents naming more of the metrics, then documents tagged or
-        titled with one of them, then documents that apply to fewer names. Within a document,
-        passages that mention one of the metrics come first, the rest in file order.
+        A section is a caveat for a metric when its `applies_to` marker names it, or, without
+        a marker, when its document's front matter lists the metric and the section speaks
+        of it (by name, label or synonym). A document's introduction is never a caveat.
+        Sections naming more of the metrics come first, then those of documents tagged or
+        titled with one of them, then of documents that apply to fewer names; then file
+        order.
         """
         wanted = {name.lower() for name in metric_names}
-        ranked: list[tuple[tuple[int, int, int, int], ContextDocument]] = []
+        ranked: list[tuple[tuple[int, int, int, int, int], Passage]] = []
         for position, document in enumerate(self.documents):
-            named = wanted & {name.lower() for name in document.applies_to}
-            if not named:
-                continue
+            listed = wanted & {name.lower() for name in document.applies_to}
             words = {tag.lower() for tag in document.tags} | set(_tokens(document.title))
-            tagged = any(_stem(name) in words or name in words for name in named)
-            key = (-len(named), 0 if tagged else 1, len(document.applies_to), position)
-            ranked.append((key, document))
+            tagged = any(_stem(name) in words or name in words for name in wanted)
+            for order, passage in enumerate(document.passages):
+                if passage.heading == passage.title:
+                    continue
+                if passage.applies_to is not None:
+                    named = wanted & {name.lower() for name in passage.applies_to}
+                elif self._speaks_of(passage, listed):
+                    named = listed
+                else:
+                    continue
+                if named:
+                    key = (-len(named), 0 if tagged else 1, len(document.applies_to), position)
+                    ranked.append(((*key, order), passage))
         ranked.sort(key=lambda pair: pair[0])
-        result: list[Passage] = []
-        for _, document in ranked:
-            mentions = [p for p in document.passages if _mentions(p, wanted)]
-            result.extend(mentions)
-            result.extend(p for p in document.passages if p not in mentions)
-        return result
+        return [passage for _, passage in ranked]
+
+    def _speaks_of(self, passage: Passage, metrics: set[str]) -> bool:
+        phrases = {p for name in metrics for p in (name, *self.names.get(name, ()))}
+        return _mentions(passage, {p.lower() for p in phrases})
 
     def _expansion(self, question: str) -> list[str]:
         lowered = f" {' '.join(_TOKEN.findall(question.lower()))} "
@@ -283,29 +339,57 @@ def _list_field(path: Path, meta: Mapping[str, object], key: str) -> tuple[str, 
     return tuple(item.strip() for item in value if item.strip())
 
 
+#: A section's caveat marker: `<!-- applies_to: [metric_one, metric_two] -->`.
+_MARKER: Final = re.compile(r"^\s*<!--\s*applies_to:\s*(?P<names>.*?)\s*-->\s*$")
+
+
+def _marker(path: Path, line: str) -> tuple[str, ...] | None:
+    """The metric names of a marker line, None for any other line."""
+    match = _MARKER.match(line)
+    if match is None:
+        return None
+    listed = match.group("names").strip("[] ")
+    names = [n.strip(" '\"") for n in listed.split(",")] if listed else []
+    if not all(re.fullmatch(r"[A-Za-z_][A-Za-z0-9_.]*", n) for n in names):
+        raise ContextError(
+            f"{path}: the marker {line.strip()!r} does not list names.",
+            hint="Write it as <!-- applies_to: [metric_one, metric_two] -->.",
+        )
+    return tuple(names)
+
+
 def _split_passages(path: Path, title: str, body: str) -> tuple[Passage, ...]:
     sections: list[tuple[str, list[str]]] = [(title, [])]
+    markers: dict[int, tuple[str, ...]] = {}
     fenced = False
     for line in body.splitlines():
         if line.lstrip().startswith("```"):
             fenced = not fenced
-        if not fenced and line.startswith("## "):
+        marked = None if fenced else _marker(path, line)
+        if marked is not None:
+            markers[len(sections) - 1] = marked
+        elif not fenced and line.startswith("## "):
             sections.append((line[3:].strip(), []))
         elif not fenced and line.startswith("# ") and not sections[-1][1] and len(sections) == 1:
             continue  # the document's own top heading
         else:
             sections[-1][1].append(line)
     passages = []
-    for heading, lines in sections:
+    for index, (heading, lines) in enumerate(sections):
         text = "\n".join(lines).strip()
         if text or heading != title:
-            passages.append(Passage(path=path, title=title, heading=heading, text=text))
+            passages.append(Passage(path, title, heading, text, markers.get(index)))
     return tuple(passages)
 
 
 def _mentions(passage: Passage, names: set[str]) -> bool:
     text = f"{passage.heading}\n{passage.text}".lower()
     return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) for name in names)
+
+
+def _metric_names(model: SemanticModel) -> dict[str, tuple[str, ...]]:
+    """Each metric -> its label and synonyms (the phrases a section names it by)."""
+    return {m.name.lower(): (m.label, *m.synonyms) for m in model.metrics}
 
 
 def _model_synonyms(model: SemanticModel) -> dict[str, tuple[str, ...]]:

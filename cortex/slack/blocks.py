@@ -20,6 +20,7 @@ from semantic_layer.compile import CompiledQuery
 from ..agent import Answer
 from ..formatting import format_cell, provenance_points
 from ..wording import cell_text, shown_partials
+from .mrkdwn import to_mrkdwn
 
 __all__ = [
     "ACTION_ASK",
@@ -202,8 +203,8 @@ def answer_message(answer: Answer, *, record_id: str) -> SlackMessage:
     blocks.extend(_table_blocks(answer.compiled, frame, answer.result.row_count))
     blocks.append(_context(_badge_line(answer)))
     blocks.append(_section(_how_computed(answer)))
-    if answer.caveats:
-        blocks.append(_context(*(f":memo: {escape(c)}" for c in answer.caveats)))
+    for caveat in answer.caveats:
+        blocks.append(_section(f":memo: *{escape(caveat.source)}*\n{to_mrkdwn(caveat.markdown)}"))
     blocks = blocks[: MAX_BLOCKS - 1]
     blocks.append(_feedback_actions(record_id))
     return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))

@@ -159,8 +159,20 @@ def test_answers_carry_the_caveats_of_their_metrics(
     context = load_context(ROOT / "context", model=workspace.model)
     planner = OfflinePlanner(workspace.model, as_of=DEMO_AS_OF)
     answer = Agent(workspace, planner, store, context).ask("ARR by segment")
-    assert answer.caveats and answer.caveats[0].startswith("ARR and its movements › ")
+    assert answer.caveats and answer.caveats[0].source.startswith("ARR and its movements › ")
     assert len(answer.caveats) <= 2
+
+
+def test_an_answer_carries_only_the_sections_about_its_metrics(
+    workspace: Workspace, store: ConversationStore
+) -> None:
+    from cortex.knowledge import load_context
+
+    context = load_context(ROOT / "context", model=workspace.model)
+    planner = OfflinePlanner(workspace.model, as_of=DEMO_AS_OF)
+    answer = Agent(workspace, planner, store, context).ask("How many tickets last month?")
+    sources = [c.source for c in answer.caveats]
+    assert sources and not any("attribution" in s.lower() for s in sources), sources
 
 
 def test_a_question_asking_why_gets_what_cortex_can_show_instead_of_a_total(

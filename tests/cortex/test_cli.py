@@ -316,3 +316,13 @@ def test_a_month_still_running_is_marked_partial_in_json_and_in_the_table(
     trend = out.splitlines()[0]
     assert "in November 2026" not in trend.split(". November")[0]
     assert "November 2026 covers 1–24 Nov 2026 only" in trend
+
+
+def test_caveats_are_rendered_as_markdown_in_the_terminal(cortex: CliRunner) -> None:
+    result = cortex.invoke(
+        app, ["ask", "what's our CSAT this quarter?"], env={"CORTEX_CONTEXT": str(ROOT / "context")}
+    )
+    code, out = result.exit_code, result.stdout
+    assert code == 0
+    assert "Note (Data caveats › CSAT response bias)" in out
+    assert "**" not in out and "<!--" not in out and "• Only about one shopper" in out

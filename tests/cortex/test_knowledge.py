@@ -12,9 +12,11 @@ from connectors.warehouse import DuckDBWarehouse
 from cortex.errors import UserError
 from cortex.knowledge import (
     _BM25,
+    Caveat,
     ContextError,
     ContextLibrary,
     DimensionValues,
+    Passage,
     ValueIndex,
     build_catalog,
     build_value_index,
@@ -199,14 +201,43 @@ def test_caveats_for_arr_start_with_the_arr_document(library: ContextLibrary) ->
     assert "arr.md" in files
     assert caveats[0].path.name == "arr.md"
     assert "segments.md" not in files  # applies to segment and plan, not to the arr metric
-    expected = sum(len(d.passages) for d in library.documents if "arr" in d.applies_to)
-    assert len(caveats) == expected
+    assert all(p.heading != p.title for p in caveats)  # an introduction is no caveat
 
 
-def test_caveats_put_passages_that_mention_the_metric_first(library: ContextLibrary) -> None:
-    caveats = [p for p in library.caveats_for(["csat"]) if p.path.name == "caveats.md"]
-    mentions = ["csat" in f"{p.heading}\n{p.text}".lower() for p in caveats]
-    assert mentions[0] and mentions == sorted(mentions, reverse=True)
+def test_a_section_is_a_caveat_for_the_metrics_its_marker_names_not_for_the_whole_document(
+    library: ContextLibrary,
+) -> None:
+    tickets = [(p.path.name, p.heading) for p in library.caveats_for(["ticket_volume"])]
+    assert ("caveats.md", "Freshness and history") in tickets
+    assert ("caveats.md", "Conversion attribution timing") not in tickets
+    assert ("caveats.md", "CSAT response bias") not in tickets
+    csat = [p.heading for p in library.caveats_for(["csat"]) if p.path.name == "caveats.md"]
+    assert csat == ["CSAT response bias"]
+
+
+def test_an_unmarked_section_is_a_caveat_only_for_the_listed_metrics_it_speaks_of(
+    tmp_path: Path, model: SemanticModel
+) -> None:
+    (tmp_path / "notes.md").write_text(
+        "---\ntitle: Notes\nowner: a@b.c\napplies_to: [arr, ticket_volume]\n---\n"
+        "## About ARR\nARR is a snapshot.\n\n## About tickets\nTicket volume counts rows.\n"
+        "## Marked\n<!-- applies_to: [csat] -->\nOnly for CSAT.\n",
+        encoding="utf-8",
+    )
+    library = load_context(tmp_path, model=model)  # "Ticket volume" is the metric's label
+    assert [p.heading for p in library.caveats_for(["arr"])] == ["About ARR"]
+    assert [p.heading for p in library.caveats_for(["ticket_volume"])] == ["About tickets"]
+    marked = library.caveats_for(["csat"])
+    assert [p.heading for p in marked] == ["Marked"] and marked[0].text == "Only for CSAT."
+
+
+def test_a_caveat_is_the_first_block_of_its_section_a_table_kept_whole() -> None:
+    table = "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |"
+    passage = Passage(Path("x.md"), "Doc", "Table first", f"{table}\n\nMore text.")
+    assert Caveat.of(passage) == Caveat("Doc › Table first", table)
+    items = "\n".join(f"- item {i} " + "x" * 200 for i in range(6))
+    listed = Caveat.of(Passage(Path("x.md"), "Doc", "List", items), max_chars=700)
+    assert listed.markdown.count("- item") == 3 and listed.markdown.endswith("x")
 
 
 def test_caveats_for_unknown_metrics_are_empty(library: ContextLibrary) -> None:

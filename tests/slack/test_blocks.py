@@ -19,6 +19,7 @@ from cortex.slack.blocks import (
     sql_message,
     text_message,
 )
+from cortex.slack.mrkdwn import to_mrkdwn
 from cortex.workspace import Workspace
 
 
@@ -104,3 +105,19 @@ def test_long_sql_is_split_into_code_blocks_within_limits() -> None:
     message = sql_message(sql)
     assert len(message.blocks) > 1 and within_limits(message)
     assert all(s.startswith("```") and s.endswith("```") for s in sections(message))
+
+
+def test_caveats_reach_slack_as_mrkdwn_never_as_raw_markdown(agent: Agent) -> None:
+    message = answer_message(agent.ask("what's our CSAT this quarter?"), record_id="1")
+    notes = [text for text in sections(message) if text.startswith(":memo:")]
+    assert notes, sections(message)
+    for note in notes:
+        assert "**" not in note and "<!--" not in note
+        assert note.startswith(":memo: *") and "\n• " in note
+
+
+def test_a_markdown_table_reaches_slack_as_an_aligned_monospaced_block() -> None:
+    text = to_mrkdwn("| Phrase | Means |\n|---|---|\n| today | the as-of day |\n| ytd | a <= b |")
+    assert text == (
+        "```\nPhrase  Means\n------  -------------\ntoday   the as-of day\nytd     a &lt;= b\n```"
+    )
