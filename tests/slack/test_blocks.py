@@ -121,3 +121,41 @@ def test_a_markdown_table_reaches_slack_as_an_aligned_monospaced_block() -> None
     assert text == (
         "```\nPhrase  Means\n------  -------------\ntoday   the as-of day\nytd     a &lt;= b\n```"
     )
+
+
+def _texts(value: object, kind: str = "mrkdwn") -> Iterator[tuple[str, str]]:
+    """(kind, text) of every text object in a Block Kit structure."""
+    if isinstance(value, dict):
+        if isinstance(value.get("text"), str):
+            yield str(value.get("type", kind)), value["text"]
+        for item in value.values():
+            yield from _texts(item, kind)
+    elif isinstance(value, list | tuple):
+        for item in value:
+            yield from _texts(item, kind)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what's our NPS?",
+        "tickets per agent last month",
+        "ARR by vertical",
+        "ARR for deals over 50k",
+        "what's the win rate by source this year vs last year?",
+        "why did ticket volume go up last month?",
+        "what's our CSAT this quarter?",
+        "how many tickets were created with csat_score <= 2 last month?",
+    ],
+)
+def test_every_text_that_reaches_slack_is_written_for_slack(agent: Agent, question: str) -> None:
+    message = answer_message(agent.ask(question), record_id="1")
+    texts = [("fallback", message.text), *_texts(list(message.blocks))]
+    for kind, text in texts:
+        assert "cortex metrics" not in text and "`cortex " not in text, text  # no CLI to run
+        assert "**" not in text, text  # Slack bolds with one asterisk
+        decoded = text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+        if kind == "plain_text":
+            assert decoded == text, text  # plain text shows entities as they are
+        else:
+            assert "&lt;" not in decoded and "&amp;" not in decoded, text  # escaped once
