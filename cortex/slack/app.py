@@ -27,6 +27,7 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 
 from ..access import AccessPolicy, LiveAccess
 from ..agent import Agent, Answer
@@ -113,6 +114,8 @@ class CortexSlack:
         self.ledger = ledger
         self.client = client
         self.directory = SlackDirectory(client)
+        #: checks a request's signature before bolt parses it (HTTP mode; see server.py)
+        self.signature_verifier = SignatureVerifier(signing_secret)
         self.draw_charts = draw_charts
         self.app = App(
             client=client,
