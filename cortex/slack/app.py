@@ -47,6 +47,7 @@ from .blocks import (
 )
 from .identity import SlackDirectory
 from .ledger import EventLedger
+from .show_sql import SqlWithheld, sql_to_show
 
 __all__ = [
     "FEEDBACK_VIEW",
@@ -228,20 +229,28 @@ class CortexSlack:
             self.audit.record_feedback(record, "down", comment=comment, by=str(body["user"]["id"]))
 
     def _on_show_sql(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The answer's SQL, to the clicker alone, when their access covers it (show_sql.py)."""
         ack()
-        record = _record_id(str(action.get("value", "")))
-        entry = self.audit.get(record) if record is not None else None
         where = self._where_of_action(body)
         if where is None:
             return
-        message = (
-            sql_message(entry.sql)
-            if entry is not None and entry.sql
-            else text_message("I no longer have the SQL of this answer.")
-        )
+        clicker = str(body["user"]["id"])
+        record = _record_id(str(action.get("value", "")))
+        try:
+            sql = sql_to_show(
+                self.audit.get(record) if record is not None else None,
+                clicker=self.directory.principal(clicker, self.access.group_ids),
+                access=self.access,
+                channel=where.channel,
+                conversation_id=where.conversation_id,
+            )
+            message = sql_message(sql)
+        except SqlWithheld as withheld:
+            _log.info("the SQL of record %s withheld from %s: %s", record, clicker, withheld)
+            message = text_message(withheld.sentence, emoji=":lock:")
         self.client.chat_postEphemeral(
             channel=where.channel,
-            user=str(body["user"]["id"]),
+            user=clicker,
             thread_ts=where.thread_ts,
             **message.as_kwargs(),
         )
