@@ -41,6 +41,7 @@ from ..workspace import Workspace, ensure_warehouse
 from .app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
 from .gate import Refused, signed_body
 from .ledger import EventLedger
+from .placeholders import Placeholders
 
 __all__ = [
     "EVENTS_PATH",
@@ -74,11 +75,13 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     ensure_warehouse(settings)
     workspace = Workspace.open(settings)
     access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
+    events = settings.audit_path.with_name("slack_events.sqlite")
     return CortexSlack(
         agent=build_agent(workspace),
         access=access,
         audit=AuditLog(settings.audit_path),
-        ledger=EventLedger(settings.audit_path.with_name("slack_events.sqlite")),
+        ledger=EventLedger(events),
+        placeholders=Placeholders(events),
         client=slack_client(token.get_secret_value(), settings.slack_api_url),
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,
@@ -125,7 +128,9 @@ def _client(request: Request) -> str:
 
 
 def serve_http(slack: CortexSlack, *, host: str, port: int) -> None:
-    """Serve Slack's HTTP requests until interrupted."""
+    """Serve Slack's HTTP requests until interrupted (after finishing what a previous process
+    left unfinished)."""
+    slack.resume_interrupted()
     uvicorn.run(
         asgi_app(slack),
         host=host,
@@ -140,12 +145,14 @@ def serve_socket(slack: CortexSlack, app_token: str) -> None:
     """Take Slack's events over Socket Mode until interrupted (no public URL needed)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    slack.resume_interrupted()
     SocketModeHandler(slack.app, app_token).start()  # type: ignore[no-untyped-call]
 
 
 @contextmanager
 def running(slack: CortexSlack, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve in a background thread; yields the events URL (port 0: a free port)."""
+    slack.resume_interrupted()
     config = uvicorn.Config(
         asgi_app(slack),
         host=host,
@@ -178,6 +185,7 @@ def running_socket(slack: CortexSlack, app_token: str) -> Iterator[None]:
     """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    slack.resume_interrupted()
     handler = SocketModeHandler(slack.app, app_token)  # its client uses slack.app.client
     try:
         handler.connect()  # type: ignore[no-untyped-call]
