@@ -14,6 +14,9 @@ acknowledgement on bolt's listener pool. `GET /healthz` says the process is up. 
 Mode slack_sdk's built-in client asks `apps.connections.open` (with the app-level token, through
 the app's own WebClient, so at `settings.slack_api_url`) for a websocket URL, connects, acks each
 envelope as bolt acks it and reconnects when Slack asks it to.
+
+Each of the four first calls `slack.resume_interrupted()`: the process that served before may
+have died mid-answer, leaving placeholders to finish (see `CortexSlack`).
 """
 
 from __future__ import annotations
