@@ -263,12 +263,7 @@ class Grant:
         policy checks what the compiled query reads, so it compiles it once).
         """
         policy = self.policy
-        reads = compile_query(query, policy.model, as_of=date.today()).source_tables
-        added: list[Filter] = []
-        for name in query.metrics:
-            for row_filter in self._row_filters(name, self._granting(name), reads):
-                if row_filter not in added and row_filter not in query.filters:
-                    added.append(row_filter)
+        added = [f for f in self.row_filters(query) if f not in query.filters]
         allowed = query.model_copy(update={"filters": (*query.filters, *added)})
         try:
             compiled = compile_query(allowed, policy.model, as_of=date.today())
@@ -277,6 +272,18 @@ class Grant:
             raise
         self._check_tables(compiled, allowed)
         return allowed
+
+    def row_filters(self, query: SemanticQuery) -> tuple[Filter, ...]:
+        """The row filters this person's row policies put on `query` (rule 4), whether or not
+        the query has them already; none when they see every row of it. `AccessDenied` for a
+        metric they may not see, or a row policy they lack the attribute for."""
+        reads = compile_query(query, self.policy.model, as_of=date.today()).source_tables
+        found: list[Filter] = []
+        for name in query.metrics:
+            for row_filter in self._row_filters(name, self._granting(name), reads):
+                if row_filter not in found:
+                    found.append(row_filter)
+        return tuple(found)
 
     # -- metrics
 

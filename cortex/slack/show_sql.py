@@ -25,9 +25,8 @@ from typing import Final
 from pydantic import ValidationError
 
 from semantic_layer.errors import SemanticLayerError
-from semantic_layer.query import SemanticQuery
 
-from ..access import AccessPolicy, Grant, LiveAccess, Principal
+from ..access import AccessPolicy, LiveAccess, Principal
 from ..audit import AuditRecord
 from ..errors import AccessDenied
 
@@ -69,16 +68,9 @@ def sql_to_show(
         plan = record.query
         assert plan is not None
         grant = access.grant_for(clicker)
-        allowed = grant.apply(plan)
-        if clicker.user_id != record.user_id and not _sees_every_row(grant, plan, allowed):
+        grant.apply(plan)  # every metric, its inputs and tables, every dimension and filter
+        if clicker.user_id != record.user_id and grant.row_filters(plan):
             raise SqlWithheld(NOT_YOURS)
     except (AccessDenied, SemanticLayerError, ValidationError):
         raise SqlWithheld(NOT_YOURS) from None  # unchecked is not shown: fail closed
     return record.sql
-
-
-def _sees_every_row(grant: Grant, plan: SemanticQuery, allowed: SemanticQuery) -> bool:
-    """Whether `grant` adds no row filter to `plan`, not even one the plan already has."""
-    if allowed != plan:
-        return False
-    return grant.apply(plan.model_copy(update={"filters": ()})).filters == ()

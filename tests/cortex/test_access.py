@@ -218,6 +218,16 @@ def test_a_dimension_or_filter_from_a_restricted_table_is_denied(
 # --------------------------------------------------------------------------- rows
 
 
+def test_row_filters_name_a_reps_own_filter_even_when_the_question_already_has_it(
+    policy: AccessPolicy,
+) -> None:
+    own = Filter(field="accounts.account_owner", op="=", values=("Maya Patel",))
+    asked = SemanticQuery(metrics=("arr",), filters=(own,))
+    assert policy.grant_for(MAYA).apply(asked) == asked  # nothing to add ...
+    assert policy.grant_for(MAYA).row_filters(asked) == (own,)  # ... yet she is restricted
+    assert policy.grant_for(ANALYST).row_filters(asked) == ()
+
+
 def test_a_row_policy_adds_the_owner_filter_and_the_warehouse_agrees(
     policy: AccessPolicy, workspace: Workspace, demo_con: duckdb.DuckDBPyConnection
 ) -> None:
