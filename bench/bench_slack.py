@@ -42,6 +42,7 @@ from cortex.evaluation import load_eval  # noqa: E402
 from cortex.settings import load_settings  # noqa: E402
 from cortex.slack.app import CortexSlack, slack_client  # noqa: E402
 from cortex.slack.ledger import EventLedger  # noqa: E402
+from cortex.slack.placeholders import Placeholders  # noqa: E402
 from cortex.slack.server import running  # noqa: E402
 from cortex.workspace import Workspace  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, SlackCall  # noqa: E402
@@ -179,6 +180,7 @@ def main() -> None:
                 access=access,
                 audit=AuditLog(settings.audit_path),
                 ledger=EventLedger(data / "events.sqlite"),
+                placeholders=Placeholders(data / "events.sqlite"),
                 client=slack_client("xoxb-bench-token", fake.url),
                 signing_secret=SECRET,
                 draw_charts=args.charts,

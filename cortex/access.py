@@ -45,6 +45,7 @@ agent's `QueryPolicy`. The rules:
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 import threading
@@ -262,12 +263,7 @@ class Grant:
         policy checks what the compiled query reads, so it compiles it once).
         """
         policy = self.policy
-        reads = compile_query(query, policy.model, as_of=date.today()).source_tables
-        added: list[Filter] = []
-        for name in query.metrics:
-            for row_filter in self._row_filters(name, self._granting(name), reads):
-                if row_filter not in added and row_filter not in query.filters:
-                    added.append(row_filter)
+        added = [f for f in self.row_filters(query) if f not in query.filters]
         allowed = query.model_copy(update={"filters": (*query.filters, *added)})
         try:
             compiled = compile_query(allowed, policy.model, as_of=date.today())
@@ -276,6 +272,18 @@ class Grant:
             raise
         self._check_tables(compiled, allowed)
         return allowed
+
+    def row_filters(self, query: SemanticQuery) -> tuple[Filter, ...]:
+        """The row filters this person's row policies put on `query` (rule 4), whether or not
+        the query has them already; none when they see every row of it. `AccessDenied` for a
+        metric they may not see, or a row policy they lack the attribute for."""
+        reads = compile_query(query, self.policy.model, as_of=date.today()).source_tables
+        found: list[Filter] = []
+        for name in query.metrics:
+            for row_filter in self._row_filters(name, self._granting(name), reads):
+                if row_filter not in found:
+                    found.append(row_filter)
+        return tuple(found)
 
     # -- metrics
 
@@ -874,8 +882,12 @@ class _Reader:
 
 
 class LiveAccess:
-    """access.yml as it is now: read again when the file changes, so a revocation takes effect
-    on the next question without a restart.
+    """access.yml as it is now: read again when its content changes, so a revocation takes
+    effect on the next question without a restart.
+
+    The file is small, so every question reads it and compares a SHA-256 of its bytes with
+    that of the policy in force: an edit is seen whatever its size and modification time (an
+    editor or `git checkout` can keep both, and a coarse clock can hide a quick edit).
 
     A file that no longer loads fails closed: every question is refused, saying the policy
     is broken and how to find the problem, until the file is fixed.
@@ -885,22 +897,22 @@ class LiveAccess:
         self.path = Path(path)
         self.model = model
         self._lock = threading.Lock()
-        self._stamp = self._stamp_now()
+        self._digest = self._digest_now()
         self._policy: AccessPolicy | None = load_access(self.path, model)
 
-    def _stamp_now(self) -> tuple[int, int] | None:
+    def _digest_now(self) -> bytes | None:
+        """The SHA-256 of the file's bytes; None when it cannot be read."""
         try:
-            stat = self.path.stat()
+            return hashlib.sha256(self.path.read_bytes()).digest()
         except OSError:
             return None
-        return stat.st_mtime_ns, stat.st_size
 
     def current(self) -> AccessPolicy:
         """The policy in the file now; AccessDenied while the file is missing or broken."""
         with self._lock:
-            stamp = self._stamp_now()
-            if stamp != self._stamp:
-                self._stamp = stamp
+            digest = self._digest_now()
+            if digest != self._digest:
+                self._digest = digest  # an edit during the load is seen by the next question
                 try:
                     self._policy = load_access(self.path, self.model)
                 except UserError:

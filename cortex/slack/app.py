@@ -10,14 +10,31 @@ Bolt acknowledges every request at once and the work runs after the acknowledgem
 may see (`AccessPolicy.grant_for`; an unmapped user is refused and nothing else happens), a
 "working on it" placeholder, the agent's answer under the asker's policy, the placeholder
 replaced by the answer, the chart uploaded into the thread, and an audit record. A retried
-event (same event id) is claimed in the `EventLedger` once and answered once. A failure
-anywhere becomes a short apology with a trace id in the thread; the trace goes to the log.
+event (same event id) is claimed in the `EventLedger` and answered once. A failure anywhere
+becomes a short apology with a trace id in the thread; the trace goes to the log.
+
+**A process that dies mid-answer loses no question.** Each placeholder is kept in
+`Placeholders` until it is replaced, and a process that starts serving calls
+`resume_interrupted` first: it frees the claims its predecessor left unfinished, and finishes
+every placeholder left waiting. It *finishes* them rather than retracting them, because that is
+what the person who asked expects: they are looking at "Working on it…", the restart is ours,
+not theirs, and the answer belongs where they are looking, without asking again. An answer
+already recorded in the audit trail is posted as it was recorded (nothing is asked twice);
+otherwise the question is answered again, as the person who asked, under their access as it is
+now, into the same placeholder, so the thread holds one answer and the audit trail one record.
+Only a placeholder with no recorded answer and older than `RESUME_WITHIN_SECONDS` is retracted
+instead (replaced by a line saying the answer was interrupted and to ask again, and audited as
+failed): after a long outage an answer appearing in an old thread would surprise more than
+help, and "last month" may mean another month by then. (A recorded answer was computed when
+asked, so it is posted whatever its age.)
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import time
+import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -27,8 +44,11 @@ from slack_bolt import Ack, App
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
+from slack_sdk.signature import SignatureVerifier
 
-from ..access import AccessPolicy, LiveAccess
+from semantic_layer.errors import SemanticLayerError
+
+from ..access import AccessPolicy, LiveAccess, Principal
 from ..agent import Agent, Answer
 from ..audit import AuditEntry, AuditLog
 from ..errors import AccessDenied, InternalError
@@ -46,11 +66,14 @@ from .blocks import (
 )
 from .identity import SlackDirectory
 from .ledger import EventLedger
+from .placeholders import Pending, Placeholders
+from .show_sql import SqlWithheld, sql_to_show
 
 __all__ = [
     "FEEDBACK_VIEW",
     "MODEL_WORKERS",
     "OFFLINE_WORKERS",
+    "RESUME_WITHIN_SECONDS",
     "CortexSlack",
     "plain_question",
     "slack_client",
@@ -62,6 +85,8 @@ FEEDBACK_VIEW: Final = "cortex_feedback_comment"
 #: 3-4x quicker (bench/bench_slack.py). Claude planning mostly waits on the network: use more.
 OFFLINE_WORKERS: Final = 4
 MODEL_WORKERS: Final = 16
+#: A placeholder left by a process that died is answered again up to this age, else retracted.
+RESUME_WITHIN_SECONDS: Final = 15 * 60.0
 
 _log = logging.getLogger("cortex.slack")
 _MENTION = re.compile(r"<@[UW][A-Z0-9]+(?:\|[^>]*)?>")
@@ -83,6 +108,14 @@ def slack_client(token: str, base_url: str) -> WebClient:
     return client
 
 
+@dataclass
+class _Attempt:
+    """How far answering one question got: what its failure must clean up."""
+
+    placeholder: str | None = None  # the ts of the placeholder in Slack, once there is one
+    audited: bool = False
+
+
 @dataclass(frozen=True)
 class _Where:
     """Where a question was asked and where its answer goes."""
@@ -102,6 +135,7 @@ class CortexSlack:
         access: AccessPolicy | LiveAccess,
         audit: AuditLog,
         ledger: EventLedger,
+        placeholders: Placeholders,
         client: WebClient,
         signing_secret: str,
         draw_charts: bool = True,
@@ -111,8 +145,11 @@ class CortexSlack:
         self.access = access
         self.audit = audit
         self.ledger = ledger
+        self.placeholders = placeholders
         self.client = client
         self.directory = SlackDirectory(client)
+        #: checks a request's signature before bolt parses it (HTTP mode; see server.py)
+        self.signature_verifier = SignatureVerifier(signing_secret)
         self.draw_charts = draw_charts
         self.app = App(
             client=client,
@@ -140,14 +177,16 @@ class CortexSlack:
         app.view(FEEDBACK_VIEW)(self._on_feedback_comment)
 
     def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
-        if not self.ledger.claim(str(body.get("event_id") or event.get("event_ts"))):
-            return  # a retry of an event already taken on
+        key = str(body.get("event_id") or event.get("event_ts"))
+        if not self.ledger.claim(key):
+            return  # a redelivery of an event taken on already
         thread = str(event.get("thread_ts") or event["ts"])
         channel = str(event["channel"])
         self._answer_later(
             plain_question(str(event.get("text", ""))),
             user_id=str(event["user"]),
             where=_Where(channel, thread, f"slack:{channel}:{thread}"),
+            key=key,
         )
 
     def _on_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -168,9 +207,10 @@ class CortexSlack:
             where = _Where(channel, str(thread), f"slack:{channel}:{thread}")  # a follow-up
         else:
             return  # channel chatter Cortex was not asked about
-        if not self.ledger.claim(str(body.get("event_id") or event.get("ts"))):
+        key = str(body.get("event_id") or event.get("ts"))
+        if not self.ledger.claim(key):
             return
-        self._answer_later(plain_question(text), user_id=str(event["user"]), where=where)
+        self._answer_later(plain_question(text), user_id=str(event["user"]), where=where, key=key)
 
     def _on_command(self, ack: Ack, command: dict[str, Any], respond: Callable[..., Any]) -> None:
         question = plain_question(str(command.get("text", "")))
@@ -196,14 +236,22 @@ class CortexSlack:
             return
         thread = str(root["ts"])
         self._answer_later(
-            question, user_id=user, where=_Where(channel, thread, f"slack:{channel}:{thread}")
+            question,
+            user_id=user,
+            where=_Where(channel, thread, f"slack:{channel}:{thread}"),
+            key=f"command:{channel}:{thread}",  # Slack never redelivers a command
         )
 
     def _on_suggestion(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
         where = self._where_of_action(body)
         if where is not None:  # the person who clicked asks, with their own permissions
-            self._answer_later(str(action["value"]), user_id=str(body["user"]["id"]), where=where)
+            self._answer_later(
+                str(action["value"]),
+                user_id=str(body["user"]["id"]),
+                where=where,
+                key=f"click:{uuid.uuid4().hex}",  # nor a click
+            )
 
     def _on_feedback_up(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -225,74 +273,183 @@ class CortexSlack:
             self.audit.record_feedback(record, "down", comment=comment, by=str(body["user"]["id"]))
 
     def _on_show_sql(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """The answer's SQL, to the clicker alone, when their access covers it (show_sql.py)."""
         ack()
-        record = _record_id(str(action.get("value", "")))
-        entry = self.audit.get(record) if record is not None else None
         where = self._where_of_action(body)
         if where is None:
             return
-        message = (
-            sql_message(entry.sql)
-            if entry is not None and entry.sql
-            else text_message("I no longer have the SQL of this answer.")
-        )
+        clicker = str(body["user"]["id"])
+        record = _record_id(str(action.get("value", "")))
+        try:
+            sql = sql_to_show(
+                self.audit.get(record) if record is not None else None,
+                clicker=self.directory.principal(clicker, self.access.group_ids),
+                access=self.access,
+                channel=where.channel,
+                conversation_id=where.conversation_id,
+            )
+            message = sql_message(sql)
+        except SqlWithheld as withheld:
+            _log.info("the SQL of record %s withheld from %s: %s", record, clicker, withheld)
+            message = text_message(withheld.sentence, emoji=":lock:")
         self.client.chat_postEphemeral(
             channel=where.channel,
-            user=str(body["user"]["id"]),
+            user=clicker,
             thread_ts=where.thread_ts,
             **message.as_kwargs(),
         )
 
     # ----------------------------------------------------------------------- the work
 
-    def _answer_later(self, question: str, *, user_id: str, where: _Where) -> None:
+    def _answer_later(self, question: str, *, user_id: str, where: _Where, key: str) -> None:
         """Queue `question` on the answering pool and return (the listener can ack)."""
-        self._work.submit(self.answer, question, user_id=user_id, where=where)
+        self._work.submit(self.answer, question, user_id=user_id, where=where, key=key)
 
-    def answer(self, question: str, *, user_id: str, where: _Where) -> None:
-        """Answer `question` for `user_id` at `where`; nothing escapes but a message in Slack."""
-        placeholder: str | None = None
-        audited = False
+    def answer(self, question: str, *, user_id: str, where: _Where, key: str) -> None:
+        """Answer `question` (claimed as `key`) for `user_id` at `where`, into the placeholder
+        an interrupted attempt left under `key` if there is one; nothing escapes but a
+        message in Slack."""
+        attempt = _Attempt()
         try:
-            principal = self.directory.principal(user_id, self.access.group_ids)
-            try:
-                grant = self.access.grant_for(principal)
-            except AccessDenied as denied:
-                audited = True  # the refusal is recorded before it is posted
-                self.audit.record_denial(
-                    question,
-                    source="slack",
-                    user_id=user_id,
-                    user_name=principal.name,
-                    channel=where.channel,
-                    thread=where.conversation_id,
-                    reason=denied.message,
-                )
-                self._post(where, text_message(denied.user_message, emoji=":lock:"))
-                return
-            placeholder = self._post(where, placeholder_message(question))
-            answer = self.agent.ask(question, where.conversation_id, policy=grant)
-            record = self.audit.record_answer(
-                answer,
+            pending = self.placeholders.get(key)
+            attempt.placeholder = pending.placeholder_ts if pending is not None else None
+            self._answer(question, user_id, where, key, pending, attempt)
+        except Exception:  # noqa: BLE001 - the asker gets an apology with a trace id
+            internal = InternalError("answering in Slack failed")
+            _log.exception("trace %s: question %r from %s", internal.trace_id, question, user_id)
+            if not attempt.audited:
+                self._audit_failure(question, user_id, where, internal.trace_id)
+            if self._apologise(where, attempt.placeholder, internal):
+                self._forget(key)
+
+    def _answer(
+        self,
+        question: str,
+        user_id: str,
+        where: _Where,
+        key: str,
+        pending: Pending | None,
+        attempt: _Attempt,
+    ) -> None:
+        principal = self.directory.principal(user_id, self.access.group_ids)
+        # An answer recorded before an interruption is posted as it was recorded, unless the
+        # asker's access no longer covers it: then it is answered again, under access as of now.
+        recorded = pending.message if pending is not None else None
+        if pending is not None and recorded is not None and self._still_covers(principal, pending):
+            attempt.audited = True
+            self._replace(key, where, pending.placeholder_ts, recorded)
+            return
+        try:
+            grant = self.access.grant_for(principal)
+        except AccessDenied as denied:
+            attempt.audited = True  # the refusal is recorded before it is posted
+            self.audit.record_denial(
+                question,
                 source="slack",
                 user_id=user_id,
                 user_name=principal.name,
                 channel=where.channel,
+                thread=where.conversation_id,
+                reason=denied.message,
             )
-            audited = True
-            self.client.chat_update(
-                channel=where.channel,
-                ts=placeholder,
-                **answer_message(answer, record_id=str(record)).as_kwargs(),
+            self.ledger.done(key)
+            refusal = text_message(denied.user_message, emoji=":lock:")
+            self._show(key, where, attempt.placeholder, refusal)
+            return
+        if attempt.placeholder is None:
+            attempt.placeholder = self._post(where, placeholder_message(question))
+            self.placeholders.posted(
+                Pending(
+                    key,
+                    where.channel,
+                    where.thread_ts,
+                    where.conversation_id,
+                    attempt.placeholder,
+                    question,
+                    user_id,
+                    posted_at=time.time(),
+                )
             )
-            if answer.status == "answer":
-                self._upload_chart(answer, where)
-        except Exception:  # noqa: BLE001 - the asker gets an apology with a trace id
-            internal = InternalError("answering in Slack failed")
-            _log.exception("trace %s: question %r from %s", internal.trace_id, question, user_id)
-            self._apologise(where, placeholder, internal)
-            if not audited:
-                self._audit_failure(question, user_id, where, internal.trace_id)
+        answer = self.agent.ask(question, where.conversation_id, policy=grant)
+        record = self.audit.record_answer(
+            answer, source="slack", user_id=user_id, user_name=principal.name, channel=where.channel
+        )
+        attempt.audited = True
+        message = answer_message(answer, record_id=str(record))
+        self.placeholders.answered(key, record, message)
+        self.ledger.done(key)
+        self._replace(key, where, attempt.placeholder, message)
+        if answer.status == "answer":
+            self._upload_chart(answer, where)
+
+    def resume_interrupted(self) -> int:
+        """Take over what a process that died left unfinished (see the module docstring);
+        returns how many placeholders were waiting. Call it before serving."""
+        released = self.ledger.release_unfinished()
+        waiting = self.placeholders.waiting()
+        now = time.time()
+        for pending in waiting:
+            self.ledger.claim(pending.key)  # a redelivery from now on is dropped
+            where = _Where(pending.channel, pending.thread_ts, pending.conversation_id)
+            if pending.message is None and now - pending.posted_at > RESUME_WITHIN_SECONDS:
+                self._work.submit(self._retract, pending, where)
+            else:
+                self._work.submit(
+                    self.answer,
+                    pending.question,
+                    user_id=pending.user_id,
+                    where=where,
+                    key=pending.key,
+                )
+        if released or waiting:
+            _log.info(
+                "taking over after a restart: %d unfinished claim(s) freed, %d placeholder(s) "
+                "to finish",
+                released,
+                len(waiting),
+            )
+        return len(waiting)
+
+    def _still_covers(self, principal: Principal, pending: Pending) -> bool:
+        """Whether `principal` may still run the plan of the answer recorded for `pending`."""
+        record = self.audit.get(pending.record_id) if pending.record_id is not None else None
+        try:
+            grant = self.access.grant_for(principal)
+            if record is not None and record.query is not None:
+                grant.apply(record.query)
+        except (AccessDenied, SemanticLayerError):
+            return False
+        return True
+
+    def _retract(self, pending: Pending, where: _Where) -> None:
+        """Replace a placeholder left too long with a line saying to ask again; audit it."""
+        try:
+            self.audit.record(
+                AuditEntry(
+                    source="slack",
+                    user_id=pending.user_id,
+                    channel=pending.channel,
+                    thread=pending.conversation_id,
+                    question=pending.question,
+                    outcome="failed",
+                    answer="Interrupted by a restart before it was answered; the asker was "
+                    "told to ask again.",
+                )
+            )
+            self.ledger.done(pending.key)
+            quoted = pending.question[:200]
+            self._show(
+                pending.key,
+                where,
+                pending.placeholder_ts,
+                text_message(
+                    f"I was interrupted (Cortex restarted) before I could answer “{quoted}”. "
+                    "Please ask again.",
+                    emoji=":warning:",
+                ),
+            )
+        except Exception:  # noqa: BLE001 - the next start tries again; the log has it
+            _log.exception("could not retract the placeholder of %r", pending.question)
 
     def _audit_failure(self, question: str, user_id: str, where: _Where, trace_id: str) -> None:
         """Record a question that failed before its answer was recorded (a Slack or lookup
@@ -311,6 +468,28 @@ class CortexSlack:
             )
         except Exception:  # noqa: BLE001 - the audit store itself is failing; the log has it
             _log.exception("trace %s: could not audit the failure", trace_id)
+
+    def _replace(self, key: str, where: _Where, placeholder: str, message: SlackMessage) -> None:
+        """Put `message` in place of the placeholder; nothing is left to finish then."""
+        self.client.chat_update(channel=where.channel, ts=placeholder, **message.as_kwargs())
+        self.placeholders.replaced(key)
+
+    def _show(
+        self, key: str, where: _Where, placeholder: str | None, message: SlackMessage
+    ) -> None:
+        """`message` in place of the placeholder if there is one, else posted in the thread."""
+        if placeholder is not None:
+            self._replace(key, where, placeholder, message)
+        else:
+            self._post(where, message)
+
+    def _forget(self, key: str) -> None:
+        """The question of `key` has its last word (an apology): no redelivery, no resuming."""
+        try:
+            self.ledger.done(key)
+            self.placeholders.replaced(key)
+        except Exception:  # noqa: BLE001 - the store is failing: a restart may try it again
+            _log.exception("could not close the question %s", key)
 
     def _post(self, where: _Where, message: SlackMessage) -> str:
         reply = self.client.chat_postMessage(
@@ -343,7 +522,8 @@ class CortexSlack:
         except Exception:  # noqa: BLE001 - the answer is posted already; the chart is extra
             _log.exception("could not upload the chart of %r", answer.question)
 
-    def _apologise(self, where: _Where, placeholder: str | None, error: InternalError) -> None:
+    def _apologise(self, where: _Where, placeholder: str | None, error: InternalError) -> bool:
+        """Post the apology (in place of the placeholder if there is one); whether it worked."""
         message = text_message(error.user_message, emoji=":warning:")
         try:
             if placeholder is not None:
@@ -354,6 +534,8 @@ class CortexSlack:
                 self._post(where, message)
         except Exception:  # noqa: BLE001 - Slack itself is failing; the log has the trace
             _log.exception("trace %s: could not post the apology", error.trace_id)
+            return False
+        return True
 
     # ----------------------------------------------------------------------- helpers
 

@@ -6,16 +6,22 @@
     with running(slack) as url: ...                # HTTP in a background thread (tests)
     with running_socket(slack, app_token): ...     # Socket Mode in background threads (tests)
 
-In HTTP mode bolt's dispatch (signature check, ack) runs on a worker thread, so the event loop
-keeps accepting requests while one is checked; the answer itself runs after the
+In HTTP mode a request first passes the door (`gate.signed_body`): a body over 1 MB gets 413
+and one without a valid Slack signature 401, with one log line and before anything parses it.
+Then bolt's dispatch (its own signature check, the ack) runs on a worker thread, so the event
+loop keeps accepting requests while one is handled; the answer itself runs after the
 acknowledgement on bolt's listener pool. `GET /healthz` says the process is up. In Socket
 Mode slack_sdk's built-in client asks `apps.connections.open` (with the app-level token, through
 the app's own WebClient, so at `settings.slack_api_url`) for a websocket URL, connects, acks each
 envelope as bolt acks it and reconnects when Slack asks it to.
+
+Each of the four first calls `slack.resume_interrupted()`: the process that served before may
+have died mid-answer, leaving placeholders to finish (see `CortexSlack`).
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -25,7 +31,7 @@ import uvicorn
 from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_response
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
-from starlette.requests import Request
+from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
@@ -36,7 +42,9 @@ from ..errors import UserError
 from ..settings import Settings
 from ..workspace import Workspace, ensure_warehouse
 from .app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
+from .gate import Refused, signed_body
 from .ledger import EventLedger
+from .placeholders import Placeholders
 
 __all__ = [
     "EVENTS_PATH",
@@ -49,6 +57,8 @@ __all__ = [
 ]
 
 EVENTS_PATH: Final = "/slack/events"
+
+_log = logging.getLogger("cortex.slack.http")
 
 
 def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
@@ -68,11 +78,13 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     ensure_warehouse(settings)
     workspace = Workspace.open(settings)
     access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
+    events = settings.audit_path.with_name("slack_events.sqlite")
     return CortexSlack(
         agent=build_agent(workspace),
         access=access,
         audit=AuditLog(settings.audit_path),
-        ledger=EventLedger(settings.audit_path.with_name("slack_events.sqlite")),
+        ledger=EventLedger(events),
+        placeholders=Placeholders(events),
         client=slack_client(token.get_secret_value(), settings.slack_api_url),
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,
@@ -84,8 +96,22 @@ def asgi_app(slack: CortexSlack) -> Starlette:
     """An ASGI app serving Slack's requests at `EVENTS_PATH` and a health check."""
 
     async def events(request: Request) -> Response:
-        body = await request.body()
-        bolt_request = to_bolt_request(request, body)
+        try:
+            body = await signed_body(request, slack.signature_verifier)
+        except Refused as refused:
+            _log.warning("refused a request from %s: %s", _client(request), refused.reason)
+            return PlainTextResponse(refused.reason, status_code=refused.status)
+        except ClientDisconnect:
+            return Response(status_code=400)  # the sender hung up mid-body: nobody to answer
+        try:
+            bolt_request = to_bolt_request(request, body)
+        except Exception as error:  # noqa: BLE001 - signed, yet not what Slack sends
+            _log.warning(
+                "a signed request from %s has a body bolt cannot read (%s)",
+                _client(request),
+                type(error).__name__,
+            )
+            return PlainTextResponse("unreadable body", status_code=400)
         bolt_response = await run_in_threadpool(slack.app.dispatch, bolt_request)
         return to_starlette_response(bolt_response)
 
@@ -100,23 +126,43 @@ def asgi_app(slack: CortexSlack) -> Starlette:
     )
 
 
+def _client(request: Request) -> str:
+    return request.client.host if request.client is not None else "an unknown address"
+
+
 def serve_http(slack: CortexSlack, *, host: str, port: int) -> None:
-    """Serve Slack's HTTP requests until interrupted."""
-    uvicorn.run(asgi_app(slack), host=host, port=port, log_level="info", access_log=False)
+    """Serve Slack's HTTP requests until interrupted (after finishing what a previous process
+    left unfinished)."""
+    slack.resume_interrupted()
+    uvicorn.run(
+        asgi_app(slack),
+        host=host,
+        port=port,
+        log_level="info",
+        access_log=False,
+        log_config=None,  # uvicorn's lines go through the process's (redacting) log handler
+    )
 
 
 def serve_socket(slack: CortexSlack, app_token: str) -> None:
     """Take Slack's events over Socket Mode until interrupted (no public URL needed)."""
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    slack.resume_interrupted()
     SocketModeHandler(slack.app, app_token).start()  # type: ignore[no-untyped-call]
 
 
 @contextmanager
 def running(slack: CortexSlack, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve in a background thread; yields the events URL (port 0: a free port)."""
+    slack.resume_interrupted()
     config = uvicorn.Config(
-        asgi_app(slack), host=host, port=port, log_level="warning", access_log=False
+        asgi_app(slack),
+        host=host,
+        port=port,
+        log_level="warning",
+        access_log=False,
+        log_config=None,
     )
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, name="cortex-slack-http", daemon=True)
@@ -142,6 +188,7 @@ def running_socket(slack: CortexSlack, app_token: str) -> Iterator[None]:
     """
     from slack_bolt.adapter.socket_mode import SocketModeHandler
 
+    slack.resume_interrupted()
     handler = SocketModeHandler(slack.app, app_token)  # its client uses slack.app.client
     try:
         handler.connect()  # type: ignore[no-untyped-call]

@@ -9,6 +9,7 @@ support and employee. Row-filtered numbers are checked against hand-written SQL.
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -215,6 +216,16 @@ def test_a_dimension_or_filter_from_a_restricted_table_is_denied(
 
 
 # --------------------------------------------------------------------------- rows
+
+
+def test_row_filters_name_a_reps_own_filter_even_when_the_question_already_has_it(
+    policy: AccessPolicy,
+) -> None:
+    own = Filter(field="accounts.account_owner", op="=", values=("Maya Patel",))
+    asked = SemanticQuery(metrics=("arr",), filters=(own,))
+    assert policy.grant_for(MAYA).apply(asked) == asked  # nothing to add ...
+    assert policy.grant_for(MAYA).row_filters(asked) == (own,)  # ... yet she is restricted
+    assert policy.grant_for(ANALYST).row_filters(asked) == ()
 
 
 def test_a_row_policy_adds_the_owner_filter_and_the_warehouse_agrees(
@@ -635,3 +646,22 @@ def test_live_access_applies_an_edit_at_once_and_fails_closed_while_broken(
     assert live.group_ids == frozenset()
     path.write_text(shipped, encoding="utf-8")
     assert "sales_rep" in live.grant_for(MAYA).roles
+
+
+def test_an_edit_of_the_same_size_under_the_old_mtime_still_revokes_access(
+    tmp_path: Path, model: SemanticModel
+) -> None:
+    path = tmp_path / "access.yml"
+    shipped = (ROOT / "access.yml").read_text(encoding="utf-8")
+    path.write_text(shipped, encoding="utf-8")
+    live = LiveAccess(path, model)
+    assert "analyst" in live.grant_for(ANALYST).roles
+    before = path.stat()
+    # the analyst's id is replaced by one of the same length, and the old mtime is put back
+    demoted = shipped.replace(ANALYST.user_id, "U02REMOVED0")
+    assert len(demoted.encode()) == before.st_size
+    path.write_text(demoted, encoding="utf-8")
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert (path.stat().st_size, path.stat().st_mtime_ns) == (before.st_size, before.st_mtime_ns)
+    with pytest.raises(AccessDenied, match="no role"):
+        live.grant_for(ANALYST)

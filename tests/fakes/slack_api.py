@@ -11,6 +11,8 @@
         slack.calls_to("chat.postMessage")[0].params["blocks"]  # decoded, not a JSON string
         slack.uploads                                          # {file_id: bytes}
         slack.fail_next("chat.postMessage", error="ratelimited", status=429, retry_after=1)
+        slack.hold_next("chat.update"); slack.wait_held("chat.update")  # Slack hangs on it
+        slack.release_held()                                   # ... then answers it after all
         slack.messages("C1")                                   # current text/blocks after updates
         slack.response_url("cmd1")                             # a response_url the fake records
 
@@ -207,6 +209,9 @@ class FakeSlack:
         self._cond = threading.Condition(threading.RLock())
         self._calls: list[SlackCall] = []
         self._failures: dict[str, deque[_Failure]] = {}
+        self._holds: dict[str, int] = {}
+        self._held: list[str] = []
+        self._release = threading.Event()
         self._messages: dict[tuple[str, str], _Message] = {}
         self._reactions: dict[tuple[str, str], list[str]] = {}
         self._pending_files: dict[str, Params] = {}
@@ -303,6 +308,30 @@ class FakeSlack:
         """
         with self._cond:
             self._failures.setdefault(method, deque()).append(_Failure(error, status, retry_after))
+
+    def hold_next(self, method: str) -> None:
+        """Keep the next call to `method` waiting, as if Slack hung: not handled, not journalled,
+        not answered. `release_held` lets every held call through (each is then handled and
+        journalled as usual); closing the fake drops them unhandled (answered 503 if the client
+        is still there), so a client killed while it waits leaves no trace of that call."""
+        with self._cond:
+            self._holds[method] = self._holds.get(method, 0) + 1
+
+    def wait_held(self, method: str, timeout: float = 10.0) -> None:
+        """Block until a call to `method` is being held."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while method not in self._held:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    raise AssertionError(
+                        f"waited {timeout:g}s for a held {method}; {_summary(self._calls)}"
+                    )
+                self._cond.wait(remaining)
+
+    def release_held(self) -> None:
+        """Let every held call through."""
+        self._release.set()
 
     def wait_until(
         self,
@@ -455,6 +484,7 @@ class FakeSlack:
     def close(self) -> None:
         """Stop serving, say goodbye to Socket Mode clients (close 1001), release the sockets."""
         self._stopping.set()
+        self._release.set()  # held calls are dropped
         if self._pinger.is_alive():
             self._pinger.join()
         if self._socket_thread.is_alive():
@@ -484,6 +514,8 @@ class FakeSlack:
         self._cond.notify_all()
 
     def _api(self, method: str, params: Params, token: str | None) -> _Response:
+        if self._held_back(method):
+            return _text(503, "the fake Slack closed while this call was held")
         with self._cond:
             at = time.monotonic()
             status, headers = 200, {"x-oauth-scopes": _SCOPES}
@@ -508,6 +540,19 @@ class FakeSlack:
             body = _dumps(reply)  # under the lock: later updates must not change this reply
             self._journal(SlackCall(method, params, token, at, json.loads(body)))
         return _Response(status, body, headers=headers)
+
+    def _held_back(self, method: str) -> bool:
+        """Hold this call if `hold_next` asked for it; True when it is to be dropped."""
+        with self._cond:
+            if not self._holds.get(method):
+                return False
+            self._holds[method] -= 1
+            self._held.append(method)
+            self._cond.notify_all()
+        self._release.wait()
+        with self._cond:
+            self._held.remove(method)
+        return self._stopping.is_set()
 
     def _upload(self, file_id: str, data: bytes) -> _Response:
         with self._cond:

@@ -136,6 +136,45 @@ def test_fail_next_fails_exactly_the_next_call(slack: FakeSlack, client: WebClie
     assert len(slack.messages("C1")) == 1
 
 
+def test_a_held_call_waits_unjournalled_until_released(slack: FakeSlack, client: WebClient) -> None:
+    posted = client.chat_postMessage(channel="C1", text="Working on it…")
+    slack.hold_next("chat.update")
+    updating = threading.Thread(
+        target=client.chat_update, kwargs={"channel": "C1", "ts": posted["ts"], "text": "ARR"}
+    )
+    updating.start()
+    slack.wait_held("chat.update")
+    time.sleep(0.1)
+    assert slack.calls_to("chat.update") == [] and updating.is_alive()
+    assert slack.messages("C1")[0].text == "Working on it…"  # not handled yet
+    slack.release_held()
+    updating.join(timeout=5)
+    assert slack.messages("C1")[0].text == "ARR" and len(slack.calls_to("chat.update")) == 1
+    client.chat_update(channel="C1", ts=posted["ts"], text="ARR again")  # only the next one
+
+
+def test_a_call_held_when_the_fake_closes_is_dropped_unhandled() -> None:
+    errors: list[str] = []
+
+    def update(client: WebClient, ts: str) -> None:
+        try:
+            client.chat_update(channel="C1", ts=ts, text="ARR")
+        except SlackApiError as error:
+            errors.append(str(error.response.status_code))
+
+    with FakeSlack() as slack:
+        client = WebClient(token=TOKEN, base_url=slack.url, timeout=5)
+        posted = client.chat_postMessage(channel="C1", text="Working on it…")
+        slack.hold_next("chat.update")
+        updating = threading.Thread(target=update, args=(client, posted["ts"]))
+        updating.start()
+        slack.wait_held("chat.update")
+    updating.join(timeout=5)
+    assert errors == ["503"]
+    assert slack.calls_to("chat.update") == []
+    assert slack.messages("C1")[0].text == "Working on it…"
+
+
 def test_unknown_method_and_missing_token(slack: FakeSlack, client: WebClient) -> None:
     with pytest.raises(SlackApiError) as unknown:
         client.api_call("admin.everything.delete", params={"really": "yes"})

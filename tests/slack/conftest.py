@@ -23,6 +23,7 @@ from cortex.audit import AuditLog
 from cortex.settings import load_settings
 from cortex.slack.app import CortexSlack, slack_client
 from cortex.slack.ledger import EventLedger
+from cortex.slack.placeholders import Placeholders
 from cortex.slack.server import running
 from cortex.workspace import Workspace
 from tests.conftest import DEMO_AS_OF
@@ -100,11 +101,13 @@ def workspace(demo_path: Path, tmp_path: Path) -> Iterator[Workspace]:
 
 def serve(workspace: Workspace, fake: FakeSlack, agent: Agent | None = None) -> CortexSlack:
     settings = workspace.settings
+    events = settings.audit_path.with_name("slack_events.sqlite")
     return CortexSlack(
         agent=agent or build_agent(workspace),
         access=load_access(settings.access_path, workspace.model),
         audit=AuditLog(settings.audit_path),
-        ledger=EventLedger(settings.audit_path.with_name("slack_events.sqlite")),
+        ledger=EventLedger(events),
+        placeholders=Placeholders(events),
         client=slack_client(BOT_TOKEN, fake.url),
         signing_secret=SIGNING_SECRET,
     )

@@ -580,3 +580,20 @@ def test_clicks_and_commands_are_acknowledged_while_every_answering_thread_is_bu
         planner.go.set()
         fake.wait_until(lambda calls: len([c for c in calls if c.method == "chat.update"]) >= 7)
     assert response.status_code == 200 and acked_in < 3.0  # Slack's window
+
+
+def test_a_redelivery_while_the_first_delivery_is_still_being_answered_is_dropped(
+    workspace: Workspace, fake: FakeSlack, tmp_path: Path
+) -> None:
+    planner = _Blocked(OfflinePlanner(workspace.model, as_of=DEMO_AS_OF))
+    with serving(workspace, fake, planner, tmp_path) as sender:
+        event = mention(ANALYST, "ARR by segment")
+        sender.event(event, event_id="Ev0SLOW")
+        fake.wait_for("chat.postMessage")  # the placeholder: the answer is under way
+        for retry in (1, 2, 3):  # Slack gave up waiting for the ack, three times
+            sender.event(event, event_id="Ev0SLOW", retry_num=retry)
+        planner.go.set()
+        answered(fake, event["ts"])
+        time.sleep(0.5)
+    assert len(fake.calls_to("chat.postMessage")) == 1
+    assert len(fake.calls_to("chat.update")) == 1
