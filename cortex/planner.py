@@ -153,6 +153,9 @@ _NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
 _READ_WORDS = RATE_WORDS | _NEGATIONS
 
 
+#: An explicit sum asked for: "the sum of", "summed", "add up".
+_SUM_OF = re.compile(r"\b(sum|summed|add(?:ed)? up)\b", re.IGNORECASE)
+
 #: What a follow-up replaces: "by month instead of channel", "rather than by plan".
 _INSTEAD_OF = re.compile(r"\b(instead of|rather than|in place of)\b[^,.;:!?]*", re.IGNORECASE)
 
@@ -349,7 +352,7 @@ class OfflinePlanner:
             switched = tuple(self.rates.variant(m, wanted) for m in base)
             if switched != base:
                 metrics = switched
-        metrics = self._as_quantities(blanked, metrics, wanted)
+        metrics = self._as_quantities(blanked, rest, metrics, wanted)
         before = previous.metrics if previous is not None and follow_up else ()
         named = metrics
         metrics, evidence = self.rates.as_ratio(metrics or before, rest, before)
@@ -518,26 +521,54 @@ class OfflinePlanner:
         return unexplained_words(question, spans, (known | used) - dropped, used)
 
     def _as_quantities(
-        self, text: str, metrics: tuple[str, ...], wanted: str | None
+        self, text: str, rest: str, metrics: tuple[str, ...], wanted: str | None
     ) -> tuple[str, ...]:
-        """Counts read as the quantity the text asks to add up (`cortex.quantities`): "the
-        sum of the amounts of deals won" is the metric summing amount over won deals."""
-        words = [lemma(w) for w in text_words(text)]
+        """Metrics read as the aggregate the question asks of a quantity
+        (`cortex.quantities`): "the sum of the amounts of deals won" is the metric summing
+        amount over won deals, "the sum of CSAT scores" the one summing the scores the
+        average CSAT averages. `text` is the question without the names read, `rest` with
+        them (a quantity's words may be a metric's too: "CSAT scores")."""
+        words = [lemma(w) for w in text_words(rest)]
         tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in metrics))
+        aggregation = "avg" if wanted == "average" else "sum"
         for quantity in self.quantities.named(words, tables):
             metrics = tuple(
-                self.quantities.variant(m, quantity, average=wanted == "average") or m
-                for m in metrics
+                self.quantities.variant(m, quantity.column, aggregation) or m for m in metrics
             )
+        if _SUM_OF.search(text):
+            metrics = tuple(self._summed(m, words) for m in metrics)
         return tuple(dict.fromkeys(metrics))
 
+    def _summed(self, name: str, words: Sequence[str]) -> str:
+        """The metric adding up what metric `name` aggregates otherwise: the sibling summing
+        its column, or the numerator of a ratio whose summed quantity the words name ("the
+        sum of CSAT scores" of average CSAT)."""
+        column = self.quantities.summed_column(name)
+        if column is not None:
+            return self.quantities.variant(name, column, "sum") or name
+        metric = self.model.metric(name)
+        numerator = metric.numerator if metric is not None and metric.type == "ratio" else None
+        if numerator and self.quantities.aggregation(numerator) == "sum":
+            summed = self.quantities.summed_column(numerator)
+            named = {q.column for q in self.quantities.named(words, self.counts.tables[name])}
+            if summed in named:
+                return numerator
+        return name
+
     def _unaggregated(self, text: str, query: SemanticQuery) -> tuple[str, ...]:
-        """The words of quantities the text names that the query's metrics do not add up
-        ("amounts" asked of a count with no summing sibling), as written."""
+        """The words of an aggregate the query's metrics do not compute, as written: a
+        quantity's ("amounts" asked of a count with no summing sibling), and "sum" asked of
+        a metric that averages or divides."""
         tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in query.metrics))
         written = {lemma(w): w for w in text_words(text)}
         unowned = self.quantities.unowned(list(written), query.metrics, tables)
-        return tuple(dict.fromkeys(written[w] for q in unowned for w in q.words if w in written))
+        found = [written[w] for q in unowned for w in q.words if w in written]
+        summed = ("sum", "count")
+        if (match := _SUM_OF.search(text)) and any(
+            self.quantities.aggregation(m) not in summed for m in query.metrics
+        ):
+            found.append(match.group(1))
+        return tuple(dict.fromkeys(found))
 
     def _own_lemmas(self, metrics: Sequence[str]) -> set[str]:
         """The `lemma`s of the names and descriptions of `metrics`, of the parts of those that

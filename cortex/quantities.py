@@ -95,17 +95,18 @@ class Quantities:
         owned = set().union(*(self.aggregated.get(m, frozenset()) for m in metrics))
         return [q for q in self.named(words, tables) if (q.table, q.column) not in owned]
 
-    def variant(self, name: str, quantity: Quantity, average: bool = False) -> str | None:
-        """The metric that aggregates `quantity` over the rows metric `name` counts (same
-        table, same filters), summed (averaged when `average`), when exactly one does."""
+    def variant(self, name: str, column: str, aggregation: str) -> str | None:
+        """The metric that aggregates `column` by `aggregation` over the rows metric `name`
+        covers (same table, same filters), when exactly one does: "the sum of the amounts"
+        of a count of won deals, or "the sum" of an average CSAT score."""
         metric = self.model.metric(name)
         measured = self.model.measure(metric.measure or "") if metric else None
         if metric is None or measured is None or metric.type != "simple":
             return None
         table, measure = measured
-        if table.name != quantity.table or measure.aggregation not in ("count", "count_distinct"):
+        counts = measure.aggregation in ("count", "count_distinct")
+        if not counts and measure.expr != column or measure.aggregation == aggregation:
             return None
-        wanted = "avg" if average else "sum"
         found = []
         for other in self.model.metrics:
             sibling = self.model.measure(other.measure or "") if other.type == "simple" else None
@@ -114,10 +115,22 @@ class Quantities:
             other_table, other_measure = sibling
             if (
                 other_table.name == table.name
-                and other_measure.expr == quantity.column
-                and other_measure.aggregation == wanted
+                and other_measure.expr == column
+                and other_measure.aggregation == aggregation
                 and other_measure.filter == measure.filter
                 and other.filter == metric.filter
             ):
                 found.append(other.name)
         return found[0] if len(found) == 1 else None
+
+    def summed_column(self, name: str) -> str | None:
+        """The quantity metric `name` aggregates, when it is a simple metric over one."""
+        pairs = self.aggregated.get(name, frozenset())
+        metric = self.model.metric(name)
+        return next(iter(pairs))[1] if len(pairs) == 1 and metric and metric.measure else None
+
+    def aggregation(self, name: str) -> str | None:
+        """How simple metric `name` aggregates its measure (None for other metrics)."""
+        metric = self.model.metric(name)
+        measured = self.model.measure(metric.measure or "") if metric else None
+        return measured[1].aggregation if metric and metric.type == "simple" and measured else None

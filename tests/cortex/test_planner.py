@@ -578,6 +578,18 @@ def test_adding_up_a_quantity_of_counted_rows_reads_as_the_metric_that_sums_it(
         assert measured[1].expr == "amount" and query.dimensions == ("sales_rep",)
 
 
+def test_a_sum_asked_of_an_average_reads_as_what_the_average_adds_up(
+    valued_planner: OfflinePlanner,
+) -> None:
+    query = query_of(valued_planner, "sum of csat scores by channel")
+    metric = valued_planner.model.metric(query.metrics[0])
+    measured = valued_planner.model.measure(metric.measure or "") if metric else None
+    assert measured is not None and measured[1].aggregation == "sum"
+    assert measured[1].expr == "csat_score" and query.dimensions == ("channel",)
+    plan = valued_planner.plan("the sum of the conversion rate by channel")
+    assert isinstance(plan, Clarify) and "'sum'" in plan.question
+
+
 def test_a_quantity_no_metric_adds_up_over_those_rows_is_asked_about(
     valued_planner: OfflinePlanner,
 ) -> None:
