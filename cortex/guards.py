@@ -28,18 +28,21 @@ from semantic_layer.query import SemanticQuery
 __all__ = ["Unhonoured", "cause_asked", "definition_given", "plain_request", "unhonoured"]
 
 #: Asking for a cause: "why", "how come", "what caused / drove / explains / is behind",
-#: "the reason(s) for", "explain".
+#: "the reason(s) for", "explain", "where is it coming from".
 _CAUSE: Final = re.compile(
     r"\bwhy\b|\bhow come\b|\bexplain(s|ed|ing)?\b"
     r"|\bwhat(?:'s| is| was| has| have)?\s+(caused|causes|causing|drove|drives|driving|driven"
     r"|explains|is behind|was behind|behind|led to|leads to|made)\b"
-    r"|\b(reasons?|causes?|drivers?|root cause)\s+(for|of|behind)\b",
+    r"|\b(reasons?|causes?|drivers?|root cause)\s+(for|of|behind)\b"
+    r"|\bwhere\b[^?.!]*\bcom(?:e|es|ing)\s+from\b|\bwhere from\b",
     re.IGNORECASE,
 )
-#: Introducing a definition of one's own: "X, meaning …", "X (defined as …)", "X, i.e. …".
+#: Introducing a definition of one's own: "X, meaning …", "X (defined as …)", "X, i.e. …",
+#: "X as in …", "X, which for me is …", "X = …".
 _DEFINITION: Final = re.compile(
     r"[,(:\-–—]?\s*\b(meaning|defined as|calculated as|computed as|measured as|which means"
-    r"|by which i mean|i\.e\.?|ie)(?=[\s,:])",
+    r"|by which (?:i|we) mean|(?:which|that) for (?:me|us) (?:is|are|means)|as in|i mean"
+    r"|we mean|i\.e\.?|ie)(?=[\s,:])|\s+=\s+",
     re.IGNORECASE,
 )
 
@@ -50,11 +53,24 @@ _LEAD: Final = re.compile(
 )
 
 
+def _blank_cause(match: re.Match[str]) -> str:
+    """The words of a cause blanked; of "where … coming from" only those, not what stands
+    between ("where do most tickets come from" keeps "do most tickets")."""
+    found = match.group()
+    if not found.lower().startswith("where") or found.lower() == "where from":
+        return " " * len(found)
+    head = re.match(r"where(?:'s| is| are| was| were| does| do| did)?", found, re.IGNORECASE)
+    tail = re.search(r"com(?:e|es|ing)\s+from$", found, re.IGNORECASE)
+    start = head.end() if head else 0
+    end = tail.start() if tail else len(found)
+    return " " * start + found[start:end] + " " * (len(found) - end)
+
+
 def plain_request(question: str) -> str:
     """`question` without its cause words and its definition clause: what is left is what a
     planner can read ("why did X go up last month" -> " did X go up last month")."""
-    text = _CAUSE.sub(lambda m: " " * len(m.group()), question)
-    match = _DEFINITION.search(text)
+    text = _CAUSE.sub(_blank_cause, question)
+    match = _DEFINITION.search(text) if definition_given(text) is not None else None
     if match is not None:
         rest = text[match.end() :]
         clause = re.match(r"[^,.;?!()]*[,.;?!()]?", rest.lstrip(" ,:"))
@@ -80,7 +96,9 @@ def definition_given(question: str) -> tuple[str, str] | None:
     term = before.strip()
     while _LEAD.match(term):
         term = _LEAD.sub("", term, count=1)
-    return term or before.strip(), after.strip()
+    if not term or not after.strip():  # "I mean ARR by segment": a correction, no definition
+        return None
+    return term, after.strip()
 
 
 @dataclass(frozen=True)

@@ -60,20 +60,32 @@ def _change(now: object, before: object, column: OutputColumn) -> str:
     return f"{'up' if pct > 0 else 'down'} {abs(pct):.1f}% from {was}"
 
 
-def _single(frame: pd.DataFrame, metrics: Sequence[OutputColumn], scope: Scope) -> str:
-    row = frame.iloc[0]
-    clauses = []
+def _single(
+    compiled: CompiledQuery,
+    frame: pd.DataFrame,
+    metrics: Sequence[OutputColumn],
+    model: SemanticModel,
+) -> str:
+    """One value a metric, each with its period when it differs from the one before (a
+    count over March, then ARR on 31 Mar), its change and the period compared with."""
+    clauses, said = [], ""
     for index, column in enumerate(metrics):
+        scope = scope_of(compiled.provenance, model, column.name)
+        value = frame[column.name].iloc[0]  # by column: a row would turn counts into floats
         subject = column.label if index == 0 else _inner_label(column.label)
         where = f" {scope.conditions}" if index == 0 and scope.conditions else ""
-        text = f"{subject}{where} {scope.verb(column.label)} {_value(column, row[column.name])}"
-        if index == 0:
+        if is_missing(value):  # no rows counted: no value, not a dash
+            text = f"{subject}{where} has no value"
+        else:
+            text = f"{subject}{where} {scope.verb(column.label)} {_value(column, value)}"
+        if scope.period != said:
             text += f" {scope.period}"
+            said = scope.period
         previous = f"{column.name}__previous"
         if previous in frame.columns:
-            change = _change(row[column.name], row[previous], column)
+            change = _change(value, frame[previous].iloc[0], column)
             if change:
-                text += f", {change}" + (f" {scope.compared}" if index == 0 else "")
+                text += f", {change} {scope.compared}".rstrip()
         clauses.append(text)
     return capitalize("; ".join(clauses)) + "."
 
@@ -218,6 +230,16 @@ def _breakdown(
     return text + "."
 
 
+def _ranked(compiled: CompiledQuery, categories: Sequence[OutputColumn]) -> str:
+    """`, top 3 by vertical` when the query keeps only the first rows of a ranking (the
+    share of a total is then left out: the rows shown are not all of it)."""
+    provenance = compiled.provenance
+    if provenance.limit is None or not categories:
+        return ""
+    end = "bottom" if provenance.ascending else "top"
+    return f", {end} {provenance.limit} by {categories[0].label.lower()}"
+
+
 def _lead(metric: OutputColumn, scope: Scope, period: str | None = None) -> str:
     """`ARR for Enterprise as of 24 Nov 2026`, with `, compared with …` when there is one."""
     parts = [metric.label]
@@ -238,8 +260,8 @@ def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) 
     """
     metrics = [c for c in compiled.columns if c.kind == "metric"]
     dimensions = [c for c in compiled.columns if c.kind == "dimension"]
-    scope = scope_of(compiled.provenance, model)
     first = metrics[0]
+    scope = scope_of(compiled.provenance, model, first.name)
     if frame.empty:
         where = f" {scope.conditions}" if scope.conditions else ""
         return (
@@ -247,12 +269,14 @@ def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) 
             "fewer filters."
         )
     if not dimensions:
-        return _single(frame, metrics, scope)
+        return _single(compiled, frame, metrics, model)
     additive = first.name in additive_metrics(model, [first.name])
     time = next((d for d in dimensions if column_grain(d.name)), None)
     categories = [d for d in dimensions if d is not time]
     if time is None:
-        return _breakdown(frame, categories, first, additive, _lead(first, scope))
+        lead = _lead(first, scope) + _ranked(compiled, categories)
+        limited = compiled.provenance.limit is not None
+        return _breakdown(frame, categories, first, additive and not limited, lead)
     if not categories:
         subject = f"{first.label} {scope.conditions}" if scope.conditions else first.label
         return _series(compiled, frame, time, first, subject)

@@ -32,8 +32,9 @@ all-hands) is declined, unless it names a metric.
 from __future__ import annotations
 
 import difflib
+import itertools
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date
 from typing import Protocol
@@ -44,6 +45,7 @@ from semantic_layer.model import METRIC_TIME, Dimension, SemanticModel
 from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 
 from .counting import CountReader, RowCounts
+from .exclusions import excluded, negated, phrases
 from .grouping import grouped_dimensions
 from .mentions import (
     WORD,
@@ -60,6 +62,7 @@ from .mentions import (
 from .phrasing import Phrasing, read_phrasing
 from .quantities import Quantities
 from .rates import RATE_WORDS, Rates, aggregate_word
+from .structure import Shape, unheeded
 from .understanding import (
     FILLER_LEMMAS,
     lemma,
@@ -153,6 +156,29 @@ _NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
 _READ_WORDS = RATE_WORDS | _NEGATIONS
 
 
+#: Words that set two values apart as two groups: "and for", "or", "vs", "compared with".
+_APART = re.compile(
+    r"\s*,?\s*(?:(?:and|&)\s+(?:for|in|on|from|of|among|with)|or|vs\.?|versus|compared\s+"
+    r"(?:to|with))\s+(?:(?:the|our)\s+)?",
+    re.IGNORECASE,
+)
+
+#: A preposition between two names: the second names the rows of the first ("ARR of churned
+#: customers", "CSAT among new merchants").
+_OVER_ROWS = re.compile(
+    r"\s*(?:of|for|from|among|across|on)\s+(?:(?:the|our|all|those|these|only|just)\s+)*",
+    re.IGNORECASE,
+)
+
+#: A relative clause: "customers who signed up", "deals that closed".
+_IN_CLAUSE = re.compile(r"\b(?:who|that|which|whose)\s+(?:\w+\s+){0,2}$", re.IGNORECASE)
+#: Verbs of a change of state: what a count on a day does not count ("turned the AI on").
+_BECAME = re.compile(
+    r"\b(turn(?:ed|s)? on|switch(?:ed|es)? on|enabled?|activated?|adopted?|started|began"
+    r"|joined|signed up|became|went live|went live|converted)\b",
+    re.IGNORECASE,
+)
+
 #: An explicit sum asked for: "the sum of", "summed", "add up".
 _SUM_OF = re.compile(r"\b(sum|summed|add(?:ed)? up)\b", re.IGNORECASE)
 
@@ -176,6 +202,15 @@ _IRREGULAR = {
     "lost": ("lose", "loses", "losing"),
     "won": ("win", "wins", "winning"),
 }
+
+
+def _in_ing(text: str, mention: Mention) -> bool:
+    """Whether a name is said as a verb in -ing ("deals closing this quarter")."""
+    return any(text[start:end].lower().endswith("ing") for start, end in mention.spans)
+
+
+def _inside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= span[0] < end for start, end in spans)
 
 
 def _joined(filters: Sequence[Filter], more: Sequence[Filter]) -> list[Filter]:
@@ -340,6 +375,7 @@ class OfflinePlanner:
         if follow_up and _NARROW.match(question):
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
         read = [*phrasing.spans, *(span for m in (*mentions, *replaced) for span in m.spans)]
+        read += phrases(rest)  # "not counting", "other than": read by `_filters`
         request = non_data_request(question)
         if request is not None and not self._names_a_metric(question, mentions, request[1]):
             return OutOfScope(_OUT_OF_SCOPE)
@@ -407,6 +443,13 @@ class OfflinePlanner:
         else:
             query = self._query(metrics, grouped, filters, phrasing)
         query = self._governed_metric(query)
+        conflict = (
+            self._kept_and_left_out(query)
+            or self._count_as_rows(rest, mentions, query)
+            or self._changes_of_a_snapshot(rest, query)
+        )
+        if conflict is not None:
+            return conflict
         try:
             compile_query(query, self.model, as_of=self.as_of)
         except SemanticLayerError as error:
@@ -415,6 +458,7 @@ class OfflinePlanner:
         kept = [span for span in read if not any(span in m.spans for m in unused)]
         unknown = self._unexplained(question, kept, blanked, filters, evidence, unused, query)
         unknown += self._unaggregated(blanked, query)
+        unknown += self._unheeded(question, phrasing, mentions, unused, filters, query)
         if unknown:
             grouped_instead = [self._grouped(query, m.target) for m in unused]
             return self._ask_about(unknown, query, grouped_instead, rephrase=rephrase)
@@ -459,6 +503,7 @@ class OfflinePlanner:
             and evidence.isdisjoint(mention.words)
             and not any(_COMPOUND_GAP.fullmatch(question[end : mention.start]) for end in ends)
             and not (set(mention.words) <= rows and self._grouped(query, mention.target) is None)
+            and not (mention.target in self.booleans and _in_ing(question, mention))
         ]
 
     def _grouped(self, query: SemanticQuery, dimension: str) -> SemanticQuery | None:
@@ -554,6 +599,34 @@ class OfflinePlanner:
             if summed in named:
                 return numerator
         return name
+
+    def _unheeded(
+        self,
+        question: str,
+        phrasing: Phrasing,
+        mentions: Sequence[Mention],
+        unused: Sequence[Mention],
+        filters: Sequence[Filter],
+        query: SemanticQuery,
+    ) -> tuple[str, ...]:
+        """The words shaping the question (a breakdown, a ranking, a comparison, a
+        restriction) that `query` does not honour (`cortex.structure`)."""
+        names = [m for m in mentions if m not in unused]
+        heads = [*phrasing.spans, *(span for m in names for span in m.spans)]
+        metric_spans = [span for m in names if m.kind == "metric" for span in m.spans]
+        held = {(f.field, str(v).lower()) for f in (*query.filters, *filters) for v in f.values}
+        found = self.values.find(question) if self.values is not None else []
+        applied = [m for m in found if (m.dimension, m.value.lower()) in held]
+        values = {lemma(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
+        shape = Shape(
+            question,
+            [*heads, *(m.span for m in applied), *phrases(question)],
+            heads,
+            values,
+            query,
+            metric_spans,
+        )
+        return tuple(unheeded(shape))
 
     def _unaggregated(self, text: str, query: SemanticQuery) -> tuple[str, ...]:
         """The words of an aggregate the query's metrics do not compute, as written: a
@@ -748,19 +821,18 @@ class OfflinePlanner:
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         spans: dict[str, list[tuple[int, int]]] = {}
         singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
-        for match in self.values.find(text):
+        wording = phrases(text)
+        as_written = [m for m in self.values.find(text) if not _inside(m.span, wording)]
+        for match in as_written:
             spans.setdefault(match.value.lower(), []).append(match.span)
-        for match in [*self.values.find(text), *self.values.find(singular)]:
+        singulars = [m for m in self.values.find(singular) if not _inside(m.span, wording)]
+        for match in [*as_written, *singulars]:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
+        left_out: dict[str, list[str]] = {}  # dimension -> values the text excludes
+        every_span = [span for found in spans.values() for span in found]
         for written, dimensions in candidates.items():
-            for start, _ in spans.get(written, []):
-                before = [w for w in text_words(text[:start])[-3:] if w not in {"a", "an", "the"}]
-                if before[-1:] and before[-1] in _NEGATIONS:  # "without a human": no filter
-                    return [], Clarify(
-                        f"You asked for something without '{written}': I can filter on a "
-                        "value, not on its absence. Which value did you mean?",
-                    )
+            exclusions = [excluded(text, start, every_span) for start, _ in spans.get(written, [])]
             named = [{stem(w) for w in text_words(v)} for v in (written, *dimensions.values())]
             if evidence and any(words <= evidence for words in named):
                 continue
@@ -776,11 +848,21 @@ class OfflinePlanner:
                     f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
                     options[:3],
                 )
-            by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+            if any(exclusions):
+                left_out.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+            else:
+                by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+        apart = self._apart(text, spans, candidates, by_dimension)
+        if apart is not None:
+            return [], apart
         filters = []
         for dimension, values in by_dimension.items():
             unique = tuple(dict.fromkeys(values))
             op = "=" if len(unique) == 1 else "in"
+            filters.append(Filter(field=dimension, op=op, values=unique))
+        for dimension, values in left_out.items():
+            unique = tuple(dict.fromkeys(values))
+            op = "!=" if len(unique) == 1 else "not in"
             filters.append(Filter(field=dimension, op=op, values=unique))
         return filters, None
 
@@ -820,18 +902,112 @@ class OfflinePlanner:
     ) -> list[Filter]:
         """A yes/no dimension named without 'by' is a condition: "escalated tickets" are
         those with handed_over = TRUE ("not escalated": FALSE). Only where every metric can be
-        filtered by it."""
+        filtered by it, and not for a verb in -ing ("deals closing this quarter")."""
         found: list[Filter] = []
         taken = {f.field for f in filters}
         for mention in flags:
             if mention.target in taken:
                 continue
-            before = text_words(text[: mention.start])[-1:]
-            value = not (before and before[0] in _NEGATIONS)
+            if _in_ing(text, mention):
+                continue  # "pipeline closing this quarter": a date, not closed deals
+            value = not negated(text, mention.start)
             if self._filterable(metrics, mention.target, value):
                 found.append(Filter(field=mention.target, op="=", values=(value,)))
                 taken.add(mention.target)
         return found
+
+    def _apart(
+        self,
+        text: str,
+        spans: Mapping[str, Sequence[tuple[int, int]]],
+        candidates: Mapping[str, Mapping[str, str]],
+        by_dimension: Mapping[str, Sequence[str]],
+    ) -> Clarify | None:
+        """A question back when values of two dimensions are set apart as two groups ("for
+        Enterprise and for email", "Enterprise or email", "Enterprise vs email"): the rows
+        holding both would answer neither."""
+        placed = sorted(
+            (span, written)
+            for written, found in spans.items()
+            for span in found
+            if any(d in by_dimension for d in candidates.get(written, {}))
+        )
+        for (left, first), (right, second) in itertools.pairwise(placed):
+            dims = (
+                {d for d in candidates[first] if d in by_dimension},
+                {d for d in candidates[second] if d in by_dimension},
+            )
+            if dims[0] & dims[1] or not _APART.fullmatch(text[left[1] : right[0]]):
+                continue
+            return Clarify(
+                f"'{text[left[0] : left[1]]}' and '{text[right[0] : right[1]]}' are values of "
+                "different things: do you want the rows that are both, or each one on its "
+                "own? Ask for one at a time, or for both together.",
+            )
+        return None
+
+    def _count_as_rows(
+        self, text: str, mentions: Sequence[Mention], query: SemanticQuery
+    ) -> Clarify | None:
+        """A question back when a count is named as the rows another metric is over ("the ARR
+        of churned customers"), or a metric in a clause about them ("ARR from customers who
+        signed up in 2025"), but both are about to be shown side by side: which rows they
+        pick is not the other metric's to take."""
+        named = [m for m in mentions if m.kind == "metric" and m.target in query.metrics]
+        for left, right in itertools.pairwise(named):
+            between = text[left.spans[-1][1] : right.start]
+            counts = self.quantities.aggregation(right.target) in ("count", "count_distinct")
+            over = counts and bool(_OVER_ROWS.fullmatch(between))
+            if left.target != right.target and (over or _IN_CLAUSE.search(between)):
+                first, second = (self.model.metric(m.target) for m in (left, right))
+                if first is None or second is None:
+                    continue
+                return Clarify(
+                    f"Do you mean the {first.label} of {second.label} only, or {first.label} "
+                    f"and {second.label} side by side? I can't pick those rows out for you: "
+                    "ask for a metric that covers just them, or for both.",
+                    (first.name, second.name),
+                )
+        return None
+
+    def _changes_of_a_snapshot(self, text: str, query: SemanticQuery) -> Clarify | None:
+        """A question back when a count on a day (a snapshot: customers with the AI agent on)
+        is asked with a verb of change and a period ("how many turned the agent on this
+        year"): the value at the period's end counts all of them, not those that changed."""
+        change = _BECAME.search(text)
+        if change is None or query.time_range is None:
+            return None
+        if any(d.startswith(METRIC_TIME) for d in query.dimensions):
+            return None
+        for name in query.metrics:
+            metric = self.model.metric(name)
+            measured = self.model.measure(metric.measure or "") if metric else None
+            if metric is not None and measured is not None and measured[1].snapshot:
+                return Clarify(
+                    f"{metric.label} is a count on a day. Do you mean all {metric.label} "
+                    f"at the end of {query.time_range}, or only those that "
+                    f"{change.group(1).lower()} during it? I can answer the first; for the "
+                    "second, ask for a metric that counts the change.",
+                    (name,),
+                )
+        return None
+
+    def _kept_and_left_out(self, query: SemanticQuery) -> Clarify | None:
+        """A question back when values of one dimension are both asked for (by a filter or
+        a filtered metric's own filter) and left out: "tickets the bot resolved without a
+        human" may mean AI tickets, or tickets no human ever touched."""
+        kept = {f.field for f in query.filters if f.op in ("=", "in")}
+        for name in query.metrics:
+            kept |= {f.field for m, _, own in self.filtered_metrics if m == name for f in own}
+        for condition in query.filters:
+            if condition.op in ("!=", "not in") and condition.field in kept:
+                left = " and ".join(repr(v) for v in condition.values)
+                return Clarify(
+                    f"You asked for some {condition.field.replace('_', ' ')} values and to "
+                    f"leave out {left}: I'm not sure which rows you mean. Could you name the "
+                    "values to keep?"
+                )
+        return None
 
     def _governed_metric(self, query: SemanticQuery) -> SemanticQuery:
         """A metric filtered as a governed metric is that metric: tickets where handled_by =

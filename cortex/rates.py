@@ -124,22 +124,44 @@ class Rates:
                 return other.name
         return name
 
+    def _center(self, name: str) -> str | None:
+        """'mean' or 'median' for a metric that is one (its label says so, or it averages,
+        takes a median, or is a ratio of sums: a weighted mean), else None."""
+        metric = self.model.metric(name)
+        if metric is None:
+            return None
+        said = {_AGGREGATE_WORDS.get(w) for w in text_words(f"{metric.label} {metric.name}")}
+        if "median" in said:
+            return "median"
+        if "average" in said:
+            return "mean"
+        found = self.model.measure(metric.measure or "")
+        aggregation = found[1].aggregation if found else None
+        if aggregation == "median":
+            return "median"
+        return "mean" if metric.type == "ratio" or aggregation == "avg" else None
+
     def unmet(self, rest: str, metrics: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
         """An 'average', 'rate' or '%' the matched metrics do not carry: the question to ask
         back and the metrics to offer, or None."""
         words = {singular_noun(w) for w in text_words(rest)} | ({"%"} if "%" in rest else set())
-        wants_average = bool(words & {"average", "mean", "avg"})
+        wants_average = bool(words & {"average", "mean", "avg", "median"})
         wants_rate = bool(words & _RATES)
         if not metrics or not (wants_average or wants_rate):
             return None
         chosen = [m for m in (self.model.metric(name) for name in metrics) if m is not None]
         formats = {m.format for m in chosen}
-        averages = set()
-        for metric in chosen:
-            found = self.model.measure(metric.measure or "")
-            aggregation = found[1].aggregation if found else None
-            if metric.type == "ratio" or aggregation in ("avg", "median"):
-                averages.add(metric.name)
+        centers = {m.name: self._center(m.name) for m in chosen}
+        averages = {name for name, center in centers.items() if center is not None}
+        asked = "median" if aggregate_word(rest) == "median" else "mean"
+        other = [m for m in chosen if centers[m.name] not in (None, asked)]
+        if wants_average and other:  # "the mean resolution time" of a median
+            labels = ", ".join(m.label for m in other)
+            return (
+                f"You asked for the {asked}, but {labels} is a "
+                f"{'median' if asked == 'mean' else 'mean'}. Which did you mean?",
+                tuple(m.name for m in other),
+            )
         if (wants_rate and "percent" in formats) or (wants_average and averages):
             return None
         if wants_rate and not wants_average and averages:

@@ -43,11 +43,10 @@ from typing import Final
 from semantic_layer.model import METRIC_TIME, SemanticModel
 from semantic_layer.query import SemanticQuery
 
-from .grouping import GROUPING
-
 __all__ = [
     "FILLER_LEMMAS",
     "FILLER_WORDS",
+    "FUNCTION_WORDS",
     "NON_DATA_REQUESTS",
     "NonDataRequest",
     "lemma",
@@ -59,7 +58,9 @@ __all__ = [
 ]
 
 # fmt: off
-FILLER_WORDS: Final = frozenset({
+#: The words a sentence is built with rather than about: question and auxiliary words,
+#: pronouns and determiners, prepositions and conjunctions. A noun phrase ends at one.
+FUNCTION_WORDS: Final = frozenset({
     # question and auxiliary words
     "what", "what's", "whats", "which", "who", "who's", "whom", "whose", "when", "where",
     "why", "how", "how's", "hows", "is", "isn't", "are", "aren't", "was", "wasn't", "were",
@@ -78,6 +79,8 @@ FILLER_WORDS: Final = frozenset({
     "during", "since", "until", "till", "after", "before", "vs", "versus", "against", "than",
     "and", "or", "but", "nor", "so", "as", "if", "then", "also", "plus", "only", "just", "too",
     "else", "instead", "like", "out", "up", "off", "around", "broken", "down", "apart", "back",
+})
+FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
     # politeness, chat and hedges
     "please", "pls", "plz", "thanks", "thank", "thx", "hey", "hi", "hello", "ok", "okay",
     "cortex", "q", "question", "btw", "fyi", "guys", "team", "folks", "anyone", "quick",
@@ -202,12 +205,9 @@ def unexplained_words(
     `read` are the character spans the planner used (metrics, dimensions, values, phrases);
     `known` the catalog's vocabulary and `values` the words of dimension values found, both as
     `lemma`s. A word outside `read` is unexplained when it is not filler and not known; a
-    number nothing read is unexplained ("deals over 50k"). In a breakdown ("by …", "per …",
-    "for each …") the words a dimension did not take are unexplained even when the catalog
-    knows them: "tickets per agent" has no dimension 'agent', and answering the total would
-    drop the breakdown silently. So are the words of the things a question asks "which"
-    of, up to what the planner read: "which support agents have the best CSAT" has no
-    agents to rank, and the company's CSAT would answer another question."""
+    number nothing read is unexplained ("deals over 50k"). The words that shape a question
+    (a breakdown, a ranking, a comparison) are checked against the planned query by
+    `cortex.structure`."""
     tokens = _tokens(question, read)
     found: dict[str, None] = {}
     for token in tokens:
@@ -215,36 +215,8 @@ def unexplained_words(
             continue
         if _NUMBER.match(token.word) or lemma(token.word) not in known:
             found[token.word] = None
-    for keyword in GROUPING.finditer(question.lower()):
-        after = [t for t in tokens if t.start >= keyword.end()]
-        before = [t for t in tokens if t.end <= keyword.start()][-1:]
-        if any(t.read for t in tokens if t.start < keyword.end() and keyword.start() < t.end):
-            continue  # "by month", "resolved by": read as a phrase or a name
-        if keyword.group() == "by" and before and _is_participle(before[0].word):
-            continue
-        for token in after:
-            if token.read or token.word in _JOINING:
-                continue
-            if _is_filler(token.word):
-                break
-            if lemma(token.word) not in values:
-                found[token.word] = None
-    for asked in _WHICH.finditer(question.lower()):
-        for token in (t for t in tokens if t.start >= asked.end()):
-            if token.read or _is_filler(token.word):
-                break  # the thing asked about was read, or its noun phrase has ended
-            if lemma(token.word) not in values:
-                found[token.word] = None
     written = {t.word: question[t.start : t.end] for t in reversed(tokens)}
     return tuple(written[w] for w in dict.fromkeys(t.word for t in tokens) if w in found)
-
-
-#: "Which" asking for things of one kind, at the start of a question or after a request
-#: ("show me which reps …"); not "which" after a noun ("tickets which were escalated").
-_WHICH: Final = re.compile(
-    r"(?:^|[.?!;:]\s*|\b(?:show|tell|list|see|know|find|wondering)\s+(?:me\s+|us\s+)?)"
-    r"which\b"
-)
 
 
 def _is_participle(word: str) -> bool:
@@ -288,6 +260,8 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
                 return None
         elif condition.op in ("=", "in"):
             parts.append(" or ".join(str(v) for v in condition.values))
+        elif condition.op in ("!=", "not in") and dimension.type != "boolean":
+            parts.append("excluding " + " and ".join(str(v) for v in condition.values))
         else:
             return None
     labels = [m.label if (m := model.metric(name)) else name for name in query.metrics]

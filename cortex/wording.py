@@ -16,7 +16,13 @@ from typing import Final
 
 import pandas as pd
 
-from semantic_layer.compile import CompiledQuery, OutputColumn, PartialPeriod, Provenance
+from semantic_layer.compile import (
+    CompiledQuery,
+    OutputColumn,
+    PartialPeriod,
+    Provenance,
+    metrics_used,
+)
 from semantic_layer.model import METRIC_TIME, Grain, MetricFormat, SemanticModel
 from semantic_layer.query import Filter, FilterValue
 from semantic_layer.time import shift, truncate
@@ -35,6 +41,7 @@ __all__ = [
     "partial_rows",
     "period_name",
     "period_phrase",
+    "point_in_time",
     "scope_of",
     "shown_partials",
     "span_text",
@@ -190,6 +197,7 @@ def conditions_phrase(conditions: tuple[Filter, ...], model: SemanticModel) -> s
     """The conditions the rows met, in words: `for Enterprise and email`, `for AI or human`,
     `where handed over`, `where amount is above 50,000`, `excluding SMB`; "" for none."""
     values: list[str] = []
+    left_out: list[str] = []
     clauses: list[str] = []
     for condition in conditions:
         dimension = model.dimension(condition.field)
@@ -210,7 +218,7 @@ def conditions_phrase(conditions: tuple[Filter, ...], model: SemanticModel) -> s
         elif condition.op in ("=", "in"):
             clauses.append(f"{label} is {' or '.join(shown)}")
         elif condition.op in ("!=", "not in"):
-            values.append(f"excluding {' and '.join(shown)}")
+            left_out.append(" and ".join(shown))
         elif condition.op == "is null":
             clauses.append(f"{label} is empty")
         elif condition.op == "is not null":
@@ -222,9 +230,11 @@ def conditions_phrase(conditions: tuple[Filter, ...], model: SemanticModel) -> s
     parts = []
     if values:
         parts.append("for " + " and ".join(values))
+    if left_out:
+        parts.append("excluding " + " and ".join(left_out))
     if clauses:
         parts.append("where " + " and ".join(clauses))
-    return ", ".join(parts)
+    return " ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -300,17 +310,31 @@ def _is_time(dimension: str) -> bool:
     return ":" in dimension or dimension.partition(".")[2 if "." in dimension else 0] == METRIC_TIME
 
 
-def scope_of(provenance: Provenance, model: SemanticModel) -> Scope:
-    """The scope of a compiled query: its conditions, its days and its comparison."""
+def point_in_time(model: SemanticModel, metric: str) -> bool:
+    """Whether `metric` is a value on a day (a snapshot such as ARR, a trailing window)
+    rather than a count or sum over the days of a range; a ratio or derived metric when
+    any metric it is built from is."""
+    for used in metrics_used(model, [metric]):
+        measured = model.measure(used.measure or "")
+        if used.type == "cumulative" or (measured is not None and measured[1].snapshot):
+            return True
+    return False
+
+
+def scope_of(provenance: Provenance, model: SemanticModel, metric: str | None = None) -> Scope:
+    """The scope of a compiled query: its conditions, its days and its comparison, said of
+    `metric` (a value on a day is "as of" one; a flow covers the range), or of the query's
+    metrics together when None."""
     as_of = provenance.as_of
     first, last = provenance.time_start, provenance.time_end
+    on_a_day = provenance.point_in_time if metric is None else point_in_time(model, metric)
     if first is None or last is None:
-        if provenance.point_in_time:
+        if on_a_day:
             period = f"as of {day_text(as_of)}"
         else:
             period = f"across all dates (data as of {day_text(as_of)})"
         past = False
-    elif provenance.point_in_time and not any(_is_time(d) for d in provenance.dimensions):
+    elif on_a_day and not any(_is_time(d) for d in provenance.dimensions):
         period = f"as of {day_text(last)}" if last >= as_of else f"on {day_text(last)}"
         past = last < as_of
     else:

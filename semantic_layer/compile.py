@@ -119,6 +119,9 @@ class Provenance:
     point_in_time: bool = False
     #: the periods a time series shows only in part (see `PartialPeriod`)
     partial_periods: tuple[PartialPeriod, ...] = ()
+    #: the rows kept of a ranking (`limit`), and whether it keeps the lowest first
+    limit: int | None = None
+    ascending: bool = False
 
 
 @dataclass(frozen=True)
@@ -1259,6 +1262,8 @@ def _provenance(
         compared_end=previous.last_day if previous is not None else None,
         point_in_time=point_in_time,
         partial_periods=_partial_periods(plan, time_range),
+        limit=plan.query.limit,
+        ascending=bool(plan.query.order_by) and not plan.query.order_by[0].descending,
     )
 
 

@@ -183,6 +183,7 @@ def test_a_question_asking_why_gets_what_cortex_can_show_instead_of_a_total(
         "Why did ticket volume go up last month?",
         "what's behind the rise in resolved tickets this quarter",
         "how come CSAT fell in October",
+        "where is the jump in bookings this quarter coming from?",
     ):
         answer = agent.ask(question)
         assert answer.status == "clarification", (question, answer.text)
@@ -200,6 +201,8 @@ def test_a_definition_given_in_the_question_is_never_swapped_for_a_governed_metr
         ("bookings, i.e. won and lost deal amounts, by quarter", "bookings"),
         ("What's our churn, defined as churned ARR over starting ARR, this year?", "churn"),
         ("ticket volume (meaning only tickets a human touched) last week", "ticket volume"),
+        ("win rate as in deals won over deals created, by source", "win rate"),
+        ("bookings per rep = bookings / reps, this quarter", "bookings per rep"),
     ):
         answer = agent.ask(question)
         assert answer.status == "clarification", (question, answer.text)

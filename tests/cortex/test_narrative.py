@@ -139,7 +139,7 @@ def test_the_sentence_states_every_filter_and_the_days(
         where="channel IN ('email', 'chat') AND handed_over = FALSE",
         time_range="2026-01",
     )
-    assert text == "Ticket volume for email or chat, where not handed over was 2 in January 2026."
+    assert text == "Ticket volume for email or chat where not handed over was 2 in January 2026."
 
 
 def test_a_label_that_names_several_things_takes_a_plural_verb(
@@ -211,3 +211,49 @@ def test_a_change_of_a_percentage_is_shown_in_points_in_the_table(
     shown = {c.name: format_cell(c, row[c.name]) for c in compiled.columns}
     assert shown["ai_automation_rate__change"].endswith(" pts")
     assert shown["ai_automation_rate__change_pct"].endswith("%")
+
+
+def test_a_ranking_says_it_keeps_the_top_rows_and_gives_no_share_of_them(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    top = story(
+        tiny,
+        model,
+        metrics=["ticket_volume"],
+        dimensions=["channel"],
+        order_by=[{"field": "ticket_volume", "descending": True}],
+        limit=2,
+    )
+    assert top.startswith("Ticket volume across all dates (data as of 31 Mar 2026), top 2 by ")
+    assert "% of" not in top
+    bottom = story(
+        tiny,
+        model,
+        metrics=["csat"],
+        dimensions=["segment"],
+        order_by=[{"field": "csat", "descending": False}],
+        limit=1,
+    )
+    assert ", bottom 1 by segment: " in bottom
+
+
+def test_a_value_left_out_is_said_as_excluded(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(tiny, model, metrics=["arr"], where="segment != 'Enterprise'")
+    assert text == "ARR excluding Enterprise is $12K as of 31 Mar 2026."
+
+
+def test_each_metric_keeps_its_own_kind_of_period(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    # a count over March beside a snapshot: the count is not "on 31 Mar"
+    text = story(tiny, model, metrics=["ticket_volume", "arr"], time_range="2026-03")
+    assert text == "Ticket volume is 2 in March 2026; ARR is $132K as of 31 Mar 2026."
+
+
+def test_no_rows_counted_is_said_as_no_value_never_a_dash(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(tiny, model, metrics=["csat"], where="channel = 'sms'")
+    assert text == "CSAT (average) for sms has no value across all dates (data as of 31 Mar 2026)."

@@ -636,3 +636,86 @@ def test_questions_back_never_tell_a_person_to_run_a_command(
         plan = valued_planner.plan(question)
         assert isinstance(plan, Clarify), question
         assert "cortex " not in plan.question and "`" not in plan.question
+
+
+def test_a_value_left_out_is_excluded_never_kept(valued_planner: OfflinePlanner) -> None:
+    for question, field, values in (
+        ("bookings this year leaving out the Partner deals", "source", ("Partner",)),
+        ("ticket volume last month except for voice and sms", "channel", ("voice", "sms")),
+        ("active merchants besides the ones in LATAM", "region", ("LATAM",)),
+    ):
+        query = query_of(valued_planner, question)
+        (condition,) = [f for f in query.filters if f.field == field]
+        assert condition.op in ("!=", "not in") and set(condition.values) == set(values), question
+
+
+def test_a_value_both_asked_for_and_left_out_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("Enterprise bookings this year, not counting Mid-Market")
+    assert isinstance(plan, Clarify) and "Mid-Market" in plan.question
+
+
+def test_a_mean_asked_of_a_median_or_a_median_of_a_mean_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    for question, asked in (
+        ("what was the mean resolution time on chat in October", "mean"),
+        ("median satisfaction score by segment this quarter", "median"),
+    ):
+        plan = valued_planner.plan(question)
+        assert isinstance(plan, Clarify), (question, plan)
+        assert f"asked for the {asked}" in plan.question
+
+
+def test_values_of_two_dimensions_set_apart_are_asked_about_not_intersected(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("ticket volume for APAC and for chat this month")
+    assert isinstance(plan, Clarify) and "'APAC'" in plan.question
+    both = query_of(valued_planner, "ticket volume for APAC chat tickets this month")
+    assert {f.field for f in both.filters} == {"region", "channel"}
+
+
+def test_shape_words_the_query_would_drop_are_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    for question, word in (
+        ("bookings by team last quarter", "team"),
+        ("which human agents handled the most tickets this month", "agents"),
+        ("who resolved the most tickets last week", "who"),
+        ("what was our biggest booking this quarter", "biggest"),
+        ("net new ARR this quarter compared to now", "compared"),
+        ("ticket volume this month, just the resolved ones", "resolved"),
+    ):
+        plan = valued_planner.plan(question)
+        assert isinstance(plan, Clarify), (question, plan)
+        assert f"'{word}'" in plan.question, (question, plan.question)
+
+
+def test_a_count_named_as_the_rows_of_another_metric_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    for question in (
+        "CSAT among churned customers this year",
+        "net new ARR from merchants that churned last quarter",
+    ):
+        plan = valued_planner.plan(question)
+        assert isinstance(plan, Clarify), (question, plan)
+
+
+def test_a_count_on_a_day_asked_with_a_verb_of_change_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("how many merchants switched on the AI agent last quarter")
+    assert isinstance(plan, Clarify) and "count on a day" in plan.question
+
+
+def test_a_restriction_the_planner_reads_is_kept(valued_planner: OfflinePlanner) -> None:
+    query = query_of(valued_planner, "ticket volume last week, only counting escalated ones")
+    assert query.filters == (Filter(field="handed_over", op="=", values=(True,)),)
+
+
+def test_a_verb_in_ing_is_no_yes_no_condition(valued_planner: OfflinePlanner) -> None:
+    query = query_of(valued_planner, "open pipeline closing this quarter")
+    assert not any(f.field == "is_closed" for f in query.filters)
