@@ -26,9 +26,15 @@ from rich.table import Table
 from connectors.demo import build_demo
 from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
 from semantic_layer.compile import DIALECTS, CompiledQuery
-from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError, did_you_mean
+from semantic_layer.errors import (
+    DefinitionError,
+    Issue,
+    QueryError,
+    SemanticLayerError,
+    did_you_mean,
+)
 from semantic_layer.loader import load_and_check, load_model
-from semantic_layer.query import OrderBy, SemanticQuery, parse_where
+from semantic_layer.query import MAX_LIMIT, OrderBy, SemanticQuery, parse_where, validate_query
 
 from .access import check_access
 from .agent import Agent, Answer
@@ -92,9 +98,11 @@ def _user_errors() -> Iterator[None]:
         _fail(str(error), getattr(error, "hint", None))
     except WarehouseError as error:
         _fail(str(error), getattr(error, "hint", None))
-    except SemanticLayerError as error:
+    except QueryError as error:
         hint = "Run `cortex metrics` to see the metrics and dimensions you can use."
-        _fail(str(error), None if "cortex metrics" in str(error) else hint)
+        _fail(error.message, error.hint or (None if "cortex metrics" in error.message else hint))
+    except SemanticLayerError as error:
+        _fail(str(error), None)
     except ValueError as error:  # bad arguments to the demo builder and friends
         _fail(str(error), None)
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -112,6 +120,12 @@ def _fail(message: str, hint: str | None) -> None:
     if hint:
         _err.print(f"[dim]Hint: {escape(hint)}[/]")
     raise typer.Exit(1)
+
+
+def _in_range(option: str, value: int | None, low: int, high: int, hint: str) -> None:
+    """Refuse a whole-number option outside `low`..`high` (None: not given) before any work."""
+    if value is not None and not low <= value <= high:
+        _fail(f"{option} {value} is not between {low} and {high}.", hint)
 
 
 def _print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
@@ -281,7 +295,8 @@ def _build_query(
             f"--compare '{compare}' is not a comparison I know.",
             hint="Use previous_period or previous_year.",
         )
-    return SemanticQuery.model_validate(
+    _in_range("--limit", limit, 1, MAX_LIMIT, "Give the number of rows to keep, e.g. --limit 10.")
+    return validate_query(
         {
             "metrics": metric,
             "dimensions": by,
