@@ -67,10 +67,8 @@ _log = logging.getLogger("cortex")
 
 
 def _settings(as_of: str | None = None) -> Settings:
-    environ = dict(os.environ)
-    if as_of is not None:
-        environ["CORTEX_AS_OF"] = as_of
-    return load_settings(environ, cwd=Path.cwd())
+    options = {"as_of": ("--as-of", as_of)} if as_of is not None else {}
+    return load_settings(os.environ, cwd=Path.cwd(), options=options)
 
 
 def _log_internal(error: BaseException) -> InternalError:

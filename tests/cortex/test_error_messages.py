@@ -83,6 +83,120 @@ def test_a_filter_that_is_no_condition_says_how_to_write_one(
     refused(cortex, ["query", "-m", "ticket_volume", "--where", where], message, hint)
 
 
+# --------------------------------------------------------------------------- days and ranges
+
+
+@pytest.mark.parametrize(
+    ("option", "message", "hint"),
+    [
+        (
+            ["--range", "0001-01-01..9999-12-31"],
+            "The time range '0001-01-01..9999-12-31' runs past 9999-12-30, the last day Cortex "
+            "can count to.",
+            "Ask about days up to 9999-12-30, or use 'all time' for every day.",
+        ),
+        (
+            ["--last", "9999999999999999999 days"],
+            "The time range 'last 9999999999999999999 days' starts before 0001-01-01, the first "
+            "day Cortex can count from.",
+            "Ask about days from 0001-01-01 on, or use 'all time' for every day.",
+        ),
+        (
+            ["--last", "10000 years"],
+            "The time range 'last 10000 years' starts before 0001-01-01, the first day Cortex "
+            "can count from.",
+            "Ask about days from 0001-01-01 on, or use 'all time' for every day.",
+        ),
+        (
+            ["--range", "9999"],
+            "The time range '9999' runs past 9999-12-30, the last day Cortex can count to.",
+            "Ask about days up to 9999-12-30, or use 'all time' for every day.",
+        ),
+        (
+            ["--range", "0000"],
+            "The time range '0000' starts before 0001-01-01, the first day Cortex can count from.",
+            "Ask about days from 0001-01-01 on, or use 'all time' for every day.",
+        ),
+        (
+            ["--range", "0001", "--compare", "previous_year"],
+            "The period to compare with ('0001', 1 year(s) earlier) starts before 0001-01-01, "
+            "the first day Cortex can count from.",
+            "Compare a period further from the calendar's ends, or leave out the comparison.",
+        ),
+        (
+            ["--last", "0 days"],
+            "'last 0 days' covers no time.",
+            "Count at least one, e.g. 'last 1 day'.",
+        ),
+        (
+            ["--range", "2026-13"],
+            "'2026-13' is not a month.",
+            "Use YYYY-MM with a month from 01 to 12, e.g. 2026-03.",
+        ),
+        (
+            ["--range", "0000-01-01..2026-01-01"],
+            "'0000-01-01' is not a date.",
+            "Use YYYY-MM-DD, e.g. 2026-03-31.",
+        ),
+    ],
+    ids=[
+        "to-the-last-date",
+        "19-digit-days",
+        "10000-years",
+        "year-9999",
+        "year-0",
+        "compare-before-year-1",
+        "0-days",
+        "month-13",
+        "day-in-year-0",
+    ],
+)
+def test_a_range_beyond_the_calendar_names_the_range_and_the_edge(
+    cortex: CliRunner, option: list[str], message: str, hint: str
+) -> None:
+    refused(cortex, ["query", "-m", "ticket_volume", *option], message, hint)
+
+
+def test_a_daily_series_over_millennia_is_refused_not_computed(cortex: CliRunner) -> None:
+    refused(
+        cortex,
+        ["query", "-m", "arr", "--by", "metric_time:day", "--range", "0001-01-01..9999-12-30"],
+        "The time range 0001-01-01..9999-12-30 (0001-01-01 to 9999-12-30) holds more than 10,000 "
+        "days, the most a series can show.",
+        "Group by a longer grain (metric_time:month) or ask about a shorter range.",
+    )
+
+
+@pytest.mark.parametrize("command", [["query", "-m", "arr"], ["ask", "What is our ARR?"]])
+def test_an_as_of_day_after_the_calendar_allows_is_named_as_the_option(
+    cortex: CliRunner, command: list[str]
+) -> None:
+    refused(
+        cortex,
+        [*command, "--as-of", "9999-12-31"],
+        "--as-of '9999-12-31' is after 9999-12-30, the last day Cortex can count to. Use an "
+        "earlier day, e.g. 2026-11-24.",
+        None,
+    )
+
+
+def test_an_as_of_day_that_is_no_day_is_named_as_the_option(cortex: CliRunner) -> None:
+    refused(
+        cortex,
+        ["query", "-m", "arr", "--as-of", "24/11/2026"],
+        "--as-of '24/11/2026' is not a date. Use YYYY-MM-DD, e.g. 2026-11-24.",
+        None,
+    )
+
+
+def test_the_last_day_of_the_calendar_can_still_be_asked_about(cortex: CliRunner) -> None:
+    result = cortex.invoke(
+        app, ["query", "-m", "arr", "--as-of", "9999-12-30", "--range", "today", "--json"]
+    )
+    assert result.exit_code == 0, result.stderr
+    assert '"time_range": "today (9999-12-30 to 9999-12-30)"' in result.stdout
+
+
 # --------------------------------------------------------------------------- numbers
 
 
