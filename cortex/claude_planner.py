@@ -506,10 +506,20 @@ def _status_error(error: anthropic.APIStatusError, api_key: str | None) -> Claud
             f"Claude is overloaded or unavailable (HTTP {status}), even after retrying.",
             hint=_OFFLINE_HINT,
         )
-    detail = str(error.message)
+    detail = _api_message(error)
     if api_key:
         detail = detail.replace(api_key, "<redacted>")
     return ClaudeError(
-        f"Claude rejected the request (HTTP {status}): {detail}",
+        f"Claude rejected the request (HTTP {status}): {detail.rstrip('.')}.",
         hint="Check CORTEX_CLAUDE_MODEL and CORTEX_CLAUDE_MAX_TOKENS. " + _OFFLINE_HINT,
     )
+
+
+def _api_message(error: anthropic.APIStatusError) -> str:
+    """What the API said was wrong: its error body's `message`, else the SDK's summary."""
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, str) and message.strip():
+            return " ".join(message.split())
+    return str(error.message)

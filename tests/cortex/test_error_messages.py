@@ -7,14 +7,18 @@ command line on the demo warehouse.
 
 from __future__ import annotations
 
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from cortex.audit import AuditLog
 from cortex.cli import app
 from semantic_layer.query import WHERE_FORMS
 from tests.conftest import DEMO_AS_OF
+from tests.fakes.anthropic_api import FakeAnthropic, text_reply, tool_use
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -208,3 +212,107 @@ def test_a_row_limit_outside_what_sql_can_hold_is_refused(cortex: CliRunner, lim
         f"--limit {limit} is not between 1 and 9223372036854775807.",
         "Give the number of rows to keep, e.g. --limit 10.",
     )
+
+
+# --------------------------------------------------------------------------- Claude cannot be asked
+
+OFFLINE = "Try again, or unset ANTHROPIC_API_KEY to use the offline planner."
+
+
+@pytest.fixture()
+def fake() -> Iterator[FakeAnthropic]:
+    with FakeAnthropic() as server:
+        yield server
+
+
+def with_claude(runner: CliRunner, url: str) -> dict[str, str]:
+    """The environment of `runner` with Claude planning at `url` (a short timeout)."""
+    return {
+        **(runner.env or {}),
+        "ANTHROPIC_API_KEY": "test-key",
+        "ANTHROPIC_BASE_URL": url,
+        "CORTEX_CLAUDE_MODEL": "claude-haiku-4-5",
+        "CORTEX_CLAUDE_TIMEOUT": "0.3",
+    }
+
+
+def closed_port_url() -> str:
+    """The URL of a port on 127.0.0.1 that nothing listens on."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
+
+
+@pytest.mark.parametrize(
+    ("script", "message", "hint"),
+    [
+        (
+            [(400, "max_tokens: 99999 > 64000, which is the maximum for claude-haiku-4-5")],
+            "Claude rejected the request (HTTP 400): max_tokens: 99999 > 64000, which is the "
+            "maximum for claude-haiku-4-5.",
+            f"Check CORTEX_CLAUDE_MODEL and CORTEX_CLAUDE_MAX_TOKENS. {OFFLINE}",
+        ),
+        (
+            [(500, "")] * 3,  # the first try and the SDK's two retries
+            "Claude is overloaded or unavailable (HTTP 500), even after retrying.",
+            OFFLINE,
+        ),
+        (
+            [(None, "")] * 3,  # each answered after the timeout
+            "Claude did not answer in 0.3 s.",
+            OFFLINE,
+        ),
+    ],
+    ids=["http-400", "http-500", "timeout"],
+)
+def test_claude_failing_is_an_error_answer_that_points_to_the_offline_planner(
+    cortex: CliRunner,
+    fake: FakeAnthropic,
+    tmp_path: Path,
+    script: list[tuple[int | None, str]],
+    message: str,
+    hint: str,
+) -> None:
+    for status, detail in script:
+        if status is None:
+            fake.delay(5.0, text_reply("too late"))
+        else:
+            fake.fail(status, retry_after="0", message=detail)
+    result = cortex.invoke(app, ["ask", "What is our ARR?"], env=with_claude(cortex, fake.url))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [message, hint]
+    assert fake.pending == 0
+    [record] = AuditLog(tmp_path / "data" / "audit.sqlite").list()
+    assert (record.outcome, record.answer, record.trace_id) == (
+        "failed",
+        f"{message}\n{hint}",
+        None,
+    )
+
+
+def test_claude_unreachable_is_an_error_answer_naming_the_address(cortex: CliRunner) -> None:
+    url = closed_port_url()
+    result = cortex.invoke(app, ["ask", "What is our ARR?"], env=with_claude(cortex, url))
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        f"Cortex could not connect to Claude at {url}.",
+        f"Check the network (and ANTHROPIC_BASE_URL if set). {OFFLINE}",
+    ]
+
+
+def test_chat_answers_on_after_claude_fails_once(cortex: CliRunner, fake: FakeAnthropic) -> None:
+    fake.fail(400, message="prompt is too long")
+    fake.reply(tool_use("query_metrics", {"metrics": ["arr"], "dimensions": ["segment"]}))
+    result = cortex.invoke(
+        app,
+        ["chat"],
+        input="What is our ARR?\nWhat is our ARR by segment?\n\n",
+        env=with_claude(cortex, fake.url),
+    )
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 0
+    assert "Claude rejected the request (HTTP 400): prompt is too long." in result.stdout
+    assert "How this was computed" in result.stdout
