@@ -7,9 +7,8 @@ import json
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -44,6 +43,7 @@ from .conversations import ConversationStore
 from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import format_cell, is_missing, provenance_points
+from .logs import command_logging
 from .narrative import additive_metrics, narrate
 from .settings import Settings, load_settings
 from .workspace import Workspace, ensure_warehouse
@@ -73,20 +73,26 @@ def _settings(as_of: str | None = None) -> Settings:
 
 def _log_internal(error: BaseException) -> InternalError:
     internal = InternalError("Cortex hit an unexpected problem.")
-    log_dir = Path(os.environ.get("CORTEX_LOG_DIR") or Path.cwd() / "data")
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        with (log_dir / "cortex.log").open("a", encoding="utf-8") as log:
-            log.write(f"{datetime.now().isoformat()} trace {internal.trace_id}\n")
-            log.write("".join(traceback.format_exception(error)))
-    except OSError:
-        _log.exception("trace %s", internal.trace_id)
+    _log.error("trace %s", internal.trace_id, exc_info=error)  # to data/cortex.log
     return internal
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Every failure becomes one clear sentence and a hint on stderr; never a traceback."""
+def _user_errors(*, log_to_file: bool = True) -> Iterator[None]:
+    """Every failure becomes one clear sentence and a hint on stderr; never a traceback.
+
+    While the command runs, Cortex's warnings show as one line each and its log records, with
+    their tracebacks, go to data/cortex.log (CORTEX_LOG_DIR), unless `log_to_file` is False (a
+    command that configures logging itself).
+    """
+    log_dir = Path(os.environ.get("CORTEX_LOG_DIR") or Path.cwd() / "data")
+    with command_logging(log_dir / "cortex.log") if log_to_file else nullcontext(), _reported():
+        yield
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Each failure as `Error:` and `Hint:` lines (see `_user_errors`)."""
     try:
         yield
     except DefinitionError as error:
@@ -585,7 +591,7 @@ def serve_slack(
     from .logs import configure_logging
     from .slack.server import build_slack, serve_http, serve_socket
 
-    with _user_errors():
+    with _user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
         settings = _settings()
         if socket and settings.slack_app_token is None:
             raise UserError(
