@@ -7,15 +7,22 @@ command line on the demo warehouse.
 
 from __future__ import annotations
 
+import logging
 import socket
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
 from pathlib import Path
 
 import pytest
 from typer.testing import CliRunner
 
+from cortex.agent import Agent
 from cortex.audit import AuditLog
 from cortex.cli import app
+from cortex.conversations import ConversationStore
+from cortex.planner import OfflinePlanner
+from cortex.workspace import Workspace
 from semantic_layer.query import WHERE_FORMS
 from tests.conftest import DEMO_AS_OF
 from tests.fakes.anthropic_api import FakeAnthropic, text_reply, tool_use
@@ -316,3 +323,170 @@ def test_chat_answers_on_after_claude_fails_once(cortex: CliRunner, fake: FakeAn
     assert result.exit_code == 0
     assert "Claude rejected the request (HTTP 400): prompt is too long." in result.stdout
     assert "How this was computed" in result.stdout
+
+
+# --------------------------------------------------------------------------- stores that fail
+#
+# The audit log and the conversation store are SQLite files. One that cannot be used costs no
+# answer: each failure is one warning line naming the file, SQLite's cause, what it means and
+# the fix; its traceback goes to data/cortex.log only, at DEBUG.
+
+DAMAGED = "Move the file aside (it is damaged or not SQLite); Cortex starts a new one."
+FULL = "Free some disk space, or move the file aside to start a new one."
+LOCKED = "Another process holds it locked; try again when that process is done."
+
+
+def garbage(path: Path) -> Path:
+    """A file that is not a SQLite database (as a crash or a stray copy leaves one)."""
+    path.write_bytes(b"\x00\xffnot a database\n" * 500)
+    return path
+
+
+def under_a_file(path: Path) -> Path:
+    """A path whose folder is a file, so it can be neither made nor written (root or not)."""
+    path.write_text("a file, not a folder\n", encoding="utf-8")
+    return path / "store.sqlite"
+
+
+def a_folder(path: Path) -> Path:
+    path.mkdir()
+    return path
+
+
+def full(path: Path) -> Path:
+    """An empty SQLite database already as large as SQLite allows (a sparse file): the first
+    table or row it needs a page for fails with SQLITE_FULL, as on a full disk."""
+    with closing(sqlite3.connect(path)) as con:
+        con.execute("PRAGMA page_size = 512")
+        con.execute("VACUUM")  # writes the header, with that page size
+        pages = con.execute("PRAGMA max_page_count").fetchone()[0]
+    with path.open("r+b") as file:
+        file.seek(28)  # the header's page count
+        file.write(pages.to_bytes(4, "big"))
+        file.truncate(pages * 512)
+    return path
+
+
+BREAKAGES = {
+    "garbage": (garbage, "file is not a database", DAMAGED),
+    "under-a-file": (under_a_file, "{folder} is a file, not a folder", "Check {setting}: {fix}"),
+    "a-folder": (a_folder, "it is a folder", "Check {setting}: {fix}"),
+    "full": (full, "database or disk is full", FULL),
+}
+WRITABLE = "it must be a file Cortex can write, in a folder it can create."
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_an_audit_log_that_cannot_be_written_costs_no_answer(
+    cortex: CliRunner, tmp_path: Path, breakage: str
+) -> None:
+    make, cause, fix = BREAKAGES[breakage]
+    path = make(tmp_path / "audit.sqlite")
+    cause = cause.format(folder=path.parent)
+    fix = fix.format(setting="CORTEX_AUDIT", fix=WRITABLE)
+    result = cortex.invoke(
+        app, ["ask", "What is our ARR?"], env={**(cortex.env or {}), "CORTEX_AUDIT": str(path)}
+    )
+    assert result.exit_code == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "How this was computed" in result.stdout
+    assert result.stderr.splitlines()[:-1] == [
+        f"Warning: Cortex cannot use the audit log {path}: {cause}. The question "
+        f"'What is our ARR?' from ada (answered) is not in the audit trail. {fix}"
+    ]
+    assert result.stderr.splitlines()[-1].startswith("conversation ")
+    log = (tmp_path / "data" / "cortex.log").read_text(encoding="utf-8")
+    assert "DEBUG cortex.store: the failure above, in full\nTraceback" in log
+
+
+@pytest.mark.parametrize("breakage", list(BREAKAGES))
+def test_a_conversation_store_that_cannot_be_used_answers_without_history(
+    cortex: CliRunner, tmp_path: Path, breakage: str
+) -> None:
+    make, cause, fix = BREAKAGES[breakage]
+    path = make(tmp_path / "conversations.sqlite")
+    cause = cause.format(folder=path.parent)
+    fix = fix.format(setting="CORTEX_CONVERSATIONS", fix=WRITABLE)
+    env = {**(cortex.env or {}), "CORTEX_CONVERSATIONS": str(path)}
+    result = cortex.invoke(app, ["ask", "How many tickets did we get last month?"], env=env)
+    assert result.exit_code == 0
+    assert "Traceback" not in result.stdout + result.stderr
+    assert "How this was computed" in result.stdout
+    failure = f"Warning: Cortex cannot use the conversation store {path}: {cause}."
+    assert result.stderr.splitlines()[:-1] == [
+        f"{failure} This question is answered without its conversation's earlier turns. {fix}",
+        f"{failure} This turn is not kept, so a follow-up to it will have no history. {fix}",
+    ]
+
+
+def test_a_damaged_audit_log_is_named_when_listing_it(cortex: CliRunner, tmp_path: Path) -> None:
+    path = garbage(tmp_path / "audit.sqlite")
+    for command in (["audit"], ["audit", "--export", "csv"]):
+        result = cortex.invoke(app, command, env={**(cortex.env or {}), "CORTEX_AUDIT": str(path)})
+        assert "Traceback" not in result.stdout + result.stderr
+        assert result.exit_code == 1
+        assert result.stderr.splitlines() == [
+            f"Error: Cortex cannot use the audit log {path}: file is not a database.",
+            f"Hint: {DAMAGED}",
+        ]
+
+
+def test_a_damaged_slack_event_ledger_stops_the_server_before_it_starts(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "data").mkdir()
+    garbage(tmp_path / "data" / "slack_events.sqlite")
+    env = {**(cortex.env or {}), "SLACK_BOT_TOKEN": "xoxb-1-test", "SLACK_SIGNING_SECRET": "s3cr3t"}
+    result = cortex.invoke(app, ["serve", "slack", "--port", "3999"], env=env)
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"Error: Cortex cannot use the SQLite store {tmp_path / 'data' / 'slack_events.sqlite'}: "
+        "file is not a database.",
+        f"Hint: {DAMAGED}",
+    ]
+
+
+class _Locked:
+    """An exclusive lock on a SQLite file, held by another connection (as another process
+    writing would hold it)."""
+
+    def __init__(self, path: Path) -> None:
+        self.con = sqlite3.connect(path, isolation_level=None)
+        self.con.execute("BEGIN EXCLUSIVE")
+
+    def release(self) -> None:
+        self.con.execute("ROLLBACK")
+        self.con.close()
+
+
+def test_locked_stores_cost_no_answer_and_say_so_once_each(
+    workspace: Workspace, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    conversations = ConversationStore(tmp_path / "conversations.sqlite", timeout=0.05)
+    audit = AuditLog(tmp_path / "audit.sqlite", timeout=0.05)
+    agent = Agent(workspace, OfflinePlanner(workspace.model, as_of=DEMO_AS_OF), conversations)
+    first = agent.ask("How many tickets did we get last month?")
+    assert audit.record_answer(first, source="cli", user_id="ada") == 1
+    locks = [_Locked(tmp_path / "conversations.sqlite"), _Locked(tmp_path / "audit.sqlite")]
+    caplog.set_level(logging.DEBUG, logger="cortex.store")
+    try:
+        answer = agent.ask("now by channel", first.conversation_id)
+        assert audit.record_answer(answer, source="cli", user_id="ada") is None
+    finally:
+        for lock in locks:
+            lock.release()
+    assert answer.status == "clarification"  # no history to build on: it asks what "now" is
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    store, log = tmp_path / "conversations.sqlite", tmp_path / "audit.sqlite"
+    assert warnings == [
+        f"Cortex cannot use the conversation store {store}: database is locked. This question "
+        f"is answered without its conversation's earlier turns. {LOCKED}",
+        f"Cortex cannot use the conversation store {store}: database is locked. This turn is "
+        f"not kept, so a follow-up to it will have no history. {LOCKED}",
+        f"Cortex cannot use the audit log {log}: database is locked. The question 'now by "
+        f"channel' from ada (clarified) is not in the audit trail. {LOCKED}",
+    ]
+    debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
+    assert len(debug) == 3 and all(r.exc_info for r in debug)
+    assert [r.question for r in audit.list()] == ["How many tickets did we get last month?"]
