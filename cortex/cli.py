@@ -132,6 +132,35 @@ def _in_range(option: str, value: int | None, low: int, high: int, hint: str) ->
         _fail(f"{option} {value} is not between {low} and {high}.", hint)
 
 
+_WRITE_HINT = "Give a path in a folder you can write to."
+
+
+def _writable(option: str, path: Path | None, example: str) -> None:
+    """Refuse an output file that cannot be written, before any work (None: not given)."""
+    if path is None:
+        return
+    folder = path.parent
+    if path.is_dir():
+        _fail(f"{option} {path} is a folder.", f"Give the path of a file, e.g. {path / example}.")
+    if folder.exists() and not folder.is_dir():
+        _fail(f"{option} {path} cannot be written: {folder} is a file, not a folder.", _WRITE_HINT)
+    if not folder.exists():
+        _fail(
+            f"{option} {path} cannot be written: the folder {folder} does not exist.",
+            "Create the folder first, or give a path in one that exists.",
+        )
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"{option} {path} cannot be written: permission denied.", _WRITE_HINT)
+
+
+def _write(option: str, path: Path, data: bytes) -> None:
+    """Write `data` to the file `path` given as `option`; a failure is one sentence naming it."""
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        _fail(f"{option} {path} cannot be written: {error.strerror or error}.", _WRITE_HINT)
+
+
 def _print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
     for issue in issues:
         colour = "red" if issue.level == "error" else "yellow"
@@ -467,7 +496,7 @@ def _draw(answer: Answer, path: Path) -> None:
     if spec is None:
         _err.print("[dim]No chart: a single number or an empty result is clearer as text.[/]")
         return
-    path.write_bytes(render_png(spec))
+    _write("--chart", path, render_png(spec))
     _err.print(f"Chart written to {path}.")
 
 
@@ -488,6 +517,7 @@ def ask(
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with _user_errors():
+        _writable("--chart", chart, "chart.png")
         settings = _settings(as_of)
         agent = _agent(settings)
         try:
@@ -495,13 +525,13 @@ def ask(
         finally:
             agent.workspace.close()
         AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
-        if chart is not None:
-            _draw(answer, chart)
         if as_json:
             print(json.dumps(_answer_payload(answer), default=_json_value))
         else:
             _render_answer(answer)
             _err.print(f"[dim]conversation {answer.conversation_id}[/]")
+        if chart is not None:  # after the answer: a chart that cannot be written loses nothing
+            _draw(answer, chart)
         if answer.status == "error":
             raise typer.Exit(1)
 
@@ -592,6 +622,7 @@ def serve_slack(
     from .slack.server import build_slack, serve_http, serve_socket
 
     with _user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
+        _in_range("--port", port, 1, 65535, "Use a free TCP port, e.g. --port 3000.")
         settings = _settings()
         if socket and settings.slack_app_token is None:
             raise UserError(
@@ -632,9 +663,7 @@ def audit(
     ),
     since: str = typer.Option(None, "--since", help="Only from this UTC day on (YYYY-MM-DD)."),
     feedback: str = typer.Option(None, "--feedback", help="Only this feedback: up or down."),
-    limit: int = typer.Option(
-        None, "--limit", min=1, help="At most this many, newest first (table: 50)."
-    ),
+    limit: int = typer.Option(None, "--limit", help="At most this many, newest first (table: 50)."),
     export: str = typer.Option(
         None, "--export", help="csv (every column), or evals (thumbs-down answers as eval cases)."
     ),
@@ -645,6 +674,8 @@ def audit(
         _choice("--outcome", outcome, OUTCOMES)
         _choice("--feedback", feedback, VOTES)
         _choice("--export", export, _EXPORTS)
+        _in_range("--limit", limit, 1, MAX_LIMIT, "Give the number of records to list, e.g. 20.")
+        _writable("--output", output, "audit.csv" if export == "csv" else "feedback.yml")
         day = None
         if since is not None:
             try:
@@ -671,7 +702,7 @@ def audit(
             if output is None:
                 sys.stdout.write(text.getvalue())
             else:
-                output.write_text(text.getvalue(), encoding="utf-8", newline="")
+                _write("--output", output, text.getvalue().encode("utf-8"))
                 _err.print(f"{len(records)} record(s) written to {output}.")
             return
         if not records:

@@ -221,6 +221,114 @@ def test_a_row_limit_outside_what_sql_can_hold_is_refused(cortex: CliRunner, lim
     )
 
 
+@pytest.mark.parametrize("port", ["70000", "-1", "0"])
+def test_a_port_outside_tcps_range_is_refused_before_anything_starts(
+    cortex: CliRunner, port: str
+) -> None:
+    # No Slack token is set: the port is checked before the settings are even read.
+    refused(
+        cortex,
+        ["serve", "slack", "--port", port],
+        f"--port {port} is not between 1 and 65535.",
+        "Use a free TCP port, e.g. --port 3000.",
+    )
+
+
+@pytest.mark.parametrize("limit", ["100000000000000000000000", "0"])
+def test_an_audit_listing_limit_outside_what_sqlite_can_hold_is_refused(
+    cortex: CliRunner, limit: str
+) -> None:
+    refused(
+        cortex,
+        ["audit", "--limit", limit],
+        f"--limit {limit} is not between 1 and 9223372036854775807.",
+        "Give the number of records to list, e.g. 20.",
+    )
+
+
+# --------------------------------------------------------------------------- files to write
+
+CHART_QUESTION = ["ask", "monthly ARR by segment over the last 6 months"]
+
+
+def output_cases(tmp_path: Path) -> list[tuple[Path, str, str]]:
+    """(path, what is wrong with it, the hint) for each kind of path that cannot be written."""
+    folder = tmp_path / "charts"
+    folder.mkdir()
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("a file\n", encoding="utf-8")
+    return [
+        (folder, "is a folder.", "Give the path of a file, e.g. {path}/{example}."),
+        (
+            a_file / "out",
+            f"cannot be written: {a_file} is a file, not a folder.",
+            "Give a path in a folder you can write to.",
+        ),
+        (
+            tmp_path / "missing" / "out",
+            f"cannot be written: the folder {tmp_path / 'missing'} does not exist.",
+            "Create the folder first, or give a path in one that exists.",
+        ),
+        (
+            FULL_DEVICE,  # the pre-check passes; the write itself fails (ENOSPC)
+            "cannot be written: No space left on device.",
+            "Give a path in a folder you can write to.",
+        ),
+    ]
+
+
+FULL_DEVICE = Path("/dev/full")  # every write to it fails: no space left on device
+
+
+@pytest.mark.parametrize("case", range(3), ids=["a-folder", "under-a-file", "no-folder"])
+def test_a_chart_that_cannot_be_written_names_the_path(
+    cortex: CliRunner, tmp_path: Path, case: int
+) -> None:
+    path, problem, hint = output_cases(tmp_path)[case]
+    refused(
+        cortex,
+        [*CHART_QUESTION, "--chart", str(path)],
+        f"--chart {path} {problem}",
+        hint.format(path=path, example="chart.png"),
+    )
+
+
+def test_a_chart_that_fails_to_write_comes_after_the_answer(cortex: CliRunner) -> None:
+    result = cortex.invoke(app, [*CHART_QUESTION, "--chart", str(FULL_DEVICE)])
+    assert "Traceback" not in result.stdout + result.stderr
+    assert result.exit_code == 1
+    assert "How this was computed" in result.stdout
+    assert result.stderr.splitlines()[-2:] == [
+        f"Error: --chart {FULL_DEVICE} cannot be written: No space left on device.",
+        "Hint: Give a path in a folder you can write to.",
+    ]
+
+
+@pytest.mark.parametrize("case", range(4), ids=["a-folder", "under-a-file", "no-folder", "full"])
+def test_an_audit_export_that_cannot_be_written_names_the_path(
+    cortex: CliRunner, tmp_path: Path, case: int
+) -> None:
+    path, problem, hint = output_cases(tmp_path)[case]
+    refused(
+        cortex,
+        ["audit", "--export", "csv", "--output", str(path)],
+        f"--output {path} {problem}",
+        hint.format(path=path, example="audit.csv"),
+    )
+
+
+def test_a_chart_path_that_cannot_be_written_is_refused_before_the_question_is_asked(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    refused(
+        cortex,
+        [*CHART_QUESTION, "--chart", str(tmp_path)],
+        f"--chart {tmp_path} is a folder.",
+        f"Give the path of a file, e.g. {tmp_path / 'chart.png'}.",
+    )
+    assert not (tmp_path / "data" / "audit.sqlite").exists()  # nothing was asked
+
+
 # --------------------------------------------------------------------------- Claude cannot be asked
 
 OFFLINE = "Try again, or unset ANTHROPIC_API_KEY to use the offline planner."
