@@ -45,6 +45,7 @@ from typing import Final, TypeVar
 from pydantic import SecretStr
 
 from semantic_layer.time import LAST_DAY
+from semantic_layer.yaml_lines import NotUTF8, utf8_text
 
 from .errors import SettingsError
 
@@ -380,11 +381,11 @@ def _read_config(
             return None, {}
     shown = _shown(path, cwd)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(utf8_text(path.read_bytes()))
     except OSError as error:
         raise SettingsError(f"{shown} cannot be read: {error.strerror or error}.") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{shown} is not UTF-8 text. Save it as UTF-8.") from None
+    except NotUTF8 as error:
+        raise SettingsError(f"{shown}:{error.line}: {error.reason} Save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(
             f"{shown} is not valid TOML: {error}.",

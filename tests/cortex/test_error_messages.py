@@ -598,3 +598,75 @@ def test_locked_stores_cost_no_answer_and_say_so_once_each(
     debug = [r for r in caplog.records if r.levelno == logging.DEBUG]
     assert len(debug) == 3 and all(r.exc_info for r in debug)
     assert [r.question for r in audit.list()] == ["How many tickets did we get last month?"]
+
+
+# --------------------------------------------------------------------------- not UTF-8
+#
+# A YAML file saved in another encoding (Latin-1 "é" is the byte 0xe9) is reported as
+# `file:line:` at the line of the first bad byte, with the fix, like every other YAML problem.
+
+BAD_BYTE = b"\xe9"
+
+
+def with_bad_byte(source: Path, target: Path, after: bytes) -> tuple[int, int]:
+    """`source` copied to `target` with a Latin-1 byte after the first `after` (on an ASCII
+    line); the line and column of that byte."""
+    raw = source.read_bytes()
+    at = raw.index(after) + len(after)
+    target.write_bytes(raw[:at] + BAD_BYTE + raw[at:])
+    return raw.count(b"\n", 0, at) + 1, at - raw.rfind(b"\n", 0, at)
+
+
+def test_a_metrics_yml_that_is_not_utf8_is_reported_at_the_line_of_the_bad_byte(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    line, column = with_bad_byte(ROOT / "metrics.yml", tmp_path / "metrics.yml", b"description: ")
+    env = {**(cortex.env or {}), "CORTEX_METRICS": str(tmp_path / "metrics.yml")}
+    issue = f"metrics.yml:{line}: error: file: byte 0xe9 at column {column} is not UTF-8 text. "
+    issue += "Save the file as UTF-8."
+    checked = cortex.invoke(app, ["check", "--no-warehouse"], env=env)
+    assert checked.exit_code == 1
+    assert checked.stderr.splitlines() == [issue, "1 error(s), 0 warning(s)."]
+    queried = cortex.invoke(app, ["query", "-m", "arr"], env=env)
+    assert queried.exit_code == 1 and queried.stderr.splitlines() == [issue]
+    assert "Traceback" not in checked.stderr + queried.stderr
+
+
+def test_an_included_file_that_is_not_utf8_is_named_with_its_line(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    (tmp_path / "metrics.yml").write_text("version: 1\ninclude: [more.yml]\n", encoding="utf-8")
+    (tmp_path / "more.yml").write_bytes(b"# Caf" + BAD_BYTE + b" metrics\nmetrics: []\n")
+    env = {**(cortex.env or {}), "CORTEX_METRICS": str(tmp_path / "metrics.yml")}
+    result = cortex.invoke(app, ["check", "--no-warehouse"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[0] == (
+        "more.yml:1: error: file: byte 0xe9 at column 6 is not UTF-8 text. Save the file as UTF-8."
+    )
+
+
+def test_an_access_yml_that_is_not_utf8_is_reported_at_the_line_of_the_bad_byte(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    line, column = with_bad_byte(ROOT / "access.yml", tmp_path / "access.yml", b"{name: ")
+    env = {**(cortex.env or {}), "CORTEX_ACCESS": str(tmp_path / "access.yml")}
+    result = cortex.invoke(app, ["check", "--no-warehouse"], env=env)
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        f"access.yml:{line}: error: file: byte 0xe9 at column {column} is not UTF-8 text. Save "
+        "the file as UTF-8.",
+        "1 error(s), 0 warning(s).",
+    ]
+
+
+def test_an_eval_file_that_is_not_utf8_is_named_with_its_line(
+    cortex: CliRunner, tmp_path: Path
+) -> None:
+    path = tmp_path / "feedback.yml"
+    path.write_bytes(b"as_of: 2026-11-24\ncases:\n  - {id: a, question: caf" + BAD_BYTE + b"}\n")
+    refused(
+        cortex,
+        ["eval", str(path)],
+        f"{path}:3: byte 0xe9 at column 26 is not UTF-8 text.",
+        "Save the file as UTF-8.",
+    )
