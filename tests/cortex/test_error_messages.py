@@ -7,6 +7,7 @@ command line on the demo warehouse.
 
 from __future__ import annotations
 
+import json
 import logging
 import socket
 import sqlite3
@@ -219,6 +220,16 @@ def test_a_row_limit_outside_what_sql_can_hold_is_refused(cortex: CliRunner, lim
         f"--limit {limit} is not between 1 and 9223372036854775807.",
         "Give the number of rows to keep, e.g. --limit 10.",
     )
+
+
+def test_a_question_for_more_rows_than_sql_can_hold_asks_for_all_of_them(
+    cortex: CliRunner,
+) -> None:
+    question = "top 99999999999999999999999 accounts by tickets"
+    result = cortex.invoke(app, ["ask", question, "--json"])
+    assert result.exit_code == 0, result.stdout
+    answer = json.loads(result.stdout)
+    assert answer["status"] == "answer" and answer["query"]["limit"] == 2**63 - 1
 
 
 @pytest.mark.parametrize("port", ["70000", "-1", "0"])
