@@ -1,8 +1,13 @@
 """Cortex's error messages, as a person at the terminal reads them.
 
 Bad input gets one sentence saying what is wrong (`Error: ...`) and what to do about it
-(`Hint: ...`), exit status 1, and never a traceback. Every case here runs the real `cortex`
-command line on the demo warehouse.
+(`Hint: ...`), exit status 1, and never a traceback; a file Cortex reads is reported at
+`file:line`. A failing outside call costs no answer: Claude unreachable is an error answer
+saying so, a store that cannot be written is one `Warning:` line beside the answer.
+
+The cases run the real `cortex` command line on the demo warehouse (one runs the agent
+itself, to hold a lock with a short busy timeout), with real SQLite files and the real
+`anthropic` SDK against the fake Messages API.
 """
 
 from __future__ import annotations
