@@ -69,6 +69,7 @@ from semantic_layer.yaml_lines import (
     LineMap,
     LineSeq,
     display_path,
+    read_text,
     short_repr,
     syntax_issue,
 )
@@ -507,10 +508,9 @@ def check_access(path: str | Path, model: SemanticModel) -> list[Issue]:
 
 def _read(path: Path, model: SemanticModel) -> tuple[AccessPolicy | None, list[Issue]]:
     file = display_path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Issue("error", file, 0, "file", f"cannot be read: {error}.")]
+    text = read_text(path, file)
+    if isinstance(text, Issue):
+        return None, [text]
     try:
         data = yaml.load(text, Loader=LineLoader)
     except yaml.YAMLError as error:

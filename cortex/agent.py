@@ -2,8 +2,10 @@
 
     question -> planner -> semantic query -> compiler -> warehouse -> narrative -> Answer
 
-Every dependency is passed in. A failure inside the pipeline becomes an `error` answer with a
-trace id (the trace goes to the log), never an exception that reaches the person asking.
+Every dependency is passed in. A failure inside the pipeline becomes an `error` answer, never an
+exception that reaches the person asking: what went wrong and what to do when it is expected (a
+query the layer refuses, Claude unreachable), else an apology with a trace id (the trace goes to
+the log).
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
 
 from .conversations import ConversationStore
-from .errors import AccessDenied, InternalError
+from .errors import AccessDenied, InternalError, UserError
 from .guards import cause_asked, definition_given, plain_request, unhonoured
 from .knowledge import Caveat, ContextLibrary, ValueIndex
 from .narrative import narrate
@@ -138,6 +140,8 @@ class Agent:
             answer = self._answer(question, conversation, policy)
         except (SemanticLayerError, WarehouseError) as error:
             answer = Answer("error", str(error), question, conversation)
+        except UserError as error:  # an expected outside failure (Claude unreachable): no trace
+            answer = Answer("error", error.user_message, question, conversation)
         except Exception:  # the person asking gets an apology and a trace id, never a trace
             internal = InternalError("Cortex hit an unexpected problem.")
             _log.exception("trace %s: question %r", internal.trace_id, question)

@@ -203,37 +203,50 @@ def entry_for(
 
 
 class AuditLog:
-    """The audit records, in a SQLite file (or in memory with `:memory:`)."""
+    """The audit records, in a SQLite file (or in memory with `:memory:`).
 
-    def __init__(self, path: Path | str) -> None:
+    Recording never costs the answer it records: when the file cannot be written (damaged,
+    locked, full, in a folder that cannot be made) the failure is logged as one warning line
+    naming the file and the cause, and `record` returns None. Reading it and adding feedback
+    raise `StoreError`, a `UserError` saying the same.
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = 30.0) -> None:
         self.path = str(path)
-        try:
-            self._db = SQLiteFile(path, schema=_SCHEMA, wal=True)
-        except (OSError, sqlite3.Error) as error:
-            raise UserError(
-                f"Cannot open the audit log at {self.path}: {error}.",
-                hint="Check CORTEX_AUDIT: it must be a file Cortex can write, in a folder it "
-                "can create.",
-            ) from None
+        self._db = SQLiteFile(
+            path,
+            schema=_SCHEMA,
+            wal=True,
+            timeout=timeout,
+            name="audit log",
+            setting="CORTEX_AUDIT",
+            lazy=True,
+        )
 
     # -- writing
 
-    def record(self, entry: AuditEntry) -> int:
-        """Append `entry`; returns the new record's id."""
+    def record(self, entry: AuditEntry) -> int | None:
+        """Append `entry`; returns the new record's id (None when the log cannot be written)."""
         values = asdict(entry)
         values["answer"] = _short(entry.answer)
         if values["as_of"] is not None:
             values["as_of"] = values["as_of"].isoformat()
         names = ", ".join(f'"{name}"' for name in ("at", *_ENTRY_COLUMNS))
         marks = ", ".join("?" for _ in range(len(_ENTRY_COLUMNS) + 1))
-        with self._db.connect() as con:
+
+        def insert(con: sqlite3.Connection) -> int | None:
             cursor = con.execute(
                 f"INSERT INTO records ({names}) VALUES ({marks})",
                 (_now(), *(values[name] for name in _ENTRY_COLUMNS)),
             )
-            record_id = cursor.lastrowid
-        assert record_id is not None
-        return record_id
+            return cursor.lastrowid
+
+        return self._db.attempt(
+            insert,
+            otherwise=None,
+            consequence=f"The question {entry.question!r} from {entry.user_id} ({entry.outcome}) "
+            "is not in the audit trail.",
+        )
 
     def record_answer(
         self,
@@ -243,8 +256,9 @@ class AuditLog:
         user_id: str,
         user_name: str | None = None,
         channel: str | None = None,
-    ) -> int:
-        """Append the record of an agent's answer (see `entry_for`); returns its id."""
+    ) -> int | None:
+        """Append the record of an agent's answer (see `entry_for`); returns its id (None when
+        the log cannot be written)."""
         entry = entry_for(
             answer, source=source, user_id=user_id, user_name=user_name, channel=channel
         )
@@ -260,8 +274,9 @@ class AuditLog:
         user_name: str | None = None,
         channel: str | None = None,
         thread: str | None = None,
-    ) -> int:
-        """Append a question refused before any planning (a user with no role); returns its id."""
+    ) -> int | None:
+        """Append a question refused before any planning (a user with no role); returns its id
+        (None when the log cannot be written)."""
         entry = AuditEntry(
             source=source,
             user_id=user_id,

@@ -4,11 +4,12 @@ Claude never writes SQL and nothing it says is executed. It sees the catalog, th
 business context passages and verified questions closest to the question, and the
 conversation's previous semantic queries, and it answers by calling one of three tools:
 
-- `query_metrics`: a semantic query. Every input is validated by pydantic
-  (`SemanticQuery.model_validate`) and then compiled (`compile_query`, whose errors name what is
-  wrong and suggest names). An invalid query goes back as a `tool_result` with `is_error`, and
-  Claude corrects itself, for up to `max_rounds` calls; then the planner asks the user back
-  (`Clarify`) with the last error. A valid query becomes a `QueryPlan`.
+- `query_metrics`: a semantic query. Every input is validated by the semantic layer
+  (`validate_query`: its fields, each filter's number of values, the limit's range) and then
+  compiled (`compile_query`, whose errors name what is wrong and suggest names). An invalid
+  query goes back as a `tool_result` with `is_error`, and Claude corrects itself, for up to
+  `max_rounds` calls; then the planner asks the user back (`Clarify`) with the last error. A
+  valid query becomes a `QueryPlan`.
 - `search_context`: the top business context passages for a query, returned as the tool result.
 - `ask_clarification`: a question back to the user with up to three suggestions (`Clarify`).
 
@@ -46,12 +47,11 @@ from anthropic.types import (
     ToolParam,
     ToolResultBlockParam,
 )
-from pydantic import ValidationError
 
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import Comparison, SemanticModel
-from semantic_layer.query import FilterOp, SemanticQuery
+from semantic_layer.query import MAX_LIMIT, FilterOp, SemanticQuery, validate_query
 from semantic_layer.time import RANGE_FORMS
 
 from .errors import SettingsError, UserError
@@ -243,14 +243,7 @@ class ClaudePlanner:
 
     def _validate(self, tool_input: object) -> tuple[SemanticQuery | None, str]:
         try:
-            query = SemanticQuery.model_validate(tool_input)
-        except ValidationError as error:
-            problems = "; ".join(
-                f"{'.'.join(str(p) for p in e['loc']) or 'input'}: {e['msg']}"
-                for e in error.errors()
-            )
-            return None, f"The query_metrics input is not valid: {problems}."
-        try:
+            query = validate_query(tool_input)
             compile_query(query, self.model, as_of=self.as_of)
         except SemanticLayerError as error:
             return None, str(error)
@@ -379,7 +372,12 @@ def _tools(catalog: Catalog) -> list[ToolParam]:
                 "additionalProperties": False,
             },
         },
-        "limit": {"type": "integer", "minimum": 1, "description": "At most this many rows."},
+        "limit": {
+            "type": "integer",
+            "minimum": 1,
+            "maximum": MAX_LIMIT,
+            "description": "At most this many rows.",
+        },
         "compare": {
             "type": "string",
             "enum": list(get_args(Comparison)),
@@ -509,10 +507,20 @@ def _status_error(error: anthropic.APIStatusError, api_key: str | None) -> Claud
             f"Claude is overloaded or unavailable (HTTP {status}), even after retrying.",
             hint=_OFFLINE_HINT,
         )
-    detail = str(error.message)
+    detail = _api_message(error)
     if api_key:
         detail = detail.replace(api_key, "<redacted>")
     return ClaudeError(
-        f"Claude rejected the request (HTTP {status}): {detail}",
+        f"Claude rejected the request (HTTP {status}): {detail.rstrip('.')}.",
         hint="Check CORTEX_CLAUDE_MODEL and CORTEX_CLAUDE_MAX_TOKENS. " + _OFFLINE_HINT,
     )
+
+
+def _api_message(error: anthropic.APIStatusError) -> str:
+    """What the API said was wrong: its error body's `message`, else the SDK's summary."""
+    body = error.body
+    if isinstance(body, dict) and isinstance(body.get("error"), dict):
+        message = body["error"].get("message")
+        if isinstance(message, str) and message.strip():
+            return " ".join(message.split())
+    return str(error.message)

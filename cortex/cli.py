@@ -7,9 +7,8 @@ import json
 import logging
 import os
 import sys
-import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import asdict
 from datetime import date, datetime
 from pathlib import Path
@@ -28,10 +27,16 @@ from rich.table import Table
 from connectors.demo import build_demo
 from connectors.warehouse import DuckDBWarehouse, QueryResult, WarehouseError
 from semantic_layer.compile import DIALECTS, CompiledQuery
-from semantic_layer.errors import DefinitionError, Issue, SemanticLayerError, did_you_mean
+from semantic_layer.errors import (
+    DefinitionError,
+    Issue,
+    QueryError,
+    SemanticLayerError,
+    did_you_mean,
+)
 from semantic_layer.loader import load_and_check, load_model
 from semantic_layer.model import SemanticModel
-from semantic_layer.query import OrderBy, SemanticQuery, parse_where
+from semantic_layer.query import MAX_LIMIT, OrderBy, SemanticQuery, parse_where, validate_query
 
 from .access import check_access
 from .agent import Agent, Answer
@@ -42,6 +47,7 @@ from .errors import InternalError, UserError
 from .evaluation import load_eval, run_eval
 from .formatting import is_missing, provenance_points
 from .knowledge import build_value_index
+from .logs import command_logging
 from .narrative import narrate
 from .settings import Settings, load_settings
 from .wording import cell_text, partial_rows, shown_partials
@@ -66,28 +72,32 @@ _log = logging.getLogger("cortex")
 
 
 def _settings(as_of: str | None = None) -> Settings:
-    environ = dict(os.environ)
-    if as_of is not None:
-        environ["CORTEX_AS_OF"] = as_of
-    return load_settings(environ, cwd=Path.cwd())
+    options = {"as_of": ("--as-of", as_of)} if as_of is not None else {}
+    return load_settings(os.environ, cwd=Path.cwd(), options=options)
 
 
 def _log_internal(error: BaseException) -> InternalError:
     internal = InternalError("Cortex hit an unexpected problem.")
-    log_dir = Path(os.environ.get("CORTEX_LOG_DIR") or Path.cwd() / "data")
-    try:
-        log_dir.mkdir(parents=True, exist_ok=True)
-        with (log_dir / "cortex.log").open("a", encoding="utf-8") as log:
-            log.write(f"{datetime.now().isoformat()} trace {internal.trace_id}\n")
-            log.write("".join(traceback.format_exception(error)))
-    except OSError:
-        _log.exception("trace %s", internal.trace_id)
+    _log.error("trace %s", internal.trace_id, exc_info=error)  # to data/cortex.log
     return internal
 
 
 @contextmanager
-def _user_errors() -> Iterator[None]:
-    """Every failure becomes one clear sentence and a hint on stderr; never a traceback."""
+def _user_errors(*, log_to_file: bool = True) -> Iterator[None]:
+    """Every failure becomes one clear sentence and a hint on stderr; never a traceback.
+
+    While the command runs, Cortex's warnings show as one line each and its log records, with
+    their tracebacks, go to data/cortex.log (CORTEX_LOG_DIR), unless `log_to_file` is False (a
+    command that configures logging itself).
+    """
+    log_dir = Path(os.environ.get("CORTEX_LOG_DIR") or Path.cwd() / "data")
+    with command_logging(log_dir / "cortex.log") if log_to_file else nullcontext(), _reported():
+        yield
+
+
+@contextmanager
+def _reported() -> Iterator[None]:
+    """Each failure as `Error:` and `Hint:` lines (see `_user_errors`)."""
     try:
         yield
     except DefinitionError as error:
@@ -97,9 +107,11 @@ def _user_errors() -> Iterator[None]:
         _fail(str(error), getattr(error, "hint", None))
     except WarehouseError as error:
         _fail(str(error), getattr(error, "hint", None))
-    except SemanticLayerError as error:
+    except QueryError as error:
         hint = "Run `cortex metrics` to see the metrics and dimensions you can use."
-        _fail(str(error), None if "cortex metrics" in str(error) else hint)
+        _fail(error.message, error.hint or (None if "cortex metrics" in error.message else hint))
+    except SemanticLayerError as error:
+        _fail(str(error), None)
     except ValueError as error:  # bad arguments to the demo builder and friends
         _fail(str(error), None)
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
@@ -117,6 +129,41 @@ def _fail(message: str, hint: str | None) -> None:
     if hint:
         _err.print(f"[dim]Hint: {escape(hint)}[/]")
     raise typer.Exit(1)
+
+
+def _in_range(option: str, value: int | None, low: int, high: int, hint: str) -> None:
+    """Refuse a whole-number option outside `low`..`high` (None: not given) before any work."""
+    if value is not None and not low <= value <= high:
+        _fail(f"{option} {value} is not between {low} and {high}.", hint)
+
+
+_WRITE_HINT = "Give a path in a folder you can write to."
+
+
+def _writable(option: str, path: Path | None, example: str) -> None:
+    """Refuse an output file that cannot be written, before any work (None: not given)."""
+    if path is None:
+        return
+    folder = path.parent
+    if path.is_dir():
+        _fail(f"{option} {path} is a folder.", f"Give the path of a file, e.g. {path / example}.")
+    if folder.exists() and not folder.is_dir():
+        _fail(f"{option} {path} cannot be written: {folder} is a file, not a folder.", _WRITE_HINT)
+    if not folder.exists():
+        _fail(
+            f"{option} {path} cannot be written: the folder {folder} does not exist.",
+            "Create the folder first, or give a path in one that exists.",
+        )
+    if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        _fail(f"{option} {path} cannot be written: permission denied.", _WRITE_HINT)
+
+
+def _write(option: str, path: Path, data: bytes) -> None:
+    """Write `data` to the file `path` given as `option`; a failure is one sentence naming it."""
+    try:
+        path.write_bytes(data)
+    except OSError as error:
+        _fail(f"{option} {path} cannot be written: {error.strerror or error}.", _WRITE_HINT)
 
 
 def _print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
@@ -286,7 +333,8 @@ def _build_query(
             f"--compare '{compare}' is not a comparison I know.",
             hint="Use previous_period or previous_year.",
         )
-    return SemanticQuery.model_validate(
+    _in_range("--limit", limit, 1, MAX_LIMIT, "Give the number of rows to keep, e.g. --limit 10.")
+    return validate_query(
         {
             "metrics": metric,
             "dimensions": by,
@@ -462,7 +510,7 @@ def _draw(answer: Answer, path: Path, model: SemanticModel) -> None:
     if spec is None:
         _err.print("[dim]No chart: a single number or an empty result is clearer as text.[/]")
         return
-    path.write_bytes(render_png(spec))
+    _write("--chart", path, render_png(spec))
     _err.print(f"Chart written to {path}.")
 
 
@@ -483,6 +531,7 @@ def ask(
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with _user_errors():
+        _writable("--chart", chart, "chart.png")
         settings = _settings(as_of)
         agent = _agent(settings)
         try:
@@ -490,13 +539,13 @@ def ask(
         finally:
             agent.workspace.close()
         AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
-        if chart is not None:
-            _draw(answer, chart, agent.workspace.model)
         if as_json:
             print(json.dumps(_answer_payload(answer), default=_json_value))
         else:
             _render_answer(answer)
             _err.print(f"[dim]conversation {answer.conversation_id}[/]")
+        if chart is not None:  # after the answer: a chart that cannot be written loses nothing
+            _draw(answer, chart, agent.workspace.model)
         if answer.status == "error":
             raise typer.Exit(1)
 
@@ -588,7 +637,8 @@ def serve_slack(
     from .logs import configure_logging
     from .slack.server import build_slack, serve_http, serve_socket
 
-    with _user_errors():
+    with _user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
+        _in_range("--port", port, 1, 65535, "Use a free TCP port, e.g. --port 3000.")
         settings = _settings()
         if socket and settings.slack_app_token is None:
             raise UserError(
@@ -629,9 +679,7 @@ def audit(
     ),
     since: str = typer.Option(None, "--since", help="Only from this UTC day on (YYYY-MM-DD)."),
     feedback: str = typer.Option(None, "--feedback", help="Only this feedback: up or down."),
-    limit: int = typer.Option(
-        None, "--limit", min=1, help="At most this many, newest first (table: 50)."
-    ),
+    limit: int = typer.Option(None, "--limit", help="At most this many, newest first (table: 50)."),
     export: str = typer.Option(
         None, "--export", help="csv (every column), or evals (thumbs-down answers as eval cases)."
     ),
@@ -642,6 +690,8 @@ def audit(
         _choice("--outcome", outcome, OUTCOMES)
         _choice("--feedback", feedback, VOTES)
         _choice("--export", export, _EXPORTS)
+        _in_range("--limit", limit, 1, MAX_LIMIT, "Give the number of records to list, e.g. 20.")
+        _writable("--output", output, "audit.csv" if export == "csv" else "feedback.yml")
         day = None
         if since is not None:
             try:
@@ -668,7 +718,7 @@ def audit(
             if output is None:
                 sys.stdout.write(text.getvalue())
             else:
-                output.write_text(text.getvalue(), encoding="utf-8", newline="")
+                _write("--output", output, text.getvalue().encode("utf-8"))
                 _err.print(f"{len(records)} record(s) written to {output}.")
             return
         if not records:

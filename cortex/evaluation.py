@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
+from semantic_layer.yaml_lines import UTF8_HINT, NotUTF8, utf8_text
 
 from .agent import Agent, Answer
 from .errors import UserError
@@ -117,7 +118,9 @@ def _turn(raw: dict[str, Any]) -> Turn:
 def load_eval(path: Path) -> tuple[date, list[Case]]:
     """The as-of day and the cases of an eval file (see evals/demo.yml)."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(utf8_text(path.read_bytes()))
+    except NotUTF8 as error:
+        raise UserError(f"{path}:{error.line}: {error.reason}", hint=UTF8_HINT) from None
     except (OSError, yaml.YAMLError) as error:
         raise UserError(f"Cannot read the eval file {path}: {error}") from None
     as_of = data.get("as_of")

@@ -1,10 +1,15 @@
-"""Logging for long-running Cortex processes, with secrets taken out of every line.
+"""Logging for Cortex, with secrets taken out of every line.
 
-`configure_logging(settings)` sends log lines to stderr through a `RedactingFormatter`: the
-values of the configured secrets (Slack tokens and signing secret, the Anthropic key) and
-anything shaped like a Slack or Anthropic token become `<redacted>`, in the message, its
-arguments and its traceback alike. Libraries log request headers at DEBUG (slack_sdk does),
-so the redaction sits at the formatter, where every record passes last.
+`configure_logging(settings)`, for long-running processes, sends log lines to stderr through a
+`RedactingFormatter`: the values of the configured secrets (Slack tokens and signing secret,
+the Anthropic key) and anything shaped like a Slack or Anthropic token become `<redacted>`, in
+the message, its arguments and its traceback alike. Libraries log request headers at DEBUG
+(slack_sdk does), so the redaction sits at the formatter, where every record passes last.
+
+`command_logging(log_file)`, around a command run at the terminal, shows Cortex's warnings as
+one line each on stderr ("Warning: ..."), never with a traceback, and appends every Cortex
+record, DEBUG and tracebacks included, to `log_file`. Errors are not shown on the terminal:
+the command reports them itself (an apology with the trace id that finds them in the file).
 """
 
 from __future__ import annotations
@@ -12,12 +17,21 @@ from __future__ import annotations
 import logging
 import re
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
 from typing import Final, TextIO
 
 from .settings import Settings
 
-__all__ = ["REDACTED", "RedactingFormatter", "configure_logging", "redact", "secrets_of"]
+__all__ = [
+    "REDACTED",
+    "RedactingFormatter",
+    "command_logging",
+    "configure_logging",
+    "redact",
+    "secrets_of",
+]
 
 REDACTED: Final = "<redacted>"
 _TOKEN_SHAPES: Final = re.compile(
@@ -65,3 +79,52 @@ def configure_logging(
     root.addHandler(handler)
     root.setLevel(level)
     return handler
+
+
+class _WarningLine(logging.Formatter):
+    """`Warning: <message>` on one line: no traceback, however the record was logged."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact("Warning: " + " ".join(record.getMessage().split()))
+
+
+class _LogFile(logging.FileHandler):
+    """A log file made (with its folder) on the first record; one that cannot be written loses
+    the record rather than print a traceback on the user's terminal."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, encoding="utf-8", delay=True)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        try:
+            Path(self.baseFilename).parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        super().emit(record)
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 - logging's name
+        """Drop the record: the terminal is no place for the logging module's traceback."""
+
+
+@contextmanager
+def command_logging(log_file: Path, *, stream: TextIO | None = None) -> Iterator[None]:
+    """While the block runs: Cortex's warnings to `stream` (stderr) as one line each, and every
+    Cortex record (DEBUG up, with tracebacks) appended to `log_file`; see the module doc."""
+    logger = logging.getLogger("cortex")
+    terminal = logging.StreamHandler(stream or sys.stderr)
+    terminal.setLevel(logging.WARNING)
+    terminal.addFilter(lambda record: record.levelno == logging.WARNING)
+    terminal.setFormatter(_WarningLine())
+    file = _LogFile(log_file)
+    file.setFormatter(RedactingFormatter())
+    level = logger.level
+    logger.addHandler(terminal)
+    logger.addHandler(file)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield
+    finally:
+        logger.removeHandler(terminal)
+        logger.removeHandler(file)
+        logger.setLevel(level)
+        file.close()

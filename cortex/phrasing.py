@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from semantic_layer.model import Comparison, Grain
+from semantic_layer.query import MAX_LIMIT
 from semantic_layer.time import shift, truncate
 
 _NUMBERS = {
@@ -476,5 +477,7 @@ def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phr
     time_range = time_range or reader.implied_range
     grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()
+    if top is not None:  # "top 99999999999999999999999": all of them, as many as SQL can hold
+        top = min(top, MAX_LIMIT)
     spans = tuple(sorted(reader.spans))
     return Phrasing(time_range, grain, top, descending, compare, spans, against_earlier)

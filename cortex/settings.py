@@ -24,23 +24,28 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
 
 The file is `CORTEX_CONFIG` when set, else `<cwd>/cortex.toml` when it exists. Relative paths
 are relative to the working directory in the environment and to the file's folder in the file.
-A bad value or an unknown key raises `SettingsError`, naming the variable (or file:key), the
-value and the form expected; all the problems are reported at once.
+A command-line option can set one too (`options`), over both. A bad value or an unknown key
+raises `SettingsError`, naming the variable (or file:key, or option), the value and the form
+expected; all the problems are reported at once.
 """
 
 from __future__ import annotations
 
+import contextlib
 import difflib
 import math
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Final, TypeVar
 
 from pydantic import SecretStr
+
+from semantic_layer.time import LAST_DAY
+from semantic_layer.yaml_lines import NotUTF8, utf8_text
 
 from .errors import SettingsError
 
@@ -98,6 +103,7 @@ class _Origin:
     base: Path
     home: str | None
     file: str | None = None  # the TOML file as shown to the user; None for the environment
+    option: str | None = None  # the command-line option that gave the value (`--as-of`)
 
 
 _T = TypeVar("_T")
@@ -119,15 +125,19 @@ def _date(raw: object, origin: _Origin) -> date:
     expected = "Use YYYY-MM-DD, e.g. 2026-11-24."
     if isinstance(raw, datetime):  # a TOML date-time; datetime is a subclass of date
         raise _Invalid(f"is a date and time, not a date. {expected}")
-    if isinstance(raw, date):  # a TOML date
-        return raw
+    day = raw if isinstance(raw, date) else None  # a TOML date
     text = raw.strip() if isinstance(raw, str) else ""
     if _DATE.fullmatch(text):
-        try:
-            return date.fromisoformat(text)
-        except ValueError:
-            pass
-    raise _Invalid(f"is not a date. {expected}")
+        with contextlib.suppress(ValueError):  # 2026-02-30 has the form but is no day
+            day = date.fromisoformat(text)
+    if day is None:
+        raise _Invalid(f"is not a date. {expected}")
+    if day > LAST_DAY:  # relative time counts on from it: the calendar needs a day after
+        raise _Invalid(
+            f"is after {LAST_DAY}, the last day Cortex can count to. Use an earlier day, "
+            "e.g. 2026-11-24."
+        )
+    return day
 
 
 def _number(raw: object) -> float | None:
@@ -231,11 +241,19 @@ _VARIABLES: Final = {  # file key -> environment variable
 }
 
 
-def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None = None) -> Settings:
+def load_settings(
+    environ: Mapping[str, str],
+    *,
+    cwd: Path,
+    today: date | None = None,
+    options: Mapping[str, tuple[str, str]] | None = None,
+) -> Settings:
     """Read the settings from `environ` and the optional TOML file, the environment first.
 
     It reads nothing but `environ` (pass `os.environ` at the edge) and the TOML file; `today` is
-    the default for `as_of` (the system date when None). Raises `SettingsError`.
+    the default for `as_of` (the system date when None). `options` maps a file key to the
+    command-line option and the value given there (`{"as_of": ("--as-of", "2026-11-24")}`),
+    which win over both. Raises `SettingsError`.
     """
     home = environ.get("HOME") or None
     env_origin = _Origin(base=cwd, home=home)
@@ -243,7 +261,7 @@ def load_settings(environ: Mapping[str, str], *, cwd: Path, today: date | None =
     file_origin = None
     if config_path is not None:
         file_origin = _Origin(base=config_path.parent, home=home, file=_shown(config_path, cwd))
-    reader = _Reader(environ, env_origin, table, file_origin)
+    reader = _Reader(environ, env_origin, table, file_origin, options or {})
     warehouse = reader.read("warehouse", _path)
     metrics = reader.read("metrics", _path)
     context = reader.read("context", _path)
@@ -304,11 +322,13 @@ class _Reader:
         env_origin: _Origin,
         table: Mapping[str, object],
         file_origin: _Origin | None,
+        options: Mapping[str, tuple[str, str]],
     ) -> None:
         self.environ = environ
         self.env_origin = env_origin
         self.table = table
         self.file_origin = file_origin
+        self.options = options
         self.problems: list[str] = []
         if file_origin is not None:
             self.problems.extend(_unknown_keys(table, file_origin))
@@ -324,14 +344,20 @@ class _Reader:
         raw = self.environ.get(variable, "")
         if raw.strip():  # an empty variable counts as unset
             sources.append((raw, self.env_origin))
+        if key in self.options:
+            option, given = self.options[key]
+            sources.append((given, replace(self.env_origin, option=option)))
         parsed: _T | None = None
-        for value, origin in sources:  # the environment comes last, so it wins
+        for value, origin in sources:  # the environment, then an option, come last and win
             try:
                 parsed = parse(value, origin)
             except _Invalid as invalid:
-                name = variable if origin.file is None else f"{origin.file}:{key}"
                 # Never echo a secret, not even a malformed one.
-                shown = "" if secret else f"={value!r}"
+                if origin.option is not None:
+                    name, shown = origin.option, "" if secret else f" {value!r}"
+                else:
+                    name = variable if origin.file is None else f"{origin.file}:{key}"
+                    shown = "" if secret else f"={value!r}"
                 self.problems.append(f"{name}{shown} {invalid.reason}")
         return parsed
 
@@ -355,11 +381,11 @@ def _read_config(
             return None, {}
     shown = _shown(path, cwd)
     try:
-        document = tomllib.loads(path.read_text(encoding="utf-8"))
+        document = tomllib.loads(utf8_text(path.read_bytes()))
     except OSError as error:
         raise SettingsError(f"{shown} cannot be read: {error.strerror or error}.") from None
-    except UnicodeDecodeError:
-        raise SettingsError(f"{shown} is not UTF-8 text. Save it as UTF-8.") from None
+    except NotUTF8 as error:
+        raise SettingsError(f"{shown}:{error.line}: {error.reason} Save it as UTF-8.") from None
     except tomllib.TOMLDecodeError as error:
         raise SettingsError(
             f"{shown} is not valid TOML: {error}.",

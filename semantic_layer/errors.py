@@ -73,7 +73,16 @@ class DefinitionError(SemanticLayerError):
 
 
 class QueryError(SemanticLayerError, ValueError):
-    """A semantic query cannot be compiled as asked; the message says how to fix it."""
+    """A semantic query cannot be compiled as asked; the message says how to fix it.
+
+    `message` says what is wrong and `hint`, when given, what to do; `str()` is both, on one
+    line, for a reader that shows one text (a planner's tool result, an error answer).
+    """
+
+    def __init__(self, message: str, *, hint: str = "") -> None:
+        super().__init__(f"{message} {hint}" if hint else message)
+        self.message = message
+        self.hint = hint
 
 
 class UnknownNameError(QueryError, KeyError):

@@ -40,6 +40,7 @@ from semantic_layer.yaml_lines import (
     LineSeq,
     display_path,
     plain_data,
+    read_text,
     short_repr,
     syntax_issue,
 )
@@ -195,10 +196,9 @@ class _Loader:
         resolved = path.resolve()
         self._read.add(resolved)
         file = display_path(path)
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as error:
-            self._error(file, 0, "file", f"cannot be read: {error}.")
+        text = read_text(path, file)
+        if isinstance(text, Issue):
+            self.issues.append(text)
             return
         try:
             data = yaml.load(text, Loader=LineLoader)

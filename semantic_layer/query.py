@@ -7,10 +7,10 @@ compiler turns them into literals in the SQL syntax tree, never into concatenate
 from __future__ import annotations
 
 from datetime import date
-from typing import Literal
+from typing import Final, Literal
 
 import sqlglot
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
@@ -43,6 +43,18 @@ WHERE_FORMS = (
     "dimension = 'value', !=, <, <=, >, >=, IN ('a', 'b'), NOT IN (...), BETWEEN x AND y, "
     "IS NULL, IS NOT NULL, joined with AND"
 )
+#: The most rows a query can ask for: SQL engines read LIMIT as a 64-bit integer (DuckDB's
+#: BIGINT), and SQLite stores no larger whole number either.
+MAX_LIMIT: Final = 2**63 - 1
+#: How many values each operator compares with: (at least, at most; None for no maximum).
+_VALUE_COUNTS: Final[dict[FilterOp, tuple[int, int | None]]] = {
+    "is null": (0, 0),
+    "is not null": (0, 0),
+    "in": (1, None),
+    "not in": (1, None),
+    "between": (2, 2),
+}
+_COUNT_WORDS: Final = {(0, 0): "no value", (1, 1): "one value", (1, None): "at least one value"}
 
 
 class Filter(BaseModel):
@@ -53,6 +65,15 @@ class Filter(BaseModel):
     field: str
     op: FilterOp
     values: tuple[FilterValue, ...] = ()
+
+    @model_validator(mode="after")
+    def _values_fit_the_op(self) -> Filter:
+        low, high = _VALUE_COUNTS.get(self.op, (1, 1))
+        given = len(self.values)
+        if given < low or (high is not None and given > high):
+            needs = _COUNT_WORDS.get((low, high), "two values (low and high)")
+            raise ValueError(f"the '{self.op}' filter on '{self.field}' takes {needs}, not {given}")
+        return self
 
     def __str__(self) -> str:
         shown = [repr(v) if isinstance(v, str) else str(v) for v in self.values]
@@ -120,8 +141,15 @@ class SemanticQuery(BaseModel):
     named_filters: tuple[str, ...] = ()
     time_range: str | None = None
     order_by: tuple[OrderBy, ...] = ()
-    limit: int | None = Field(default=None, ge=1)
+    limit: int | None = None
     compare: Comparison | None = None
+
+    @field_validator("limit")
+    @classmethod
+    def _limit_in_range(cls, limit: int | None) -> int | None:
+        if limit is not None and not 1 <= limit <= MAX_LIMIT:
+            raise ValueError(f"must be a whole number from 1 to {MAX_LIMIT}, not {limit}")
+        return limit
 
     @classmethod
     def from_spec(cls, spec: QuerySpec) -> SemanticQuery:
@@ -136,6 +164,22 @@ class SemanticQuery(BaseModel):
             limit=spec.limit,
             compare=spec.compare,
         )
+
+
+def validate_query(data: object) -> SemanticQuery:
+    """The semantic query in `data` (a planner's tool input, options, a parsed file).
+
+    Raises QueryError naming each field that is wrong and why, in one sentence.
+    """
+    try:
+        return SemanticQuery.model_validate(data)
+    except ValidationError as error:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in e['loc']) or 'input'}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in error.errors()
+        )
+        raise QueryError(f"The query is not valid: {problems}.") from None
 
 
 def _value(node: exp.Expr, text: str) -> FilterValue:
@@ -160,8 +204,8 @@ def _value(node: exp.Expr, text: str) -> FilterValue:
                 pass
         return str(node.this.this)
     raise QueryError(
-        f"In the filter '{text}', {node.sql()} is not a plain value. "
-        "Compare a dimension with a quoted string, a number, TRUE/FALSE or DATE 'YYYY-MM-DD'."
+        f"In the filter '{text}', {_shown(node.sql())} is not a plain value.",
+        hint="Compare a dimension with a quoted string, a number, TRUE/FALSE or DATE 'YYYY-MM-DD'.",
     )
 
 
@@ -195,8 +239,8 @@ def _predicate(node: exp.Expr, text: str) -> Filter:
             if (field := _field(right)) is not None and _field(left) is None:
                 return Filter(field=field, op=_FLIPPED[op], values=(_value(left, text),))
     raise QueryError(
-        f"I can't use '{node.sql()}' in the filter '{text}'. Filters compare a dimension with "
-        f"values: {WHERE_FORMS}."
+        f"I can't use '{_shown(node.sql())}' in the filter '{text}'.",
+        hint=f"Filters compare a dimension with values: {WHERE_FORMS}.",
     )
 
 
@@ -204,16 +248,35 @@ def parse_where(text: str) -> tuple[Filter, ...]:
     """Structured filters from `segment = 'Enterprise' AND channel IN ('email', 'chat')`.
 
     Only predicates of a dimension against literal values, joined with AND, are accepted;
-    anything else (functions, subqueries, OR) is a QueryError that lists the accepted forms.
+    anything else (functions, subqueries, OR, nothing at all) is a QueryError that lists the
+    accepted forms.
     """
+    shown = _shown(text)
+    if not text.strip():
+        raise QueryError(
+            "The filter is empty.",
+            hint=f"Write a condition such as segment = 'SMB' ({WHERE_FORMS}).",
+        )
     try:
         tree = sqlglot.parse_one(text, read="duckdb")
+        if isinstance(tree, exp.Paren):
+            tree = tree.this
+        parts = list(tree.flatten()) if isinstance(tree, exp.And) else [tree]
+        return tuple(_predicate(part, shown) for part in parts)
     except ParseError as error:
+        why = f" ({error.errors[0]['description']})" if error.errors else ""
         raise QueryError(
-            f"The filter '{text}' is not a valid condition ({error.errors[0]['description']}). "
-            f"Write it as: {WHERE_FORMS}."
+            f"The filter '{shown}' is not a valid condition{why}.",
+            hint=f"Write it as: {WHERE_FORMS}.",
         ) from None
-    if isinstance(tree, exp.Paren):
-        tree = tree.this
-    parts = list(tree.flatten()) if isinstance(tree, exp.And) else [tree]
-    return tuple(_predicate(part, text) for part in parts)
+    except RecursionError:  # thousands of nested parentheses or NOTs
+        raise QueryError(
+            f"The filter '{shown}' is nested too deeply to read.",
+            hint=f"Write it as conditions joined with AND: {WHERE_FORMS}.",
+        ) from None
+
+
+def _shown(text: str, limit: int = 80) -> str:
+    """A filter as quoted back in a message: cut short when it is long."""
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"

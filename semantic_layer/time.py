@@ -7,16 +7,52 @@ written down in context/fiscal_calendar.md:
   `last 6 months` is 2026-06-01 .. 2026-11-24;
 - `last month` (no N) is the previous complete month; `this month` is the month to date;
 - `ytd`, `qtd`, `mtd`, `wtd` run from the start of the period to the as-of day.
+
+Days are Python's, 0001-01-01 to 9999-12-31; a range ends on the day after its last, so the
+last day a range (or an as-of day) can hold is `LAST_DAY`, 9999-12-30. A range or a shift that
+would reach outside is an `OutOfCalendar` error naming what reached it, never an overflow.
 """
 
 from __future__ import annotations
 
+import calendar
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from typing import Final
 
 from .errors import QueryError
 from .model import GRAINS, Grain
+
+#: The first and the last day a range can hold (the last is 9999-12-30: see the module doc).
+FIRST_DAY: Final = date.min
+LAST_DAY: Final = date.max - timedelta(days=1)
+#: The most periods a series evaluated day by day (snapshots, cumulative metrics) can hold.
+MAX_PERIODS: Final = 10_000
+
+
+class OutOfCalendar(QueryError):
+    """A day worked out for a query falls before `FIRST_DAY` or after `LAST_DAY`.
+
+    `what` names what reached it ("The time range 'last 9999 years'"); `later` says which end.
+    """
+
+    def __init__(
+        self, what: str = "A day in this query", *, later: bool, hint: str | None = None
+    ) -> None:
+        if later:
+            message = f"{what} runs past {LAST_DAY}, the last day Cortex can count to."
+            default = f"Ask about days up to {LAST_DAY}, or use 'all time' for every day."
+        else:
+            message = f"{what} starts before {FIRST_DAY}, the first day Cortex can count from."
+            default = f"Ask about days from {FIRST_DAY} on, or use 'all time' for every day."
+        super().__init__(message, hint=default if hint is None else hint)
+        self.later = later
+
+    def about(self, what: str, hint: str | None = None) -> OutOfCalendar:
+        """The same error, saying that `what` reached outside the calendar."""
+        return OutOfCalendar(what, later=self.later, hint=hint)
+
 
 _UNITS: dict[str, Grain] = {
     "day": "day",
@@ -39,16 +75,16 @@ RANGE_FORMS = (
 
 
 def add_months(day: date, months: int) -> date:
-    """`day` moved by whole months, clamped to the end of the month (Jan 31 + 1 = Feb 28)."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    last = _month_end(date(year, month + 1, 1)).day
-    return date(year, month + 1, min(day.day, last))
+    """`day` moved by whole months, clamped to the end of the month (Jan 31 + 1 = Feb 28).
 
-
-def _month_end(day: date) -> date:
-    first_next = date(day.year + day.month // 12, day.month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
+    Raises OutOfCalendar when that leaves the calendar.
+    """
+    year, index = divmod(day.year * 12 + day.month - 1 + months, 12)
+    try:
+        last = calendar.monthrange(year, index + 1)[1]
+        return date(year, index + 1, min(day.day, last))
+    except (OverflowError, ValueError):  # a year before 1 or after 9999
+        raise OutOfCalendar(later=months > 0) from None
 
 
 def truncate(day: date, grain: Grain) -> date:
@@ -65,11 +101,13 @@ def truncate(day: date, grain: Grain) -> date:
 
 
 def shift(day: date, grain: Grain, count: int) -> date:
-    """`day` moved by `count` periods of `grain`."""
-    if grain == "day":
-        return day + timedelta(days=count)
-    if grain == "week":
-        return day + timedelta(weeks=count)
+    """`day` moved by `count` periods of `grain`; raises OutOfCalendar when that leaves the
+    calendar."""
+    if grain in ("day", "week"):
+        try:
+            return day + timedelta(days=count * (7 if grain == "week" else 1))
+        except OverflowError:
+            raise OutOfCalendar(later=count > 0) from None
     months = {"month": 1, "quarter": 3, "year": 12}[grain]
     return add_months(day, months * count)
 
@@ -90,23 +128,29 @@ class DateRange:
         return self.end - timedelta(days=1)
 
     def shifted(self, grain: Grain, count: int) -> DateRange:
-        """The same span moved by `count` periods of `grain` (negative: into the past)."""
-        return DateRange(
-            shift(self.start, grain, count),
-            shift(self.end, grain, count),
-            f"{self.label}, shifted {count} {grain}(s)",
-            self.unit,
-            self.count,
-        )
+        """The same span moved by `count` periods of `grain` (negative: into the past).
+
+        Raises OutOfCalendar naming the range when the moved span leaves the calendar.
+        """
+        try:
+            start, end = shift(self.start, grain, count), shift(self.end, grain, count)
+        except OutOfCalendar as off:
+            moved = f"{abs(count)} {grain}(s) {'later' if count > 0 else 'earlier'}"
+            raise off.about(
+                f"The period to compare with ('{self.label}', {moved})",
+                hint="Compare a period further from the calendar's ends, or leave out the "
+                "comparison.",
+            ) from None
+        label = f"{self.label}, shifted {count} {grain}(s)"
+        return DateRange(start, end, label, self.unit, self.count)
 
     def previous(self) -> DateRange:
         """The span just before this one: the same number of units, or of days."""
         if self.unit is not None:
             return self.shifted(self.unit, -self.count)
         days = (self.end - self.start).days
-        return DateRange(
-            self.start - timedelta(days=days), self.start, f"{self.label}, previous period"
-        )
+        before = self.shifted("day", -days)
+        return DateRange(before.start, self.start, f"{self.label}, previous period")
 
     def describe(self) -> str:
         """`last 6 months (2026-06-01 to 2026-11-24)`."""
@@ -117,31 +161,53 @@ def _parse_day(text: str) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise QueryError(f"'{text}' is not a date. Use YYYY-MM-DD, e.g. 2026-03-31.") from None
+        raise QueryError(
+            f"'{text}' is not a date.", hint="Use YYYY-MM-DD, e.g. 2026-03-31."
+        ) from None
+
+
+def _first_day(year: int, month: int) -> date:
+    """The first day of a month named in a range (a four-digit year: 0000 is before the first)."""
+    if year < FIRST_DAY.year:
+        raise OutOfCalendar(later=False)
+    return date(year, month, 1)
 
 
 def _period(start: date, grain: Grain, label: str, as_of: date) -> DateRange:
     """A named period: to date when it holds `as_of`, whole when it has not begun yet (a period
     named in the future is asked about on purpose: deals expected to close in 2027-Q1)."""
-    end = shift(start, grain, 1)
+    try:
+        end = shift(start, grain, 1)
+    except OutOfCalendar:  # the calendar's last period (9999): whole only up to the as-of day
+        if start > as_of:
+            raise
+        end = date.max
     if start > as_of:
         return DateRange(start, end, label, grain)
-    return DateRange(start, min(end, as_of + timedelta(days=1)), label, grain)
+    return DateRange(start, min(end, shift(as_of, "day", 1)), label, grain)
 
 
 def resolve_time_range(text: str, as_of: date) -> DateRange | None:
     """The days `text` names, as of `as_of`; None for `all time`.
 
-    Raises QueryError listing the accepted forms when `text` is none of them.
+    Raises QueryError listing the accepted forms when `text` is none of them, and
+    OutOfCalendar naming `text` when its days fall outside the calendar.
     """
+    try:
+        return _resolve(text, as_of)
+    except OutOfCalendar as off:
+        raise off.about(f"The time range '{text}'") from None
+
+
+def _resolve(text: str, as_of: date) -> DateRange | None:
     words = " ".join(text.strip().lower().replace("_", " ").split())
-    tomorrow = as_of + timedelta(days=1)
     if words in ("all time", "all", "ever"):
         return None
+    tomorrow = shift(as_of, "day", 1)
     if words == "today":
         return DateRange(as_of, tomorrow, "today", "day")
     if words == "yesterday":
-        return DateRange(as_of - timedelta(days=1), as_of, "yesterday", "day")
+        return DateRange(shift(as_of, "day", -1), as_of, "yesterday", "day")
     to_date = {"ytd": "year", "qtd": "quarter", "mtd": "month", "wtd": "week"}
     spelled = {f"{g} to date": g for g in ("year", "quarter", "month", "week")}
     grain_to_date = to_date.get(words) or spelled.get(words)
@@ -160,22 +226,30 @@ def resolve_time_range(text: str, as_of: date) -> DateRange | None:
         return DateRange(start, current, words, grain)
     if match := re.fullmatch(r"(?:last|past|previous|trailing) (\d+) (\w+)", words):
         count, unit = int(match.group(1)), match.group(2)
-        if unit not in _UNITS or count < 1:
-            raise QueryError(f"'{text}' is not a time range I know. Use one of: {RANGE_FORMS}.")
+        if unit not in _UNITS:
+            raise _unknown(text)
+        if count < 1:
+            raise QueryError(
+                f"'{text}' covers no time.",
+                hint=f"Count at least one, e.g. 'last 1 {_UNITS[unit]}'.",
+            )
         grain = _UNITS[unit]
         start = shift(truncate(as_of, grain), grain, -(count - 1))
         return DateRange(start, tomorrow, words, grain, count)
     if match := re.fullmatch(r"(\d{4})", words):
-        return _period(date(int(match.group(1)), 1, 1), "year", words, as_of)
+        return _period(_first_day(int(match.group(1)), 1), "year", words, as_of)
     if match := re.fullmatch(r"(\d{4})[- ]?q([1-4])|q([1-4])[- ]?(\d{4})", words):
         year = int(match.group(1) or match.group(4))
         quarter = int(match.group(2) or match.group(3))
-        return _period(date(year, 3 * quarter - 2, 1), "quarter", words.upper(), as_of)
+        return _period(_first_day(year, 3 * quarter - 2), "quarter", words.upper(), as_of)
     if match := re.fullmatch(r"(\d{4})-(\d{2})", words):
         month = int(match.group(2))
         if not 1 <= month <= 12:
-            raise QueryError(f"'{text}' is not a month. Use YYYY-MM, e.g. 2026-03.")
-        return _period(date(int(match.group(1)), month, 1), "month", words, as_of)
+            raise QueryError(
+                f"'{text}' is not a month.",
+                hint="Use YYYY-MM with a month from 01 to 12, e.g. 2026-03.",
+            )
+        return _period(_first_day(int(match.group(1)), month), "month", words, as_of)
     if match := re.fullmatch(r"since (\S+)", words):
         start = _parse_day(match.group(1))
         return DateRange(start, tomorrow, words)
@@ -183,20 +257,38 @@ def resolve_time_range(text: str, as_of: date) -> DateRange | None:
         first, _, last = words.partition("..")
         start, final = _parse_day(first.strip()), _parse_day(last.strip())
         if final < start:
-            raise QueryError(f"The time range '{text}' ends before it starts; swap the dates.")
-        return DateRange(start, final + timedelta(days=1), words)
+            raise QueryError(
+                f"The time range '{text}' ends before it starts.", hint="Swap the dates."
+            )
+        return DateRange(start, shift(final, "day", 1), words)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", words):
         day = _parse_day(words)
-        return DateRange(day, day + timedelta(days=1), words, "day")
-    raise QueryError(f"'{text}' is not a time range I know. Use one of: {RANGE_FORMS}.")
+        return DateRange(day, shift(day, "day", 1), words, "day")
+    raise _unknown(text)
+
+
+def _unknown(text: str) -> QueryError:
+    return QueryError(f"'{text}' is not a time range I know.", hint=f"Use one of: {RANGE_FORMS}.")
 
 
 def periods(time_range: DateRange, grain: Grain) -> list[tuple[date, date]]:
-    """(period start, last day inside the range) for every `grain` period the range touches."""
+    """(period start, last day inside the range) for every `grain` period the range touches.
+
+    Raises QueryError when there are more than `MAX_PERIODS` (each is a row to compute).
+    """
     out: list[tuple[date, date]] = []
     start = truncate(time_range.start, grain)
     while start < time_range.end:
-        following = shift(start, grain, 1)
+        if len(out) == MAX_PERIODS:
+            raise QueryError(
+                f"The time range {time_range.describe()} holds more than {MAX_PERIODS:,} "
+                f"{grain}s, the most a series can show.",
+                hint="Group by a longer grain (metric_time:month) or ask about a shorter range.",
+            )
+        try:
+            following = shift(start, grain, 1)
+        except OutOfCalendar:  # the calendar's last period: it ends where the range does
+            following = time_range.end
         out.append((start, min(following, time_range.end) - timedelta(days=1)))
         start = following
     return out
@@ -227,9 +319,13 @@ def default_range(grain: Grain, as_of: date) -> DateRange:
 
 
 __all__ = [
+    "FIRST_DAY",
     "GRAINS",
+    "LAST_DAY",
+    "MAX_PERIODS",
     "RANGE_FORMS",
     "DateRange",
+    "OutOfCalendar",
     "add_months",
     "default_range",
     "partial_periods",

@@ -4,7 +4,8 @@
 that also remember the 1-based line of themselves, of each key and of each item (and keys given
 twice). `plain_data` turns them back into plain containers; `syntax_issue` turns a YAML error
 into an `Issue` with a hint; `display_path` and `short_repr` show a file and a value in messages.
-Used by the metrics.yml loader and the access.yml reader.
+`read_text` reads a file as UTF-8, reporting a byte that is not at its line (`utf8_text` does the
+decoding for readers of other formats). Used by the metrics.yml loader and the access.yml reader.
 """
 
 from __future__ import annotations
@@ -22,11 +23,18 @@ __all__ = [
     "LineLoader",
     "LineMap",
     "LineSeq",
+    "UTF8_HINT",
+    "NotUTF8",
     "display_path",
     "plain_data",
+    "read_text",
     "short_repr",
     "syntax_issue",
+    "utf8_text",
 ]
+
+#: The fix for a file that is not UTF-8 text.
+UTF8_HINT = "Save the file as UTF-8."
 
 
 class LineMap(dict[Any, Any]):
@@ -153,3 +161,34 @@ def display_path(path: Path) -> str:
 def short_repr(value: object) -> str:
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+class NotUTF8(ValueError):
+    """Bytes that are not UTF-8 text; `line` and `column` (1-based) place the first bad byte."""
+
+    def __init__(self, line: int, column: int, byte: int) -> None:
+        self.line, self.column, self.byte = line, column, byte
+        self.reason = f"byte 0x{byte:02x} at column {column} is not UTF-8 text."
+        super().__init__(f"line {line}: {self.reason}")
+
+
+def utf8_text(raw: bytes) -> str:
+    """`raw` decoded as UTF-8; raises NotUTF8 at the line of the first byte that is not."""
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        line_start = raw.rfind(b"\n", 0, error.start) + 1
+        column = len(raw[line_start : error.start].decode("utf-8", "replace")) + 1
+        line = raw.count(b"\n", 0, error.start) + 1
+        raise NotUTF8(line, column, raw[error.start]) from None
+
+
+def read_text(path: Path, file: str) -> str | Issue:
+    """The text of `path` (shown as `file`), or the Issue saying why it cannot be read: the
+    line of a byte that is not UTF-8, with the fix."""
+    try:
+        return utf8_text(path.read_bytes())
+    except OSError as error:
+        return Issue("error", file, 0, "file", f"cannot be read: {error}.")
+    except NotUTF8 as error:
+        return Issue("error", file, error.line, "file", error.reason, UTF8_HINT)

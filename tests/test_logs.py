@@ -6,7 +6,9 @@ import io
 import logging
 from pathlib import Path
 
-from cortex.logs import REDACTED, RedactingFormatter, configure_logging, redact
+import pytest
+
+from cortex.logs import REDACTED, RedactingFormatter, command_logging, configure_logging, redact
 from cortex.settings import load_settings
 
 
@@ -45,3 +47,38 @@ def test_configure_logging_redacts_the_settings_secrets(tmp_path: Path) -> None:
         root.removeHandler(handler)
         root.setLevel(level)
     assert "0123456789abcdef" not in stream.getvalue() and REDACTED in stream.getvalue()
+
+
+def test_a_command_shows_warnings_as_one_line_and_keeps_tracebacks_in_its_log_file(
+    tmp_path: Path,
+) -> None:
+    terminal, log_file = io.StringIO(), tmp_path / "data" / "cortex.log"
+    log = logging.getLogger("cortex.tests")
+    with command_logging(log_file, stream=terminal):
+        try:
+            raise OSError("disk on fire\nsecond line, token xoxb-123-secret")
+        except OSError as error:
+            log.warning("the store failed:\n%s", error, exc_info=True)
+            log.error("trace 1234abcd", exc_info=True)
+            log.debug("details")
+    assert terminal.getvalue() == (
+        f"Warning: the store failed: disk on fire second line, token {REDACTED}\n"
+    )
+    written = log_file.read_text(encoding="utf-8")
+    assert "ERROR cortex.tests: trace 1234abcd\nTraceback" in written
+    assert "DEBUG cortex.tests: details" in written and "xoxb-123" not in written
+    assert logging.getLogger("cortex").handlers == []  # nothing left behind
+
+
+def test_a_command_whose_log_file_cannot_be_written_still_shows_no_traceback(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(logging.getLogger(), "handlers", [])  # only the command's handlers
+    (tmp_path / "data").write_text("a file where the log folder should be\n", encoding="utf-8")
+    with command_logging(tmp_path / "data" / "cortex.log", stream=io.StringIO()):
+        try:
+            raise RuntimeError("boom")
+        except RuntimeError:
+            logging.getLogger("cortex.tests").exception("trace 5678")
+    captured = capsys.readouterr()
+    assert "Traceback" not in captured.out + captured.err

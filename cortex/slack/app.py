@@ -375,7 +375,7 @@ class CortexSlack:
             answer, source="slack", user_id=user_id, user_name=principal.name, channel=where.channel
         )
         attempt.audited = True
-        message = answer_message(answer, record_id=str(record))
+        message = answer_message(answer, record_id=None if record is None else str(record))
         self.placeholders.answered(key, record, message)
         self.ledger.done(key)
         self._replace(key, where, attempt.placeholder, message)

@@ -188,8 +188,10 @@ def _feedback_actions(record_id: str) -> Block:
     }
 
 
-def answer_message(answer: Answer, *, record_id: str) -> SlackMessage:
-    """The message for any answer; `record_id` (the audit record) is what the buttons carry."""
+def answer_message(answer: Answer, *, record_id: str | None) -> SlackMessage:
+    """The message for any answer; `record_id` (the audit record) is what the buttons carry.
+    Without a record (the audit log could not be written) there are no buttons: a rating or
+    Show SQL would have nothing to point at."""
     if answer.status == "clarification":
         return _clarification(answer)
     if answer.status == "denied":
@@ -206,7 +208,8 @@ def answer_message(answer: Answer, *, record_id: str) -> SlackMessage:
     for caveat in answer.caveats:
         blocks.append(_section(f":memo: *{escape(caveat.source)}*\n{to_mrkdwn(caveat.markdown)}"))
     blocks = blocks[: MAX_BLOCKS - 1]
-    blocks.append(_feedback_actions(record_id))
+    if record_id is not None:
+        blocks.append(_feedback_actions(record_id))
     return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))
 
 

@@ -81,7 +81,7 @@ class Placeholders:
                 values,
             )
 
-    def answered(self, key: str, record_id: int, message: SlackMessage) -> None:
+    def answered(self, key: str, record_id: int | None, message: SlackMessage) -> None:
         """The answer of `key` is recorded as `record_id`; `message` is what replaces it."""
         with self._db.connect() as con:
             con.execute(

@@ -174,6 +174,61 @@ def test_a_malformed_input_is_reported_by_field(
     assert "sql: Extra inputs are not permitted" in result["content"]
 
 
+@pytest.mark.parametrize(
+    ("bad_filter", "problem"),
+    [
+        (
+            {"field": "segment", "op": "="},
+            "filters.0: the '=' filter on 'segment' takes one value, not 0",
+        ),
+        (
+            {"field": "created_at", "op": "between", "values": ["2026-01-01"]},
+            "filters.0: the 'between' filter on 'created_at' takes two values (low and high), "
+            "not 1",
+        ),
+        (
+            {"field": "created_at", "op": "between", "values": ["2026-01-01", "2026-02-01", "x"]},
+            "filters.0: the 'between' filter on 'created_at' takes two values (low and high), "
+            "not 3",
+        ),
+    ],
+    ids=["equals-without-a-value", "between-one-value", "between-three-values"],
+)
+def test_a_filter_with_the_wrong_number_of_values_goes_back_to_claude_as_an_error(
+    fake: FakeAnthropic,
+    client: anthropic.Anthropic,
+    model: SemanticModel,
+    catalog: Catalog,
+    bad_filter: dict[str, Any],
+    problem: str,
+) -> None:
+    fake.reply(tool_use("query_metrics", {"metrics": ["ticket_volume"], "filters": [bad_filter]}))
+    fake.reply(tool_use("query_metrics", {"metrics": ["ticket_volume"]}))
+    plan = planner_for(model, catalog, client).plan("How many tickets?")
+
+    assert isinstance(plan, QueryPlan) and plan.query == SemanticQuery(metrics=("ticket_volume",))
+    [result] = tool_results(fake.journal[1].body)
+    assert result["is_error"] is True
+    assert result["content"] == f"The query is not valid: {problem}."
+
+
+def test_a_filter_claude_keeps_getting_wrong_ends_in_a_question_back(
+    fake: FakeAnthropic, client: anthropic.Anthropic, model: SemanticModel, catalog: Catalog
+) -> None:
+    bad = {"metrics": ["ticket_volume"], "filters": [{"field": "segment", "op": "="}]}
+    for _ in range(3):
+        fake.reply(tool_use("query_metrics", bad))
+    plan = planner_for(model, catalog, client).plan("How many tickets for the segment?")
+
+    assert isinstance(plan, Clarify)
+    assert plan.question == (
+        "I could not turn this into a valid query: The query is not valid: filters.0: the '=' "
+        "filter on 'segment' takes one value, not 0. Could you say which metric and breakdown "
+        "you mean?"
+    )
+    assert len(fake.journal) == 3 and fake.pending == 0
+
+
 # --------------------------------------------------------------------------- (3) retries
 
 

@@ -343,9 +343,11 @@ def test_invalid_toml(tmp_path: Path) -> None:
     assert error.hint is not None
 
 
-def test_a_file_that_is_not_utf8(tmp_path: Path) -> None:
+def test_a_file_that_is_not_utf8_names_the_line_of_the_bad_byte(tmp_path: Path) -> None:
     (tmp_path / "cortex.toml").write_bytes(b"[cortex]\nwarehouse = '\xff'\n")
-    assert str(error_of(tmp_path)) == "cortex.toml is not UTF-8 text. Save it as UTF-8."
+    assert str(error_of(tmp_path)) == (
+        "cortex.toml:2: byte 0xff at column 14 is not UTF-8 text. Save it as UTF-8."
+    )
 
 
 def test_a_missing_cortex_config_file(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import pytest
 from semantic_layer.errors import DefinitionError, Issue
 from semantic_layer.loader import check_file, load_model
 from semantic_layer.model import Location, SemanticModel
+from semantic_layer.yaml_lines import NotUTF8, utf8_text
 
 HERE = Path(__file__).resolve().parent
 FIXTURES = HERE / "fixtures"
@@ -552,3 +553,10 @@ def test_bad_value_synonyms_are_errors_at_their_line(
         "input should be a valid string, not True. Put the value in quotes if it is meant as "
         "text.",
     ]
+
+
+def test_a_byte_that_is_not_utf8_is_placed_by_line_and_character_column() -> None:
+    with pytest.raises(NotUTF8) as raised:
+        utf8_text("version: 1\n# café ".encode() + b"\xff\n")
+    assert (raised.value.line, raised.value.column, raised.value.byte) == (2, 8, 0xFF)
+    assert str(raised.value) == "line 2: byte 0xff at column 8 is not UTF-8 text."

@@ -9,7 +9,7 @@ import pytest
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import QueryError, UnknownNameError
 from semantic_layer.model import SemanticModel
-from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
+from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where, validate_query
 
 AS_OF = date(2026, 11, 24)
 
@@ -179,3 +179,54 @@ def test_a_table_defined_by_sql_reports_the_warehouse_tables_it_reads(
 )
 def test_where_text_reads_back_into_the_same_filter(item: Filter) -> None:
     assert parse_where(item.where_text()) == (item,)
+
+
+# --------------------------------------------------------------------------- validation
+
+
+@pytest.mark.parametrize(
+    ("op", "values", "message"),
+    [
+        ("=", (), "the '=' filter on 'segment' takes one value, not 0"),
+        ("!=", ("a", "b"), "the '!=' filter on 'segment' takes one value, not 2"),
+        (
+            "between",
+            (1,),
+            "the 'between' filter on 'segment' takes two values (low and high), not 1",
+        ),
+        (
+            "between",
+            (1, 2, 3),
+            "the 'between' filter on 'segment' takes two values (low and high), not 3",
+        ),
+        ("in", (), "the 'in' filter on 'segment' takes at least one value, not 0"),
+        ("is null", ("x",), "the 'is null' filter on 'segment' takes no value, not 1"),
+    ],
+)
+def test_a_filter_refuses_a_number_of_values_its_operator_cannot_use(
+    op: str, values: tuple[object, ...], message: str
+) -> None:
+    raw = {"metrics": ["arr"], "filters": [{"field": "segment", "op": op, "values": values}]}
+    with pytest.raises(QueryError) as raised:
+        validate_query(raw)
+    assert str(raised.value) == f"The query is not valid: filters.0: {message}."
+
+
+@pytest.mark.parametrize("limit", [0, -1, 2**63, 10**30])
+def test_a_limit_is_a_row_count_sql_can_hold(limit: int) -> None:
+    with pytest.raises(QueryError) as raised:
+        validate_query({"metrics": ["arr"], "limit": limit})
+    assert str(raised.value) == (
+        f"The query is not valid: limit: must be a whole number from 1 to {2**63 - 1}, not {limit}."
+    )
+    assert validate_query({"metrics": ["arr"], "limit": 2**63 - 1}).limit == 2**63 - 1
+
+
+def test_every_problem_of_a_query_is_named_in_one_sentence() -> None:
+    with pytest.raises(QueryError) as raised:
+        validate_query({"metrics": [], "limit": 0, "sql": "SELECT 1"})
+    assert str(raised.value) == (
+        "The query is not valid: metrics: Tuple should have at least 1 item after validation, "
+        f"not 0; limit: must be a whole number from 1 to {2**63 - 1}, not 0; "
+        "sql: Extra inputs are not permitted."
+    )

@@ -7,7 +7,14 @@ from datetime import date
 import pytest
 
 from semantic_layer.errors import QueryError
-from semantic_layer.time import add_months, partial_periods, periods, resolve_time_range, truncate
+from semantic_layer.time import (
+    OutOfCalendar,
+    add_months,
+    partial_periods,
+    periods,
+    resolve_time_range,
+    truncate,
+)
 
 AS_OF = date(2026, 11, 24)  # a Tuesday in Q4
 
@@ -118,3 +125,92 @@ def test_a_period_cut_by_the_range_or_still_running_is_partial() -> None:
         (date(2026, 11, 1), date(2026, 11, 1), date(2026, 11, 24))
     ]
     assert partial_periods(None, "month", date(2026, 11, 30)) == []
+
+
+# --------------------------------------------------------------------------- the calendar's ends
+
+
+@pytest.mark.parametrize(
+    ("words", "as_of", "message"),
+    [
+        (
+            "0001-01-01..9999-12-31",
+            AS_OF,
+            "The time range '0001-01-01..9999-12-31' runs past 9999-12-30, the last day Cortex "
+            "can count to.",
+        ),
+        (
+            "last 9999999999999999999 days",
+            AS_OF,
+            "The time range 'last 9999999999999999999 days' starts before 0001-01-01, the first "
+            "day Cortex can count from.",
+        ),
+        (
+            "last 2 months",
+            date(1, 1, 15),
+            "The time range 'last 2 months' starts before 0001-01-01, the first day Cortex can "
+            "count from.",
+        ),
+        (
+            "yesterday",
+            date(1, 1, 1),
+            "The time range 'yesterday' starts before 0001-01-01, the first day Cortex can count "
+            "from.",
+        ),
+        (
+            "today",
+            date(9999, 12, 31),
+            "The time range 'today' runs past 9999-12-30, the last day Cortex can count to.",
+        ),
+        (
+            "2026-Q4",
+            date(9999, 12, 31),
+            "The time range '2026-Q4' runs past 9999-12-30, the last day Cortex can count to.",
+        ),
+        (
+            "9999-Q4",
+            AS_OF,
+            "The time range '9999-Q4' runs past 9999-12-30, the last day Cortex can count to.",
+        ),
+        (
+            "0000",
+            AS_OF,
+            "The time range '0000' starts before 0001-01-01, the first day Cortex can count from.",
+        ),
+    ],
+)
+def test_a_range_reaching_outside_the_calendar_is_a_query_error_naming_it(
+    words: str, as_of: date, message: str
+) -> None:
+    with pytest.raises(OutOfCalendar) as raised:
+        resolve_time_range(words, as_of)
+    assert raised.value.message == message
+
+
+def test_the_calendars_last_periods_are_counted_to_the_as_of_day() -> None:
+    as_of = date(9999, 12, 30)
+    year = resolve_time_range("9999", as_of)
+    assert year is not None and (year.start, year.last_day) == (date(9999, 1, 1), as_of)
+    assert add_months(date(9999, 11, 30), 1) == date(9999, 12, 30)
+    assert periods(year, "year") == [(date(9999, 1, 1), as_of)]
+    assert periods(year, "quarter")[-1] == (date(9999, 10, 1), as_of)
+
+
+def test_comparing_with_a_period_before_the_calendar_says_so() -> None:
+    first = resolve_time_range("0001-01-01..0001-01-10", AS_OF)
+    assert first is not None
+    with pytest.raises(OutOfCalendar) as raised:
+        first.previous()
+    assert str(raised.value) == (
+        "The period to compare with ('0001-01-01..0001-01-10', 10 day(s) earlier) starts before "
+        "0001-01-01, the first day Cortex can count from. Compare a period further from the "
+        "calendar's ends, or leave out the comparison."
+    )
+
+
+def test_a_series_of_more_than_ten_thousand_periods_is_refused() -> None:
+    span = resolve_time_range("1900-01-01..2026-11-24", AS_OF)
+    assert span is not None
+    assert len(periods(span, "month")) == 1523
+    with pytest.raises(QueryError, match="holds more than 10,000 days"):
+        periods(span, "day")
