@@ -5,8 +5,9 @@ The SQL is built as a sqlglot syntax tree; filter values are literals in that tr
 1. Each requested metric is reduced to *leaves*: a measure plus the metric's own filter and, for
    cumulative metrics, a window.
 2. Leaves are grouped by their table, time axis and kind (plain, snapshot, cumulative). Each group
-   aggregates at its own grain, joining only many-to-one from its table, so measures from
-   different tables never multiply each other's rows (fan-out and chasm traps).
+   aggregates at its own grain, joining only many-to-one from its table (and one-to-one either
+   way, along the shortest path of `joins.join_paths`, the graph `cortex check` checks), so
+   measures from different tables never multiply each other's rows (fan-out and chasm traps).
 3. Snapshot measures (ARR) are evaluated on one day per period (the period's last day inside the
    range); cumulative measures over a window ending on that day. The days come from a spine of
    literal dates computed here, so they are the same on every engine.
@@ -17,7 +18,6 @@ The SQL is built as a sqlglot syntax tree; filter values are literals in that tr
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +29,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from .errors import QueryError, UnknownNameError
+from .joins import JoinPath, join_paths
 from .model import (
     GRAINS,
     METRIC_TIME,
@@ -37,7 +38,6 @@ from .model import (
     Measure,
     Metric,
     MetricFormat,
-    Relationship,
     SemanticModel,
     Snapshot,
     Table,
@@ -206,33 +206,6 @@ def _join(select: exp.Select, source: exp.Expr, on: exp.Expr | None, kind: JoinK
 
 
 # --------------------------------------------------------------------------- name resolution
-
-
-@dataclass(frozen=True)
-class _Path:
-    """The relationships walked from a table to reach another (empty: the table itself)."""
-
-    target: str
-    steps: tuple[Relationship, ...]
-
-
-def _reachable(model: SemanticModel, start: str) -> dict[str, _Path]:
-    """Every table reachable from `start` through many-to-one (or one-to-one) joins."""
-    found = {start: _Path(start, ())}
-    queue = deque([start])
-    while queue:
-        current = queue.popleft()
-        for rel in model.relationships:
-            hops: list[tuple[str, Relationship]] = []
-            if rel.from_table == current:
-                hops.append((rel.to_table, rel))
-            if rel.type == "one_to_one" and rel.to_table == current:
-                hops.append((rel.from_table, rel))
-            for target, hop in hops:
-                if target not in found:
-                    found[target] = _Path(target, (*found[current].steps, hop))
-                    queue.append(target)
-    return found
 
 
 @dataclass(frozen=True)
@@ -513,8 +486,8 @@ class _GroupBuilder:
         self.plan = plan
         self.group = group
         self.time_range = time_range
-        self.reach = _reachable(plan.model, group.table.name)
-        self.joined: dict[str, _Path] = {}
+        self.reach = join_paths(plan.model.relationships, group.table.name)
+        self.joined: dict[str, JoinPath] = {}
         self.days = self._days() if group.kind != "plain" else []
 
     # -- names
@@ -522,7 +495,7 @@ class _GroupBuilder:
     def resolve(self, ref: _DimRef, purpose: str) -> tuple[Table, Dimension]:
         """The dimension `ref` names, as reached from this group's table (nearest wins)."""
         candidates: list[tuple[int, Table, Dimension]] = []
-        for table_name, path in self.reach.items():
+        for table_name, path in self.reach.paths.items():
             if ref.table is not None and table_name != ref.table:
                 continue
             table = self.plan.model.table(table_name)
@@ -533,7 +506,7 @@ class _GroupBuilder:
                     candidates.append((len(path.steps), table, dim))
         if not candidates:
             metric_names = self._metric_names()
-            reachable = ", ".join(sorted(self.reach))
+            reachable = ", ".join(sorted(self.reach.paths))
             raise QueryError(
                 f"{purpose.capitalize()} '{ref.text}' can't be used with {metric_names}: its "
                 f"table '{self.group.table.name}' only reaches {reachable} through many-to-one "
@@ -547,6 +520,14 @@ class _GroupBuilder:
                 f"'{ref.text}' is ambiguous for {self._metric_names()}: use {options}."
             )
         _, table, dim = nearest[0]
+        if table.name in self.reach.ties:
+            first, second = self.reach.ties[table.name]
+            raise QueryError(
+                f"{purpose.capitalize()} '{ref.text}' can't be used with {self._metric_names()}: "
+                f"its table '{self.group.table.name}' reaches '{table.name}' by two join paths "
+                f"of the same length, {first} and {second}, and metrics.yml does not say which "
+                "one is meant. Run `cortex check`, and keep one of the paths."
+            )
         self._join(table.name)
         return table, dim
 
@@ -555,7 +536,7 @@ class _GroupBuilder:
 
     def _join(self, table_name: str) -> None:
         if table_name != self.group.table.name:
-            self.joined[table_name] = self.reach[table_name]
+            self.joined[table_name] = self.reach.paths[table_name]
 
     def time_column(self) -> exp.Expr:
         """The group's own time axis, as a column expression."""
@@ -819,11 +800,8 @@ class _GroupBuilder:
         value = exp.cast(_qualify(sql, self.group.table.name), exp.DataType.Type.DATE, copy=False)
         return exp.func("COALESCE", value, _date(date(9999, 12, 31)), copy=False)
 
-    def _add_path(self, select: exp.Select, path: _Path) -> None:
-        current = self.group.table.name
-        for rel in path.steps:
-            target = rel.to_table if rel.from_table == current else rel.from_table
-            current = target
+    def _add_path(self, select: exp.Select, path: JoinPath) -> None:
+        for rel, _, target in path.hops():
             existing = {j.alias_or_name for j in select.args.get("joins") or []}
             if target in existing:
                 continue
@@ -836,8 +814,7 @@ class _GroupBuilder:
             ]
             target_table = self.plan.model.table(target)
             assert target_table is not None
-            source = _source(target_table)
-            _join(select, source, _and(on), "inner" if rel.required else "left")
+            _join(select, _source(target_table), _and(on), "inner" if rel.required else "left")
             keys = " and ".join(
                 f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
             )
