@@ -801,7 +801,7 @@ class _GroupBuilder:
         return exp.func("COALESCE", value, _date(date(9999, 12, 31)), copy=False)
 
     def _add_path(self, select: exp.Select, path: JoinPath) -> None:
-        for rel, _, target in path.hops():
+        for rel, source, target in path.hops():
             existing = {j.alias_or_name for j in select.args.get("joins") or []}
             if target in existing:
                 continue
@@ -814,7 +814,10 @@ class _GroupBuilder:
             ]
             target_table = self.plan.model.table(target)
             assert target_table is not None
-            _join(select, _source(target_table), _and(on), "inner" if rel.required else "left")
+            # `required` promises a `to` row for every `from` row, not the other way round: a
+            # one-to-one relationship walked backwards is always a LEFT join.
+            inner = rel.required and rel.from_table == source
+            _join(select, _source(target_table), _and(on), "inner" if inner else "left")
             keys = " and ".join(
                 f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
             )

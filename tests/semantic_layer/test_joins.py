@@ -12,6 +12,7 @@ import re
 from datetime import date
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from semantic_layer.compile import compile_query
@@ -130,3 +131,24 @@ def test_a_metric_filter_through_a_one_to_one_relationship_checks_and_compiles()
     assert issues == []
     compiled = compile_query(SemanticQuery(metrics=("customer_tickets",)), model, as_of=AS_OF)
     assert "crm_accounts.lifecycle_stage = 'customer'" in compiled.sql
+
+
+def test_a_one_to_one_relationship_walked_backwards_keeps_the_rows_without_a_match() -> None:
+    """`required` promises each CRM account its merchant account, not each merchant account a
+    CRM account: walked backwards the join is LEFT, so Bolt's ticket (Bolt has no CRM account)
+    counts, under an empty stage, instead of vanishing from the total."""
+    model, _ = load_and_check(FIXTURES / "valid" / "one_to_one.yml")
+    query = SemanticQuery(metrics=("ticket_volume",), dimensions=("lifecycle_stage",))
+    con = duckdb.connect()
+    con.execute(
+        """
+        CREATE TABLE accounts (account_id INT, segment VARCHAR);
+        INSERT INTO accounts VALUES (1, 'SMB'), (2, 'SMB');
+        CREATE TABLE crm_accounts (crm_account_id INT, account_id INT, lifecycle_stage VARCHAR);
+        INSERT INTO crm_accounts VALUES (10, 1, 'customer');
+        CREATE TABLE tickets (ticket_id INT, account_id INT, channel VARCHAR, created_at DATE);
+        INSERT INTO tickets VALUES (100, 1, 'email', '2026-03-01'), (101, 2, 'chat', '2026-03-02');
+        """
+    )
+    rows = con.execute(compile_query(query, model, as_of=AS_OF).sql).fetchall()
+    assert sorted(rows, key=str) == [("customer", 1), (None, 1)]
