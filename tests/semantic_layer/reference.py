@@ -44,6 +44,7 @@ Values = Callable[[pd.DataFrame], pd.Series]
 
 PRESALE_INTENTS = ("product_question", "discount_request")
 CLOSED_STAGES = ("Closed Won", "Closed Lost")
+ARR_CHANGES = ("new", "expansion", "contraction")
 _PANDAS_FREQ: dict[Grain, str] = {"week": "W-SUN", "month": "M", "quarter": "Q"}
 _DEFAULT_PERIODS: dict[Grain, int] = {"week": 12, "month": 12, "quarter": 8}
 
@@ -241,9 +242,9 @@ def _single(parts: Sequence[float]) -> float:
     return parts[0]
 
 
-def _net_new(parts: Sequence[float]) -> float:
-    new, expansion, contraction, churned = (0.0 if math.isnan(p) else p for p in parts)
-    return new + expansion - contraction - churned
+def _zero_when_empty(parts: Sequence[float]) -> float:
+    """`fill_nulls_with: 0`: a metric with no rows to count is 0."""
+    return 0.0 if math.isnan(parts[0]) else parts[0]
 
 
 MEASURES: dict[str, Measure] = {
@@ -278,6 +279,8 @@ MEASURES: dict[str, Measure] = {
     "churned_arr": Measure(
         "subscriptions", "sum", "ended_on", _col("arr"), _is("end_reason", "churn")
     ),
+    # arr_movements (the ARR bridge, a view over subscriptions: see load_views)
+    "net_arr_change": Measure("arr_movements", "sum", "moved_on", _col("amount")),
     # tickets
     "tickets": Measure("tickets", "count", "created_at"),
     "resolved_tickets": Measure(
@@ -371,10 +374,7 @@ METRICS: dict[str, Metric] = {
     "expansion_arr": _simple("expansion_arr"),
     "contraction_arr": _simple("contraction_arr"),
     "churned_arr": _simple("churned_arr"),
-    "net_new_arr": Metric(
-        tuple(Leaf(m) for m in ("new_arr", "expansion_arr", "contraction_arr", "churned_arr")),
-        _net_new,
-    ),
+    "net_new_arr": Metric((Leaf("net_arr_change"),), _zero_when_empty),
     "arr": _simple("arr"),
     "active_customers": _simple("active_customers"),
     "ai_enabled_customers": _simple("ai_enabled_customers"),
@@ -405,6 +405,7 @@ TICKET_DIMENSIONS = ("channel", "intent", "handled_by", "handed_over", "csat_sco
 OWN_DIMENSIONS: dict[str, tuple[str, ...]] = {
     "accounts": ACCOUNT_DIMENSIONS,
     "subscriptions": ("plan", "change_type"),
+    "arr_movements": ("plan", "movement"),
     "tickets": TICKET_DIMENSIONS,
     "conversions": ("influenced_by",),
     "opportunities": (
@@ -424,6 +425,7 @@ QUALIFIED = ("accounts.segment", "opportunities.segment")
 REACHES: dict[str, tuple[str, ...]] = {
     "accounts": ("accounts",),
     "subscriptions": ("subscriptions", "accounts"),
+    "arr_movements": ("arr_movements", "accounts"),
     "tickets": ("tickets", "accounts"),
     "conversions": ("conversions", "tickets", "accounts"),
     "opportunities": ("opportunities", "accounts"),
@@ -493,6 +495,21 @@ def load_views(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     subscriptions = raw["subscriptions"].merge(
         account_dims, on="account_id", how="left", validate="many_to_one"
     )
+    # the ARR bridge: a new, expansion or contraction period moves ARR by its change on its
+    # start day; a churned customer's last period takes its whole ARR away on its end day
+    starts = subscriptions[compare(subscriptions["change_type"], "in", ARR_CHANGES)]
+    churns = subscriptions[compare(subscriptions["end_reason"], "=", ["churn"])]
+    arr_movements = pd.concat(
+        [
+            starts.assign(
+                moved_on=starts["started_on"],
+                movement=starts["change_type"],
+                amount=starts["arr_change"],
+            ),
+            churns.assign(moved_on=churns["ended_on"], movement="churn", amount=-churns["arr"]),
+        ],
+        ignore_index=True,
+    )
     # an opportunity's own segment is nearer than its account's
     opportunities = (
         raw["opportunities"]
@@ -513,6 +530,7 @@ def load_views(con: duckdb.DuckDBPyConnection) -> dict[str, pd.DataFrame]:
     views = {
         "accounts": accounts,
         "subscriptions": subscriptions,
+        "arr_movements": arr_movements,
         "tickets": tickets,
         "conversions": conversions,
         "opportunities": opportunities,

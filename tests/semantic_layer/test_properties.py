@@ -143,6 +143,7 @@ VALUES: dict[str, tuple[object, ...]] = {
     "influenced_by": ("ai", "human"),
     "plan": ("Starter", "Basic", "Pro", "Advanced", "Enterprise"),
     "change_type": ("new", "expansion", "contraction", "renewal"),
+    "movement": ("new", "expansion", "contraction", "churn"),
     "source": ("Inbound", "Outbound", "Partner"),
     "stage": (
         "Prospecting",
@@ -581,9 +582,10 @@ def test_segment_is_the_nearest_tables_unless_qualified(demo: Demo) -> None:
     assert assert_matches_reference(qualified, demo)["segment"].isna().sum() == 1
 
 
-def test_net_new_arr_by_plan_counts_empty_parts_as_zero(demo: Demo) -> None:
-    """Net new ARR by plan and quarter over 2025: the four parts come from two time axes
-    (start and end day); a part with no rows counts as 0, so net new ARR is never NULL."""
+def test_net_new_arr_by_plan_is_zero_where_arr_did_not_move(demo: Demo) -> None:
+    """Net new ARR and ARR by plan and quarter over 2025: net new ARR sums the ARR bridge's
+    movements (on their start or end day); a plan and quarter with ARR but no movement has 0
+    (`fill_nulls_with: 0`), never NULL."""
     case = Case(("net_new_arr", "arr"), ("plan",), "quarter", time_range="2025")
     frame = assert_matches_reference(case, demo)
     assert frame["net_new_arr"].notna().all()
