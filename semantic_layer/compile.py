@@ -605,27 +605,26 @@ class _GroupBuilder:
     # -- aggregates
 
     def aggregate(self, leaf: _Leaf, condition: exp.Expr | None) -> exp.Expr:
+        """The leaf's aggregate over the rows where `condition` holds (all rows when None).
+
+        A row count is `COUNT_IF(condition)`; any other aggregate `agg(x) FILTER (WHERE
+        condition)`. On DuckDB each measured fastest for its kind (bench/RESULTS.md): COUNT_IF
+        ran as fast as the faster of FILTER and `COUNT(CASE WHEN ...)` on every demo case (each
+        of those lost by 10-25 % on one), and FILTER beat the CASE on sums. sqlglot writes them
+        for every engine: COUNTIF on BigQuery, `SUM(CASE WHEN condition THEN 1 ELSE 0 END)` on
+        Postgres (NULL over no rows, where the metric's formula already reads a count as 0), and
+        `agg(IF(condition, x, NULL))` where there is no FILTER (BigQuery, Snowflake): the same
+        number, as every aggregation here skips NULLs.
+        """
         measure = leaf.measure
         counts_rows = measure.aggregation == "count" and measure.expr is None
-        value = _qualify(measure.sql, self.group.table.name)
-        if condition is not None:
-            value = exp.Case(ifs=[exp.If(this=condition, true=value)])
-        elif counts_rows:
-            value = exp.Star()
-        agg = measure.aggregation
-        if agg == "count_distinct":
-            return exp.Count(this=exp.Distinct(expressions=[value]))
-        if agg == "percentile":
-            return exp.PercentileCont(this=value, expression=exp.Literal.number(measure.percentile))
-        builders: dict[str, Callable[..., exp.Expr]] = {
-            "sum": exp.Sum,
-            "count": exp.Count,
-            "avg": exp.Avg,
-            "min": exp.Min,
-            "max": exp.Max,
-            "median": exp.Median,
-        }
-        return builders[agg](this=value)
+        if condition is not None and counts_rows:
+            return exp.CountIf(this=condition)
+        value = exp.Star() if counts_rows else _qualify(measure.sql, self.group.table.name)
+        aggregate = _aggregation(measure, value)
+        if condition is None:
+            return aggregate
+        return exp.Filter(this=aggregate, expression=exp.Where(this=condition))
 
     def leaf_condition(self, leaf: _Leaf) -> exp.Expr | None:
         parts: list[exp.Expr] = []
@@ -704,7 +703,7 @@ class _GroupBuilder:
                 exp.alias_(self.dimension_sql(ref, "dimension"), ref.output, copy=False)
             )
         conditions = {column: self.leaf_condition(leaf) for leaf, column in group.leaves}
-        shared = _shared(list(conditions.values()))
+        shared = _shared(list(conditions.values()), grouped=bool(dim_columns))
         aggregates = {
             column: self.aggregate(leaf, None if shared else conditions[column])
             for leaf, column in group.leaves
@@ -827,12 +826,56 @@ class _GroupBuilder:
             self.plan.read(target_table)
 
 
-def _shared(conditions: Sequence[exp.Expr | None]) -> exp.Expr | None:
-    """The condition every leaf of a group has (so it can go to WHERE), else None."""
+def _aggregation(measure: Measure, value: exp.Expr) -> exp.Expr:
+    """`measure`'s aggregation of `value`."""
+    if measure.aggregation == "count_distinct":
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    if measure.aggregation == "percentile":
+        return exp.PercentileCont(this=value, expression=exp.Literal.number(measure.percentile))
+    builders: dict[str, Callable[..., exp.Expr]] = {
+        "sum": exp.Sum,
+        "count": exp.Count,
+        "avg": exp.Avg,
+        "min": exp.Min,
+        "max": exp.Max,
+        "median": exp.Median,
+    }
+    return builders[measure.aggregation](this=value)
+
+
+def _shared(conditions: Sequence[exp.Expr | None], *, grouped: bool) -> exp.Expr | None:
+    """The leaves' condition when it can filter the group's rows in WHERE, else None.
+
+    A leaf's condition (its measure's `filter`, its metric's `filter`, and in a snapshot group
+    the validity bound it does not share with the others) says which rows *count*, never which
+    groups there are: open pipeline by stage has a Closed Won row with no open pipeline in it,
+    as win rate by stage has open stages with no win rate. In WHERE it would drop the rows
+    before GROUP BY, and a group whose rows all fail it would vanish instead of showing 0 (a
+    count) or NULL (a sum; `fill_nulls_with` where the metric gives one), and a comparison would
+    lose the row of a group that fell to nothing. So each aggregate carries its own condition
+    (`SUM(x) FILTER (WHERE cond)`, `COUNT_IF(cond)`) over every row of the group.
+
+    The rows a group reads in the first place stay in WHERE or in the spine join, since they
+    decide which groups the question is about: the query's filters, its time range, and a
+    snapshot's validity on the day or a cumulative window, which place those rows in time as
+    the time range places a plain measure's (ARR by plan lists the plans with a contract active
+    on the day, not every plan ever sold).
+
+    WHERE is kept for the leaves' condition where it provably gives the same answer: every
+    leaf has the same condition and the SELECT has no GROUP BY (no dimension, so no period
+    either; a snapshot or cumulative group is then taken on one day, without a spine). Such a
+    SELECT returns exactly one row whatever WHERE keeps, and `agg(x) FILTER (WHERE cond)` is by
+    definition `agg(x)` over the rows where `cond` holds (`COUNT_IF(cond)` is `COUNT(*)` there;
+    a count of nothing is 0 both ways, an empty sum NULL). There WHERE is cheaper: DuckDB pushes
+    it into the scan and aggregates fewer rows. With a GROUP BY every row read must be grouped
+    to find its group, so the condition inside costs what finding the groups costs
+    (bench/RESULTS.md); pre-filtering in WHERE and adding the groups back from a DISTINCT of the
+    dimensions was measured too, and is slower as often as not.
+    """
     first = conditions[0] if conditions else None
-    if first is not None and all(c == first for c in conditions):
-        return first
-    return None
+    if grouped or first is None or any(c != first for c in conditions):
+        return None
+    return first
 
 
 def _substitute(formula: exp.Expr, alias: str, columns: dict[str, exp.Expr]) -> exp.Expr:

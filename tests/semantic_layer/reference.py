@@ -19,6 +19,10 @@ The semantics written down here (and nowhere else in the tests):
   `segment` is its own, not its account's); a dimension whose join finds nothing is NULL, and
   NULL is a group of its own.
 - Filters follow SQL: a NULL dimension value satisfies no `=`, `!=`, `IN` or `NOT IN`.
+- The groups are those of the rows a metric reads (its table's rows in the range, on the
+  snapshot day or in the cumulative window, that pass the query's filters), whether or not
+  they pass the metric's own filters (a measure's `filter`, a metric's `filter`): those only
+  decide which rows count. Pipeline by stage has a Closed Won group, with no open pipeline.
 - `count` and `count_distinct` are 0 where a group has no rows; `sum` and `median` are NULL;
   a ratio is `sum(numerator) / sum(denominator)` and NULL when the denominator is 0; the parts
   of a derived metric count as 0 when empty.
@@ -564,12 +568,11 @@ NAMED_FILTERS: dict[str, QueryFilter] = {
 
 @dataclass
 class Expected:
-    """The reference answer: metric values for every group the answer may hold.
+    """The reference answer: metric values for every group the answer holds.
 
     `values[key][metric]` is the value at the group `key` (dimension values in the order asked,
-    then the period). `required` are the groups that must appear: some row of a metric's table
-    falls in them and passes the metric's own filter. The other groups of `values` may appear
-    or not (their rows all fail the metrics' own filters), but only with the values given here.
+    then the period). `required` are the groups that must appear: some row a metric reads
+    falls in them, whether or not it passes the metric's own filters (module docstring).
     """
 
     metrics: tuple[str, ...]
@@ -655,27 +658,26 @@ class Reference:
         window = self.window(metrics, time_range, grain)
         keys = [*dimensions, *(["_period"] if grain is not None else [])]
         # one aggregate per distinct leaf, over the rows of its table
-        leaves: dict[Leaf, tuple[dict[Key, float], dict[Key, int], Aggregation]] = {}
+        leaves: dict[Leaf, tuple[dict[Key, float], Aggregation]] = {}
         for metric in metrics:
             for leaf in METRICS[metric].leaves:
                 if leaf not in leaves:
                     rows = self.rows(leaf, filters, window, grain)
-                    values, matched = _aggregate(rows, leaf, keys)
-                    leaves[leaf] = values, matched, MEASURES[leaf.measure].aggregation
+                    aggregates = _aggregate(rows, leaf, keys)
+                    leaves[leaf] = aggregates, MEASURES[leaf.measure].aggregation
         expected = Expected(tuple(metrics))
         every_key: dict[Key, None] = {}
-        for values, matched, _ in leaves.values():
+        for values, _ in leaves.values():
             every_key.update(dict.fromkeys(values))
-            expected.required.update(k for k, n in matched.items() if n > 0)
         if not keys:
             every_key = {(): None}
-            expected.required.add(())
+        expected.required.update(every_key)
         for key in every_key:
             row: dict[str, float] = {}
             for metric in metrics:
                 parts = []
                 for leaf in METRICS[metric].leaves:
-                    values, _, aggregation = leaves[leaf]
+                    values, aggregation = leaves[leaf]
                     empty = 0.0 if aggregation in ("count", "count_distinct") else math.nan
                     parts.append(values.get(key, empty))
                 row[metric] = METRICS[metric].formula(parts)
@@ -683,10 +685,10 @@ class Reference:
         return expected
 
 
-def _aggregate(
-    rows: pd.DataFrame, leaf: Leaf, keys: Sequence[str]
-) -> tuple[dict[Key, float], dict[Key, int]]:
-    """(aggregate, rows passing the leaf's own filters) per group, groups as plain tuples."""
+def _aggregate(rows: pd.DataFrame, leaf: Leaf, keys: Sequence[str]) -> dict[Key, float]:
+    """The leaf's aggregate for every group of `rows`, groups as plain tuples: the leaf's own
+    filters decide which rows count, not which groups there are (an empty count is 0, an
+    empty sum NaN)."""
     measure = MEASURES[leaf.measure]
     passing = np.ones(len(rows), dtype=bool)
     if measure.where is not None:
@@ -698,10 +700,9 @@ def _aggregate(
         data["_value"] = measure.value(rows).astype("float64").where(passing)
     group_keys = [rows[k] for k in keys] if keys else [pd.Series(0, index=rows.index)]
     grouped = data.groupby(group_keys, dropna=False, sort=False)
-    matched = grouped["_passing"].sum()
     if measure.aggregation == "count":
         if measure.value is None:
-            values = matched.astype("float64")
+            values = grouped["_passing"].sum().astype("float64")
         else:
             values = grouped["_value"].count().astype("float64")
     elif measure.aggregation == "count_distinct":
@@ -720,7 +721,4 @@ def _aggregate(
             return [(as_date(v),) for v in index]
         return [tuple(as_date(v) for v in item) for item in index]
 
-    return (
-        dict(zip(plain(values.index), values.astype("float64").tolist(), strict=True)),
-        dict(zip(plain(matched.index), matched.tolist(), strict=True)),
-    )
+    return dict(zip(plain(values.index), values.astype("float64").tolist(), strict=True))

@@ -12,10 +12,10 @@ without SQL and without the compiler.
 What "the same answer" means (reference.py writes down the semantics):
 
 - the columns are the requested dimensions, then the metrics, in the order asked;
-- each group appears once; every group that some row of a metric falls into (after the
-  query's filters, the range and the metric's own filter) appears;
-- a group whose rows all fail the metrics' own filters may appear too, with the empty values
-  (count 0, sum NULL, ...); no other group appears; without dimensions there is one row;
+- each group appears once; every group that some row a metric reads falls into (after the
+  query's filters and the range; on the snapshot day; in the cumulative window) appears, even
+  when its rows all fail the metric's own filter (then with the empty values: count 0, sum
+  NULL, ...); no other group appears; without dimensions there is one row;
 - every number agrees with pandas: sums, counts, averages and ratios to a relative 1e-9,
   medians to 1e-6; NULL where pandas says NULL (an empty sum, a zero denominator), 0 where it
   says 0 (a count).
@@ -507,6 +507,17 @@ def test_a_boolean_expression_dimension_filters_with_in(demo: Demo) -> None:
     assert_matches_reference(Case(("ticket_volume",), filters=enabled), demo)
     staying = (QueryFilter("is_churned", "not in", (True,)),)
     assert_matches_reference(Case(("new_customers", "arr"), ("segment",), filters=staying), demo)
+
+
+def test_a_group_whose_rows_all_fail_the_metrics_own_filter_still_appears(demo: Demo) -> None:
+    """Open pipeline by stage: the closed stages hold deals, none of them open, so they appear
+    with an empty sum; AI-handled tickets by vertical this quarter: a vertical whose tickets
+    were all handled by people appears with 0, not as a missing row."""
+    frame = assert_matches_reference(Case(("pipeline_amount",), ("stage",)), demo)
+    closed = frame[frame["stage"].isin(reference.CLOSED_STAGES)]
+    assert len(closed) == 2 and closed["pipeline_amount"].isna().all()
+    by_vertical = Case(("ai_handled_tickets",), ("vertical",), time_range="this quarter")
+    assert (assert_matches_reference(by_vertical, demo)["ai_handled_tickets"] == 0).any()
 
 
 def test_a_ratio_is_null_where_its_denominator_is_zero(demo: Demo) -> None:

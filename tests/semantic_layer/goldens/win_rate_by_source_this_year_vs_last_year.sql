@@ -3,17 +3,14 @@ WITH cur AS (
   SELECT
     opportunities.source AS source,
     CAST((
-      COALESCE(COUNT(CASE WHEN (
+      COALESCE(COUNT_IF((
         opportunities.stage = 'Closed Won'
-      ) THEN 1 END), 0)
+      )), 0)
     ) AS DOUBLE) / NULLIF(
       (
-        COALESCE(
-          COUNT(CASE WHEN (
-            opportunities.stage IN ('Closed Won', 'Closed Lost')
-          ) THEN 1 END),
-          0
-        )
+        COALESCE(COUNT_IF((
+          opportunities.stage IN ('Closed Won', 'Closed Lost')
+        )), 0)
       ),
       0
     ) AS win_rate
@@ -28,17 +25,14 @@ WITH cur AS (
   SELECT
     opportunities.source AS source,
     CAST((
-      COALESCE(COUNT(CASE WHEN (
+      COALESCE(COUNT_IF((
         opportunities.stage = 'Closed Won'
-      ) THEN 1 END), 0)
+      )), 0)
     ) AS DOUBLE) / NULLIF(
       (
-        COALESCE(
-          COUNT(CASE WHEN (
-            opportunities.stage IN ('Closed Won', 'Closed Lost')
-          ) THEN 1 END),
-          0
-        )
+        COALESCE(COUNT_IF((
+          opportunities.stage IN ('Closed Won', 'Closed Lost')
+        )), 0)
       ),
       0
     ) AS win_rate
