@@ -618,6 +618,8 @@ class _GroupBuilder:
         """
         measure = leaf.measure
         counts_rows = measure.aggregation == "count" and measure.expr is None
+        if condition is not None:
+            condition = condition.transform(_in_as_equalities)
         if condition is not None and counts_rows:
             return exp.CountIf(this=condition)
         value = exp.Star() if counts_rows else _qualify(measure.sql, self.group.table.name)
@@ -824,6 +826,27 @@ class _GroupBuilder:
                 f"{rel.from_table} -> {rel.to_table} ({rel.type.replace('_', '-')}) on {keys}"
             )
             self.plan.read(target_table)
+
+
+#: The longest IN list `_in_as_equalities` spells out (the longest measured faster).
+_IN_AS_EQUALITIES_UP_TO = 8
+
+
+def _in_as_equalities(node: exp.Expr) -> exp.Expr:
+    """`column IN (a, b)` as `(column = a OR column = b)`, what IN means in SQL (NULLs too).
+
+    Inside an aggregate DuckDB cannot push an IN list into the scan as it does in WHERE, and
+    there the ORs of up to 8 values ran about 20 % faster than the IN (bench/RESULTS.md): the
+    pre-sale count of conversion_rate, 1.20 -> 1.0x of the analyst's WHERE at scale 10.
+    """
+    values = node.expressions if isinstance(node, exp.In) else []
+    if not values or len(values) > _IN_AS_EQUALITIES_UP_TO or not isinstance(node.this, exp.Column):
+        return node
+    if node.args.get("query") is not None or node.args.get("unnest") is not None:
+        return node
+    tests = [exp.EQ(this=node.this.copy(), expression=value.copy()) for value in values]
+    spelt = exp.or_(*tests, copy=False)
+    return spelt if isinstance(node.parent, exp.Paren) else exp.paren(spelt, copy=False)
 
 
 def _aggregation(measure: Measure, value: exp.Expr) -> exp.Expr:

@@ -198,6 +198,15 @@ def test_a_group_whose_rows_all_fail_the_measures_filter_is_empty_not_missing(ti
     }
 
 
+def _run_with(
+    con: duckdb.DuckDBPyConnection, model: SemanticModel, metrics: list[Metric], **fields: object
+) -> pd.DataFrame:
+    """The query of `fields` over the shipped model plus `metrics`, run on the tiny company."""
+    extended = model.model_copy(update={"metrics": (*model.metrics, *metrics)})
+    query = SemanticQuery.model_validate({"metrics": [m.name for m in metrics], **fields})
+    return con.execute(compile_query(query, extended, as_of=TINY_AS_OF).sql).df()
+
+
 def test_a_filtered_snapshot_keeps_the_periods_where_no_row_passes_its_filter(
     tiny_con: duckdb.DuckDBPyConnection, demo_model: SemanticModel
 ) -> None:
@@ -205,15 +214,42 @@ def test_a_filtered_snapshot_keeps_the_periods_where_no_row_passes_its_filter(
     # contracts are active and none is Pro: empty, or 0 with `fill_nulls_with: 0`.
     pro = Metric(name="pro_arr", label="Pro ARR", measure="arr", filter="plan = 'Pro'")
     filled = pro.model_copy(update={"name": "pro_arr_or_zero", "fill_nulls_with": 0})
-    model = demo_model.model_copy(update={"metrics": (*demo_model.metrics, pro, filled)})
-    query = SemanticQuery(
-        metrics=("pro_arr", "pro_arr_or_zero"),
-        dimensions=("metric_time:month",),
+    frame = _run_with(
+        tiny_con,
+        demo_model,
+        [pro, filled],
+        dimensions=["metric_time:month"],
         time_range="2026-01-01..2026-03-31",
     )
-    frame = tiny_con.execute(compile_query(query, model, as_of=TINY_AS_OF).sql).df()
     assert months(frame, "pro_arr") == {"2026-01": 5000, "2026-02": 5000, "2026-03": None}
     assert months(frame, "pro_arr_or_zero") == {"2026-01": 5000, "2026-02": 5000, "2026-03": 0}
+
+
+def test_a_metric_filter_on_a_list_counts_no_empty_value_inside_the_aggregate(
+    tiny_con: duckdb.DuckDBPyConnection, demo_model: SemanticModel
+) -> None:
+    # Inside an aggregate `region IN (...)` is spelt as ORs of `=`; like IN, neither list
+    # matches Zed, a new logo without an account (so without a region).
+    inside = Metric(
+        name="closed_in_emea_or_apac",
+        label="Closed deals in EMEA or APAC",
+        measure="closed_deals",
+        filter="region IN ('EMEA', 'APAC')",
+    )
+    outside = inside.model_copy(
+        update={"name": "closed_elsewhere", "filter": "region NOT IN ('EMEA', 'APAC')"}
+    )
+    frame = _run_with(tiny_con, demo_model, [inside, outside], dimensions=["stage"])
+    assert as_dict(frame, "stage", "closed_in_emea_or_apac") == {
+        "Closed Won": 2,
+        "Closed Lost": 0,
+        "Proposal": 0,
+    }
+    assert as_dict(frame, "stage", "closed_elsewhere") == {
+        "Closed Won": 0,
+        "Closed Lost": 0,
+        "Proposal": 0,
+    }
 
 
 #: How each engine's SQL writes an aggregate over the rows a filter keeps (spaces removed): a

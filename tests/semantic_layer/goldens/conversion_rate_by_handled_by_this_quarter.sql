@@ -16,7 +16,7 @@ WITH g0 AS (
   SELECT
     tickets.handled_by AS handled_by,
     COUNT_IF((
-      tickets.intent IN ('product_question', 'discount_request')
+      tickets.intent = 'product_question' OR tickets.intent = 'discount_request'
     )) AS m1
   FROM tickets AS tickets
   WHERE

@@ -3,7 +3,9 @@ SELECT
   opportunities.stage AS stage,
   SUM(opportunities.amount) FILTER(WHERE
     (
-      NOT opportunities.stage IN ('Closed Won', 'Closed Lost')
+      NOT (
+        opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+      )
     )) AS pipeline_amount
 FROM opportunities AS opportunities
 GROUP BY

@@ -8,9 +8,12 @@ WITH cur AS (
       )), 0)
     ) AS DOUBLE) / NULLIF(
       (
-        COALESCE(COUNT_IF((
-          opportunities.stage IN ('Closed Won', 'Closed Lost')
-        )), 0)
+        COALESCE(
+          COUNT_IF((
+            opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+          )),
+          0
+        )
       ),
       0
     ) AS win_rate
@@ -30,9 +33,12 @@ WITH cur AS (
       )), 0)
     ) AS DOUBLE) / NULLIF(
       (
-        COALESCE(COUNT_IF((
-          opportunities.stage IN ('Closed Won', 'Closed Lost')
-        )), 0)
+        COALESCE(
+          COUNT_IF((
+            opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+          )),
+          0
+        )
       ),
       0
     ) AS win_rate
