@@ -5,8 +5,9 @@ The SQL is built as a sqlglot syntax tree; filter values are literals in that tr
 1. Each requested metric is reduced to *leaves*: a measure plus the metric's own filter and, for
    cumulative metrics, a window.
 2. Leaves are grouped by their table, time axis and kind (plain, snapshot, cumulative). Each group
-   aggregates at its own grain, joining only many-to-one from its table, so measures from
-   different tables never multiply each other's rows (fan-out and chasm traps).
+   aggregates at its own grain, joining only many-to-one from its table (and one-to-one either
+   way, along the shortest path of `joins.join_paths`, the graph `cortex check` checks), so
+   measures from different tables never multiply each other's rows (fan-out and chasm traps).
 3. Snapshot measures (ARR) are evaluated on one day per period (the period's last day inside the
    range); cumulative measures over a window ending on that day. The days come from a spine of
    literal dates computed here, so they are the same on every engine.
@@ -17,7 +18,6 @@ The SQL is built as a sqlglot syntax tree; filter values are literals in that tr
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -29,6 +29,7 @@ from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
 from .errors import QueryError, UnknownNameError
+from .joins import JoinPath, join_paths
 from .model import (
     GRAINS,
     METRIC_TIME,
@@ -37,7 +38,6 @@ from .model import (
     Measure,
     Metric,
     MetricFormat,
-    Relationship,
     SemanticModel,
     Snapshot,
     Table,
@@ -239,33 +239,6 @@ def _join(select: exp.Select, source: exp.Expr, on: exp.Expr | None, kind: JoinK
 
 
 # --------------------------------------------------------------------------- name resolution
-
-
-@dataclass(frozen=True)
-class _Path:
-    """The relationships walked from a table to reach another (empty: the table itself)."""
-
-    target: str
-    steps: tuple[Relationship, ...]
-
-
-def _reachable(model: SemanticModel, start: str) -> dict[str, _Path]:
-    """Every table reachable from `start` through many-to-one (or one-to-one) joins."""
-    found = {start: _Path(start, ())}
-    queue = deque([start])
-    while queue:
-        current = queue.popleft()
-        for rel in model.relationships:
-            hops: list[tuple[str, Relationship]] = []
-            if rel.from_table == current:
-                hops.append((rel.to_table, rel))
-            if rel.type == "one_to_one" and rel.to_table == current:
-                hops.append((rel.from_table, rel))
-            for target, hop in hops:
-                if target not in found:
-                    found[target] = _Path(target, (*found[current].steps, hop))
-                    queue.append(target)
-    return found
 
 
 @dataclass(frozen=True)
@@ -541,8 +514,8 @@ class _GroupBuilder:
         self.plan = plan
         self.group = group
         self.time_range = time_range
-        self.reach = _reachable(plan.model, group.table.name)
-        self.joined: dict[str, _Path] = {}
+        self.reach = join_paths(plan.model.relationships, group.table.name)
+        self.joined: dict[str, JoinPath] = {}
         self.days = self._days() if group.kind != "plain" else []
 
     # -- names
@@ -550,7 +523,7 @@ class _GroupBuilder:
     def resolve(self, ref: _DimRef, purpose: str) -> tuple[Table, Dimension]:
         """The dimension `ref` names, as reached from this group's table (nearest wins)."""
         candidates: list[tuple[int, Table, Dimension]] = []
-        for table_name, path in self.reach.items():
+        for table_name, path in self.reach.paths.items():
             if ref.table is not None and table_name != ref.table:
                 continue
             table = self.plan.model.table(table_name)
@@ -561,7 +534,7 @@ class _GroupBuilder:
                     candidates.append((len(path.steps), table, dim))
         if not candidates:
             metric_names = self._metric_names()
-            reachable = ", ".join(sorted(self.reach))
+            reachable = ", ".join(sorted(self.reach.paths))
             raise QueryError(
                 f"{purpose.capitalize()} '{ref.text}' can't be used with {metric_names}: its "
                 f"table '{self.group.table.name}' only reaches {reachable} through many-to-one "
@@ -575,6 +548,14 @@ class _GroupBuilder:
                 f"'{ref.text}' is ambiguous for {self._metric_names()}: use {options}."
             )
         _, table, dim = nearest[0]
+        if table.name in self.reach.ties:
+            first, second = self.reach.ties[table.name]
+            raise QueryError(
+                f"{purpose.capitalize()} '{ref.text}' can't be used with {self._metric_names()}: "
+                f"its table '{self.group.table.name}' reaches '{table.name}' by two join paths "
+                f"of the same length, {first} and {second}, and metrics.yml does not say which "
+                "one is meant. Run `cortex check`, and keep one of the paths."
+            )
         self._join(table.name)
         return table, dim
 
@@ -583,7 +564,7 @@ class _GroupBuilder:
 
     def _join(self, table_name: str) -> None:
         if table_name != self.group.table.name:
-            self.joined[table_name] = self.reach[table_name]
+            self.joined[table_name] = self.reach.paths[table_name]
 
     def time_column(self) -> exp.Expr:
         """The group's own time axis, as a column expression."""
@@ -652,27 +633,28 @@ class _GroupBuilder:
     # -- aggregates
 
     def aggregate(self, leaf: _Leaf, condition: exp.Expr | None) -> exp.Expr:
+        """The leaf's aggregate over the rows where `condition` holds (all rows when None).
+
+        A row count is `COUNT_IF(condition)`; any other aggregate `agg(x) FILTER (WHERE
+        condition)`. On DuckDB each measured fastest for its kind (bench/RESULTS.md): COUNT_IF
+        ran as fast as the faster of FILTER and `COUNT(CASE WHEN ...)` on every demo case (each
+        of those lost by 10-25 % on one), and FILTER beat the CASE on sums. sqlglot writes them
+        for every engine: COUNTIF on BigQuery, `SUM(CASE WHEN condition THEN 1 ELSE 0 END)` on
+        Postgres (NULL over no rows, where the metric's formula already reads a count as 0), and
+        `agg(IF(condition, x, NULL))` where there is no FILTER (BigQuery, Snowflake): the same
+        number, as every aggregation here skips NULLs.
+        """
         measure = leaf.measure
         counts_rows = measure.aggregation == "count" and measure.expr is None
-        value = _qualify(measure.sql, self.group.table.name)
         if condition is not None:
-            value = exp.Case(ifs=[exp.If(this=condition, true=value)])
-        elif counts_rows:
-            value = exp.Star()
-        agg = measure.aggregation
-        if agg == "count_distinct":
-            return exp.Count(this=exp.Distinct(expressions=[value]))
-        if agg == "percentile":
-            return exp.PercentileCont(this=value, expression=exp.Literal.number(measure.percentile))
-        builders: dict[str, Callable[..., exp.Expr]] = {
-            "sum": exp.Sum,
-            "count": exp.Count,
-            "avg": exp.Avg,
-            "min": exp.Min,
-            "max": exp.Max,
-            "median": exp.Median,
-        }
-        return builders[agg](this=value)
+            condition = condition.transform(_in_as_equalities)
+        if condition is not None and counts_rows:
+            return exp.CountIf(this=condition)
+        value = exp.Star() if counts_rows else _qualify(measure.sql, self.group.table.name)
+        aggregate = _aggregation(measure, value)
+        if condition is None:
+            return aggregate
+        return exp.Filter(this=aggregate, expression=exp.Where(this=condition))
 
     def leaf_condition(self, leaf: _Leaf) -> exp.Expr | None:
         parts: list[exp.Expr] = []
@@ -751,7 +733,7 @@ class _GroupBuilder:
                 exp.alias_(self.dimension_sql(ref, "dimension"), ref.output, copy=False)
             )
         conditions = {column: self.leaf_condition(leaf) for leaf, column in group.leaves}
-        shared = _shared(list(conditions.values()))
+        shared = _shared(list(conditions.values()), grouped=bool(dim_columns))
         aggregates = {
             column: self.aggregate(leaf, None if shared else conditions[column])
             for leaf, column in group.leaves
@@ -847,11 +829,8 @@ class _GroupBuilder:
         value = exp.cast(_qualify(sql, self.group.table.name), exp.DataType.Type.DATE, copy=False)
         return exp.func("COALESCE", value, _date(date(9999, 12, 31)), copy=False)
 
-    def _add_path(self, select: exp.Select, path: _Path) -> None:
-        current = self.group.table.name
-        for rel in path.steps:
-            target = rel.to_table if rel.from_table == current else rel.from_table
-            current = target
+    def _add_path(self, select: exp.Select, path: JoinPath) -> None:
+        for rel, source, target in path.hops():
             existing = {j.alias_or_name for j in select.args.get("joins") or []}
             if target in existing:
                 continue
@@ -864,8 +843,10 @@ class _GroupBuilder:
             ]
             target_table = self.plan.model.table(target)
             assert target_table is not None
-            source = _source(target_table)
-            _join(select, source, _and(on), "inner" if rel.required else "left")
+            # `required` promises a `to` row for every `from` row, not the other way round: a
+            # one-to-one relationship walked backwards is always a LEFT join.
+            inner = rel.required and rel.from_table == source
+            _join(select, _source(target_table), _and(on), "inner" if inner else "left")
             keys = " and ".join(
                 f"{rel.from_table}.{a} = {rel.to_table}.{b}" for a, b in rel.keys.items()
             )
@@ -875,12 +856,77 @@ class _GroupBuilder:
             self.plan.read(target_table)
 
 
-def _shared(conditions: Sequence[exp.Expr | None]) -> exp.Expr | None:
-    """The condition every leaf of a group has (so it can go to WHERE), else None."""
+#: The longest IN list `_in_as_equalities` spells out (the longest measured faster).
+_IN_AS_EQUALITIES_UP_TO = 8
+
+
+def _in_as_equalities(node: exp.Expr) -> exp.Expr:
+    """`column IN (a, b)` as `(column = a OR column = b)`, what IN means in SQL (NULLs too).
+
+    Inside an aggregate DuckDB cannot push an IN list into the scan as it does in WHERE, and
+    there the ORs of up to 8 values ran about 20 % faster than the IN (bench/RESULTS.md): the
+    pre-sale count of conversion_rate, 1.20 -> 1.0x of the analyst's WHERE at scale 10.
+    """
+    values = node.expressions if isinstance(node, exp.In) else []
+    if not values or len(values) > _IN_AS_EQUALITIES_UP_TO or not isinstance(node.this, exp.Column):
+        return node
+    if node.args.get("query") is not None or node.args.get("unnest") is not None:
+        return node
+    tests = [exp.EQ(this=node.this.copy(), expression=value.copy()) for value in values]
+    spelt = exp.or_(*tests, copy=False)
+    return spelt if isinstance(node.parent, exp.Paren) else exp.paren(spelt, copy=False)
+
+
+def _aggregation(measure: Measure, value: exp.Expr) -> exp.Expr:
+    """`measure`'s aggregation of `value`."""
+    if measure.aggregation == "count_distinct":
+        return exp.Count(this=exp.Distinct(expressions=[value]))
+    if measure.aggregation == "percentile":
+        return exp.PercentileCont(this=value, expression=exp.Literal.number(measure.percentile))
+    builders: dict[str, Callable[..., exp.Expr]] = {
+        "sum": exp.Sum,
+        "count": exp.Count,
+        "avg": exp.Avg,
+        "min": exp.Min,
+        "max": exp.Max,
+        "median": exp.Median,
+    }
+    return builders[measure.aggregation](this=value)
+
+
+def _shared(conditions: Sequence[exp.Expr | None], *, grouped: bool) -> exp.Expr | None:
+    """The leaves' condition when it can filter the group's rows in WHERE, else None.
+
+    A leaf's condition (its measure's `filter`, its metric's `filter`, and in a snapshot group
+    the validity bound it does not share with the others) says which rows *count*, never which
+    groups there are: open pipeline by stage has a Closed Won row with no open pipeline in it,
+    as win rate by stage has open stages with no win rate. In WHERE it would drop the rows
+    before GROUP BY, and a group whose rows all fail it would vanish instead of showing 0 (a
+    count) or NULL (a sum; `fill_nulls_with` where the metric gives one), and a comparison would
+    lose the row of a group that fell to nothing. So each aggregate carries its own condition
+    (`SUM(x) FILTER (WHERE cond)`, `COUNT_IF(cond)`) over every row of the group.
+
+    The rows a group reads in the first place stay in WHERE or in the spine join, since they
+    decide which groups the question is about: the query's filters, its time range, and a
+    snapshot's validity on the day or a cumulative window, which place those rows in time as
+    the time range places a plain measure's (ARR by plan lists the plans with a contract active
+    on the day, not every plan ever sold).
+
+    WHERE is kept for the leaves' condition where it provably gives the same answer: every
+    leaf has the same condition and the SELECT has no GROUP BY (no dimension, so no period
+    either; a snapshot or cumulative group is then taken on one day, without a spine). Such a
+    SELECT returns exactly one row whatever WHERE keeps, and `agg(x) FILTER (WHERE cond)` is by
+    definition `agg(x)` over the rows where `cond` holds (`COUNT_IF(cond)` is `COUNT(*)` there;
+    a count of nothing is 0 both ways, an empty sum NULL). There WHERE is cheaper: DuckDB pushes
+    it into the scan and aggregates fewer rows. With a GROUP BY every row read must be grouped
+    to find its group, so the condition inside costs what finding the groups costs
+    (bench/RESULTS.md); pre-filtering in WHERE and adding the groups back from a DISTINCT of the
+    dimensions was measured too, and is slower as often as not.
+    """
     first = conditions[0] if conditions else None
-    if first is not None and all(c == first for c in conditions):
-        return first
-    return None
+    if grouped or first is None or any(c != first for c in conditions):
+        return None
+    return first
 
 
 def _substitute(formula: exp.Expr, alias: str, columns: dict[str, exp.Expr]) -> exp.Expr:

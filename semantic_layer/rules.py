@@ -25,6 +25,7 @@ from sqlglot import exp
 from sqlglot.errors import ParseError, TokenError
 
 from semantic_layer.errors import Issue, IssueLevel, did_you_mean, suggest
+from semantic_layer.joins import JoinPath, join_paths
 from semantic_layer.model import (
     GRAINS,
     METRIC_TIME,
@@ -66,13 +67,8 @@ class RuleContext:
     unloaded: frozenset[str] = frozenset()
 
     def reachable(self, table: str) -> list[str]:
-        """`table` and every table it joins to through relationships, nearest first."""
-        found = [table]
-        for current in found:
-            for rel in self.model.relationships:
-                if rel.from_table == current and rel.to_table not in found:
-                    found.append(rel.to_table)
-        return found
+        """`table` and every table it joins to (the compiler's join graph), nearest first."""
+        return list(join_paths(self.model.relationships, table).paths)
 
     def dimensions(self, tables: Iterable[str]) -> dict[str, list[str]]:
         """Dimension name -> the names of the tables among `tables` that declare it."""
@@ -312,58 +308,56 @@ def check_columns_exist(context: RuleContext) -> Iterator[Issue]:
 # --- c. relationships ---------------------------------------------------------------------------
 
 
-def _simple_paths(
-    relationships: tuple[Relationship, ...], source: str
-) -> dict[str, list[list[int]]]:
-    """Target -> the join paths from `source` (relationship indexes), no table visited twice."""
-    paths: dict[str, list[list[int]]] = {}
-    limit = 1000
-
-    def walk(table: str, path: list[int], seen: set[str]) -> None:
-        for index, rel in enumerate(relationships):
-            if rel.from_table != table or rel.to_table in seen:
-                continue
-            found = paths.setdefault(rel.to_table, [])
-            if len(found) < limit:
-                found.append([*path, index])
-                walk(rel.to_table, [*path, index], seen | {rel.to_table})
-
-    walk(source, [], {source})
-    return paths
+def _distinct(rels: Iterable[Relationship]) -> list[Relationship]:
+    """Each relationship once (by identity: two declarations may read alike), in order."""
+    return list({id(rel): rel for rel in rels}.values())
 
 
-def _render_path(relationships: tuple[Relationship, ...], path: list[int]) -> str:
-    tables = [relationships[path[0]].from_table, *(relationships[i].to_table for i in path)]
-    return " -> ".join(tables)
+def _tie_issue(rels: tuple[Relationship, ...], first: JoinPath, second: JoinPath) -> Issue:
+    """Two shortest join paths between the same tables, reported at the last-declared
+    relationship on either (the one most likely added by mistake)."""
+    index = {id(rel): number for number, rel in enumerate(rels)}
+    involved = sorted(_distinct([*first.steps, *second.steps]), key=lambda rel: index[id(rel)])
+    culprit = involved[-1]
+    source, target = first.tables[0], first.target
+    fixes = [
+        "remove a relationship",
+        "declare the table again under another name for the second path",
+    ]
+    walked = ""
+    backwards = _distinct([*first.reversed_steps(), *second.reversed_steps()])
+    if backwards:
+        names = " and ".join(f"'{rel.label}'" for rel in backwards)
+        walked = f" (one_to_one {names} is walked both ways)"
+        fixes.append(f"make {names} many_to_one so that it is walked one way only")
+    if len(first.steps) == 1:
+        other = involved[0].location
+        message = f"'{source}' is joined to '{target}' twice (also at {other}){walked}."
+    else:
+        message = (
+            f"tables '{source}' and '{target}' are joined by two paths: {first} and {second}"
+            f"{walked}."
+        )
+    return _issue(
+        culprit.location,
+        f"relationship '{culprit.label}'",
+        message,
+        f"The join would be ambiguous; keep one path ({', '.join(fixes[:-1])}, or {fixes[-1]}).",
+    )
 
 
 def _ambiguous_paths(context: RuleContext) -> Iterator[Issue]:
+    """Each tie of the join graph once, told from the nearest table where the paths part."""
     rels = context.model.relationships
-    sources = dict.fromkeys(rel.from_table for rel in rels)
-    for source in sources:
-        for target, paths in _simple_paths(rels, source).items():
-            # Like MetricFlow, the shortest join path wins; only a tie for shortest is ambiguous.
-            fewest = min(len(p) for p in paths)
-            shortest = [p for p in paths if len(p) == fewest]
-            if len(shortest) < 2:
-                continue
-            first, second = shortest[0], shortest[1]
-            culprit = rels[max(*first, *second)]
-            if len(first) == 1 and len(second) == 1:
-                other = rels[min(first[0], second[0])].location
-                message = f"'{source}' is joined to '{target}' twice (also at {other})."
-            else:
-                message = (
-                    f"tables '{source}' and '{target}' are joined by two paths: "
-                    f"{_render_path(rels, first)} and {_render_path(rels, second)}."
-                )
-            yield _issue(
-                culprit.location,
-                f"relationship '{culprit.label}'",
-                message,
-                "The join would be ambiguous; keep one path (remove a relationship, or declare "
-                "the table again under another name for the second path).",
-            )
+    tables = dict.fromkeys(table for rel in rels for table in (rel.from_table, rel.to_table))
+    nearest: dict[tuple[str, frozenset[int]], tuple[JoinPath, JoinPath]] = {}
+    for source in tables:
+        for first, second in join_paths(rels, source).own_ties():
+            key = (first.target, frozenset({id(first.steps[-1]), id(second.steps[-1])}))
+            if key not in nearest or len(first.steps) < len(nearest[key][0].steps):
+                nearest[key] = (first, second)
+    for first, second in nearest.values():
+        yield _tie_issue(rels, first, second)
 
 
 def check_relationships(context: RuleContext) -> Iterator[Issue]:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from semantic_layer.errors import DefinitionError, Issue
-from semantic_layer.loader import check_file, load_model
+from semantic_layer.loader import check_file, load_and_check, load_model
 from semantic_layer.model import Location, SemanticModel
 from semantic_layer.yaml_lines import NotUTF8, utf8_text
 
@@ -134,6 +134,21 @@ def test_a_join_cycle_is_reported_as_the_cycle() -> None:
         "the joins form a cycle: tickets -> accounts -> conversions -> tickets. "
         "Relationships go from the many side to the one side; remove or reverse one of them."
     ]
+
+
+def test_two_join_paths_through_a_one_to_one_are_an_error_at_a_relationship() -> None:
+    # one_to_one is walked both ways, so tickets -> accounts -> crm_accounts ties with
+    # tickets -> crm_contacts -> crm_accounts; reported at the later relationship on the paths.
+    model, issues = load_and_check("broken/one_to_one_tie.yml")
+    assert messages(issues) == [
+        "broken/one_to_one_tie.yml:37: error: relationship 'tickets -> crm_contacts': tables "
+        "'tickets' and 'crm_accounts' are joined by two paths: tickets -> accounts -> "
+        "crm_accounts and tickets -> crm_contacts -> crm_accounts (one_to_one 'crm_accounts -> "
+        "accounts' is walked both ways). The join would be ambiguous; keep one path (remove a "
+        "relationship, declare the table again under another name for the second path, or make "
+        "'crm_accounts -> accounts' many_to_one so that it is walked one way only)."
+    ]
+    assert model.relationships[3].location.line == 37
 
 
 def test_bad_indentation_points_at_the_line() -> None:

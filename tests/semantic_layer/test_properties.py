@@ -12,10 +12,10 @@ without SQL and without the compiler.
 What "the same answer" means (reference.py writes down the semantics):
 
 - the columns are the requested dimensions, then the metrics, in the order asked;
-- each group appears once; every group that some row of a metric falls into (after the
-  query's filters, the range and the metric's own filter) appears;
-- a group whose rows all fail the metrics' own filters may appear too, with the empty values
-  (count 0, sum NULL, ...); no other group appears; without dimensions there is one row;
+- each group appears once; every group that some row a metric reads falls into (after the
+  query's filters and the range; on the snapshot day; in the cumulative window) appears, even
+  when its rows all fail the metric's own filter (then with the empty values: count 0, sum
+  NULL, ...); no other group appears; without dimensions there is one row;
 - every number agrees with pandas: sums, counts, averages and ratios to a relative 1e-9,
   medians to 1e-6; NULL where pandas says NULL (an empty sum, a zero denominator), 0 where it
   says 0 (a count).
@@ -143,6 +143,7 @@ VALUES: dict[str, tuple[object, ...]] = {
     "influenced_by": ("ai", "human"),
     "plan": ("Starter", "Basic", "Pro", "Advanced", "Enterprise"),
     "change_type": ("new", "expansion", "contraction", "renewal"),
+    "movement": ("new", "expansion", "contraction", "churn"),
     "source": ("Inbound", "Outbound", "Partner"),
     "stage": (
         "Prospecting",
@@ -508,6 +509,17 @@ def test_a_boolean_expression_dimension_filters_with_in(demo: Demo) -> None:
     assert_matches_reference(Case(("new_customers", "arr"), ("segment",), filters=staying), demo)
 
 
+def test_a_group_whose_rows_all_fail_the_metrics_own_filter_still_appears(demo: Demo) -> None:
+    """Open pipeline by stage: the closed stages hold deals, none of them open, so they appear
+    with an empty sum; AI-handled tickets by vertical this quarter: a vertical whose tickets
+    were all handled by people appears with 0, not as a missing row."""
+    frame = assert_matches_reference(Case(("pipeline_amount",), ("stage",)), demo)
+    closed = frame[frame["stage"].isin(reference.CLOSED_STAGES)]
+    assert len(closed) == 2 and closed["pipeline_amount"].isna().all()
+    by_vertical = Case(("ai_handled_tickets",), ("vertical",), time_range="this quarter")
+    assert (assert_matches_reference(by_vertical, demo)["ai_handled_tickets"] == 0).any()
+
+
 def test_a_ratio_is_null_where_its_denominator_is_zero(demo: Demo) -> None:
     """Win rate by stage: 1 for Closed Won, 0 for Closed Lost, NULL for open stages (no closed
     deals to divide by), never a division error or a 0."""
@@ -581,9 +593,10 @@ def test_segment_is_the_nearest_tables_unless_qualified(demo: Demo) -> None:
     assert assert_matches_reference(qualified, demo)["segment"].isna().sum() == 1
 
 
-def test_net_new_arr_by_plan_counts_empty_parts_as_zero(demo: Demo) -> None:
-    """Net new ARR by plan and quarter over 2025: the four parts come from two time axes
-    (start and end day); a part with no rows counts as 0, so net new ARR is never NULL."""
+def test_net_new_arr_by_plan_is_zero_where_arr_did_not_move(demo: Demo) -> None:
+    """Net new ARR and ARR by plan and quarter over 2025: net new ARR sums the ARR bridge's
+    movements (on their start or end day); a plan and quarter with ARR but no movement has 0
+    (`fill_nulls_with: 0`), never NULL."""
     case = Case(("net_new_arr", "arr"), ("plan",), "quarter", time_range="2025")
     frame = assert_matches_reference(case, demo)
     assert frame["net_new_arr"].notna().all()

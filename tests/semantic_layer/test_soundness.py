@@ -12,11 +12,14 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
+import sqlglot
 
+from semantic_layer.compile import DIALECTS, compile_query
 from semantic_layer.errors import QueryError
-from semantic_layer.query import parse_where
+from semantic_layer.model import Metric, SemanticModel
+from semantic_layer.query import SemanticQuery, parse_where
 
-from .conftest import Run
+from .conftest import TINY_AS_OF, Run
 
 
 def _plain(value: object) -> object:
@@ -176,6 +179,116 @@ def test_a_filtered_metric_counts_only_its_rows(tiny: Run) -> None:
     assert as_dict(frame, "channel", "ticket_volume") == {"chat": 2, "email": 3, "sms": 1}
 
 
+def test_a_group_whose_rows_all_fail_the_metrics_filter_counts_zero_not_missing(
+    tiny: Run,
+) -> None:
+    # Email and SMS tickets exist, none handled by the AI agent: the AI count there is 0. A
+    # filter in WHERE drops those tickets before grouping, and the two channels with them.
+    frame = tiny("ai_handled_tickets", dimensions=["channel"])
+    assert as_dict(frame, "channel", "ai_handled_tickets") == {"chat": 2, "email": 0, "sms": 0}
+
+
+def test_a_group_whose_rows_all_fail_the_measures_filter_is_empty_not_missing(tiny: Run) -> None:
+    # Open pipeline by stage: the closed stages hold deals but no open pipeline.
+    frame = tiny("pipeline_amount", dimensions=["stage"])
+    assert as_dict(frame, "stage", "pipeline_amount") == {
+        "Proposal": 40000,
+        "Closed Won": None,
+        "Closed Lost": None,
+    }
+
+
+def _run_with(
+    con: duckdb.DuckDBPyConnection, model: SemanticModel, metrics: list[Metric], **fields: object
+) -> pd.DataFrame:
+    """The query of `fields` over the shipped model plus `metrics`, run on the tiny company."""
+    extended = model.model_copy(update={"metrics": (*model.metrics, *metrics)})
+    query = SemanticQuery.model_validate({"metrics": [m.name for m in metrics], **fields})
+    return con.execute(compile_query(query, extended, as_of=TINY_AS_OF).sql).df()
+
+
+def test_a_filtered_snapshot_keeps_the_periods_where_no_row_passes_its_filter(
+    tiny_con: duckdb.DuckDBPyConnection, demo_model: SemanticModel
+) -> None:
+    # ARR of the Pro plan by month: Cora's Pro period ended on 2026-03-05, so on March 31 three
+    # contracts are active and none is Pro: empty, or 0 with `fill_nulls_with: 0`.
+    pro = Metric(name="pro_arr", label="Pro ARR", measure="arr", filter="plan = 'Pro'")
+    filled = pro.model_copy(update={"name": "pro_arr_or_zero", "fill_nulls_with": 0})
+    frame = _run_with(
+        tiny_con,
+        demo_model,
+        [pro, filled],
+        dimensions=["metric_time:month"],
+        time_range="2026-01-01..2026-03-31",
+    )
+    assert months(frame, "pro_arr") == {"2026-01": 5000, "2026-02": 5000, "2026-03": None}
+    assert months(frame, "pro_arr_or_zero") == {"2026-01": 5000, "2026-02": 5000, "2026-03": 0}
+
+
+def test_a_metric_filter_on_a_list_counts_no_empty_value_inside_the_aggregate(
+    tiny_con: duckdb.DuckDBPyConnection, demo_model: SemanticModel
+) -> None:
+    # Inside an aggregate `region IN (...)` is spelt as ORs of `=`; like IN, neither list
+    # matches Zed, a new logo without an account (so without a region).
+    inside = Metric(
+        name="closed_in_emea_or_apac",
+        label="Closed deals in EMEA or APAC",
+        measure="closed_deals",
+        filter="region IN ('EMEA', 'APAC')",
+    )
+    outside = inside.model_copy(
+        update={"name": "closed_elsewhere", "filter": "region NOT IN ('EMEA', 'APAC')"}
+    )
+    frame = _run_with(tiny_con, demo_model, [inside, outside], dimensions=["stage"])
+    assert as_dict(frame, "stage", "closed_in_emea_or_apac") == {
+        "Closed Won": 2,
+        "Closed Lost": 0,
+        "Proposal": 0,
+    }
+    assert as_dict(frame, "stage", "closed_elsewhere") == {
+        "Closed Won": 0,
+        "Closed Lost": 0,
+        "Proposal": 0,
+    }
+
+
+#: How each engine's SQL writes an aggregate over the rows a filter keeps (spaces removed): a
+#: sum with FILTER, or where the engine has none, over IF; a count of rows with COUNT_IF, or
+#: what sqlglot writes for it (COUNTIF; a sum of 1 and 0 on Postgres).
+FILTERED_AGGREGATES = {
+    "duckdb": ("SUM(opportunities.amount)FILTER(WHERE", "COUNT_IF(tickets.handled_by='ai')"),
+    "postgres": (
+        "SUM(opportunities.amount)FILTER(WHERE",
+        "SUM(CASEWHENtickets.handled_by='ai'THEN1ELSE0END)",
+    ),
+    "snowflake": ("SUM(IFF(", "COUNT_IF(tickets.handled_by='ai')"),
+    "bigquery": ("SUM(IF(", "COUNTIF(tickets.handled_by='ai')"),
+    "spark": ("SUM(opportunities.amount)FILTER(WHERE", "COUNT_IF(tickets.handled_by='ai')"),
+    "trino": ("SUM(opportunities.amount)FILTER(WHERE", "COUNT_IF(tickets.handled_by='ai')"),
+}
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_every_engine_keeps_a_metrics_filter_inside_its_aggregate(
+    dialect: str, tiny_con: duckdb.DuckDBPyConnection, demo_model: SemanticModel
+) -> None:
+    # Read back into DuckDB, each engine's SQL still shows the closed stages and the channels
+    # without AI tickets: the filter went into the aggregate, not into WHERE.
+    total, count = FILTERED_AGGREGATES[dialect]
+    pipeline = SemanticQuery(metrics=("pipeline_amount",), dimensions=("stage",))
+    ai_tickets = SemanticQuery(metrics=("ai_handled_tickets",), dimensions=("channel",))
+    answers = []
+    for query, form in ((pipeline, total), (ai_tickets, count)):
+        sql = compile_query(query, demo_model, as_of=TINY_AS_OF, dialect=dialect).sql
+        assert form in "".join(sql.split()), sql
+        duckdb_sql = sqlglot.transpile(sql, read=dialect, write="duckdb")[0]
+        answers.append(dict(tiny_con.execute(duckdb_sql).fetchall()))
+    assert answers == [
+        {"Proposal": 40000, "Closed Won": None, "Closed Lost": None},
+        {"chat": 2, "email": 0, "sms": 0},
+    ]
+
+
 def test_query_filters_combine_with_metric_filters(tiny: Run) -> None:
     filters = parse_where("segment = 'Enterprise' AND channel IN ('chat', 'sms')")
     assert tiny("ai_handled_tickets", filters=filters)["ai_handled_tickets"].tolist() == [2]
@@ -215,9 +328,11 @@ def test_a_null_dimension_value_is_its_own_group(tiny: Run) -> None:
 
 
 def test_null_dimension_values_merge_across_tables(tiny: Run) -> None:
+    # Zed and Yak are new logos, deals without an account (so without an owner), and neither is
+    # won: an owner-less group with no bookings, and no tickets.
     frame = tiny("ticket_volume", "bookings", dimensions=["account_owner"])
-    assert as_dict(frame, "account_owner", "ticket_volume") == {"Ana": 5, "Ben": 1}
-    assert as_dict(frame, "account_owner", "bookings") == {"Ana": 60000, "Ben": None}
+    assert as_dict(frame, "account_owner", "ticket_volume") == {"Ana": 5, "Ben": 1, None: 0}
+    assert as_dict(frame, "account_owner", "bookings") == {"Ana": 60000, "Ben": None, None: None}
 
 
 def test_is_null_filters(tiny: Run) -> None:

@@ -2,16 +2,10 @@
 SELECT
   _spine.period AS metric_time__month,
   CAST((
-    COALESCE(
-      COUNT(CASE WHEN CAST(accounts.ai_agent_enabled_at AS DATE) <= _spine.day THEN 1 END),
-      0
-    )
-  ) AS DOUBLE) / NULLIF(
-    (
-      COALESCE(COUNT(CASE WHEN CAST(accounts.signed_up_at AS DATE) <= _spine.day THEN 1 END), 0)
-    ),
-    0
-  ) AS ai_adoption_rate
+    COALESCE(COUNT_IF(CAST(accounts.ai_agent_enabled_at AS DATE) <= _spine.day), 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(COUNT_IF(CAST(accounts.signed_up_at AS DATE) <= _spine.day), 0)
+  ), 0) AS ai_adoption_rate
 FROM (VALUES
   (CAST('2025-12-01' AS DATE), CAST('2025-12-31' AS DATE)),
   (CAST('2026-01-01' AS DATE), CAST('2026-01-31' AS DATE)),

@@ -2,25 +2,14 @@
 SELECT
   CAST(DATE_TRUNC('MONTH', tickets.created_at) AS DATE) AS metric_time__month,
   CAST((
-    COALESCE(
-      COUNT(
-        CASE
-          WHEN (
-            NOT tickets.resolved_at IS NULL AND tickets.handled_by = 'ai'
-          )
-          THEN 1
-        END
-      ),
-      0
-    )
-  ) AS DOUBLE) / NULLIF(
-    (
-      COALESCE(COUNT(CASE WHEN (
-        NOT tickets.resolved_at IS NULL
-      ) THEN 1 END), 0)
-    ),
-    0
-  ) AS ai_automation_rate
+    COALESCE(COUNT_IF((
+      NOT tickets.resolved_at IS NULL AND tickets.handled_by = 'ai'
+    )), 0)
+  ) AS DOUBLE) / NULLIF((
+    COALESCE(COUNT_IF((
+      NOT tickets.resolved_at IS NULL
+    )), 0)
+  ), 0) AS ai_automation_rate
 FROM tickets AS tickets
 WHERE
   tickets.created_at >= CAST('2026-01-01' AS DATE)

@@ -15,13 +15,12 @@ WITH g0 AS (
   /* tickets: presale_tickets (plain) */
   SELECT
     tickets.handled_by AS handled_by,
-    COUNT(*) AS m1
+    COUNT_IF((
+      tickets.intent = 'product_question' OR tickets.intent = 'discount_request'
+    )) AS m1
   FROM tickets AS tickets
   WHERE
-    (
-      tickets.intent IN ('product_question', 'discount_request')
-    )
-    AND tickets.created_at >= CAST('2026-10-01' AS DATE)
+    tickets.created_at >= CAST('2026-10-01' AS DATE)
     AND tickets.created_at < CAST('2026-11-25' AS DATE)
   GROUP BY
     1

@@ -1,12 +1,13 @@
 /* opportunities: open_pipeline_amount (plain) */
 SELECT
   opportunities.stage AS stage,
-  SUM(opportunities.amount) AS pipeline_amount
+  SUM(opportunities.amount) FILTER(WHERE
+    (
+      NOT (
+        opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+      )
+    )) AS pipeline_amount
 FROM opportunities AS opportunities
-WHERE
-  (
-    NOT opportunities.stage IN ('Closed Won', 'Closed Lost')
-  )
 GROUP BY
   1
 ORDER BY

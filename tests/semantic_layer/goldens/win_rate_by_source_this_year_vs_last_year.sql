@@ -3,15 +3,15 @@ WITH cur AS (
   SELECT
     opportunities.source AS source,
     CAST((
-      COALESCE(COUNT(CASE WHEN (
+      COALESCE(COUNT_IF((
         opportunities.stage = 'Closed Won'
-      ) THEN 1 END), 0)
+      )), 0)
     ) AS DOUBLE) / NULLIF(
       (
         COALESCE(
-          COUNT(CASE WHEN (
-            opportunities.stage IN ('Closed Won', 'Closed Lost')
-          ) THEN 1 END),
+          COUNT_IF((
+            opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+          )),
           0
         )
       ),
@@ -28,15 +28,15 @@ WITH cur AS (
   SELECT
     opportunities.source AS source,
     CAST((
-      COALESCE(COUNT(CASE WHEN (
+      COALESCE(COUNT_IF((
         opportunities.stage = 'Closed Won'
-      ) THEN 1 END), 0)
+      )), 0)
     ) AS DOUBLE) / NULLIF(
       (
         COALESCE(
-          COUNT(CASE WHEN (
-            opportunities.stage IN ('Closed Won', 'Closed Lost')
-          ) THEN 1 END),
+          COUNT_IF((
+            opportunities.stage = 'Closed Won' OR opportunities.stage = 'Closed Lost'
+          )),
           0
         )
       ),
