@@ -23,13 +23,13 @@ if str(ROOT) not in sys.path:
 
 import pandas as pd  # noqa: E402
 
-from connectors.demo import build_demo  # noqa: E402
 from cortex.agent import Agent  # noqa: E402
-from cortex.conversations import ConversationStore  # noqa: E402
+from cortex.demo import build_demo  # noqa: E402
 from cortex.evaluation import load_eval  # noqa: E402
 from cortex.knowledge import build_value_index, load_context  # noqa: E402
-from cortex.planner import OfflinePlanner  # noqa: E402
+from cortex.planning.offline.planner import OfflinePlanner  # noqa: E402
 from cortex.settings import load_settings  # noqa: E402
+from cortex.stores.conversations import ConversationStore  # noqa: E402
 from cortex.workspace import Workspace  # noqa: E402
 from semantic_layer.compile import CompiledQuery  # noqa: E402
 
@@ -67,7 +67,7 @@ def main() -> None:
     _, cases = load_eval(ROOT / "evals" / "demo.yml")
     render = None
     if args.chart:
-        from cortex.chart import chart_spec, render_png
+        from cortex.answers.chart import chart_spec, render_png
 
         def render(answer_compiled: CompiledQuery, frame: pd.DataFrame) -> None:
             spec = chart_spec(answer_compiled, frame)

@@ -44,7 +44,7 @@ class Build:
 
 def _child(scale: float, as_of: date, seed: int, out: Path) -> None:
     """Runs in the subprocess: build, then print the summary as JSON on stdout."""
-    from connectors.demo import build_demo
+    from cortex.demo import build_demo
 
     summary = build_demo(out, scale=scale, as_of=as_of, seed=seed)
     print(

@@ -27,8 +27,8 @@ from pathlib import Path
 import duckdb
 from cases import AS_OF, ROOT, Case, demo_model, load_cases
 
-from connectors.demo import build_demo
 from connectors.warehouse import DUCKDB_SETTINGS
+from cortex.demo import build_demo
 from semantic_layer.compile import compile_query
 
 SEED = 42

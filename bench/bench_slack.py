@@ -37,13 +37,13 @@ from bench_ask import AS_OF, demo_warehouse, quantile  # noqa: E402  (bench/ is 
 
 from cortex.access import load_access  # noqa: E402
 from cortex.assembly import build_agent  # noqa: E402
-from cortex.audit import AuditLog  # noqa: E402
 from cortex.evaluation import load_eval  # noqa: E402
 from cortex.settings import load_settings  # noqa: E402
 from cortex.slack.app import CortexSlack, slack_client  # noqa: E402
 from cortex.slack.ledger import EventLedger  # noqa: E402
 from cortex.slack.placeholders import Placeholders  # noqa: E402
 from cortex.slack.server import running  # noqa: E402
+from cortex.stores.audit import AuditLog  # noqa: E402
 from cortex.workspace import Workspace  # noqa: E402
 from tests.fakes.slack_api import FakeSlack, SlackCall  # noqa: E402
 from tests.fakes.slack_client import SlackSender, event_callback  # noqa: E402

@@ -18,19 +18,18 @@ from dataclasses import dataclass, field, replace
 from typing import Literal, Protocol
 
 from connectors.warehouse import QueryResult, WarehouseError
+from cortex.answers.narrative import narrate
+from cortex.errors import AccessDenied, InternalError, UserError
+from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
+from cortex.planning.guards import cause_asked, definition_given, plain_request, unhonoured
+from cortex.planning.phrase import phrase_query
+from cortex.planning.plans import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage, same_query
+from cortex.stores.conversations import ConversationStore
+from cortex.workspace import Workspace
 from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
-
-from .conversations import ConversationStore
-from .errors import AccessDenied, InternalError, UserError
-from .guards import cause_asked, definition_given, plain_request, unhonoured
-from .knowledge import Caveat, ContextLibrary, ValueIndex
-from .narrative import narrate
-from .planner import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage
-from .understanding import phrase_query, same_query
-from .workspace import Workspace
 
 AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
 Trust = Literal["verified", "generated"]
@@ -232,7 +231,7 @@ class Agent:
 
     def _honoured(self, question: str, plan: Plan, history: Sequence[SemanticQuery] = ()) -> Plan:
         """`plan`, or a question back when the question asks for a cause or defines its own
-        term, which no semantic query honours (`cortex.guards`). What Cortex offers instead
+        term, which no semantic query honours (`cortex.planning.guards`). What Cortex offers instead
         is read from the rest of the question when the planner could not read it whole."""
         if isinstance(plan, OutOfScope):
             return plan

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from .agent import Agent
-from .conversations import ConversationStore
-from .knowledge import ContextLibrary, ValueIndex, build_catalog, build_value_index, load_context
-from .planner import OfflinePlanner, Planner
-from .workspace import Workspace
+from cortex.agent import Agent
+from cortex.knowledge import (
+    ContextLibrary,
+    ValueIndex,
+    build_catalog,
+    build_value_index,
+    load_context,
+)
+from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.plans import Planner
+from cortex.stores.conversations import ConversationStore
+from cortex.workspace import Workspace
 
 
 def workspace_context(workspace: Workspace) -> ContextLibrary | None:
@@ -25,7 +32,7 @@ def choose_planner(
         values = build_value_index(workspace.model, workspace.warehouse)
     settings = workspace.settings
     if settings.anthropic_api_key is not None:
-        from .claude_planner import claude_planner_from_settings  # the SDK only when used
+        from cortex.planning.claude import claude_planner_from_settings  # the SDK only when used
 
         catalog = build_catalog(workspace.model, values=values, context=context)
         return claude_planner_from_settings(settings, workspace.model, catalog, context)

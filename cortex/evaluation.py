@@ -20,13 +20,12 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
+from cortex.agent import Agent, Answer
+from cortex.answers.formatting import is_missing
+from cortex.errors import UserError
+from cortex.workspace import Workspace
 from semantic_layer.query import OrderBy, SemanticQuery, parse_where
 from semantic_layer.yaml_lines import UTF8_HINT, NotUTF8, utf8_text
-
-from .agent import Agent, Answer
-from .errors import UserError
-from .formatting import is_missing
-from .workspace import Workspace
 
 Expected = Literal["query", "clarify", "out_of_scope"]
 

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Final, TextIO
 
-from .settings import Settings
+from cortex.settings import Settings
 
 __all__ = [
     "REDACTED",

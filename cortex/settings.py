@@ -44,10 +44,9 @@ from typing import Final, TypeVar
 
 from pydantic import SecretStr
 
+from cortex.errors import SettingsError
 from semantic_layer.time import LAST_DAY
 from semantic_layer.yaml_lines import NotUTF8, utf8_text
-
-from .errors import SettingsError
 
 __all__ = ["Settings", "SettingsError", "load_settings"]
 

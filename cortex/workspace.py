@@ -10,15 +10,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.demo import build_demo
 from connectors.warehouse import DuckDBWarehouse, QueryResult
+from cortex.demo import build_demo
+from cortex.errors import UserError
+from cortex.settings import Settings
 from semantic_layer.compile import CompiledQuery, compile_query
 from semantic_layer.loader import load_model
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
-
-from .errors import UserError
-from .settings import Settings
 
 Progress = Callable[[str, int, int], None]
 

@@ -5,29 +5,29 @@ connection. `load_model` reads metrics.yml, `check_model` validates it, `compile
 `SemanticQuery` into SQL for one engine.
 """
 
-from .compile import DIALECTS as DIALECTS
-from .compile import CompiledQuery as CompiledQuery
-from .compile import MetricProvenance as MetricProvenance
-from .compile import OutputColumn as OutputColumn
-from .compile import Provenance as Provenance
-from .compile import compile_query as compile_query
-from .errors import DefinitionError as DefinitionError
-from .errors import Issue as Issue
-from .errors import QueryError as QueryError
-from .errors import SemanticLayerError as SemanticLayerError
-from .errors import UnknownNameError as UnknownNameError
-from .errors import suggest as suggest
-from .loader import check_file as check_file
-from .loader import load_and_check as load_and_check
-from .loader import load_model as load_model
-from .model import SemanticModel as SemanticModel
-from .query import Filter as Filter
-from .query import OrderBy as OrderBy
-from .query import SemanticQuery as SemanticQuery
-from .query import parse_where as parse_where
-from .rules import check_model as check_model
-from .time import DateRange as DateRange
-from .time import resolve_time_range as resolve_time_range
+from semantic_layer.compile import DIALECTS as DIALECTS
+from semantic_layer.compile import CompiledQuery as CompiledQuery
+from semantic_layer.compile import MetricProvenance as MetricProvenance
+from semantic_layer.compile import OutputColumn as OutputColumn
+from semantic_layer.compile import Provenance as Provenance
+from semantic_layer.compile import compile_query as compile_query
+from semantic_layer.errors import DefinitionError as DefinitionError
+from semantic_layer.errors import Issue as Issue
+from semantic_layer.errors import QueryError as QueryError
+from semantic_layer.errors import SemanticLayerError as SemanticLayerError
+from semantic_layer.errors import UnknownNameError as UnknownNameError
+from semantic_layer.errors import suggest as suggest
+from semantic_layer.loader import check_file as check_file
+from semantic_layer.loader import load_and_check as load_and_check
+from semantic_layer.loader import load_model as load_model
+from semantic_layer.model import SemanticModel as SemanticModel
+from semantic_layer.query import Filter as Filter
+from semantic_layer.query import OrderBy as OrderBy
+from semantic_layer.query import SemanticQuery as SemanticQuery
+from semantic_layer.query import parse_where as parse_where
+from semantic_layer.rules import check_model as check_model
+from semantic_layer.time import DateRange as DateRange
+from semantic_layer.time import resolve_time_range as resolve_time_range
 
 __all__ = [
     "DIALECTS",

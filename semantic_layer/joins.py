@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
-from .model import Relationship
+from semantic_layer.model import Relationship
 
 __all__ = ["JoinPath", "Reach", "join_paths"]
 

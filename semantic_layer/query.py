@@ -14,8 +14,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlglot import exp
 from sqlglot.errors import ParseError
 
-from .errors import QueryError
-from .model import Comparison, QuerySpec
+from semantic_layer.errors import QueryError
+from semantic_layer.model import Comparison, QuerySpec
 
 FilterOp = Literal[
     "=", "!=", "<", "<=", ">", ">=", "in", "not in", "between", "is null", "is not null"

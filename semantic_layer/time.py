@@ -21,8 +21,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Final
 
-from .errors import QueryError
-from .model import GRAINS, Grain
+from semantic_layer.errors import QueryError
+from semantic_layer.model import GRAINS, Grain
 
 #: The first and the last day a range can hold (the last is 9999-12-30: see the module doc).
 FIRST_DAY: Final = date.min

@@ -17,8 +17,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from connectors.demo import DemoSummary, build_demo
 from connectors.warehouse import DUCKDB_SETTINGS
+from cortex.demo import DemoSummary, build_demo
 
 DEMO_AS_OF = date(2026, 11, 24)
 DEMO_SCALE = 0.05

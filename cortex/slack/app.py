@@ -46,13 +46,10 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
-from semantic_layer.errors import SemanticLayerError
-
-from ..access import AccessPolicy, LiveAccess, Principal
-from ..agent import Agent, Answer
-from ..audit import AuditEntry, AuditLog
-from ..errors import AccessDenied, InternalError
-from .blocks import (
+from cortex.access import AccessPolicy, LiveAccess, Principal
+from cortex.agent import Agent, Answer
+from cortex.errors import AccessDenied, InternalError
+from cortex.slack.blocks import (
     ACTION_ASK,
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
@@ -64,10 +61,12 @@ from .blocks import (
     sql_message,
     text_message,
 )
-from .identity import SlackDirectory
-from .ledger import EventLedger
-from .placeholders import Pending, Placeholders
-from .show_sql import SqlWithheld, sql_to_show
+from cortex.slack.identity import SlackDirectory
+from cortex.slack.ledger import EventLedger
+from cortex.slack.placeholders import Pending, Placeholders
+from cortex.slack.show_sql import SqlWithheld, sql_to_show
+from cortex.stores.audit import AuditEntry, AuditLog
+from semantic_layer.errors import SemanticLayerError
 
 __all__ = [
     "FEEDBACK_VIEW",
@@ -504,7 +503,10 @@ class CortexSlack:
     def _upload_chart(self, answer: Answer, where: _Where) -> None:
         if not self.draw_charts or answer.compiled is None or answer.result is None:
             return
-        from ..chart import chart_spec, render_png  # altair loads slowly: only when drawing
+        from cortex.answers.chart import (  # altair loads slowly: only when drawing
+            chart_spec,
+            render_png,
+        )
 
         spec = chart_spec(answer.compiled, answer.result.frame, self.agent.workspace.model)
         if spec is None:

@@ -15,12 +15,11 @@ from typing import Any, Final
 
 import pandas as pd
 
+from cortex.agent import Answer
+from cortex.answers.formatting import format_cell, provenance_points
+from cortex.answers.wording import cell_text, shown_partials
+from cortex.slack.mrkdwn import to_mrkdwn
 from semantic_layer.compile import CompiledQuery
-
-from ..agent import Answer
-from ..formatting import format_cell, provenance_points
-from ..wording import cell_text, shown_partials
-from .mrkdwn import to_mrkdwn
 
 __all__ = [
     "ACTION_ASK",

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 
-from ..access import Principal
+from cortex.access import Principal
 
 __all__ = ["SlackDirectory"]
 

@@ -24,7 +24,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from ..sqlite_store import SQLiteFile
+from cortex.stores.sqlite import SQLiteFile
 
 __all__ = ["KEEP_SECONDS", "LEASE_SECONDS", "EventLedger"]
 

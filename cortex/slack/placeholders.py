@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
-from ..sqlite_store import SQLiteFile
-from .blocks import SlackMessage
+from cortex.slack.blocks import SlackMessage
+from cortex.stores.sqlite import SQLiteFile
 
 __all__ = ["Pending", "Placeholders"]
 

@@ -35,16 +35,16 @@ from starlette.requests import ClientDisconnect, Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from ..access import LiveAccess
-from ..assembly import build_agent
-from ..audit import AuditLog
-from ..errors import UserError
-from ..settings import Settings
-from ..workspace import Workspace, ensure_warehouse
-from .app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
-from .gate import Refused, signed_body
-from .ledger import EventLedger
-from .placeholders import Placeholders
+from cortex.access import LiveAccess
+from cortex.assembly import build_agent
+from cortex.errors import UserError
+from cortex.settings import Settings
+from cortex.slack.app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
+from cortex.slack.gate import Refused, signed_body
+from cortex.slack.ledger import EventLedger
+from cortex.slack.placeholders import Placeholders
+from cortex.stores.audit import AuditLog
+from cortex.workspace import Workspace, ensure_warehouse
 
 __all__ = [
     "EVENTS_PATH",

@@ -24,11 +24,10 @@ from typing import Final
 
 from pydantic import ValidationError
 
+from cortex.access import AccessPolicy, LiveAccess, Principal
+from cortex.errors import AccessDenied
+from cortex.stores.audit import AuditRecord
 from semantic_layer.errors import SemanticLayerError
-
-from ..access import AccessPolicy, LiveAccess, Principal
-from ..audit import AuditRecord
-from ..errors import AccessDenied
 
 __all__ = ["SqlWithheld", "sql_to_show"]
 

@@ -10,7 +10,7 @@ import pytest
 
 from connectors.warehouse import DuckDBWarehouse
 from cortex.knowledge import build_value_index
-from cortex.planner import OfflinePlanner
+from cortex.planning.offline.planner import OfflinePlanner
 from cortex.settings import load_settings
 from cortex.workspace import Workspace
 from semantic_layer.loader import load_model

@@ -9,8 +9,9 @@ import duckdb
 import pytest
 
 from cortex.agent import Agent
-from cortex.conversations import ConversationStore
-from cortex.planner import OfflinePlanner, Plan, QueryPlan, Usage
+from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.plans import Plan, QueryPlan, Usage
+from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.query import SemanticQuery
 from tests.conftest import DEMO_AS_OF

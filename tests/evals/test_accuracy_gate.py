@@ -18,13 +18,13 @@ from typing import Any
 
 import pytest
 
-from connectors.demo import build_demo
 from cortex.agent import Agent
 from cortex.assembly import choose_planner
-from cortex.conversations import ConversationStore
+from cortex.demo import build_demo
 from cortex.evaluation import Report, load_eval, run_eval
 from cortex.knowledge import build_value_index
 from cortex.settings import load_settings
+from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from tests.conftest import DEMO_AS_OF
 

@@ -41,11 +41,10 @@ from semantic_layer.compile import compile_query
 from semantic_layer.errors import QueryError, UnknownNameError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import Filter, SemanticQuery
-
-from ..conftest import DEMO_AS_OF
-from . import reference
-from .conftest import TINY_AS_OF
-from .reference import Expected, Grain, Key, QueryFilter, Reference, as_date
+from tests.conftest import DEMO_AS_OF
+from tests.semantic_layer import reference
+from tests.semantic_layer.conftest import TINY_AS_OF
+from tests.semantic_layer.reference import Expected, Grain, Key, QueryFilter, Reference, as_date
 
 settings.register_profile(
     "cortex-properties",

@@ -18,8 +18,7 @@ from semantic_layer.compile import DIALECTS, compile_query
 from semantic_layer.errors import QueryError
 from semantic_layer.model import Metric, SemanticModel
 from semantic_layer.query import SemanticQuery, parse_where
-
-from .conftest import TINY_AS_OF, Run
+from tests.semantic_layer.conftest import TINY_AS_OF, Run
 
 
 def _plain(value: object) -> object:

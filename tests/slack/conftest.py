@@ -19,12 +19,12 @@ import pytest
 from cortex.access import load_access
 from cortex.agent import Agent
 from cortex.assembly import build_agent
-from cortex.audit import AuditLog
 from cortex.settings import load_settings
 from cortex.slack.app import CortexSlack, slack_client
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Placeholders
 from cortex.slack.server import running
+from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace
 from tests.conftest import DEMO_AS_OF
 from tests.fakes.slack_api import FakeSlack

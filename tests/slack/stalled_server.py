@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from cortex.logs import configure_logging
-from cortex.planner import Plan
+from cortex.planning.plans import Plan
 from cortex.settings import load_settings
 from cortex.slack.server import build_slack, serve_http
 from semantic_layer.query import SemanticQuery

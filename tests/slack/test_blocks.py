@@ -7,8 +7,8 @@ from collections.abc import Iterator
 import pytest
 
 from cortex.agent import Agent, Answer
+from cortex.answers.formatting import format_value
 from cortex.assembly import build_agent
-from cortex.formatting import format_value
 from cortex.slack.blocks import (
     ACTION_ASK,
     MAX_BLOCKS,

@@ -26,12 +26,12 @@ from typing import Any
 
 import pytest
 
-from cortex.audit import AuditEntry, AuditLog
 from cortex.slack.app import RESUME_WITHIN_SECONDS, slack_client
 from cortex.slack.blocks import text_message
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Pending, Placeholders
 from cortex.slack.server import running
+from cortex.stores.audit import AuditEntry, AuditLog
 from cortex.workspace import Workspace
 from semantic_layer.query import SemanticQuery
 from tests.conftest import DEMO_AS_OF

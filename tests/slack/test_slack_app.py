@@ -20,10 +20,10 @@ import duckdb
 import pytest
 
 from cortex.agent import Agent
-from cortex.conversations import ConversationStore
-from cortex.formatting import format_value
+from cortex.answers.formatting import format_value
 from cortex.logs import configure_logging
-from cortex.planner import OfflinePlanner, Plan, Planner
+from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.plans import Plan, Planner
 from cortex.settings import load_settings
 from cortex.slack.blocks import (
     ACTION_FEEDBACK_DOWN,
@@ -31,6 +31,7 @@ from cortex.slack.blocks import (
     ACTION_SHOW_SQL,
 )
 from cortex.slack.server import running
+from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.query import SemanticQuery
 from tests.conftest import DEMO_AS_OF

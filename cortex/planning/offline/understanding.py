@@ -1,0 +1,297 @@
+"""Which words of a question the planner did not understand, and which requests are not about data.
+
+The offline planner reads a question by matching: metric and dimension names and synonyms,
+dimension values, and the time, grain, ranking and comparison phrases of `phrasing`.
+Whatever it does not match it would ignore, and ignoring a word can change the answer:
+"tickets that breached the SLA" are not all tickets, "Shopify merchants using the returns
+portal" are not all Shopify merchants. So after planning, `unexplained_words` collects the
+words nothing explains, and if there are any the planner asks back instead of answering,
+naming the words and the query it would run without them (`phrase_query` words that query as
+a question the planner reads back to it).
+
+A word is explained when the planner read it (a metric, dimension, value or phrase), when it is
+a word of the catalog's vocabulary (any word of a metric or dimension name, label or synonym,
+of a value synonym or a named filter, compared as `lemma`s so that "resolve" meets "resolved
+tickets"), or when it is filler. Three things are never explained by the vocabulary alone: a
+number no phrase read ("deals over 50k"), a dimension value no filter applies ("the bot" asked
+of merchants) and a word of a breakdown no dimension took ("tickets per agent").
+
+`FILLER_WORDS` are the words questions are built from that carry no meaning of their own for
+a metric query, in families: question and auxiliary words ("how", "did"), pronouns and
+determiners ("our", "me"), prepositions and conjunctions, politeness, chat and hedges ("pls",
+"thanks", "quick"), request verbs and what is requested ("show", "give", "split", "break
+down", "overview"), light verbs a metric is asked with ("bring in", "come in", "sign", "send",
+"generate"), shape and quantity words ("number", "total", "overall"), ranking and comparison
+words ("most", "highest", "better") and relative time words the phrasing reader leaves
+("now", "right now", "so far", "end", "trending"). It holds no noun naming a business thing:
+"NPS", "SLA", "reasons", "refunds", "orders" are never filler.
+
+`non_data_request(question)` recognises requests that are not questions about business data,
+in a small documented tuple (`NON_DATA_REQUESTS`): asking Cortex to write something (a reply,
+an email, a poem), to do a task (reset a password, book a room), about meetings, calendars and
+office logistics ("what time is the all-hands"), and small talk. The planner declines them
+only when the question names no metric: a question naming a catalog metric is never declined.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Container, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+__all__ = [
+    "FILLER_LEMMAS",
+    "FILLER_WORDS",
+    "FUNCTION_WORDS",
+    "NON_DATA_REQUESTS",
+    "NonDataRequest",
+    "lemma",
+    "non_data_request",
+    "quote_words",
+    "unexplained_words",
+]
+
+# fmt: off
+#: The words a sentence is built with rather than about: question and auxiliary words,
+#: pronouns and determiners, prepositions and conjunctions. A noun phrase ends at one.
+FUNCTION_WORDS: Final = frozenset({
+    # question and auxiliary words
+    "what", "what's", "whats", "which", "who", "who's", "whom", "whose", "when", "where",
+    "why", "how", "how's", "hows", "is", "isn't", "are", "aren't", "was", "wasn't", "were",
+    "be", "been", "being", "am", "do", "does", "did", "didn't", "doing", "done", "have", "has",
+    "had", "having", "can", "could", "would", "should", "will", "shall", "might", "must",
+    "may", "i'd", "i'm", "we're", "we've", "it's", "that's", "there's", "let's", "s",
+    # pronouns and determiners
+    "i", "me", "my", "mine", "we", "us", "our", "ours", "you", "your", "yours", "they", "them",
+    "their", "theirs", "it", "its", "this", "that", "these", "those", "there", "here", "a",
+    "an", "the", "some", "any", "all", "each", "every", "both", "either", "one", "ones",
+    "other", "others", "same", "own", "such", "whole", "entire", "anything", "something",
+    "thing", "things", "stuff",
+    # prepositions, conjunctions and adverbs of place
+    "of", "in", "on", "at", "by", "for", "from", "to", "into", "onto", "with", "within",
+    "about", "across", "over", "under", "per", "via", "through", "between", "among",
+    "during", "since", "until", "till", "after", "before", "vs", "versus", "against", "than",
+    "and", "or", "but", "nor", "so", "as", "if", "then", "also", "plus", "only", "just", "too",
+    "else", "instead", "like", "out", "up", "off", "around", "broken", "down", "apart", "back",
+})
+FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
+    # politeness, chat and hedges
+    "please", "pls", "plz", "thanks", "thank", "thx", "hey", "hi", "hello", "ok", "okay",
+    "cortex", "q", "question", "btw", "fyi", "guys", "team", "folks", "anyone", "quick",
+    "kindly", "again", "exactly", "roughly", "approximately", "really", "actually",
+    "still", "even", "yet", "ever", "already", "very", "pretty", "quite", "much", "many",
+    "lot", "lots", "bit", "curious", "wondering", "anyway",
+    # request verbs and what is requested
+    "show", "shows", "showing", "give", "gives", "giving", "get", "gets", "getting", "got",
+    "tell", "let", "see", "saw", "seen", "look", "looks", "looking", "looked", "find", "list",
+    "pull", "need", "want", "know", "check", "compare", "compared", "comparing", "comparison",
+    "break", "split", "splitting", "broke", "chart", "plot", "graph", "display", "report",
+    "summary", "overview", "update", "status", "snapshot", "picture", "view", "table",
+    "matrix", "grid", "pivot",
+    # light verbs a metric is asked with
+    "bring", "brings", "bringing", "brought", "come", "comes", "coming", "came", "go", "goes",
+    "going", "went", "make", "makes", "making", "made", "take", "takes", "took", "taken",
+    "set", "sign", "signs", "signed", "signing", "send", "sends", "sent", "receive", "receives",
+    "received", "keep", "kept", "hit", "hits", "land", "landed", "stand", "stands",
+    "standing", "stood", "sit", "sits", "sitting", "sat", "happen", "happened", "turned",
+    "switched", "currently", "run", "running",
+    "track", "tracking", "pacing", "perform", "performing", "performed", "stack",
+    "generate", "generates", "generated", "generating", "produce", "produced", "record",
+    "recorded",
+    # shape and quantity words
+    "number", "numbers", "count", "counts", "total", "totals", "overall", "sum", "figure",
+    "figures", "stats", "statistics", "breakdown", "level", "levels", "amount", "value",
+    "values", "metric", "metrics", "kpi", "kpis", "data", "result", "results",
+    "respectively", "combined", "altogether", "side",
+    # ranking and comparison words
+    "most", "least", "more", "less", "fewer", "top", "bottom", "best", "worst", "highest",
+    "lowest", "biggest", "largest", "smallest", "high", "low", "big", "small", "better",
+    "worse", "greater", "higher", "lower", "bigger", "smaller", "rank", "ranked", "ranking",
+    "sorted", "sort", "leading",
+    # relative time words the phrasing reader leaves, and words of change
+    "now", "right", "current", "today", "far", "ago", "latest", "recent", "recently",
+    "lately", "end", "ending", "ended", "time", "moment", "date", "dates", "trend", "trends",
+    "trended", "trending", "change", "changed", "changes", "changing", "move", "moved",
+    "moving", "evolve", "evolved", "grow", "grew", "growing", "rise", "rose", "risen",
+    "rising", "fall", "fell", "fallen", "falling", "drop", "dropped", "dropping", "jump",
+    "jumped", "spike", "spiked", "dip", "dipped", "increase", "increased", "decrease",
+    "decreased", "decline", "declined", "surge", "surged", "swing",
+})
+# fmt: on
+
+_WORD: Final = re.compile(r"[a-z0-9%$]+(?:['’-][a-z0-9]+)*")
+_NUMBER: Final = re.compile(r"^[$]?\d[\d,.]*(%|k|m|st|nd|rd|th|s)?$")
+
+
+#: Irregular forms of verbs questions use, to their base: "lose" meets "lost customers".
+_IRREGULAR: Final = {
+    "lost": "lose", "losing": "lose", "won": "win", "winning": "win", "gave": "give",
+    "given": "give", "drove": "drive", "driven": "drive", "driving": "drive", "sold": "sell",
+    "bought": "buy", "paid": "pay", "paying": "pay", "grew": "grow", "grown": "grow",
+    "spent": "spend", "left": "leave", "held": "hold", "using": "use", "used": "use",
+}  # fmt: skip
+
+
+def lemma(word: str) -> str:
+    """A word's rough base form, the same for the forms of one word: resolve, resolved and
+    resolves give 'resolv'; lost and lose give 'los'; industries gives 'industry'."""
+    word = _IRREGULAR.get(word, word)
+    if len(word) > 3 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        word = word[:-1]
+    if len(word) > 5 and word.endswith("ing"):
+        word = word[:-3]
+    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
+        word = word[:-2]
+    if len(word) > 3 and word.endswith("e") and not word.endswith("ee"):
+        word = word[:-1]
+    return _IRREGULAR.get(word, word)
+
+
+#: The `lemma`s of the filler words ("gave" is filler as "give" is).
+FILLER_LEMMAS: Final = frozenset(lemma(word) for word in FILLER_WORDS)
+
+
+#: Words a list of groupings is joined with ("by region and plan").
+_JOINING: Final = frozenset({"and", "or", "the", "each", "every", "vs", "versus", "&"})
+#: Participles before "by" make it an agent, not a breakdown ("tickets sent by shoppers").
+_PARTICIPLES: Final = frozenset(
+    {"sent", "won", "made", "done", "brought", "bought", "sold", "paid", "held", "kept", "run"}
+)
+
+
+@dataclass(frozen=True)
+class _Token:
+    word: str
+    start: int
+    end: int
+    read: bool
+
+
+def _tokens(question: str, read: Sequence[tuple[int, int]]) -> list[_Token]:
+    return [
+        _Token(m.group(), m.start(), m.end(), any(m.start() < e and s < m.end() for s, e in read))
+        for m in _WORD.finditer(_lowered(question))
+    ]
+
+
+def _lowered(text: str) -> str:
+    """`text` in lower case with straight apostrophes, each character where it was."""
+    lowered = text.lower().replace("’", "'")
+    return lowered if len(lowered) == len(text) else "".join(c.lower()[:1] for c in text)
+
+
+def _is_filler(word: str) -> bool:
+    if word in FILLER_WORDS or lemma(word) in FILLER_LEMMAS:
+        return True
+    return len(word) < 2 or (word.endswith("'s") and word[:-2] in FILLER_WORDS)
+
+
+def unexplained_words(
+    question: str,
+    read: Sequence[tuple[int, int]],
+    known: Container[str],
+    values: Container[str] = (),
+) -> tuple[str, ...]:
+    """The significant words of `question` that nothing explains, as written, in order, once.
+
+    `read` are the character spans the planner used (metrics, dimensions, values, phrases);
+    `known` the catalog's vocabulary and `values` the words of dimension values found, both as
+    `lemma`s. A word outside `read` is unexplained when it is not filler and not known; a
+    number nothing read is unexplained ("deals over 50k"). The words that shape a question
+    (a breakdown, a ranking, a comparison) are checked against the planned query by
+    `structure`."""
+    tokens = _tokens(question, read)
+    found: dict[str, None] = {}
+    for token in tokens:
+        if token.read or _is_filler(token.word):
+            continue
+        if _NUMBER.match(token.word) or lemma(token.word) not in known:
+            found[token.word] = None
+    written = {t.word: question[t.start : t.end] for t in reversed(tokens)}
+    return tuple(written[w] for w in dict.fromkeys(t.word for t in tokens) if w in found)
+
+
+def _is_participle(word: str) -> bool:
+    return word in _PARTICIPLES or (len(word) > 4 and word.endswith(("ed", "en")))
+
+
+def quote_words(words: tuple[str, ...]) -> str:
+    """'NPS', 'reasons' or 'SLA': the words as a reader sees them listed."""
+    quoted = [f"'{word}'" for word in words]
+    if len(quoted) < 2:
+        return "".join(quoted)
+    return ", ".join(quoted[:-1]) + " or " + quoted[-1]
+
+
+@dataclass(frozen=True)
+class NonDataRequest:
+    """A kind of request that is not a question about the business's data."""
+
+    name: str
+    description: str
+    pattern: re.Pattern[str]
+
+
+#: What may come before an imperative: "hey Cortex, could you please ...".
+_POLITE: Final = (
+    r"^\s*(hey |hi |ok |okay )?(cortex,? )?(can you |could you |would you |will you |pls |"
+    r"please |kindly |i need you to |i want you to |help me |quickly )*"
+)
+
+#: The kinds of non-data request, checked in order; the planner declines a match only when the
+#: question names no metric.
+NON_DATA_REQUESTS: Final = (
+    NonDataRequest(
+        "writing",
+        "Asking Cortex to write, draft, translate or rewrite a text (a reply, an email, a poem).",
+        re.compile(
+            _POLITE + r"(write|draft|compose|rewrite|rephrase|reword|proofread|translate|"
+            r"summari[sz]e|respond to|reply to)\b"
+            r"|\b(poem|haiku|limerick|joke|song|story|essay|cover letter|tweet|linkedin post)\b"
+        ),
+    ),
+    NonDataRequest(
+        "task",
+        "Asking Cortex to do an IT, helpdesk or calendar task (reset a password, book a room).",
+        re.compile(
+            r"\b(reset|unlock|change|recover|renew|install|reinstall|set up|configure|fix|"
+            r"update|grant|give me)\b.*\b(password|passcode|pin|login|log-in|vpn|wi-?fi|printer|"
+            r"laptop|2fa|mfa|sso|licen[cs]e|permissions?)\b"
+            + "|"
+            + _POLITE
+            + r"(book|schedule|reschedule|cancel|remind me|set a reminder|order)\b"
+        ),
+    ),
+    NonDataRequest(
+        "logistics",
+        "Asking about meetings, the calendar or office logistics (the all-hands, a party).",
+        re.compile(
+            r"\b(all[- ]hands|town ?hall|stand-?up|off-?site|meetings?|calendar|agenda|invite|"
+            r"party|lunch|dinner|pto|vacation|day off|parking|office|meeting room|dress code|"
+            r"birthday|payday|holiday party|kick-?off|webinar|conference room)\b"
+            r"|^\s*(what time|where) (is|are|was|will|do|does)\b"
+            r"|^\s*when (is|are|will|does|do) (the|our|my|next|we)\b"
+        ),
+    ),
+    NonDataRequest(
+        "chat",
+        "Small talk and general knowledge (the weather, a recipe, who Cortex is).",
+        re.compile(
+            r"\b(weather|recipe|hello|hi there|who are you|what are you|how are you|"
+            r"meaning of life|capital of)\b"
+        ),
+    ),
+)
+
+
+def non_data_request(question: str) -> tuple[NonDataRequest, tuple[int, int]] | None:
+    """The kind of non-data request `question` is and the span of the words that say so
+    ("book" in "can you book a room"), or None when it may be about data."""
+    text = _lowered(question)
+    for kind in NON_DATA_REQUESTS:
+        if match := kind.pattern.search(text):
+            return kind, match.span()
+    return None

@@ -1,0 +1,74 @@
+"""What a planner answers with, whichever planner it is: the plan types and the protocol.
+
+    Planner.plan(question, history) -> QueryPlan | Clarify | OutOfScope
+
+A `QueryPlan` holds a governed semantic query (and the verified question it matches, if
+any); a `Clarify` a question back with suggestions; an `OutOfScope` a polite no. `Usage` is
+what a model-backed planner spent on the plan. `same_query` compares two queries whatever
+the order of their filters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Protocol
+
+from semantic_layer.query import SemanticQuery
+
+__all__ = ["Clarify", "OutOfScope", "Plan", "Planner", "QueryPlan", "Usage", "same_query"]
+
+
+@dataclass(frozen=True)
+class Usage:
+    """What planning cost: tokens in and out (summed over rounds) and the price in US dollars."""
+
+    input_tokens: int
+    output_tokens: int
+    cost_usd: float
+
+
+@dataclass(frozen=True)
+class QueryPlan:
+    """Answer with this semantic query; `verified` names the verified question it came from.
+
+    `usage` is what a model-backed planner spent on it (None for the offline planner).
+    """
+
+    query: SemanticQuery
+    confidence: float
+    verified: str | None = None
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True)
+class Clarify:
+    """Ask this question back, with up to three suggested rephrasings or metrics."""
+
+    question: str
+    suggestions: tuple[str, ...] = ()
+    usage: Usage | None = None
+
+
+@dataclass(frozen=True)
+class OutOfScope:
+    """Not a question about the business's data."""
+
+    reply: str
+    usage: Usage | None = None
+
+
+Plan = QueryPlan | Clarify | OutOfScope
+
+
+class Planner(Protocol):
+    """(question, the conversation's previous queries) -> a plan."""
+
+    def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan: ...
+
+
+def same_query(one: SemanticQuery, other: SemanticQuery) -> bool:
+    """The same query, whatever the order of its filters."""
+    unfiltered = {"filters": ()}
+    same_rest = one.model_copy(update=unfiltered) == other.model_copy(update=unfiltered)
+    return same_rest and set(one.filters) == set(other.filters)

@@ -1,0 +1,518 @@
+"""The audit trail: every question, who asked it where, what Cortex did, and what they thought.
+
+One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard library's sqlite3,
+a connection per call, so any thread may write) holds one record per question: the time (UTC),
+the source (`slack` or `cli`), the user and channel, the conversation, the question, the
+outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran, the rows it
+returned, the latency, the tokens and cost of planning, the trace id and the as-of day. Feedback
+(`up` or `down`, a comment, who gave it and when) is set later on the same record.
+
+The log is append-only: SQLite triggers refuse to delete a record or to change anything but
+its feedback. It holds no secret: no token, key or signing secret is ever passed to it.
+
+Outcomes, from the agent's answer status:
+
+    answered    an answer with numbers               (status "answer")
+    clarified   Cortex asked back                    (status "clarification")
+    declined    not a question about our data        (status "out_of_scope")
+    denied      the asker may not see it             (status "denied", or no role at all)
+    failed      an error, with a trace id if ours    (status "error")
+
+`write_csv` exports records; `eval_cases` turns thumbs-down records into eval cases for an
+analyst to complete (see its docstring).
+"""
+
+from __future__ import annotations
+
+import builtins
+import csv
+import sqlite3
+import textwrap
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any, Final, Literal, TextIO, get_args
+
+import yaml
+
+from cortex.agent import Answer, AnswerStatus
+from cortex.errors import UserError
+from cortex.stores.sqlite import SQLiteFile
+from semantic_layer.errors import did_you_mean
+from semantic_layer.query import SemanticQuery
+
+__all__ = [
+    "ANSWER_CHARS",
+    "COLUMNS",
+    "OUTCOMES",
+    "VOTES",
+    "AuditEntry",
+    "AuditLog",
+    "AuditRecord",
+    "Outcome",
+    "Source",
+    "Vote",
+    "entry_for",
+    "eval_cases",
+    "eval_query",
+    "write_csv",
+]
+
+Outcome = Literal["answered", "clarified", "declined", "denied", "failed"]
+Vote = Literal["up", "down"]
+Source = Literal["slack", "cli"]
+
+OUTCOMES: Final[tuple[Outcome, ...]] = get_args(Outcome)
+VOTES: Final[tuple[Vote, ...]] = get_args(Vote)
+
+_OUTCOME_OF: Final[dict[AnswerStatus, Outcome]] = {
+    "answer": "answered",
+    "clarification": "clarified",
+    "out_of_scope": "declined",
+    "denied": "denied",
+    "error": "failed",
+}
+#: An answer's text is kept up to this many characters: enough to recognise it.
+ANSWER_CHARS: Final = 500
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditEntry:
+    """What is known when a question has been handled; `AuditLog.record` appends it."""
+
+    source: Source
+    user_id: str
+    user_name: str | None = None
+    channel: str | None = None
+    thread: str | None = None  # the conversation id
+    question: str
+    outcome: Outcome
+    answer: str = ""
+    plan: str | None = None  # the semantic query, as JSON
+    sql: str | None = None
+    rows: int | None = None
+    latency_ms: float | None = None
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    cost_usd: float | None = None
+    trace_id: str | None = None
+    as_of: date | None = None
+
+    @property
+    def query(self) -> SemanticQuery | None:
+        """The plan as a `SemanticQuery` (None when there was none)."""
+        return SemanticQuery.model_validate_json(self.plan) if self.plan else None
+
+
+@dataclass(frozen=True, kw_only=True)
+class AuditRecord(AuditEntry):
+    """An entry of the log: its id, when it was recorded (UTC), and its feedback so far."""
+
+    id: int
+    at: datetime
+    feedback: Vote | None = None
+    feedback_comment: str | None = None
+    feedback_by: str | None = None
+    feedback_at: datetime | None = None
+
+
+_ENTRY_COLUMNS: Final = tuple(f.name for f in fields(AuditEntry))
+#: The columns of the log, in the order of `write_csv`.
+COLUMNS: Final[tuple[str, ...]] = (
+    "id",
+    "at",
+    *_ENTRY_COLUMNS,
+    "feedback",
+    "feedback_comment",
+    "feedback_by",
+    "feedback_at",
+)
+
+_KEPT: Final = ", ".join(f'"{c}"' for c in ("id", "at", *_ENTRY_COLUMNS))
+_SCHEMA: Final = f"""
+CREATE TABLE IF NOT EXISTS records (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    at TEXT NOT NULL,
+    source TEXT NOT NULL,
+    user_id TEXT NOT NULL,
+    user_name TEXT,
+    channel TEXT,
+    thread TEXT,
+    question TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    answer TEXT NOT NULL,
+    plan TEXT,
+    sql TEXT,
+    "rows" INTEGER,
+    latency_ms REAL,
+    input_tokens INTEGER,
+    output_tokens INTEGER,
+    cost_usd REAL,
+    trace_id TEXT,
+    as_of TEXT,
+    feedback TEXT,
+    feedback_comment TEXT,
+    feedback_by TEXT,
+    feedback_at TEXT
+);
+CREATE INDEX IF NOT EXISTS records_at ON records (at);
+CREATE TRIGGER IF NOT EXISTS records_are_kept BEFORE DELETE ON records
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: records are never deleted');
+END;
+CREATE TRIGGER IF NOT EXISTS records_are_not_rewritten
+BEFORE UPDATE OF {_KEPT} ON records
+BEGIN
+    SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
+END;
+"""
+
+
+def entry_for(
+    answer: Answer,
+    *,
+    source: Source,
+    user_id: str,
+    user_name: str | None = None,
+    channel: str | None = None,
+) -> AuditEntry:
+    """The audit entry of an agent's answer to `user_id`."""
+    usage = answer.usage
+    return AuditEntry(
+        source=source,
+        user_id=user_id,
+        user_name=user_name,
+        channel=channel,
+        thread=answer.conversation_id,
+        question=answer.question,
+        outcome=_OUTCOME_OF[answer.status],
+        answer=answer.text,
+        plan=answer.query.model_dump_json() if answer.query is not None else None,
+        sql=answer.compiled.sql if answer.compiled is not None else None,
+        rows=len(answer.result.frame) if answer.result is not None else None,
+        latency_ms=answer.timings_ms.get("total"),
+        input_tokens=usage.input_tokens if usage is not None else None,
+        output_tokens=usage.output_tokens if usage is not None else None,
+        cost_usd=usage.cost_usd if usage is not None else None,
+        trace_id=answer.trace_id,
+        as_of=answer.compiled.provenance.as_of if answer.compiled is not None else None,
+    )
+
+
+class AuditLog:
+    """The audit records, in a SQLite file (or in memory with `:memory:`).
+
+    Recording never costs the answer it records: when the file cannot be written (damaged,
+    locked, full, in a folder that cannot be made) the failure is logged as one warning line
+    naming the file and the cause, and `record` returns None. Reading it and adding feedback
+    raise `StoreError`, a `UserError` saying the same.
+    """
+
+    def __init__(self, path: Path | str, *, timeout: float = 30.0) -> None:
+        self.path = str(path)
+        self._db = SQLiteFile(
+            path,
+            schema=_SCHEMA,
+            wal=True,
+            timeout=timeout,
+            name="audit log",
+            setting="CORTEX_AUDIT",
+            lazy=True,
+        )
+
+    # -- writing
+
+    def record(self, entry: AuditEntry) -> int | None:
+        """Append `entry`; returns the new record's id (None when the log cannot be written)."""
+        values = asdict(entry)
+        values["answer"] = _short(entry.answer)
+        if values["as_of"] is not None:
+            values["as_of"] = values["as_of"].isoformat()
+        names = ", ".join(f'"{name}"' for name in ("at", *_ENTRY_COLUMNS))
+        marks = ", ".join("?" for _ in range(len(_ENTRY_COLUMNS) + 1))
+
+        def insert(con: sqlite3.Connection) -> int | None:
+            cursor = con.execute(
+                f"INSERT INTO records ({names}) VALUES ({marks})",
+                (_now(), *(values[name] for name in _ENTRY_COLUMNS)),
+            )
+            return cursor.lastrowid
+
+        return self._db.attempt(
+            insert,
+            otherwise=None,
+            consequence=f"The question {entry.question!r} from {entry.user_id} ({entry.outcome}) "
+            "is not in the audit trail.",
+        )
+
+    def record_answer(
+        self,
+        answer: Answer,
+        *,
+        source: Source,
+        user_id: str,
+        user_name: str | None = None,
+        channel: str | None = None,
+    ) -> int | None:
+        """Append the record of an agent's answer (see `entry_for`); returns its id (None when
+        the log cannot be written)."""
+        entry = entry_for(
+            answer, source=source, user_id=user_id, user_name=user_name, channel=channel
+        )
+        return self.record(entry)
+
+    def record_denial(
+        self,
+        question: str,
+        *,
+        source: Source,
+        user_id: str,
+        reason: str,
+        user_name: str | None = None,
+        channel: str | None = None,
+        thread: str | None = None,
+    ) -> int | None:
+        """Append a question refused before any planning (a user with no role); returns its id
+        (None when the log cannot be written)."""
+        entry = AuditEntry(
+            source=source,
+            user_id=user_id,
+            user_name=user_name,
+            channel=channel,
+            thread=thread,
+            question=question,
+            outcome="denied",
+            answer=reason,
+        )
+        return self.record(entry)
+
+    def record_feedback(
+        self, record_id: int, vote: str, comment: str | None = None, by: str | None = None
+    ) -> None:
+        """Set the feedback of a record: `up` or `down`, an optional comment, who gave it.
+
+        A later vote replaces an earlier one; a vote without a comment keeps the comment given
+        before.
+        """
+        if vote not in VOTES:
+            raise UserError(f"Unknown vote '{vote}'. Use one of: {', '.join(VOTES)}.")
+        with self._db.connect() as con:
+            updated = con.execute(
+                "UPDATE records SET feedback = ?, "
+                "feedback_comment = COALESCE(?, feedback_comment), "
+                "feedback_by = ?, feedback_at = ? WHERE id = ?",
+                (vote, comment, by, _now(), record_id),
+            ).rowcount
+        if not updated:
+            raise UserError(f"There is no audit record {record_id}.")
+
+    # -- reading
+
+    def get(self, record_id: int) -> AuditRecord | None:
+        """The record with this id, if there is one."""
+        with self._db.connect() as con:
+            row = con.execute(
+                f"SELECT {_SELECT} FROM records WHERE id = ?", (record_id,)
+            ).fetchone()
+        return _record(row) if row is not None else None
+
+    def list(
+        self,
+        user: str | None = None,
+        channel: str | None = None,
+        outcome: str | None = None,
+        since: date | None = None,
+        feedback: str | None = None,
+        limit: int | None = None,
+    ) -> builtins.list[AuditRecord]:
+        """The records that match every filter given, newest first.
+
+        `user` matches a user id, or a user name whatever its case; `since` is a UTC day.
+        """
+        where: builtins.list[str] = []
+        params: builtins.list[Any] = []
+        if user is not None:
+            where.append("(user_id = ? OR lower(user_name) = lower(?))")
+            params += [user, user]
+        if channel is not None:
+            where.append("channel = ?")
+            params.append(channel)
+        if outcome is not None:
+            _check_choice("outcome", outcome, OUTCOMES)
+            where.append("outcome = ?")
+            params.append(outcome)
+        if since is not None:
+            where.append("at >= ?")
+            params.append(since.isoformat())
+        if feedback is not None:
+            _check_choice("feedback", feedback, VOTES)
+            where.append("feedback = ?")
+            params.append(feedback)
+        sql = f"SELECT {_SELECT} FROM records"
+        if where:
+            sql += " WHERE " + " AND ".join(where)
+        sql += " ORDER BY id DESC"
+        if limit is not None:
+            sql += " LIMIT ?"
+            params.append(limit)
+        with self._db.connect() as con:
+            rows = con.execute(sql, params).fetchall()
+        return [_record(row) for row in rows]
+
+
+_SELECT: Final = ", ".join(f'"{c}"' for c in COLUMNS)
+
+
+def _short(text: str) -> str:
+    return text if len(text) <= ANSWER_CHARS else text[: ANSWER_CHARS - 1] + "…"
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="milliseconds")
+
+
+def _check_choice(name: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        raise UserError(
+            f"Unknown {name} '{value}'. Choose one of: {', '.join(choices)}."
+            + did_you_mean(value, choices)
+        )
+
+
+def _record(row: tuple[Any, ...]) -> AuditRecord:
+    values = dict(zip(COLUMNS, row, strict=True))
+    values["at"] = datetime.fromisoformat(values["at"])
+    if values["feedback_at"] is not None:
+        values["feedback_at"] = datetime.fromisoformat(values["feedback_at"])
+    if values["as_of"] is not None:
+        values["as_of"] = date.fromisoformat(values["as_of"])
+    return AuditRecord(**values)
+
+
+# --------------------------------------------------------------------------- exports
+
+
+def write_csv(records: Iterable[AuditRecord], stream: TextIO) -> None:
+    """Write `records` as CSV with a header row (the columns of `COLUMNS`; empty for none)."""
+    writer = csv.writer(stream)
+    writer.writerow(COLUMNS)
+    for record in records:
+        values = asdict(record)
+        writer.writerow(
+            ["" if values[c] is None else _csv_value(values[c]) for c in COLUMNS],
+        )
+
+
+#: A text cell starting with one of these is a formula to a spreadsheet (CSV injection).
+_FORMULA_STARTS: Final = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _csv_value(value: object) -> object:
+    """A cell as written: dates in ISO form, text that a spreadsheet would run as a formula
+    (a question starting with `=`) quoted with a leading `'`, as OWASP advises."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, str) and value.startswith(_FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+_EVAL_HEADER: Final = """\
+# Thumbs-down answers from the Cortex audit log, as eval cases (`cortex audit --export evals`).
+# The person asking said each answer was wrong, so what Cortex gave is kept under
+# `expect.cortex_gave`, which `cortex eval` does not read: until each case says what the right
+# answer is, `cortex eval` refuses the file and names the first case left to complete.
+# For each case, replace `cortex_gave` with the right expectation, as in evals/demo.yml:
+#   query: {...}   (start from cortex_gave.query when it is close), clarify: true, or
+#   out_of_scope: true; then move the case into an eval set.
+"""
+
+
+def eval_cases(records: Iterable[AuditRecord], *, as_of: date | None = None) -> str:
+    """The thumbs-down `records` as the YAML of an eval file for an analyst to complete.
+
+    Each becomes a case `feedback-<record id>` tagged `feedback`, whose `expect` holds only
+    `cortex_gave` (the outcome and, for an answer, its query in the eval format), with the
+    user's comment above it. `load_eval` refuses such a case ("expects nothing I know") until
+    `cortex_gave` is replaced by the right `query`, `clarify` or `out_of_scope`. The file's
+    `as_of` is `as_of`, else the as-of day of the newest record that has one, else today.
+    """
+    down = [r for r in records if r.feedback == "down"]
+    days = [r.as_of for r in down if r.as_of is not None]
+    day = as_of or (days[0] if days else date.today())
+    lines = [_EVAL_HEADER.rstrip("\n")]
+    if len(Counter(days)) > 1:
+        lines.append(
+            f"# The answers were given as of {', '.join(sorted({d.isoformat() for d in days}))}; "
+            "relative time ranges below are read as of the as_of day."
+        )
+    lines += [yaml.safe_dump({"as_of": day}).rstrip("\n"), "", "cases:" + ("" if down else " []")]
+    for record in down:
+        lines += _case_comment(record)
+        case: dict[str, object] = {
+            "id": f"feedback-{record.id}",
+            "question": record.question,
+            "tags": ["feedback"],
+            "expect": {"cortex_gave": _gave(record)},
+        }
+        dumped = yaml.safe_dump(
+            [case], sort_keys=False, allow_unicode=True, width=96, default_flow_style=None
+        )
+        lines += ["  " + line for line in dumped.rstrip("\n").split("\n")]
+        lines.append("")
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _case_comment(record: AuditRecord) -> builtins.list[str]:
+    who = record.user_name or record.user_id
+    where = f" in {record.channel}" if record.channel else ""
+    said = " ".join((record.feedback_comment or "").split())
+    text = (
+        f"{who}{where} asked this on {record.at:%Y-%m-%d %H:%M} UTC; {_DID[record.outcome]} "
+        f"(audit record {record.id}) and they said it was wrong"
+        + (f": “{said}”." if said else " (no comment).")
+    )
+    return [
+        "  " + line for line in textwrap.wrap(text, 94, initial_indent="# ", subsequent_indent="# ")
+    ]
+
+
+_DID: Final[dict[Outcome, str]] = {
+    "answered": "Cortex answered",
+    "clarified": "Cortex asked back",
+    "declined": "Cortex declined it as out of scope",
+    "denied": "Cortex refused it (access)",
+    "failed": "Cortex failed",
+}
+
+
+def _gave(record: AuditRecord) -> dict[str, object]:
+    gave: dict[str, object] = {"outcome": record.outcome}
+    query = record.query
+    if query is not None:
+        gave["query"] = eval_query(query)
+    elif record.answer:
+        gave["text"] = record.answer[:200]
+    return gave
+
+
+def eval_query(query: SemanticQuery) -> dict[str, object]:
+    """`query` in the eval format of evals/demo.yml (filters as `where` strings)."""
+    found: dict[str, object] = {"metrics": list(query.metrics)}
+    if query.dimensions:
+        found["dimensions"] = list(query.dimensions)
+    if query.filters:
+        found["where"] = [f.where_text() for f in query.filters]
+    if query.named_filters:
+        found["named_filters"] = list(query.named_filters)
+    if query.time_range:
+        found["time_range"] = query.time_range
+    if query.order_by:
+        found["order_by"] = [("-" if o.descending else "") + o.field for o in query.order_by]
+    if query.limit is not None:
+        found["limit"] = query.limit
+    if query.compare:
+        found["compare"] = query.compare
+    return found
