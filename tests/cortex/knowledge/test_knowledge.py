@@ -11,7 +11,6 @@ import pytest
 from connectors.warehouse import DuckDBWarehouse
 from cortex.errors import UserError
 from cortex.knowledge import (
-    _BM25,
     Caveat,
     ContextError,
     ContextLibrary,
@@ -22,6 +21,7 @@ from cortex.knowledge import (
     build_value_index,
     load_context,
 )
+from cortex.knowledge.search import BM25
 from semantic_layer import SemanticModel, load_model
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -180,7 +180,7 @@ def test_search_returns_k_best_first_and_nothing_for_nonsense(library: ContextLi
 
 def test_bm25_matches_hand_computed_scores() -> None:
     corpus = [["arr", "arr", "count"], ["ticket"], ["ticket", "count"]]
-    bm25 = _BM25(corpus, k1=1.5, b=0.75)
+    bm25 = BM25(corpus, k1=1.5, b=0.75)
     average = 6 / 3
     idf_arr = math.log(1 + (3 - 1 + 0.5) / (1 + 0.5))
     idf_count = math.log(1 + (3 - 2 + 0.5) / (2 + 0.5))
