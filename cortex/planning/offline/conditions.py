@@ -1,0 +1,264 @@
+"""Reading the conditions of a question: the values it names, kept or left out, yes/no
+dimensions, and the governed readings of both.
+
+A value held by several dimensions is read as the one the metrics can use, the one named
+beside it, or the one a named filter governs; values of two dimensions set apart are asked
+about; a value left out is a `!=` condition; a metric filtered as a governed metric becomes it.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Mapping, Sequence
+
+from cortex.planning.offline.exclusions import excluded, negated, phrases
+from cortex.planning.offline.mentions import (
+    WORD,
+    Mention,
+    singular_noun,
+    stem,
+    text_words,
+)
+from cortex.planning.offline.vocabulary import Vocabulary, said_in_ing
+from cortex.planning.plans import Clarify
+from semantic_layer.query import Filter, OrderBy, SemanticQuery
+
+#: Words that set two values apart as two groups: "and for", "or", "vs", "compared with".
+_APART = re.compile(
+    r"\s*,?\s*(?:(?:and|&)\s+(?:for|in|on|from|of|among|with)|or|vs\.?|versus|compared\s+"
+    r"(?:to|with))\s+(?:(?:the|our)\s+)?",
+    re.IGNORECASE,
+)
+
+
+def _inside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
+    return any(start <= span[0] < end for start, end in spans)
+
+
+class ReadsConditions(Vocabulary):
+    """The offline planner's reading of a question's conditions (see the module docstring)."""
+
+    def _filters(
+        self,
+        text: str,
+        metrics: Sequence[str],
+        mentions: Sequence[Mention] = (),
+        evidence: frozenset[str] = frozenset(),
+    ) -> tuple[list[Filter], Clarify | None]:
+        """Filters for the dimension values the text names.
+
+        A value held by several dimensions ("Enterprise": a segment and a plan) keeps only the
+        dimensions the metrics can be filtered by. If several remain, a dimension named right
+        beside the value wins ("the Enterprise plan"), then the one a named filter gives the
+        value to (`enterprise: segment = 'Enterprise'` is the governed reading of
+        "Enterprise"); if two different ones still remain, it asks. A value whose words made a
+        rate the ratio it is (`evidence`: "the AI" in "what share did the AI handle") is no
+        filter.
+        """
+        if self.values is None:
+            return [], None
+        candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
+        spans: dict[str, list[tuple[int, int]]] = {}
+        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
+        wording = phrases(text)
+        as_written = [m for m in self.values.find(text) if not _inside(m.span, wording)]
+        for match in as_written:
+            spans.setdefault(match.value.lower(), []).append(match.span)
+        singulars = [m for m in self.values.find(singular) if not _inside(m.span, wording)]
+        for match in [*as_written, *singulars]:
+            candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
+        by_dimension: dict[str, list[str]] = {}
+        left_out: dict[str, list[str]] = {}  # dimension -> values the text excludes
+        every_span = [span for found in spans.values() for span in found]
+        for written, dimensions in candidates.items():
+            exclusions = [excluded(text, start, every_span) for start, _ in spans.get(written, [])]
+            named = [{stem(w) for w in text_words(v)} for v in (written, *dimensions.values())]
+            if evidence and any(words <= evidence for words in named):
+                continue
+            usable = [d for d in dimensions if self._filterable(metrics, d, dimensions[d])]
+            if not usable and stem(written) in self.vocabulary:
+                continue  # "the AI agent": a word of the catalog, not a filter here
+            chosen = usable or list(dimensions)
+            if len(chosen) > 1:
+                chosen = self._disambiguate(text, written, chosen, spans.get(written, []), mentions)
+            if len(chosen) > 1:
+                options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
+                return [], Clarify(
+                    f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
+                    options[:3],
+                )
+            if any(exclusions):
+                left_out.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+            else:
+                by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+        apart = self._apart(text, spans, candidates, by_dimension)
+        if apart is not None:
+            return [], apart
+        filters = []
+        for dimension, values in by_dimension.items():
+            unique = tuple(dict.fromkeys(values))
+            op = "=" if len(unique) == 1 else "in"
+            filters.append(Filter(field=dimension, op=op, values=unique))
+        for dimension, values in left_out.items():
+            unique = tuple(dict.fromkeys(values))
+            op = "!=" if len(unique) == 1 else "not in"
+            filters.append(Filter(field=dimension, op=op, values=unique))
+        return filters, None
+
+    def _disambiguate(
+        self,
+        text: str,
+        written: str,
+        dimensions: list[str],
+        spans: Sequence[tuple[int, int]],
+        mentions: Sequence[Mention],
+    ) -> list[str]:
+        """The dimensions a value held by several still reads as: the one named beside it,
+        else the one a named filter governs, else all of them (and the planner asks)."""
+        beside = []
+        for mention in mentions:
+            if mention.kind != "dimension" or mention.target not in dimensions:
+                continue
+            first, last = mention.spans[0][0], mention.spans[-1][1]
+            for start, end in spans:
+                if not (first >= end or start >= last):
+                    continue
+                gap = (end, first) if first >= end else (last, start)
+                between = [m for m in mentions for s, e in m.spans if s < gap[1] and gap[0] < e]
+                if not between and not text[gap[0] : gap[1]].strip(" -"):
+                    beside.append(mention.target)
+        if len(set(beside)) == 1:
+            return beside[:1]
+        governed = [d for d in dimensions if (d, written) in self.governed_values]
+        return governed if len(governed) == 1 else dimensions
+
+    def _flag_filters(
+        self,
+        text: str,
+        flags: Sequence[Mention],
+        filters: Sequence[Filter],
+        metrics: Sequence[str],
+    ) -> list[Filter]:
+        """A yes/no dimension named without 'by' is a condition: "escalated tickets" are
+        those with handed_over = TRUE ("not escalated": FALSE). Only where every metric can be
+        filtered by it, and not for a verb in -ing ("deals closing this quarter")."""
+        found: list[Filter] = []
+        taken = {f.field for f in filters}
+        for mention in flags:
+            if mention.target in taken:
+                continue
+            if said_in_ing(text, mention):
+                continue  # "pipeline closing this quarter": a date, not closed deals
+            value = not negated(text, mention.start)
+            if self._filterable(metrics, mention.target, value):
+                found.append(Filter(field=mention.target, op="=", values=(value,)))
+                taken.add(mention.target)
+        return found
+
+    def _apart(
+        self,
+        text: str,
+        spans: Mapping[str, Sequence[tuple[int, int]]],
+        candidates: Mapping[str, Mapping[str, str]],
+        by_dimension: Mapping[str, Sequence[str]],
+    ) -> Clarify | None:
+        """A question back when values of two dimensions are set apart as two groups ("for
+        Enterprise and for email", "Enterprise or email", "Enterprise vs email"): the rows
+        holding both would answer neither."""
+        placed = sorted(
+            (span, written)
+            for written, found in spans.items()
+            for span in found
+            if any(d in by_dimension for d in candidates.get(written, {}))
+        )
+        for (left, first), (right, second) in itertools.pairwise(placed):
+            dims = (
+                {d for d in candidates[first] if d in by_dimension},
+                {d for d in candidates[second] if d in by_dimension},
+            )
+            if dims[0] & dims[1] or not _APART.fullmatch(text[left[1] : right[0]]):
+                continue
+            return Clarify(
+                f"'{text[left[0] : left[1]]}' and '{text[right[0] : right[1]]}' are values of "
+                "different things: do you want the rows that are both, or each one on its "
+                "own? Ask for one at a time, or for both together.",
+            )
+        return None
+
+    def _kept_and_left_out(self, query: SemanticQuery) -> Clarify | None:
+        """A question back when values of one dimension are both asked for (by a filter or
+        a filtered metric's own filter) and left out: "tickets the bot resolved without a
+        human" may mean AI tickets, or tickets no human ever touched."""
+        kept = {f.field for f in query.filters if f.op in ("=", "in")}
+        for name in query.metrics:
+            kept |= {f.field for m, _, own in self.filtered_metrics if m == name for f in own}
+        for condition in query.filters:
+            if condition.op in ("!=", "not in") and condition.field in kept:
+                left = " and ".join(repr(v) for v in condition.values)
+                return Clarify(
+                    f"You asked for some {condition.field.replace('_', ' ')} values and to "
+                    f"leave out {left}: I'm not sure which rows you mean. Could you name the "
+                    "values to keep?"
+                )
+        return None
+
+    def _governed_metric(self, query: SemanticQuery) -> SemanticQuery:
+        """A metric filtered as a governed metric is that metric: tickets where handled_by =
+        'ai' is ai_handled_tickets (its owner, label and caveats then show)."""
+        if len(query.metrics) != 1:
+            return query
+        metric = self.model.metric(query.metrics[0])
+        if metric is None or metric.type != "simple" or metric.filter:
+            return query
+        for name, measure, required in self.filtered_metrics:
+            if measure == metric.measure and all(f in query.filters for f in required):
+                order = tuple(
+                    OrderBy(field=name, descending=o.descending) if o.field == metric.name else o
+                    for o in query.order_by
+                )
+                return query.model_copy(
+                    update={
+                        "metrics": (name,),
+                        "filters": tuple(f for f in query.filters if f not in required),
+                        "order_by": order,
+                    }
+                )
+        return query
+
+    def _widened(
+        self, metrics: tuple[str, ...], filters: list[Filter]
+    ) -> tuple[tuple[str, ...], list[Filter]]:
+        """A filtered metric asked beside another value of its filter's dimension compares
+        its base metric across both: "did humans or the bot resolve more tickets" is tickets
+        for handled_by IN ('human', 'ai'), not AI-handled tickets that humans handled."""
+        asked = {f.field: f for f in filters if f.op in ("=", "in")}
+        for name in metrics:
+            own = next((req for m, _, req in self.filtered_metrics if m == name), ())
+            if not own or not any(f.field in asked and f.op == "=" for f in own):
+                continue
+            base = self._unfiltered(name, {f.field for f in own})
+            if base == name:
+                continue
+            for required in own:
+                given = asked.get(required.field)
+                if given is None:
+                    filters.append(required)
+                    continue
+                values = tuple(dict.fromkeys((*required.values, *given.values)))
+                widened = Filter(
+                    field=given.field, op="=" if len(values) == 1 else "in", values=values
+                )
+                filters[filters.index(given)] = widened
+                asked[given.field] = widened
+            metrics = tuple(base if m == name else m for m in metrics)
+        return metrics, filters
+
+    def _unfiltered(self, name: str, changed: set[str]) -> str:
+        """The metric `name` is a filter on, when a follow-up changes that filter's dimension:
+        ai_handled_tickets (tickets where handled_by = 'ai') asked "for humans" is tickets."""
+        for filtered, measure, required in self.filtered_metrics:
+            if filtered == name and changed & {f.field for f in required}:
+                bases = self.unfiltered_metrics.get(measure or "", [])
+                return bases[0] if len(bases) == 1 else name
+        return name

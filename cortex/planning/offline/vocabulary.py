@@ -1,0 +1,188 @@
+"""What the offline planner knows of one model before it reads a question: its vocabulary.
+
+Built once per model: the terms metrics and dimensions are called by, the words the catalog
+uses (as lemmas, and those only metric names use), yes/no dimensions, value aliases ("bot" for
+'ai'), the metrics a verb names ("lose": churned), governed readings of values and filtered
+metrics, rate and quantity readers. `Vocabulary` is the state the planner's parts share
+(`conditions`, `asking`, `planner`); `filterable` and `grouped` ask the semantic layer whether
+a query can be answered.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from datetime import date
+
+from cortex.planning.offline.counting import CountReader, RowCounts
+from cortex.planning.offline.mentions import (
+    Mention,
+    ValueFinder,
+    make_terms,
+    stem,
+    text_words,
+    value_aliases,
+)
+from cortex.planning.offline.quantities import Quantities
+from cortex.planning.offline.rates import RATE_WORDS, Rates
+from cortex.planning.offline.understanding import (
+    lemma,
+)
+from semantic_layer.compile import compile_query
+from semantic_layer.errors import SemanticLayerError
+from semantic_layer.model import Dimension, SemanticModel
+from semantic_layer.query import Filter, SemanticQuery, parse_where
+
+
+def _synonym_words(dimension: Dimension) -> list[str]:
+    """The words of the value synonyms of `dimension`."""
+    return [w for ps in dimension.value_synonyms.values() for p in ps for w in text_words(p)]
+
+
+_NEGATIONS = frozenset({"not", "non", "never", "without", "un"})
+
+
+#: Words the rules read (a rate, an average, a negation): never unexplained.
+_READ_WORDS = RATE_WORDS | _NEGATIONS
+
+
+#: An explicit sum asked for: "the sum of", "summed", "add up".
+SUM_OF = re.compile(r"\b(sum|summed|add(?:ed)? up)\b", re.IGNORECASE)
+
+
+#: Irregular participles of names and the verb forms they come from.
+_IRREGULAR = {
+    "lost": ("lose", "loses", "losing"),
+    "won": ("win", "wins", "winning"),
+}
+
+
+def said_in_ing(text: str, mention: Mention) -> bool:
+    """Whether a name is said as a verb in -ing ("deals closing this quarter")."""
+    return any(text[start:end].lower().endswith("ing") for start, end in mention.spans)
+
+
+def _single_filter(where: str) -> tuple[Filter, ...]:
+    """The structured filters of a governed `where`; empty when it is not plain predicates."""
+    try:
+        return parse_where(where)
+    except SemanticLayerError:
+        return ()
+
+
+class Vocabulary:
+    """The vocabulary of one semantic model, as the offline planner reads questions with it."""
+
+    def __init__(
+        self, model: SemanticModel, *, as_of: date, values: ValueFinder | None = None
+    ) -> None:
+        self.model = model
+        self.as_of = as_of
+        self.values = values
+        metric_pairs = [
+            (m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)
+        ]
+        metric_terms = make_terms("metric", metric_pairs)
+        dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
+        dimension_pairs = [
+            (name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)
+        ]
+        dimension_terms = make_terms("dimension", dimension_pairs)
+        self.terms = metric_terms + dimension_terms
+        self.metric_terms = metric_terms
+        self.dimension_words = {t.words: t.target for t in dimension_terms}
+        self.vocabulary = {word for term in self.terms for word in term.words}
+        #: every word a name, label or synonym of the catalog uses, as `lemma`s
+        names = [text for _, text in [*metric_pairs, *dimension_pairs]]
+        names += [f.name for f in model.filters]
+        names += [p for _, d in dims for ps in d.value_synonyms.values() for p in ps]
+        self.known_words = {lemma(w) for text in names for w in text_words(text.replace("_", " "))}
+        self.known_words |= {lemma(w) for w in _READ_WORDS}
+        #: words only names of metrics or values use: a query explains them only with its
+        #: own metrics' names and descriptions ("led" and "purchase" of converted tickets are
+        #: not explained by ticket volume) or with the values it applies
+        general = [text for _, text in dimension_pairs] + [f.name for f in model.filters]
+        general_words = {lemma(w) for text in general for w in text_words(text.replace("_", " "))}
+        self.scoped_words = self.known_words - general_words - {lemma(w) for w in _READ_WORDS}
+        self.metric_lemmas: dict[str, set[str]] = {}
+        for m in model.metrics:
+            texts = (m.name.replace("_", " "), m.label, m.description, *m.synonyms)
+            self.metric_lemmas[m.name] = {lemma(w) for t in texts for w in text_words(t)}
+        self.table_lemmas = {
+            t.name: {lemma(w) for w in text_words(t.description)} for t in model.tables
+        }
+        self.booleans = {name for name, d in dims if d.type == "boolean"}
+        self.aliases = value_aliases(d for _, d in dims)
+        self.counts = RowCounts.of(model)
+        #: the names value synonyms stand inside: those of the things of the tables holding
+        #: those values ("bot tickets" are AI tickets; "AI merchants" are no bot's)
+        held = {
+            t.name
+            for t in model.tables
+            if any(stem(w) in self.aliases for d in t.dimensions for w in _synonym_words(d))
+        }
+        self.alias_scope = {m for m, tables in self.counts.tables.items() if tables & held}
+        self.alias_scope |= {d.name for t in model.tables if t.name in held for d in t.dimensions}
+        #: the words of each metric's names -> the metric, when only one is called so
+        self.metric_names: dict[tuple[str, ...], str] = {}
+        for term in metric_terms:
+            if self.metric_names.setdefault(term.words, term.target) != term.target:
+                self.metric_names[term.words] = ""
+        self.metric_names = {w: t for w, t in self.metric_names.items() if t}
+        #: verb forms naming a metric's event: the irregular participle a metric's name starts
+        #: with ("lost customers", "won deals") -> that metric, from "lose" or "win"
+        self.events: dict[str, tuple[str, ...]] = {}
+        for term in sorted(metric_terms, key=lambda t: t.target):
+            if len(term.words) == 2 and term.words[0] in _IRREGULAR:
+                for form in _IRREGULAR[term.words[0]]:
+                    named = self.events.get(stem(form), ())
+                    self.events[stem(form)] = tuple(dict.fromkeys((*named, term.target)))
+        self.metric_words: dict[str, set[str]] = {}
+        for term in metric_terms:
+            self.metric_words.setdefault(term.target, set()).update(term.words)
+        self.rates = Rates(model, self.metric_words, self.aliases)
+        self.quantities = Quantities(model)
+        self.counting = CountReader(self.counts, values, self._filterable, self.dimension_words)
+        #: (dimension, value) pairs a named filter gives one governed reading to:
+        #: `enterprise: segment = 'Enterprise'` says what "Enterprise" means.
+        self.governed_values = {
+            (f.field, str(f.values[0]).lower())
+            for named in model.filters
+            for f in _single_filter(named.where)
+            if f.op == "="
+        }
+        #: simple metrics that are another one's measure with a filter: tickets where
+        #: handled_by = 'ai' is the governed metric ai_handled_tickets.
+        self.filtered_metrics = [
+            (m.name, m.measure, filters)
+            for m in model.metrics
+            if m.type == "simple" and m.measure and m.filter
+            for filters in [_single_filter(m.filter)]
+            if filters
+        ]
+        self.unfiltered_metrics: dict[str, list[str]] = {}
+        for m in model.metrics:
+            if m.type == "simple" and m.measure and not m.filter:
+                self.unfiltered_metrics.setdefault(m.measure, []).append(m.name)
+
+    def _filterable(self, metrics: Sequence[str], dimension: str, value: str | bool) -> bool:
+        """Whether every metric can be filtered by `dimension` (the layer decides)."""
+        if not metrics:
+            return True
+        trial = SemanticQuery(
+            metrics=tuple(metrics), filters=(Filter(field=dimension, op="=", values=(value,)),)
+        )
+        try:
+            compile_query(trial, self.model, as_of=self.as_of)
+        except SemanticLayerError:
+            return False
+        return True
+
+    def _grouped(self, query: SemanticQuery, dimension: str) -> SemanticQuery | None:
+        """`query` grouped by `dimension` too, when the layer can answer that."""
+        grouped = query.model_copy(update={"dimensions": (*query.dimensions, dimension)})
+        try:
+            compile_query(grouped, self.model, as_of=self.as_of)
+        except SemanticLayerError:
+            return None
+        return grouped
