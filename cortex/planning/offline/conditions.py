@@ -12,14 +12,8 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
-from cortex.planning.offline.exclusions import excluded, negated, phrases
-from cortex.planning.offline.mentions import (
-    WORD,
-    Mention,
-    singular_noun,
-    stem,
-    text_words,
-)
+from cortex.planning.offline.reading.exclusions import excluded, negated, phrases
+from cortex.planning.offline.reading.mentions import WORD, Mention, singular_noun, stem, text_words
 from cortex.planning.offline.vocabulary import Vocabulary, said_in_ing
 from cortex.planning.plans import Clarify
 from semantic_layer.query import Filter, OrderBy, SemanticQuery

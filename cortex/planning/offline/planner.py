@@ -35,23 +35,20 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
-from cortex.planning.offline.asking import AsksBack
+from cortex.planning.offline.checks.asking import AsksBack
+from cortex.planning.offline.checks.understanding import lemma, non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
-from cortex.planning.offline.exclusions import phrases
-from cortex.planning.offline.grouping import grouped_dimensions
-from cortex.planning.offline.mentions import (
+from cortex.planning.offline.reading.exclusions import phrases
+from cortex.planning.offline.reading.grouping import grouped_dimensions
+from cortex.planning.offline.reading.mentions import (
     Mention,
     blank_mentions,
     find_mentions,
     stem,
     text_words,
 )
-from cortex.planning.offline.phrasing import Phrasing, read_phrasing
-from cortex.planning.offline.rates import aggregate_word
-from cortex.planning.offline.understanding import (
-    lemma,
-    non_data_request,
-)
+from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
+from cortex.planning.offline.reading.rates import aggregate_word
 from cortex.planning.offline.vocabulary import SUM_OF
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question

@@ -14,8 +14,9 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from cortex.planning.offline.counting import CountReader, RowCounts
-from cortex.planning.offline.mentions import (
+from cortex.planning.offline.checks.understanding import lemma
+from cortex.planning.offline.reading.counting import CountReader, RowCounts
+from cortex.planning.offline.reading.mentions import (
     Mention,
     ValueFinder,
     make_terms,
@@ -23,11 +24,8 @@ from cortex.planning.offline.mentions import (
     text_words,
     value_aliases,
 )
-from cortex.planning.offline.quantities import Quantities
-from cortex.planning.offline.rates import RATE_WORDS, Rates
-from cortex.planning.offline.understanding import (
-    lemma,
-)
+from cortex.planning.offline.reading.quantities import Quantities
+from cortex.planning.offline.reading.rates import RATE_WORDS, Rates
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import Dimension, SemanticModel

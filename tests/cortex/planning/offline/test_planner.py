@@ -10,13 +10,13 @@ import pytest
 
 from connectors.warehouse import DuckDBWarehouse
 from cortex.knowledge import build_value_index
-from cortex.planning.offline.planner import OfflinePlanner
-from cortex.planning.offline.understanding import (
+from cortex.planning.offline.checks.understanding import (
     FILLER_WORDS,
     NON_DATA_REQUESTS,
     lemma,
     non_data_request,
 )
+from cortex.planning.offline.planner import OfflinePlanner
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, QueryPlan
 from semantic_layer.loader import load_model

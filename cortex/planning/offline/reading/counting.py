@@ -30,7 +30,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.mentions import WORD, Mention, ValueFinder, singular_noun
+from cortex.planning.offline.reading.mentions import WORD, Mention, ValueFinder, singular_noun
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import Filter, parse_where

@@ -19,8 +19,13 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.grouping import GROUPING
-from cortex.planning.offline.understanding import FILLER_LEMMAS, FILLER_WORDS, FUNCTION_WORDS, lemma
+from cortex.planning.offline.checks.understanding import (
+    FILLER_LEMMAS,
+    FILLER_WORDS,
+    FUNCTION_WORDS,
+    lemma,
+)
+from cortex.planning.offline.reading.grouping import GROUPING
 from semantic_layer.model import METRIC_TIME
 from semantic_layer.query import SemanticQuery
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from cortex.planning.offline.counting import RowCounts
 from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.offline.reading.counting import RowCounts
 from cortex.planning.plans import Clarify, QueryPlan
 from semantic_layer.loader import load_model
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[5]
 
 
 def query_of(planner: OfflinePlanner, question: str) -> SemanticQuery:

@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.understanding import lemma
+from cortex.planning.offline.checks.understanding import lemma
 from semantic_layer.compile import metrics_used
 from semantic_layer.expressions import column_names
 from semantic_layer.model import Metric, SemanticModel

@@ -10,7 +10,7 @@ from cortex.planning.offline.planner import OfflinePlanner
 from cortex.planning.plans import Clarify, QueryPlan
 from semantic_layer.query import SemanticQuery
 
-ROOT = Path(__file__).resolve().parents[4]
+ROOT = Path(__file__).resolve().parents[5]
 
 
 def query_of(planner: OfflinePlanner, question: str, *history: SemanticQuery) -> SemanticQuery:

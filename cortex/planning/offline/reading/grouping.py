@@ -14,7 +14,7 @@ import re
 from collections.abc import Sequence
 from typing import Final
 
-from cortex.planning.offline.mentions import Mention
+from cortex.planning.offline.reading.mentions import Mention
 
 __all__ = ["GROUPING", "grouped_dimensions"]
 

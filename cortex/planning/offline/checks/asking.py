@@ -14,22 +14,16 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
-from cortex.planning.offline.exclusions import phrases
-from cortex.planning.offline.mentions import (
-    WORD,
-    Mention,
-    singular_noun,
-    stem,
-    text_words,
-)
-from cortex.planning.offline.phrasing import Phrasing
-from cortex.planning.offline.structure import Shape, unheeded
-from cortex.planning.offline.understanding import (
+from cortex.planning.offline.checks.structure import Shape, unheeded
+from cortex.planning.offline.checks.understanding import (
     FILLER_LEMMAS,
     lemma,
     quote_words,
     unexplained_words,
 )
+from cortex.planning.offline.reading.exclusions import phrases
+from cortex.planning.offline.reading.mentions import WORD, Mention, singular_noun, stem, text_words
+from cortex.planning.offline.reading.phrasing import Phrasing
 from cortex.planning.offline.vocabulary import SUM_OF, Vocabulary, said_in_ing
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, Plan, QueryPlan, same_query

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from cortex.planning.offline.mentions import singular_noun, stem, text_words
+from cortex.planning.offline.reading.mentions import singular_noun, stem, text_words
 from semantic_layer.model import SemanticModel
 
 __all__ = ["RATE_WORDS", "Rates", "aggregate_word"]

@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from cortex.planning.offline.phrasing import read_phrasing
+from cortex.planning.offline.reading.phrasing import read_phrasing
 from semantic_layer.time import resolve_time_range
 
 AS_OF = date(2026, 11, 24)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from cortex.planning.offline.mentions import make_terms, stem
+from cortex.planning.offline.checks.understanding import FILLER_WORDS
 from cortex.planning.offline.planner import OfflinePlanner
-from cortex.planning.offline.understanding import FILLER_WORDS
+from cortex.planning.offline.reading.mentions import make_terms, stem
 from cortex.planning.plans import Clarify, QueryPlan
 from semantic_layer.query import Filter, SemanticQuery
 
