@@ -13,7 +13,12 @@ import re
 from collections.abc import Mapping, Sequence
 
 from cortex.planning.offline.reading.exclusions import excluded, negated, phrases
-from cortex.planning.offline.reading.mentions import WORD, Mention, singular_noun, stem, text_words
+from cortex.planning.offline.reading.mentions import (
+    Mention,
+    singular_text,
+    stem,
+    text_words,
+)
 from cortex.planning.offline.vocabulary import Vocabulary, said_in_ing
 from cortex.planning.plans import Clarify
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
@@ -39,8 +44,9 @@ class ReadsConditions(Vocabulary):
         metrics: Sequence[str],
         mentions: Sequence[Mention] = (),
         evidence: frozenset[str] = frozenset(),
-    ) -> tuple[list[Filter], Clarify | None]:
-        """Filters for the dimension values the text names.
+    ) -> tuple[list[Filter], Clarify | None, list[tuple[int, int]]]:
+        """Filters for the dimension values the text names, a question back, and where the
+        words leaving values out stand ("not counting": read, since they were used).
 
         A value held by several dimensions ("Enterprise": a segment and a plan) keeps only the
         dimensions the metrics can be filtered by. If several remain, a dimension named right
@@ -51,22 +57,28 @@ class ReadsConditions(Vocabulary):
         filter.
         """
         if self.values is None:
-            return [], None
+            return [], None, []
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         spans: dict[str, list[tuple[int, int]]] = {}
-        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
+        singular = singular_text(text)
         wording = phrases(text)
         as_written = [m for m in self.values.find(text) if not _inside(m.span, wording)]
         for match in as_written:
             spans.setdefault(match.value.lower(), []).append(match.span)
         singulars = [m for m in self.values.find(singular) if not _inside(m.span, wording)]
+        for match in singulars:  # "except discount requests": the value as its plural says
+            found = spans.setdefault(match.value.lower(), [])
+            if not any(start < match.span[1] and match.span[0] < end for start, end in found):
+                found.append(match.span)
         for match in [*as_written, *singulars]:
             candidates.setdefault(match.value.lower(), {})[match.dimension] = match.value
         by_dimension: dict[str, list[str]] = {}
         left_out: dict[str, list[str]] = {}  # dimension -> values the text excludes
+        used: list[tuple[int, int]] = []
         every_span = [span for found in spans.values() for span in found]
         for written, dimensions in candidates.items():
             exclusions = [excluded(text, start, every_span) for start, _ in spans.get(written, [])]
+            used += [span for span in exclusions if span is not None]
             named = [{stem(w) for w in text_words(v)} for v in (written, *dimensions.values())]
             if evidence and any(words <= evidence for words in named):
                 continue
@@ -78,9 +90,13 @@ class ReadsConditions(Vocabulary):
                 chosen = self._disambiguate(text, written, chosen, spans.get(written, []), mentions)
             if len(chosen) > 1:
                 options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
-                return [], Clarify(
-                    f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
-                    options[:3],
+                return (
+                    [],
+                    Clarify(
+                        f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
+                        options[:3],
+                    ),
+                    [],
                 )
             if any(exclusions):
                 left_out.setdefault(chosen[0], []).append(dimensions[chosen[0]])
@@ -88,7 +104,7 @@ class ReadsConditions(Vocabulary):
                 by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
         apart = self._apart(text, spans, candidates, by_dimension)
         if apart is not None:
-            return [], apart
+            return [], apart, []
         filters = []
         for dimension, values in by_dimension.items():
             unique = tuple(dict.fromkeys(values))
@@ -98,7 +114,7 @@ class ReadsConditions(Vocabulary):
             unique = tuple(dict.fromkeys(values))
             op = "!=" if len(unique) == 1 else "not in"
             filters.append(Filter(field=dimension, op=op, values=unique))
-        return filters, None
+        return filters, None, used
 
     def _disambiguate(
         self,

@@ -38,7 +38,6 @@ from dataclasses import replace
 from cortex.planning.offline.checks.asking import AsksBack
 from cortex.planning.offline.checks.understanding import lemma, non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
-from cortex.planning.offline.reading.exclusions import phrases
 from cortex.planning.offline.reading.grouping import grouped_dimensions
 from cortex.planning.offline.reading.mentions import (
     Mention,
@@ -168,7 +167,6 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if follow_up and _NARROW.match(question):
             metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
         read = [*phrasing.spans, *(span for m in (*mentions, *replaced) for span in m.spans)]
-        read += phrases(rest)  # "not counting", "other than": read by `_filters`
         request = non_data_request(question)
         if request is not None and not self._names_a_metric(question, mentions, request[1]):
             return OutOfScope(_OUT_OF_SCOPE)
@@ -196,7 +194,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             and evidence.isdisjoint(m.words)
         ]
         in_scope = metrics or (previous.metrics if previous else ())
-        filters, clarify = self._filters(blanked, in_scope, mentions, evidence)
+        filters, clarify, leaving_out = self._filters(blanked, in_scope, mentions, evidence)
+        read += leaving_out  # "not counting", "other than": they left values out
         if clarify is not None:
             return clarify
         filters = _joined(filters, carried)
@@ -371,6 +370,15 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         grouped = grouped_dimensions(text, mentions)
         return grouped, list(dict.fromkeys(m.target for m in dims))
 
+    def _descending(self, phrasing: Phrasing, metric: str) -> bool:
+        """Whether a ranking keeps the highest values first: "top 3" and "best 3" do, "worst
+        3" does not, except for a time, which is best when shortest ("the 3 worst intents for
+        resolution time" are the slowest)."""
+        found = self.model.metric(metric)
+        if phrasing.judged and found is not None and found.format == "duration":
+            return not phrasing.descending
+        return phrasing.descending
+
     def _query(
         self,
         metrics: tuple[str, ...],
@@ -383,7 +391,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             dims.insert(0, f"{METRIC_TIME}:{phrasing.grain}")
         order: tuple[OrderBy, ...] = ()
         if phrasing.top is not None:
-            order = (OrderBy(field=metrics[0], descending=phrasing.descending),)
+            order = (OrderBy(field=metrics[0], descending=self._descending(phrasing, metrics[0])),)
         return SemanticQuery(
             metrics=metrics,
             dimensions=tuple(dict.fromkeys(dims)),
@@ -419,7 +427,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
                 OrderBy(field=renamed.get(o.field, o.field), descending=o.descending) for o in order
             )
         if phrasing.top is not None:
-            order = (OrderBy(field=chosen[0], descending=phrasing.descending),)
+            order = (OrderBy(field=chosen[0], descending=self._descending(phrasing, chosen[0])),)
             limit = phrasing.top
         elif metrics:
             order = tuple(o for o in order if o.field in chosen or o.field not in previous.metrics)

@@ -26,7 +26,7 @@ from cortex.planning.offline.reading.mentions import (
 )
 from cortex.planning.offline.reading.quantities import Quantities
 from cortex.planning.offline.reading.rates import RATE_WORDS, Rates
-from semantic_layer.compile import compile_query
+from semantic_layer.compile import compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import Dimension, SemanticModel
 from semantic_layer.query import Filter, SemanticQuery, parse_where
@@ -162,6 +162,16 @@ class Vocabulary:
         for m in model.metrics:
             if m.type == "simple" and m.measure and not m.filter:
                 self.unfiltered_metrics.setdefault(m.measure, []).append(m.name)
+
+    def on_a_day(self, name: str) -> bool:
+        """Whether metric `name` is a value on a day (a snapshot such as ARR, a trailing
+        window), not a count or sum over the days of a range: averaging or summing it over
+        a range is another question than its value on the range's last day."""
+        for used in metrics_used(self.model, [name]):
+            measured = self.model.measure(used.measure or "")
+            if used.type == "cumulative" or (measured is not None and measured[1].snapshot):
+                return True
+        return False
 
     def _filterable(self, metrics: Sequence[str], dimension: str, value: str | bool) -> bool:
         """Whether every metric can be filtered by `dimension` (the layer decides)."""

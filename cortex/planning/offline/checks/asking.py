@@ -22,7 +22,12 @@ from cortex.planning.offline.checks.understanding import (
     unexplained_words,
 )
 from cortex.planning.offline.reading.exclusions import phrases
-from cortex.planning.offline.reading.mentions import WORD, Mention, singular_noun, stem, text_words
+from cortex.planning.offline.reading.mentions import (
+    Mention,
+    singular_text,
+    stem,
+    text_words,
+)
 from cortex.planning.offline.reading.phrasing import Phrasing
 from cortex.planning.offline.vocabulary import SUM_OF, Vocabulary, said_in_ing
 from cortex.planning.phrase import phrase_query
@@ -53,6 +58,10 @@ _BECAME = re.compile(
     r"|joined|signed up|became|went live|went live|converted)\b",
     re.IGNORECASE,
 )
+
+
+#: An aggregate over the days of a range: "the average adoption over last quarter".
+_OVER_TIME = re.compile(r"\b(average|mean|avg|median|typical)\b", re.IGNORECASE)
 
 
 class AsksBack(Vocabulary):
@@ -143,7 +152,7 @@ class AsksBack(Vocabulary):
                 used |= words
             elif not words <= FILLER_LEMMAS:
                 dropped |= words
-        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
+        singular = singular_text(text)
         for match in self.values.find(singular):
             if applied is None or (match.dimension, match.value.lower()) in held:
                 used |= {lemma(w) for w in text_words(singular[match.span[0] : match.span[1]])}
@@ -179,7 +188,9 @@ class AsksBack(Vocabulary):
         heads = [*phrasing.spans, *(span for m in names for span in m.spans)]
         metric_spans = [span for m in names if m.kind == "metric" for span in m.spans]
         held = {(f.field, str(v).lower()) for f in (*query.filters, *filters) for v in f.values}
-        found = self.values.find(question) if self.values is not None else []
+        found = []
+        if self.values is not None:  # as written, and in the singular ("return requests")
+            found = [*self.values.find(question), *self.values.find(singular_text(question))]
         applied = [m for m in found if (m.dimension, m.value.lower()) in held]
         values = {lemma(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
         shape = Shape(
@@ -205,6 +216,12 @@ class AsksBack(Vocabulary):
             self.quantities.aggregation(m) not in summed for m in query.metrics
         ):
             found.append(match.group(1))
+        over_days = query.time_range is not None and not any(
+            d.startswith(METRIC_TIME) for d in query.dimensions
+        )
+        asked = SUM_OF.search(text) or _OVER_TIME.search(text)
+        if asked and over_days and any(self.on_a_day(m) for m in query.metrics):
+            found.append(asked.group(1))  # "the average ARR last quarter": a value on a day
         return tuple(dict.fromkeys(found))
 
     def _ask_about(

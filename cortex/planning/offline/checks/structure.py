@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from typing import Final
 
 from cortex.planning.offline.checks.understanding import (
-    FILLER_LEMMAS,
     FILLER_WORDS,
     FUNCTION_WORDS,
     lemma,
@@ -135,10 +134,39 @@ def _noun_phrase(
             break
         if token.read or token.word in _JOINING or lemma(token.word) in values:
             continue
-        if not fillers and (token.word in FILLER_WORDS or lemma(token.word) in FILLER_LEMMAS):
+        if not fillers and token.word in FILLER_WORDS:  # as written: "lead" is no "leading"
             continue
         unread.append(token)
     return unread
+
+
+def _breakdown_gaps(
+    shape: Shape, tokens: Sequence[_Token], after: int, keyword: str
+) -> list[_Token]:
+    """The words of a breakdown ("by …", "per …", "which …" ending at `after`) that no
+    dimension takes: "by team"; the noun a dimension only qualifies ("by region manager":
+    'manager'); values where things are asked for "per" or "which" ("per live agent",
+    "which human agents": an agent is no dimension, 'human' one value of who handled a
+    ticket); a metric after "per" ("conversion rate per ticket": a ratio, not a breakdown;
+    after "by" or "which" it says what ranks: "top 10 accounts by ARR")."""
+    phrase = [t for t in tokens if t.start >= after]
+    first = next((t for t in phrase if t.word not in _JOINING), None)
+    if first is None:
+        return []
+    if (first.start, first.end) in shape.metric_spans:
+        if keyword in ("by", "which"):
+            return []
+        return [t for t in tokens if t.end <= after][-1:]  # "per"
+    if first.head:  # a dimension read: what follows it in the same noun phrase
+        return _noun_phrase(tokens, first.end, shape.values, fillers=False)
+    if first.read and keyword != "by":  # values, and no dimension
+        words = []
+        for token in phrase[phrase.index(first) :]:
+            if token.head or token.word in FUNCTION_WORDS:
+                break
+            words.append(token)
+        return words
+    return _noun_phrase(tokens, after, shape.values)
 
 
 def _between_metrics(shape: Shape, start: int, end: int) -> bool:
@@ -168,9 +196,9 @@ def unheeded(shape: Shape) -> list[str]:
         before = [t for t in tokens if t.end <= keyword.start()][-1:]
         if keyword.group() == "by" and before and _is_participle(before[0].word):
             continue  # "tickets sent by shoppers": an agent, not a breakdown
-        found += _noun_phrase(tokens, keyword.end(), shape.values)
-    for asked in _WHICH.finditer(text):  # "which support agents …", "what teams …"
-        found += _noun_phrase(tokens, asked.end(), shape.values)
+        found += _breakdown_gaps(shape, tokens, keyword.end(), keyword.group())
+    for asked in _WHICH.finditer(text):  # "which support agents …", "which human agents …"
+        found += _breakdown_gaps(shape, tokens, asked.end(), "which")
     if not shape.grouped:
         for asked in _WHO.finditer(text):  # "who closed the most deals": no one to name
             found += [t for t in tokens if t.word == "who" and t.end == asked.end()]

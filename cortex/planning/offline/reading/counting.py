@@ -30,7 +30,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.reading.mentions import WORD, Mention, ValueFinder, singular_noun
+from cortex.planning.offline.reading.mentions import (
+    WORD,
+    Mention,
+    ValueFinder,
+    singular_text,
+)
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import Filter, parse_where
@@ -141,7 +146,7 @@ class CountReader:
         """(dimension, value) of the values `text` names, as written or in the singular."""
         if self.values is None:
             return set()
-        singular = WORD.sub(lambda m: singular_noun(m.group()), text.lower())
+        singular = singular_text(text)
         found = [*self.values.find(text), *self.values.find(singular)]
         return {(v.dimension, v.value) for v in found}
 

@@ -26,6 +26,7 @@ __all__ = [
     "find_mentions",
     "make_terms",
     "singular_noun",
+    "singular_text",
     "stem",
     "text_words",
     "value_aliases",
@@ -45,6 +46,12 @@ def singular_noun(word: str) -> str:
     if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ies")):
         return word[:-1]
     return word
+
+
+def singular_text(text: str) -> str:
+    """`text` in lower case with each plural noun made singular in place: "discount requests"
+    reads "discount request " (a space where the 's' was), so positions stay the same."""
+    return WORD.sub(lambda m: singular_noun(m.group()).ljust(len(m.group())), text.lower())
 
 
 def stem(word: str) -> str:

@@ -14,9 +14,10 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from semantic_layer.errors import QueryError
 from semantic_layer.model import Comparison, Grain
 from semantic_layer.query import MAX_LIMIT
-from semantic_layer.time import shift, truncate
+from semantic_layer.time import resolve_time_range, shift, truncate
 
 _NUMBERS = {
     "one": 1,
@@ -119,6 +120,9 @@ class Phrasing:
     #: the comparison is with the period before (or a year before) the `earlier` range a
     #: follow-up builds on: "how does that compare with September?" after October
     against_earlier: bool = False
+    #: the ranking is said as a judgement ("the 3 worst", "best"), not as a size: which end
+    #: is worst depends on the metric (a time is worst when longest)
+    judged: bool = False
 
     def remainder(self, question: str) -> str:
         """The question with the phrases read here blanked out."""
@@ -137,6 +141,8 @@ class _Reader:
         self.blocked: list[tuple[int, int]] = []
         self.implied_grain: Grain | None = None
         self.implied_range: str | None = None
+        #: the unit a "vs last week" comparison names, and where it stands
+        self.compared: tuple[Grain, tuple[int, int]] | None = None
 
     def find(self, pattern: str) -> re.Match[str] | None:
         """The first match of `pattern` (whole words) not overlapping what was read already."""
@@ -167,11 +173,29 @@ class _Reader:
             back = match.group("unit") or match.group("ago")
             if match.group("same") and back in ("week", "month", "quarter"):
                 self.implied_range = f"this {back}"
+            if back in ("day", "week", "month", "quarter"):
+                self.compared = (_Reader._grain(back), match.span())
             return "previous_period"
         if match := self.find(r"(change[ds]?|move[ds]?|trend(ed|ing)?|grow(n|th)?|evolve[ds]?)"):
             # "how did X change this quarter": compared with the period before
             return "previous_period" if self.find(r"how (did|has|have|is|are)") else None
         return None
+
+    def matches_unit(self, time_range: str | None) -> bool:
+        """Whether the period a "vs last <unit>" comparison names is the one before the range
+        ("this month vs last month"); if not ("yesterday vs the same day last week"), the
+        comparison is left unread, so that the planner asks about it."""
+        if self.compared is None or time_range is None:
+            return True
+        unit, span = self.compared
+        try:
+            resolved = resolve_time_range(time_range, self.as_of)
+        except QueryError:
+            return True
+        if resolved is None or resolved.unit in (None, unit):
+            return True
+        self.spans.remove(span)
+        return False
 
     # -- time range
 
@@ -253,7 +277,7 @@ class _Reader:
 
     def _last_n(self) -> str | None:
         match = self.find(
-            rf"((over|in|during|for) )?(the )?(last|past|previous|trailing) {_NUMBER} {_UNIT}"
+            rf"((in|during|for) )?(the )?(last|past|previous|trailing) {_NUMBER} {_UNIT}"
         )
         if match is None:
             return None
@@ -263,7 +287,7 @@ class _Reader:
 
     def _this_or_last(self) -> str | None:
         match = self.find(
-            r"((in|during|for|over) )?(this|current|last|previous|past|the last) "
+            r"((in|during|for) )?(this|current|last|previous|past|the last) "
             r"(week|month|quarter|year)"
         )
         if match is None:
@@ -475,9 +499,12 @@ def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phr
         compare = reader.named_comparison(earlier, against)
         against_earlier = compare is not None
     time_range = time_range or reader.implied_range
+    if compare == "previous_period" and not reader.matches_unit(time_range):
+        compare = None  # "yesterday vs the same day last week": not the day before; ask
     grain = reader.grain() or reader.implied_grain
     top, descending = reader.top()
     if top is not None:  # "top 99999999999999999999999": all of them, as many as SQL can hold
         top = min(top, MAX_LIMIT)
     spans = tuple(sorted(reader.spans))
-    return Phrasing(time_range, grain, top, descending, compare, spans, against_earlier)
+    judged = top is not None and re.search(r"\b(best|worst)\b", question.lower()) is not None
+    return Phrasing(time_range, grain, top, descending, compare, spans, against_earlier, judged)

@@ -720,3 +720,64 @@ def test_a_restriction_the_planner_reads_is_kept(valued_planner: OfflinePlanner)
 def test_a_verb_in_ing_is_no_yes_no_condition(valued_planner: OfflinePlanner) -> None:
     query = query_of(valued_planner, "open pipeline closing this quarter")
     assert not any(f.field == "is_closed" for f in query.filters)
+
+
+def test_leaving_out_is_read_in_many_words(valued_planner: OfflinePlanner) -> None:
+    for question, field in (
+        ("median first response time last week, aside from chat", "channel"),
+        ("bookings ex-Partner this year", "source"),
+        ("new ARR w/o Mid-Market last quarter", "segment"),
+        ("everything but sms tickets last week", "channel"),
+        ("CSAT this month for every intent except return requests", "intent"),
+        ("win rate excluding deals under SMB segment", "segment"),
+    ):
+        query = query_of(valued_planner, question)
+        (condition,) = [f for f in query.filters if f.field == field]
+        assert condition.op == "!=", (question, query)
+
+
+def test_a_value_after_another_without_joining_words_is_kept(
+    valued_planner: OfflinePlanner,
+) -> None:
+    query = query_of(valued_planner, "ARR excluding Mid-Market in APAC")
+    assert Filter(field="region", op="=", values=("APAC",)) in query.filters
+    assert Filter(field="segment", op="!=", values=("Mid-Market",)) in query.filters
+
+
+def test_a_negated_phrasal_condition_keeps_its_particle(valued_planner: OfflinePlanner) -> None:
+    query = query_of(valued_planner, "CSAT on tickets not handed over this month")
+    assert query.filters == (Filter(field="handed_over", op="=", values=(False,)),)
+
+
+def test_a_breakdown_by_a_value_a_qualifier_or_a_metric_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    for question, word in (
+        ("first response time per human agent this month", "agent"),
+        ("bookings by segment lead this year", "lead"),
+        ("influenced revenue per ticket last month", "per"),
+    ):
+        plan = valued_planner.plan(question)
+        assert isinstance(plan, Clarify), (question, plan)
+        assert f"'{word}'" in plan.question, (question, plan.question)
+
+
+def test_an_average_or_sum_of_a_value_on_a_day_over_a_range_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("mean AI adoption rate over the last quarter")
+    assert isinstance(plan, Clarify) and "'mean'" in plan.question
+
+
+def test_a_comparison_with_another_kind_of_period_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("tickets today vs the same day last week")
+    assert isinstance(plan, Clarify), plan
+
+
+def test_the_worst_times_are_the_longest(valued_planner: OfflinePlanner) -> None:
+    query = query_of(valued_planner, "the 3 worst channels for first response time this month")
+    assert query.order_by == (OrderBy(field="first_response_time", descending=True),)
+    csat = query_of(valued_planner, "the 3 worst segments for CSAT this month")
+    assert csat.order_by == (OrderBy(field="csat", descending=False),)
