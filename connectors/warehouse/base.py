@@ -17,7 +17,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Protocol
+from types import TracebackType
+from typing import Protocol, Self
 
 import pandas as pd
 
@@ -58,7 +59,10 @@ class QueryResult:
 
 
 class Warehouse(Protocol):
-    """Where compiled SQL runs; `dialect` is the sqlglot dialect to compile to."""
+    """Where compiled SQL runs; `dialect` is the sqlglot dialect to compile to.
+
+    A warehouse holds a connection: `close()` it, or use it as a context manager.
+    """
 
     @property
     def dialect(self) -> str: ...
@@ -79,4 +83,19 @@ class Warehouse(Protocol):
 
     def columns(self) -> dict[str, frozenset[str]]:
         """Every table (or view) in the warehouse and the names of its columns."""
+        ...
+
+    def close(self) -> None:
+        """Close the connection; closing twice is harmless."""
+        ...
+
+    def __enter__(self) -> Self: ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the warehouse."""
         ...
