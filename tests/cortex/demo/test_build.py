@@ -105,6 +105,24 @@ def test_another_seed_builds_other_data(tmp_path: Path) -> None:
     assert {"accounts", "subscriptions", "tickets", "conversions"} <= differing
 
 
+# Row counts and checksums (`fingerprint`) of one small build: seed 11, scale SMALL, as of
+# 2025-03-31. A change to the generator that moves any row fails here; when that is meant, every
+# number quoted from the demo (evals, README, bench/RESULTS.md) moves with it: re-pin and say so.
+PINNED_FINGERPRINT = {
+    "accounts": (100, 854082226929359203683),
+    "subscriptions": (229, 2177534097969068986805),
+    "tickets": (20000, 185040303569779400016854),
+    "conversions": (562, 4827453367713212749282),
+    "opportunities": (355, 3303226178219154789487),
+    "okr_targets": (6, 36267399744591634459),
+}
+
+
+def test_a_build_gives_the_rows_it_was_pinned_with(tmp_path: Path) -> None:
+    summary = build_demo(tmp_path / "demo.duckdb", scale=SMALL, as_of=date(2025, 3, 31), seed=11)
+    assert fingerprint(summary.path) == PINNED_FINGERPRINT
+
+
 def test_the_hash_behind_every_random_draw_is_stable_across_connections() -> None:
     # The demo's randomness is DuckDB's hash(); if a DuckDB upgrade changes it, the demo data
     # (and every number quoted from it) changes too. This pins one value.
