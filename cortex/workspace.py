@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.warehouse import DuckDBWarehouse, QueryResult
+from connectors.warehouse import DuckDBWarehouse, QueryResult, Warehouse
 from cortex.demo import build_demo
 from cortex.errors import UserError
 from cortex.settings import Settings
@@ -53,9 +53,7 @@ def ensure_warehouse(settings: Settings, on_progress: Progress | None = None) ->
 class Workspace:
     """The model and warehouse a question is answered from."""
 
-    def __init__(
-        self, settings: Settings, model: SemanticModel, warehouse: DuckDBWarehouse
-    ) -> None:
+    def __init__(self, settings: Settings, model: SemanticModel, warehouse: Warehouse) -> None:
         self.settings = settings
         self.model = model
         self.warehouse = warehouse
