@@ -31,23 +31,8 @@ from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.query import WHERE_FORMS
 from tests.conftest import DEMO_AS_OF
+from tests.cortex.cli.conftest import ROOT
 from tests.fakes.anthropic_api import FakeAnthropic, text_reply, tool_use
-
-ROOT = Path(__file__).resolve().parents[3]
-
-
-@pytest.fixture()
-def cortex(demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    """A runner whose environment points Cortex at the demo and the shipped metrics.yml."""
-    monkeypatch.chdir(tmp_path)  # logs and default stores land here, not in the repo
-    return CliRunner(
-        env={
-            "CORTEX_WAREHOUSE": str(demo_path),
-            "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-            "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
-            "USER": "ada",
-        }
-    )
 
 
 def refused(runner: CliRunner, args: list[str], message: str, hint: str | None) -> None:

@@ -1,0 +1,25 @@
+"""What a command starts from: the settings of its environment, and a warehouse to query."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from cortex import workspace
+from cortex.cli.render import err, progress
+from cortex.settings import Settings, load_settings
+
+
+def read_settings(as_of: str | None = None) -> Settings:
+    """The settings from the environment and the working directory, with `--as-of` if given."""
+    options = {"as_of": ("--as-of", as_of)} if as_of is not None else {}
+    return load_settings(os.environ, cwd=Path.cwd(), options=options)
+
+
+def ensure_warehouse(settings: Settings) -> Path:
+    """The warehouse path; the demo is built first (with a progress bar) when it is missing."""
+    if settings.warehouse.exists() or not settings.warehouse_is_demo:
+        return workspace.ensure_warehouse(settings)
+    err.print(f"No warehouse yet: building the demo company into {settings.warehouse} (once).")
+    with progress("Building the demo company") as update:
+        return workspace.ensure_warehouse(settings, update)

@@ -1,0 +1,69 @@
+"""The JSON that `--json` prints: a query's columns, rows, SQL and provenance; an answer's too."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+
+import pandas as pd
+
+from connectors.warehouse import QueryResult
+from cortex.agent import Answer
+from cortex.answers.formatting import is_missing
+from cortex.answers.wording import partial_rows
+from semantic_layer.compile import CompiledQuery
+
+
+def json_value(value: object) -> object:
+    """A cell or figure as JSON can hold it: days as ISO text, numpy numbers as Python ones."""
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "item"):
+        return value.item()
+    return value
+
+
+def query_payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[str, object]:
+    """The JSON of a compiled query and its result; `partial` says, row by row, whether the
+    row's period is covered only in part (`provenance.partial_periods` says which days)."""
+    provenance = asdict(compiled.provenance)
+    provenance["conditions"] = [c.model_dump(mode="json") for c in compiled.provenance.conditions]
+    rows: list[list[object]] = []
+    partial: list[bool] = []
+    if result is not None:
+        provenance["freshness"] = json_value(result.freshness)
+        provenance["timings_ms"] = result.timings_ms
+        provenance["truncated"] = result.truncated
+        rows = [[json_value(v) for v in row] for row in result.frame.itertuples(index=False)]
+        partial = partial_rows(compiled, result.frame)
+    return {
+        "columns": [c.name for c in compiled.columns],
+        "rows": rows,
+        "partial": partial,
+        "sql": compiled.sql,
+        "provenance": json.loads(json.dumps(provenance, default=json_value)),
+    }
+
+
+def answer_payload(answer: Answer) -> dict[str, object]:
+    """The JSON of an answer: its status, text and plan, the query's payload, and follow-ups."""
+    payload: dict[str, object] = {"columns": [], "rows": [], "sql": None, "provenance": None}
+    if answer.compiled is not None:
+        payload = query_payload(answer.compiled, answer.result)
+    query = answer.query.model_dump(mode="json") if answer.query is not None else None
+    return {
+        "status": answer.status,
+        "text": answer.text,
+        "query": query,
+        **payload,
+        "suggestions": list(answer.suggestions),
+        "trust": answer.trust,
+        "caveats": [{"source": c.source, "text": c.markdown} for c in answer.caveats],
+        "conversation_id": answer.conversation_id,
+    }

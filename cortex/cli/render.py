@@ -1,0 +1,102 @@
+"""What the terminal shows: the two consoles, progress bars, problems, tables, answers.
+
+Results go to standard output (`out`); progress, problems and notes to standard error (`err`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+import pandas as pd
+from rich.console import Console
+from rich.markdown import Markdown
+from rich.markup import escape
+from rich.padding import Padding
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from connectors.warehouse import QueryResult
+from cortex.agent import Answer
+from cortex.answers.formatting import provenance_points
+from cortex.answers.wording import cell_text, shown_partials
+from semantic_layer.compile import CompiledQuery
+from semantic_layer.errors import Issue
+
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+@contextmanager
+def progress(label: str) -> Iterator[Any]:
+    """A progress bar on stderr; yields the `update(step, done, total)` callback to feed it."""
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn("{task.fields[step]}"),
+        TimeElapsedColumn(),
+        console=err,
+        transient=False,
+    ) as bar:
+        task = bar.add_task(label, total=None, step="")
+
+        def update(step: str, done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total, step=step)
+
+        yield update
+
+
+def print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
+    """Each problem of a checked file on stderr, errors in red and warnings in yellow."""
+    for issue in issues:
+        colour = "red" if issue.level == "error" else "yellow"
+        err.print(f"[{colour}]{escape(str(issue))}[/]")
+
+
+def render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
+    """A result as a table: dimensions left-aligned, numbers right-aligned, partials marked."""
+    table = Table(show_edge=False, header_style="bold")
+    for column in compiled.columns:
+        table.add_column(column.label, justify="left" if column.kind == "dimension" else "right")
+    partials = shown_partials(compiled, frame)
+    for row in frame.to_dict("records"):
+        table.add_row(*(escape(cell_text(c, row, partials)) for c in compiled.columns))
+    return table
+
+
+def render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> None:
+    """The "How this was computed" points: definitions, filters and sources behind a number."""
+    p = compiled.provenance
+    out.print("\n[bold]How this was computed[/]")
+    for emphasis, rest in provenance_points(p):
+        shown = f"[bold]{escape(emphasis)}[/]" if emphasis else ""
+        out.print(f"  • {shown}{escape(rest)}")
+    if result is not None:
+        fresh = result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
+        run_ms = sum(result.timings_ms.values())
+        out.print(f"  • Data as of {fresh}; ran in {run_ms:.0f} ms on {', '.join(p.source_tables)}")
+        if result.truncated:
+            out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
+
+
+def render_answer(answer: Answer) -> None:
+    """An answer with its table, provenance and caveats; otherwise its text and suggestions."""
+    if answer.status == "answer" and answer.compiled is not None and answer.result is not None:
+        badge = "[green]verified[/]" if answer.trust == "verified" else "[yellow]generated[/]"
+        out.print(f"{escape(answer.text)}  ({badge})")
+        if not answer.result.frame.empty:
+            out.print(render_table(answer.compiled, answer.result.frame))
+        render_provenance(answer.compiled, answer.result)
+        for caveat in answer.caveats:
+            out.print(f"\n[bold]Note[/] [dim]({escape(caveat.source)})[/]")
+            out.print(Padding(Markdown(caveat.markdown), (0, 0, 0, 2)), soft_wrap=False)
+        return
+    colour = {"clarification": "cyan", "out_of_scope": "yellow", "denied": "red", "error": "red"}[
+        answer.status
+    ]
+    out.print(f"[{colour}]{escape(answer.text)}[/]")
+    for suggestion in answer.suggestions:
+        out.print(f"  • {escape(suggestion)}")
+    if answer.status == "clarification":
+        out.print("[dim]`cortex metrics` lists the metrics and dimensions Cortex knows.[/]")

@@ -1,0 +1,43 @@
+"""`cortex serve slack`: Cortex answering in Slack, over HTTP or Socket Mode."""
+
+from __future__ import annotations
+
+import logging
+
+import typer
+
+from cortex.cli.environment import ensure_warehouse, read_settings
+from cortex.cli.errors import in_range, user_errors
+from cortex.cli.render import err
+from cortex.errors import UserError
+
+
+def serve_slack(
+    port: int = typer.Option(3000, "--port", "-p", help="HTTP port (HTTP mode)."),
+    host: str = typer.Option("0.0.0.0", "--host", help="Interface to listen on (HTTP mode)."),
+    socket: bool = typer.Option(False, "--socket", help="Use Socket Mode (needs SLACK_APP_TOKEN)."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG (secrets redacted)."),
+) -> None:
+    """Answer in Slack: over HTTP at /slack/events, or over Socket Mode with --socket."""
+    from cortex.logs import configure_logging
+    from cortex.slack.server import build_slack, serve_http, serve_socket
+
+    with user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
+        in_range("--port", port, 1, 65535, "Use a free TCP port, e.g. --port 3000.")
+        settings = read_settings()
+        if socket and settings.slack_app_token is None:
+            raise UserError(
+                "--socket needs SLACK_APP_TOKEN (an app-level token, xapp-...).",
+                hint="Create one under Basic Information -> App-Level Tokens with the "
+                "connections:write scope, or drop --socket to serve over HTTP.",
+            )
+        configure_logging(settings, level=logging.DEBUG if verbose else logging.INFO)
+        ensure_warehouse(settings)
+        slack = build_slack(settings)
+        if socket:
+            assert settings.slack_app_token is not None
+            err.print("Cortex is listening to Slack over Socket Mode. Ctrl-C stops it.")
+            serve_socket(slack, settings.slack_app_token.get_secret_value())
+        else:
+            err.print(f"Cortex serves Slack at http://{host}:{port}/slack/events. Ctrl-C stops.")
+            serve_http(slack, host=host, port=port)
