@@ -1,8 +1,9 @@
 """Which Slack events Cortex has taken on, so a redelivery gets one answer, and a crash none lost.
 
 Slack redelivers an event (same `event_id`, with `X-Slack-Retry-Num`) when it did not see an
-acknowledgement in time. The ledger is a SQLite table keyed by event id, beside the audit
-trail, so a restart remembers it. A claim is a lease:
+acknowledgement in time. The ledger is a SQLite table keyed by event id, in the Slack events
+file beside the audit trail (cortex.slack.events_file), so a restart remembers it. A claim is
+a lease:
 
 - `claim` takes an event that nobody holds, or whose lease (`LEASE_SECONDS` from the claim,
   longer than the slowest answer: three planning rounds and a query, each with a 30-second
@@ -24,24 +25,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from cortex.stores.sqlite import SQLiteFile
+from cortex.slack.events_file import open_events_file
 
 __all__ = ["KEEP_SECONDS", "LEASE_SECONDS", "EventLedger"]
 
 KEEP_SECONDS: Final = 86_400.0
 LEASE_SECONDS: Final = 600.0
-
-# The first ledger had no lease: its claims (all of answered events) move into the new table.
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS event_claims (
-    event_id TEXT PRIMARY KEY,
-    claimed_at REAL NOT NULL,
-    done INTEGER NOT NULL DEFAULT 0
-);
-CREATE TABLE IF NOT EXISTS claimed_events (event_id TEXT PRIMARY KEY, at REAL NOT NULL);
-INSERT OR IGNORE INTO event_claims SELECT event_id, at, 1 FROM claimed_events;
-DROP TABLE claimed_events;
-"""
 
 
 class EventLedger:
@@ -54,7 +43,7 @@ class EventLedger:
         lease_seconds: float = LEASE_SECONDS,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        self._db = SQLiteFile(path, schema=_SCHEMA, timeout=10)
+        self._db = open_events_file(path)
         self.lease_seconds = lease_seconds
         self._clock = clock
 

@@ -2,10 +2,11 @@
 
 Cortex posts a placeholder in the thread, then replaces it with the answer. If the process dies
 in between, the placeholder would say "Working on it…" forever. So each placeholder is kept in
-a SQLite table (beside the event ledger) from the moment it is posted until it is replaced,
-with what it takes to finish it: the question, who asked, where, and once the answer is
-recorded in the audit trail, the message that replaces it (so a process that dies between
-recording and posting leaves the very answer that was recorded, and nothing is asked twice).
+a SQLite table (in the Slack events file, beside the event ledger: cortex.slack.events_file)
+from the moment it is posted until it is replaced, with what it takes to finish it: the
+question, who asked, where, and once the answer is recorded in the audit trail, the message
+that replaces it (so a process that dies between recording and posting leaves the very answer
+that was recorded, and nothing is asked twice).
 """
 
 from __future__ import annotations
@@ -16,24 +17,10 @@ from pathlib import Path
 from typing import Any, Final
 
 from cortex.slack.blocks import SlackMessage
-from cortex.stores.sqlite import SQLiteFile
+from cortex.slack.events_file import open_events_file
 
 __all__ = ["Pending", "Placeholders"]
 
-_SCHEMA: Final = """
-CREATE TABLE IF NOT EXISTS placeholders (
-    key TEXT PRIMARY KEY,
-    channel TEXT NOT NULL,
-    thread_ts TEXT,
-    conversation_id TEXT NOT NULL,
-    placeholder_ts TEXT NOT NULL,
-    question TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    posted_at REAL NOT NULL,
-    record_id INTEGER,
-    message TEXT
-)
-"""
 _COLUMNS: Final = (
     "key",
     "channel",
@@ -68,7 +55,7 @@ class Placeholders:
     """Placeholders posted and not yet replaced, in a SQLite file (or `:memory:`)."""
 
     def __init__(self, path: Path | str) -> None:
-        self._db = SQLiteFile(path, schema=_SCHEMA, timeout=10)
+        self._db = open_events_file(path)
 
     def posted(self, pending: Pending) -> None:
         """Keep `pending`, just posted (replacing what an earlier attempt left under its key)."""

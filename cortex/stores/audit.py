@@ -130,44 +130,49 @@ COLUMNS: Final[tuple[str, ...]] = (
     "feedback_at",
 )
 
-_KEPT: Final = ", ".join(f'"{c}"' for c in ("id", "at", *_ENTRY_COLUMNS))
-_SCHEMA: Final = f"""
-CREATE TABLE IF NOT EXISTS records (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    at TEXT NOT NULL,
-    source TEXT NOT NULL,
-    user_id TEXT NOT NULL,
-    user_name TEXT,
-    channel TEXT,
-    thread TEXT,
-    question TEXT NOT NULL,
-    outcome TEXT NOT NULL,
-    answer TEXT NOT NULL,
-    plan TEXT,
-    sql TEXT,
-    "rows" INTEGER,
-    latency_ms REAL,
-    input_tokens INTEGER,
-    output_tokens INTEGER,
-    cost_usd REAL,
-    trace_id TEXT,
-    as_of TEXT,
-    feedback TEXT,
-    feedback_comment TEXT,
-    feedback_by TEXT,
-    feedback_at TEXT
-);
-CREATE INDEX IF NOT EXISTS records_at ON records (at);
-CREATE TRIGGER IF NOT EXISTS records_are_kept BEFORE DELETE ON records
-BEGIN
-    SELECT RAISE(ABORT, 'the audit log is append-only: records are never deleted');
-END;
-CREATE TRIGGER IF NOT EXISTS records_are_not_rewritten
-BEFORE UPDATE OF {_KEPT} ON records
-BEGIN
-    SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
-END;
-"""
+#: The audit file's schema, oldest first (see cortex.stores.migrations); never edit one.
+_MIGRATIONS: Final = (
+    # 1: the records, and the triggers that keep them (all but their feedback) as written.
+    """
+    CREATE TABLE IF NOT EXISTS records (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        user_name TEXT,
+        channel TEXT,
+        thread TEXT,
+        question TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        answer TEXT NOT NULL,
+        plan TEXT,
+        sql TEXT,
+        "rows" INTEGER,
+        latency_ms REAL,
+        input_tokens INTEGER,
+        output_tokens INTEGER,
+        cost_usd REAL,
+        trace_id TEXT,
+        as_of TEXT,
+        feedback TEXT,
+        feedback_comment TEXT,
+        feedback_by TEXT,
+        feedback_at TEXT
+    );
+    CREATE INDEX IF NOT EXISTS records_at ON records (at);
+    CREATE TRIGGER IF NOT EXISTS records_are_kept BEFORE DELETE ON records
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: records are never deleted');
+    END;
+    CREATE TRIGGER IF NOT EXISTS records_are_not_rewritten
+    BEFORE UPDATE OF "id", "at", "source", "user_id", "user_name", "channel", "thread",
+        "question", "outcome", "answer", "plan", "sql", "rows", "latency_ms", "input_tokens",
+        "output_tokens", "cost_usd", "trace_id", "as_of" ON records
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
+    END;
+    """,
+)
 
 
 def entry_for(
@@ -214,7 +219,7 @@ class AuditLog:
         self.path = str(path)
         self._db = SQLiteFile(
             path,
-            schema=_SCHEMA,
+            migrations=_MIGRATIONS,
             wal=True,
             timeout=timeout,
             name="audit log",

@@ -10,21 +10,26 @@ from __future__ import annotations
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Final
 
 from cortex.stores.sqlite import SQLiteFile
 from semantic_layer.query import SemanticQuery
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS turns (
-    conversation_id TEXT NOT NULL,
-    turn INTEGER NOT NULL,
-    asked_at TEXT NOT NULL,
-    question TEXT NOT NULL,
-    status TEXT NOT NULL,
-    query_json TEXT,
-    PRIMARY KEY (conversation_id, turn)
+#: The conversation file's schema, oldest first (see cortex.stores.migrations); never edit one.
+_MIGRATIONS: Final = (
+    # 1: the turns of every conversation.
+    """
+    CREATE TABLE IF NOT EXISTS turns (
+        conversation_id TEXT NOT NULL,
+        turn INTEGER NOT NULL,
+        asked_at TEXT NOT NULL,
+        question TEXT NOT NULL,
+        status TEXT NOT NULL,
+        query_json TEXT,
+        PRIMARY KEY (conversation_id, turn)
+    )
+    """,
 )
-"""
 
 
 class ConversationStore:
@@ -40,7 +45,7 @@ class ConversationStore:
         self.path = str(path)
         self._db = SQLiteFile(
             path,
-            schema=_SCHEMA,
+            migrations=_MIGRATIONS,
             timeout=timeout,
             name="conversation store",
             setting="CORTEX_CONVERSATIONS",

@@ -1,13 +1,16 @@
 """The SQLite file under Cortex's small stores: conversations, the audit trail, Slack events.
 
-`SQLiteFile(path, schema=...)` creates the folder and the schema. `connect()` is one
-transaction: on a file, a connection of its own (so any thread may use it, and SQLite's file
-locks order the writers); with `:memory:`, one shared connection behind a lock.
+`SQLiteFile(path, migrations=...)` creates the folder and brings the file's schema to the
+latest of the store's migrations (see cortex.stores.migrations: one transaction each, recorded
+in `PRAGMA user_version`, so an existing file upgrades). `connect()` is one transaction: on a
+file, a connection of its own (so any thread may use it, and SQLite's file locks order the
+writers); with `:memory:`, one shared connection behind a lock.
 
 A file that cannot be used (damaged, not a database, in a folder that cannot be made, locked
-by another process past the busy timeout, full) raises `StoreError`, a `UserError` whose
-message names the store, the path and SQLite's cause, and whose hint says what to do. A store
-built with `lazy=True` touches its file only when first used, so building it never fails.
+by another process past the busy timeout, full, written by a newer Cortex) raises `StoreError`,
+a `UserError` whose message names the store, the path and the cause, and whose hint says what
+to do. A store built with `lazy=True` touches its file only when first used, so building it
+never fails.
 
 `SQLiteFile.attempt` is for work whose failure must not cost an answer (recording a turn or an
 audit record): the failure is logged as one warning line (what, where, why, what it means, the
@@ -19,12 +22,13 @@ from __future__ import annotations
 import logging
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import closing, contextmanager
 from pathlib import Path
 from typing import Final, TypeVar
 
 from cortex.errors import UserError
+from cortex.stores.migrations import NewerSchema, migrate
 
 __all__ = ["SQLiteFile", "StoreError"]
 
@@ -42,7 +46,8 @@ class StoreError(UserError):
 
 
 class SQLiteFile:
-    """A SQLite database at `path` (or in memory with `:memory:`), with `schema` applied.
+    """A SQLite database at `path` (or in memory with `:memory:`), at the latest version of
+    `migrations` (oldest first; the script at index i takes the file from version i to i + 1).
 
     `name` ("audit log") and `setting` ("CORTEX_AUDIT") are how messages name the store.
     """
@@ -51,7 +56,7 @@ class SQLiteFile:
         self,
         path: Path | str,
         *,
-        schema: str,
+        migrations: Sequence[str],
         wal: bool = False,
         timeout: float = 30.0,
         name: str = "SQLite store",
@@ -62,7 +67,7 @@ class SQLiteFile:
         self.timeout = timeout
         self.name = name
         self.setting = setting
-        self._schema = schema
+        self._migrations = tuple(migrations)
         self._wal = wal
         self._prepared = False
         self._lock = threading.Lock()
@@ -92,6 +97,8 @@ class SQLiteFile:
                 yield con
         except (sqlite3.Error, OSError) as error:
             raise self._error(error) from error
+        except NewerSchema as newer:
+            raise self._newer(newer) from None
 
     def attempt(
         self, work: Callable[[sqlite3.Connection], _T], *, otherwise: _T, consequence: str
@@ -107,13 +114,21 @@ class SQLiteFile:
             return otherwise
 
     def _prepare(self, con: sqlite3.Connection) -> None:
-        """Apply the journal mode and the schema, once (again after a failure)."""
+        """Apply the journal mode and the migrations, once (again after a failure)."""
         if self._prepared:
             return
         if self._wal and self._memory is None:  # readers never wait for the writer
             con.execute("PRAGMA journal_mode=WAL")
-        con.executescript(self._schema)
+        migrate(con, self._migrations)
         self._prepared = True
+
+    def _newer(self, newer: NewerSchema) -> StoreError:
+        instead = f", or set {self.setting} to another file" if self.setting else ""
+        return StoreError(
+            f"Cortex cannot use the {self.name} {self.path}: a newer Cortex wrote it "
+            f"(schema version {newer.found}; this one knows versions up to {newer.known}).",
+            hint=f"Upgrade Cortex to open it{instead}.",
+        )
 
     def _error(self, error: sqlite3.Error | OSError) -> StoreError:
         code = getattr(error, "sqlite_errorcode", 0) & 0xFF

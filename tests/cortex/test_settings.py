@@ -119,6 +119,17 @@ def test_other_variables_are_ignored(tmp_path: Path) -> None:
     assert load(tmp_path, PATH="/usr/bin", CORTEX_SOMETHING_ELSE="x") == load(tmp_path)
 
 
+def test_only_the_environment_given_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("CORTEX_MAX_ROWS", "7")
+    monkeypatch.setenv("ANTHROPIC_API_KEY", KEY)
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / ".env").write_text("CORTEX_DEMO_SEED=8\n", encoding="utf-8")
+    settings = load(tmp_path)
+    assert (settings.max_rows, settings.demo_seed, settings.anthropic_api_key) == (10_000, 42, None)
+
+
 # --------------------------------------------------------------------------- cortex.toml
 
 
@@ -232,6 +243,16 @@ def test_other_tables_in_the_file_are_left_alone(tmp_path: Path) -> None:
             "CORTEX_MAX_ROWS",
             "1e4",
             "CORTEX_MAX_ROWS='1e4' is not a whole number of at least 1. Use e.g. 10000.",
+        ),
+        (
+            "CORTEX_MAX_ROWS",
+            "1__0",
+            "CORTEX_MAX_ROWS='1__0' is not a whole number of at least 1. Use e.g. 10000.",
+        ),
+        (
+            "CORTEX_MAX_ROWS",
+            "10.0",
+            "CORTEX_MAX_ROWS='10.0' is not a whole number of at least 1. Use e.g. 10000.",
         ),
         (
             "CORTEX_MAX_ROWS",

@@ -1,11 +1,16 @@
-"""The event ledger: a claim is a lease that expires unless its answer is recorded."""
+"""The event ledger: a claim is a lease that expires unless its answer is recorded.
+
+Also the Slack events file it shares with the placeholders: an older file upgrades.
+"""
 
 from __future__ import annotations
 
 import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from cortex.slack.ledger import LEASE_SECONDS, EventLedger
+from cortex.slack.placeholders import Placeholders
 
 
 class Clock:
@@ -70,3 +75,47 @@ def test_events_claimed_by_the_ledger_before_leases_stay_answered(tmp_path: Path
     events = EventLedger(path, clock=Clock())
     assert events.release_unfinished() == 0
     assert not events.claim("Ev.old")
+
+
+def test_an_events_file_written_before_versions_keeps_its_claims_and_placeholders(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "events.sqlite"
+    with closing(sqlite3.connect(path)) as con, con:  # as Cortex left it before schema versions
+        con.executescript(
+            """
+            CREATE TABLE event_claims (
+                event_id TEXT PRIMARY KEY,
+                claimed_at REAL NOT NULL,
+                done INTEGER NOT NULL DEFAULT 0
+            );
+            CREATE TABLE placeholders (
+                key TEXT PRIMARY KEY,
+                channel TEXT NOT NULL,
+                thread_ts TEXT,
+                conversation_id TEXT NOT NULL,
+                placeholder_ts TEXT NOT NULL,
+                question TEXT NOT NULL,
+                user_id TEXT NOT NULL,
+                posted_at REAL NOT NULL,
+                record_id INTEGER,
+                message TEXT
+            );
+            """
+        )
+        con.execute("INSERT INTO event_claims VALUES ('Ev.done', ?, 1)", (Clock().now,))
+        con.execute(
+            "INSERT INTO placeholders VALUES ('Ev.waiting', 'C1', '1.0', 'slack:C1:1.0', '1.1', "
+            "'What is our ARR?', 'U1', ?, NULL, NULL)",
+            (Clock().now,),
+        )
+    events = EventLedger(path, clock=Clock())
+    assert not events.claim("Ev.done")
+    (waiting,) = Placeholders(path).waiting()
+    assert (waiting.key, waiting.placeholder_ts, waiting.question) == (
+        "Ev.waiting",
+        "1.1",
+        "What is our ARR?",
+    )
+    with closing(sqlite3.connect(path)) as con:
+        assert con.execute("PRAGMA user_version").fetchone() == (3,)
