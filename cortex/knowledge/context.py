@@ -25,7 +25,8 @@ import yaml
 from markdown_it import MarkdownIt
 
 from cortex.errors import UserError
-from cortex.knowledge.search import BM25, TOKEN, plural_stem, tokens
+from cortex.knowledge.search import BM25, plain_words, tokens
+from cortex.knowledge.words import stem
 from semantic_layer.model import SemanticModel
 
 __all__ = [
@@ -153,7 +154,7 @@ class ContextLibrary:
     _index: BM25 = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        corpus = [_passagetokens(passage) for passage in self.passages]
+        corpus = [_passage_tokens(passage) for passage in self.passages]
         object.__setattr__(self, "_index", BM25(corpus))
 
     @property
@@ -186,7 +187,7 @@ class ContextLibrary:
         for position, document in enumerate(self.documents):
             listed = wanted & {name.lower() for name in document.applies_to}
             words = {tag.lower() for tag in document.tags} | set(tokens(document.title))
-            tagged = any(plural_stem(name) in words or name in words for name in wanted)
+            tagged = any(stem(name) in words or name in words for name in wanted)
             for order, passage in enumerate(document.passages):
                 if passage.heading == passage.title:
                     continue
@@ -207,7 +208,7 @@ class ContextLibrary:
         return _mentions(passage, {p.lower() for p in phrases})
 
     def _expansion(self, question: str) -> list[str]:
-        lowered = f" {' '.join(TOKEN.findall(question.lower()))} "
+        lowered = f" {' '.join(plain_words(question))} "
         words: list[str] = []
         for phrase, meaning in self.synonyms.items():
             if f" {phrase} " in lowered:
@@ -359,13 +360,13 @@ def _model_synonyms(model: SemanticModel) -> dict[str, tuple[str, ...]]:
     for name, label, phrases in named:
         meaning = tokens(name.replace("_", " ")) + tokens(label or "")
         for phrase in phrases:
-            key = " ".join(TOKEN.findall(phrase.lower()))
+            key = " ".join(plain_words(phrase))
             if key:
                 synonyms.setdefault(key, []).extend(meaning)
     return {key: tuple(dict.fromkeys(words)) for key, words in synonyms.items()}
 
 
-def _passagetokens(passage: Passage) -> list[str]:
+def _passage_tokens(passage: Passage) -> list[str]:
     """The words a passage is found by: its heading weighs as much as three mentions."""
     heading = tokens(passage.heading)
     return tokens(passage.title) + heading * _HEADING_WEIGHT + tokens(passage.text)

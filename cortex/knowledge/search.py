@@ -4,8 +4,9 @@ Why BM25 is written here rather than imported: the corpus is a few dozen passage
 BM25 over it is twenty lines of arithmetic (`BM25`, tested against hand-computed scores).
 `bm25s`, the well-kept library, is built for millions of documents on scipy sparse matrices and
 would add scipy to the dependencies for no gain at this size; `rank-bm25` has had no release
-since 2022. Tokens are lower-cased alphanumeric runs (`first_response_time` gives three), a
-small English stop-word list is dropped and a trailing plural "s" is stripped.
+since 2022. Tokens are the stems of a text's words (`cortex.knowledge.words`, the stemmer
+every part of Cortex shares; compounds in their parts, `first_response_time` gives three),
+without a small English stop-word list.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from typing import Final
 
-__all__ = ["BM25", "TOKEN", "plural_stem", "tokens"]
+from cortex.knowledge.words import stem, text_words
+
+__all__ = ["BM25", "plain_words", "tokens"]
 
 # fmt: off
 _STOP_WORDS: Final = frozenset({
@@ -26,19 +29,15 @@ _STOP_WORDS: Final = frozenset({
     "with", "you", "your",
 })
 # fmt: on
-TOKEN: Final = re.compile(r"[a-z0-9]+")
-
-
-def plural_stem(token: str) -> str:
-    """A trailing plural "s" off ("counts" -> "count"), leaving "ss" and short words alone."""
-    if len(token) > 3 and token.endswith("s") and not token.endswith("ss"):
-        return token[:-1]
-    return token
+def plain_words(text: str) -> list[str]:
+    """The words of `text` (`cortex.knowledge.words`), compounds in their parts: a passage
+    about "pre-sale" questions is found by "sale"."""
+    return [part for word in text_words(text) for part in re.split(r"['’-]", word) if part]
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased alphanumeric words of `text`, without stop words, plurals stripped."""
-    return [plural_stem(word) for word in TOKEN.findall(text.lower()) if word not in _STOP_WORDS]
+    """The stems of the words of `text`, without stop words: what BM25 counts."""
+    return [stem(word) for word in plain_words(text) if word not in _STOP_WORDS]
 
 
 class BM25:

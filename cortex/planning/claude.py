@@ -34,7 +34,6 @@ from __future__ import annotations
 import html
 import json
 import logging
-import re
 from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Final, get_args
@@ -50,6 +49,7 @@ from anthropic.types import (
 
 from cortex.errors import SettingsError, UserError
 from cortex.knowledge import Catalog, ContextLibrary, Passage
+from cortex.knowledge.words import stem, text_words
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan, Usage
 from cortex.planning.verified import verified_question
 from cortex.settings import Settings
@@ -85,7 +85,6 @@ _OFFLINE_HINT: Final = "Try again, or unset ANTHROPIC_API_KEY to use the offline
 _PASSAGES: Final = 3
 _EXAMPLES: Final = 3
 _HISTORY: Final = 5
-_WORD: Final = re.compile(r"[a-z0-9]+")
 # fmt: off
 _STOP: Final = frozenset({
     "a", "an", "and", "are", "by", "do", "does", "for", "from", "how", "in", "is", "it", "of",
@@ -479,7 +478,7 @@ def _json(query: SemanticQuery) -> str:
 
 
 def _words(text: str) -> set[str]:
-    return {w.rstrip("s") for w in _WORD.findall(text.lower()) if w not in _STOP}
+    return {stem(w) for w in text_words(text) if w not in _STOP}
 
 
 def _seconds(timeout: object) -> str:

@@ -12,13 +12,9 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
+from cortex.knowledge.words import singular_text, stem, text_words
 from cortex.planning.offline.reading.exclusions import excluded, negated, phrases
-from cortex.planning.offline.reading.mentions import (
-    Mention,
-    singular_text,
-    stem,
-    text_words,
-)
+from cortex.planning.offline.reading.mentions import Mention
 from cortex.planning.offline.vocabulary import Vocabulary, said_in_ing
 from cortex.planning.plans import Clarify
 from semantic_layer.query import Filter, OrderBy, SemanticQuery

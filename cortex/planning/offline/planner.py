@@ -35,17 +35,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.asking import AsksBack
-from cortex.planning.offline.checks.understanding import lemma, non_data_request
+from cortex.planning.offline.checks.understanding import non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
 from cortex.planning.offline.reading.grouping import grouped_dimensions
-from cortex.planning.offline.reading.mentions import (
-    Mention,
-    blank_mentions,
-    find_mentions,
-    stem,
-    text_words,
-)
+from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
 from cortex.planning.offline.reading.rates import aggregate_word
 from cortex.planning.offline.vocabulary import SUM_OF
@@ -265,7 +260,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         amount over won deals, "the sum of CSAT scores" the one summing the scores the
         average CSAT averages. `text` is the question without the names read, `rest` with
         them (a quantity's words may be a metric's too: "CSAT scores")."""
-        words = [lemma(w) for w in text_words(rest)]
+        words = [stem(w) for w in text_words(rest)]
         tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in metrics))
         aggregation = "avg" if wanted == "average" else "sum"
         for quantity in self.quantities.named(words, tables):

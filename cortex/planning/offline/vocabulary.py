@@ -1,7 +1,7 @@
 """What the offline planner knows of one model before it reads a question: its vocabulary.
 
 Built once per model: the terms metrics and dimensions are called by, the words the catalog
-uses (as lemmas, and those only metric names use), yes/no dimensions, value aliases ("bot" for
+uses (as stems, and those only metric names use), yes/no dimensions, value aliases ("bot" for
 'ai'), the metrics a verb names ("lose": churned), governed readings of values and filtered
 metrics, rate and quantity readers. `Vocabulary` is the state the planner's parts share
 (`conditions`, `asking`, `planner`); `filterable` and `grouped` ask the semantic layer whether
@@ -14,16 +14,9 @@ import re
 from collections.abc import Sequence
 from datetime import date
 
-from cortex.planning.offline.checks.understanding import lemma
+from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.reading.counting import CountReader, RowCounts
-from cortex.planning.offline.reading.mentions import (
-    Mention,
-    ValueFinder,
-    make_terms,
-    stem,
-    text_words,
-    value_aliases,
-)
+from cortex.planning.offline.reading.mentions import Mention, ValueFinder, make_terms, value_aliases
 from cortex.planning.offline.reading.quantities import Quantities
 from cortex.planning.offline.reading.rates import RATE_WORDS, Rates
 from semantic_layer.compile import compile_query, metrics_used
@@ -48,11 +41,10 @@ _READ_WORDS = RATE_WORDS | _NEGATIONS
 SUM_OF = re.compile(r"\b(sum|summed|add(?:ed)? up)\b", re.IGNORECASE)
 
 
-#: Irregular participles of names and the verb forms they come from.
-_IRREGULAR = {
-    "lost": ("lose", "loses", "losing"),
-    "won": ("win", "wins", "winning"),
-}
+#: Irregular participles metric names start with ("lost customers", "won deals"): their verbs
+#: name those metrics' events ("did we lose more merchants"). Every form of the verb has the
+#: participle's stem (`cortex.knowledge.words.stem` reads irregular forms as their base).
+_EVENT_PARTICIPLES = ("lost", "won")
 
 
 def said_in_ing(text: str, mention: Mention) -> bool:
@@ -90,24 +82,24 @@ class Vocabulary:
         self.metric_terms = metric_terms
         self.dimension_words = {t.words: t.target for t in dimension_terms}
         self.vocabulary = {word for term in self.terms for word in term.words}
-        #: every word a name, label or synonym of the catalog uses, as `lemma`s
+        #: every word a name, label or synonym of the catalog uses, as `stem`s
         names = [text for _, text in [*metric_pairs, *dimension_pairs]]
         names += [f.name for f in model.filters]
         names += [p for _, d in dims for ps in d.value_synonyms.values() for p in ps]
-        self.known_words = {lemma(w) for text in names for w in text_words(text.replace("_", " "))}
-        self.known_words |= {lemma(w) for w in _READ_WORDS}
+        self.known_words = {stem(w) for text in names for w in text_words(text.replace("_", " "))}
+        self.known_words |= {stem(w) for w in _READ_WORDS}
         #: words only names of metrics or values use: a query explains them only with its
         #: own metrics' names and descriptions ("led" and "purchase" of converted tickets are
         #: not explained by ticket volume) or with the values it applies
         general = [text for _, text in dimension_pairs] + [f.name for f in model.filters]
-        general_words = {lemma(w) for text in general for w in text_words(text.replace("_", " "))}
-        self.scoped_words = self.known_words - general_words - {lemma(w) for w in _READ_WORDS}
-        self.metric_lemmas: dict[str, set[str]] = {}
+        general_words = {stem(w) for text in general for w in text_words(text.replace("_", " "))}
+        self.scoped_words = self.known_words - general_words - {stem(w) for w in _READ_WORDS}
+        self.metric_stems: dict[str, set[str]] = {}
         for m in model.metrics:
             texts = (m.name.replace("_", " "), m.label, m.description, *m.synonyms)
-            self.metric_lemmas[m.name] = {lemma(w) for t in texts for w in text_words(t)}
-        self.table_lemmas = {
-            t.name: {lemma(w) for w in text_words(t.description)} for t in model.tables
+            self.metric_stems[m.name] = {stem(w) for t in texts for w in text_words(t)}
+        self.table_stems = {
+            t.name: {stem(w) for w in text_words(t.description)} for t in model.tables
         }
         self.booleans = {name for name, d in dims if d.type == "boolean"}
         self.aliases = value_aliases(d for _, d in dims)
@@ -131,10 +123,9 @@ class Vocabulary:
         #: with ("lost customers", "won deals") -> that metric, from "lose" or "win"
         self.events: dict[str, tuple[str, ...]] = {}
         for term in sorted(metric_terms, key=lambda t: t.target):
-            if len(term.words) == 2 and term.words[0] in _IRREGULAR:
-                for form in _IRREGULAR[term.words[0]]:
-                    named = self.events.get(stem(form), ())
-                    self.events[stem(form)] = tuple(dict.fromkeys((*named, term.target)))
+            if len(term.words) == 2 and term.words[0] in {stem(p) for p in _EVENT_PARTICIPLES}:
+                named = self.events.get(term.words[0], ())
+                self.events[term.words[0]] = tuple(dict.fromkeys((*named, term.target)))
         self.metric_words: dict[str, set[str]] = {}
         for term in metric_terms:
             self.metric_words.setdefault(term.target, set()).update(term.words)

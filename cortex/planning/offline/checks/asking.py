@@ -14,20 +14,15 @@ import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 
+from cortex.knowledge.words import singular_text, stem, text_words
 from cortex.planning.offline.checks.structure import Shape, unheeded
 from cortex.planning.offline.checks.understanding import (
-    FILLER_LEMMAS,
-    lemma,
+    FILLER_STEMS,
     quote_words,
     unexplained_words,
 )
 from cortex.planning.offline.reading.exclusions import phrases
-from cortex.planning.offline.reading.mentions import (
-    Mention,
-    singular_text,
-    stem,
-    text_words,
-)
+from cortex.planning.offline.reading.mentions import Mention
 from cortex.planning.offline.reading.phrasing import Phrasing
 from cortex.planning.offline.vocabulary import SUM_OF, Vocabulary, said_in_ing
 from cortex.planning.phrase import phrase_query
@@ -128,16 +123,16 @@ class AsksBack(Vocabulary):
         dimension are unexplained, even though the catalog knows their words; so is a word
         only the names of other metrics than the `query`'s, or of values it does not apply,
         use."""
-        reasons = {lemma(w) for w in evidence}
+        reasons = {stem(w) for w in evidence}
         named = {
-            lemma(w)
+            stem(w)
             for m in unused
             for start, end in m.spans
             for w in text_words(question[start:end])
         }
         known = set(self.known_words)
         if query is not None:
-            known -= self.scoped_words - self._own_lemmas(query.metrics)
+            known -= self.scoped_words - self._own_stems(query.metrics)
         known = (known | reasons) - named
         if self.values is None:
             return unexplained_words(question, read, known)
@@ -146,21 +141,21 @@ class AsksBack(Vocabulary):
         used: set[str] = set()
         dropped: set[str] = set()
         for match in self.values.find(text):  # the same positions as in the question
-            words = {lemma(w) for w in text_words(text[match.span[0] : match.span[1]])}
+            words = {stem(w) for w in text_words(text[match.span[0] : match.span[1]])}
             if applied is None or (match.dimension, match.value.lower()) in held:
                 spans.append(match.span)
                 used |= words
-            elif not words <= FILLER_LEMMAS:
+            elif not words <= FILLER_STEMS:
                 dropped |= words
         singular = singular_text(text)
         for match in self.values.find(singular):
             if applied is None or (match.dimension, match.value.lower()) in held:
-                used |= {lemma(w) for w in text_words(singular[match.span[0] : match.span[1]])}
+                used |= {stem(w) for w in text_words(singular[match.span[0] : match.span[1]])}
         dropped = (dropped | named) - used - reasons
         return unexplained_words(question, spans, (known | used) - dropped, used)
 
-    def _own_lemmas(self, metrics: Sequence[str]) -> set[str]:
-        """The `lemma`s of the names and descriptions of `metrics`, of the parts of those that
+    def _own_stems(self, metrics: Sequence[str]) -> set[str]:
+        """The `stem`s of the names and descriptions of `metrics`, of the parts of those that
         are ratios, and of the descriptions of their tables ("shoppers" of a ticket metric:
         "one row per shopper conversation")."""
         own: set[str] = self.quantities.words_of(metrics)
@@ -168,9 +163,9 @@ class AsksBack(Vocabulary):
             metric = self.model.metric(name)
             parts = (name, metric.numerator or "", metric.denominator or "") if metric else ()
             for part in parts:
-                own |= self.metric_lemmas.get(part, set())
+                own |= self.metric_stems.get(part, set())
             for table in self.counts.tables.get(name, ()):
-                own |= self.table_lemmas.get(table, set())
+                own |= self.table_stems.get(table, set())
         return own
 
     def _unheeded(
@@ -192,7 +187,7 @@ class AsksBack(Vocabulary):
         if self.values is not None:  # as written, and in the singular ("return requests")
             found = [*self.values.find(question), *self.values.find(singular_text(question))]
         applied = [m for m in found if (m.dimension, m.value.lower()) in held]
-        values = {lemma(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
+        values = {stem(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
         shape = Shape(
             question,
             [*heads, *(m.span for m in applied), *phrases(question)],
@@ -208,7 +203,7 @@ class AsksBack(Vocabulary):
         quantity's ("amounts" asked of a count with no summing sibling), and "sum" asked of
         a metric that averages or divides."""
         tables = frozenset().union(*(self.counts.tables.get(m, frozenset()) for m in query.metrics))
-        written = {lemma(w): w for w in text_words(text)}
+        written = {stem(w): w for w in text_words(text)}
         unowned = self.quantities.unowned(list(written), query.metrics, tables)
         found = [written[w] for q in unowned for w in q.words if w in written]
         summed = ("sum", "count")
@@ -285,10 +280,10 @@ class AsksBack(Vocabulary):
         """A verb that names another metric's event ("did we lose more merchants": lost
         customers are churned customers) while a bare noun picked a different metric: ask,
         rather than count the noun's metric."""
-        own = self._own_lemmas(metrics)  # "ARR lost to downgrades" explains "lose"
+        own = self._own_stems(metrics)  # "ARR lost to downgrades" explains "lose"
         for word in text_words(text):
             targets = self.events.get(stem(word), ())
-            if targets and not set(targets) & set(metrics) and lemma(word) not in own:
+            if targets and not set(targets) & set(metrics) and stem(word) not in own:
                 return Clarify(
                     f"'{word}' sounds like {' or '.join(targets)}, but I read the question as "
                     f"{', '.join(metrics) or 'another metric'}. Which did you mean?",

@@ -19,18 +19,14 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.checks.understanding import (
-    FILLER_WORDS,
-    FUNCTION_WORDS,
-    lemma,
-)
+from cortex.knowledge.words import WORD, stem
+from cortex.planning.offline.checks.understanding import FILLER_WORDS, FUNCTION_WORDS
 from cortex.planning.offline.reading.grouping import GROUPING
 from semantic_layer.model import METRIC_TIME
 from semantic_layer.query import SemanticQuery
 
 __all__ = ["Shape", "unheeded"]
 
-_WORD: Final = re.compile(r"[a-z0-9%$]+(?:['’-][a-z0-9]+)*")
 #: "Which" asking for things of one kind, at the start of a question or after a request
 #: ("show me which reps …"); not "which" after a noun ("tickets which were escalated").
 _WHICH: Final = re.compile(
@@ -77,7 +73,7 @@ class Shape:
 
     `read` are the spans of everything read (names, values, phrases); `heads` the spans of
     names and phrases only (a value is read but is no head), `metric_spans` those of them
-    that name metrics; `values` the `lemma`s of the dimension values the query applies.
+    that name metrics; `values` the `stem`s of the dimension values the query applies.
     """
 
     question: str
@@ -101,7 +97,7 @@ class Shape:
                 within(self.read, m.start(), m.end()),
                 within(self.heads, m.start(), m.end()),
             )
-            for m in _WORD.finditer(text)
+            for m in WORD.finditer(text)
         ]
 
     @property
@@ -132,7 +128,7 @@ def _noun_phrase(
     for token in (t for t in tokens if t.start >= after):
         if token.head or (token.word in FUNCTION_WORDS and token.word not in _JOINING):
             break
-        if token.read or token.word in _JOINING or lemma(token.word) in values:
+        if token.read or token.word in _JOINING or stem(token.word) in values:
             continue
         if not fillers and token.word in FILLER_WORDS:  # as written: "lead" is no "leading"
             continue

@@ -11,10 +11,11 @@ a question the planner reads back to it).
 
 A word is explained when the planner read it (a metric, dimension, value or phrase), when it is
 a word of the catalog's vocabulary (any word of a metric or dimension name, label or synonym,
-of a value synonym or a named filter, compared as `lemma`s so that "resolve" meets "resolved
-tickets"), or when it is filler. Three things are never explained by the vocabulary alone: a
-number no phrase read ("deals over 50k"), a dimension value no filter applies ("the bot" asked
-of merchants) and a word of a breakdown no dimension took ("tickets per agent").
+of a value synonym or a named filter, compared as stems (`cortex.knowledge.words`) so that
+"resolve" meets "resolved tickets"), or when it is filler. Three things are never explained by
+the vocabulary alone: a number no phrase read ("deals over 50k"), a dimension value no filter
+applies ("the bot" asked of merchants) and a word of a breakdown no dimension took ("tickets
+per agent").
 
 `FILLER_WORDS` are the words questions are built from that carry no meaning of their own for
 a metric query, in families: question and auxiliary words ("how", "did"), pronouns and
@@ -40,13 +41,15 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Final
 
+from cortex.knowledge.words import WORD, stem
+
 __all__ = [
-    "FILLER_LEMMAS",
+    "FILLER_STEMS",
     "FILLER_WORDS",
     "FUNCTION_WORDS",
     "NON_DATA_REQUESTS",
     "NonDataRequest",
-    "lemma",
+    "stem",
     "non_data_request",
     "quote_words",
     "unexplained_words",
@@ -120,38 +123,11 @@ FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
 })
 # fmt: on
 
-_WORD: Final = re.compile(r"[a-z0-9%$]+(?:['’-][a-z0-9]+)*")
 _NUMBER: Final = re.compile(r"^[$]?\d[\d,.]*(%|k|m|st|nd|rd|th|s)?$")
 
 
-#: Irregular forms of verbs questions use, to their base: "lose" meets "lost customers".
-_IRREGULAR: Final = {
-    "lost": "lose", "losing": "lose", "won": "win", "winning": "win", "gave": "give",
-    "given": "give", "drove": "drive", "driven": "drive", "driving": "drive", "sold": "sell",
-    "bought": "buy", "paid": "pay", "paying": "pay", "grew": "grow", "grown": "grow",
-    "spent": "spend", "left": "leave", "held": "hold", "using": "use", "used": "use",
-}  # fmt: skip
-
-
-def lemma(word: str) -> str:
-    """A word's rough base form, the same for the forms of one word: resolve, resolved and
-    resolves give 'resolv'; lost and lose give 'los'; industries gives 'industry'."""
-    word = _IRREGULAR.get(word, word)
-    if len(word) > 3 and word.endswith("ies"):
-        return word[:-3] + "y"
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
-        word = word[:-1]
-    if len(word) > 5 and word.endswith("ing"):
-        word = word[:-3]
-    elif len(word) > 4 and word.endswith("ed") and not word.endswith("eed"):
-        word = word[:-2]
-    if len(word) > 3 and word.endswith("e") and not word.endswith("ee"):
-        word = word[:-1]
-    return _IRREGULAR.get(word, word)
-
-
-#: The `lemma`s of the filler words ("gave" is filler as "give" is).
-FILLER_LEMMAS: Final = frozenset(lemma(word) for word in FILLER_WORDS)
+#: The stems of the filler words ("gave" is filler as "give" is).
+FILLER_STEMS: Final = frozenset(stem(word) for word in FILLER_WORDS)
 
 
 #: Words a list of groupings is joined with ("by region and plan").
@@ -173,7 +149,7 @@ class _Token:
 def _tokens(question: str, read: Sequence[tuple[int, int]]) -> list[_Token]:
     return [
         _Token(m.group(), m.start(), m.end(), any(m.start() < e and s < m.end() for s, e in read))
-        for m in _WORD.finditer(_lowered(question))
+        for m in WORD.finditer(_lowered(question))
     ]
 
 
@@ -184,7 +160,7 @@ def _lowered(text: str) -> str:
 
 
 def _is_filler(word: str) -> bool:
-    if word in FILLER_WORDS or lemma(word) in FILLER_LEMMAS:
+    if word in FILLER_WORDS or stem(word) in FILLER_STEMS:
         return True
     return len(word) < 2 or (word.endswith("'s") and word[:-2] in FILLER_WORDS)
 
@@ -199,7 +175,7 @@ def unexplained_words(
 
     `read` are the character spans the planner used (metrics, dimensions, values, phrases);
     `known` the catalog's vocabulary and `values` the words of dimension values found, both as
-    `lemma`s. A word outside `read` is unexplained when it is not filler and not known; a
+    stems. A word outside `read` is unexplained when it is not filler and not known; a
     number nothing read is unexplained ("deals over 50k"). The words that shape a question
     (a breakdown, a ranking, a comparison) are checked against the planned query by
     `structure`."""
@@ -208,7 +184,7 @@ def unexplained_words(
     for token in tokens:
         if token.read or _is_filler(token.word):
             continue
-        if _NUMBER.match(token.word) or lemma(token.word) not in known:
+        if _NUMBER.match(token.word) or stem(token.word) not in known:
             found[token.word] = None
     written = {t.word: question[t.start : t.end] for t in reversed(tokens)}
     return tuple(written[w] for w in dict.fromkeys(t.word for t in tokens) if w in found)

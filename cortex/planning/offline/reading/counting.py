@@ -30,12 +30,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.reading.mentions import (
-    WORD,
-    Mention,
-    ValueFinder,
-    singular_text,
-)
+from cortex.knowledge.words import WORD, singular_text
+from cortex.planning.offline.reading.mentions import Mention, ValueFinder
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import Filter, parse_where

@@ -9,15 +9,14 @@ another order ("customers we lost" for "lost customers").
 
 from __future__ import annotations
 
-import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
+from cortex.knowledge.words import WORD, stem, text_words
 from semantic_layer.model import Dimension
 
 __all__ = [
-    "WORD",
     "Mention",
     "Term",
     "ValueFinder",
@@ -25,52 +24,8 @@ __all__ = [
     "blank_mentions",
     "find_mentions",
     "make_terms",
-    "singular_noun",
-    "singular_text",
-    "stem",
-    "text_words",
     "value_aliases",
 ]
-
-WORD = re.compile(r"[a-z0-9%]+(?:['’-][a-z0-9]+)*")
-#: Signs and abbreviations that stand for a word of names.
-_SIGNS = {"%": "percent", "pct": "percent"}
-
-
-def text_words(text: str) -> list[str]:
-    return WORD.findall(text.lower())
-
-
-def singular_noun(word: str) -> str:
-    """humans -> human (values are stored singular; "Accessories" still matches as written)."""
-    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "ies")):
-        return word[:-1]
-    return word
-
-
-def singular_text(text: str) -> str:
-    """`text` in lower case with each plural noun made singular in place: "discount requests"
-    reads "discount request " (a space where the 's' was), so positions stay the same."""
-    return WORD.sub(lambda m: singular_noun(m.group()).ljust(len(m.group())), text.lower())
-
-
-def stem(word: str) -> str:
-    """A word's light stem, the same on both sides of a match: industries -> industry,
-    bookings -> book, handed -> hand, and resolve, resolved and resolving -> resolv (a
-    question and a synonym meet halfway); "%" and "pct" are "percent"."""
-    if word in _SIGNS:
-        return _SIGNS[word]
-    if len(word) > 3 and word.endswith("ies"):
-        word = word[:-3] + "y"
-    elif len(word) > 3 and word.endswith("s") and not word.endswith("ss"):
-        word = word[:-1]
-    if len(word) > 6 and word.endswith("ing"):
-        return word[:-3]
-    if len(word) > 5 and word.endswith("ed") and not word.endswith("eed"):
-        return word[:-2]
-    if len(word) > 4 and word.endswith("e") and not word.endswith("ee"):
-        return word[:-1]
-    return word
 
 
 class ValueMatchLike(Protocol):
@@ -183,9 +138,9 @@ def value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
         for value, phrases in dimension.value_synonyms.items():
             named = text_words(value)
             for phrase in phrases:
-                words = text_words(phrase)
-                if len(named) == 1 and len(words) == 1 and stem(words[0]) != stem(named[0]):
-                    found.setdefault(stem(words[0]), set()).add(stem(named[0]))
+                said = text_words(phrase)
+                if len(named) == 1 and len(said) == 1 and stem(said[0]) != stem(named[0]):
+                    found.setdefault(stem(said[0]), set()).add(stem(named[0]))
     return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
 
 

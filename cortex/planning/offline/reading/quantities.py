@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.planning.offline.checks.understanding import lemma
+from cortex.knowledge.words import stem
 from semantic_layer.compile import metrics_used
 from semantic_layer.expressions import column_names
 from semantic_layer.model import Metric, SemanticModel
@@ -31,7 +31,7 @@ _WORD_SPLIT: Final = "_"
 
 @dataclass(frozen=True)
 class Quantity:
-    """A column a measure aggregates: its table, its name and its words as `lemma`s."""
+    """A column a measure aggregates: its table, its name and its words as `stem`s."""
 
     table: str
     column: str
@@ -50,7 +50,7 @@ class Quantities:
                 if column is None or measure.aggregation not in _AGGREGATING:
                     continue
                 if column_names(column) == (column,):  # a bare column, not an expression
-                    words = tuple(lemma(w) for w in column.lower().split(_WORD_SPLIT) if w)
+                    words = tuple(stem(w) for w in column.lower().split(_WORD_SPLIT) if w)
                     found[(table.name, column)] = Quantity(table.name, column, words)
         self.quantities = tuple(found.values())
         #: metric -> the quantities it aggregates (a ratio's or derived metric's parts too)
@@ -72,7 +72,7 @@ class Quantities:
         return [key] if any((q.table, q.column) == key for q in self.quantities) else []
 
     def named(self, words: Sequence[str], tables: frozenset[str]) -> list[Quantity]:
-        """The quantities of `tables` that `words` (a question's words, as `lemma`s) name."""
+        """The quantities of `tables` that `words` (a question's words, as `stem`s) name."""
         found = []
         for quantity in self.quantities:
             size = len(quantity.words)
@@ -83,7 +83,7 @@ class Quantities:
         return found
 
     def words_of(self, metrics: Sequence[str]) -> set[str]:
-        """The `lemma`s of the quantities `metrics` aggregate: words that explain them."""
+        """The `stem`s of the quantities `metrics` aggregate: words that explain them."""
         pairs = set().union(*(self.aggregated.get(m, frozenset()) for m in metrics))
         return {w for q in self.quantities if (q.table, q.column) in pairs for w in q.words}
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Final
 
-from cortex.planning.offline.reading.mentions import singular_noun, stem, text_words
+from cortex.knowledge.words import singular, stem, text_words
 from semantic_layer.model import SemanticModel
 
 __all__ = ["RATE_WORDS", "Rates", "aggregate_word"]
@@ -70,7 +70,7 @@ class Rates:
         'better' or 'worse' is compared as its rate ("do AI conversations convert better").
         Exactly one ratio must fit, else the metrics stay (and an unmet rate is asked about).
         """
-        asked = {singular_noun(w) for w in text_words(text)} | ({"%"} if "%" in text else set())
+        asked = {singular(w) for w in text_words(text)} | ({"%"} if "%" in text else set())
         wants_rate = bool(asked & _RATES)
         compares = bool(asked & _QUALITY)
         words = {stem(w) for w in text_words(text)}
@@ -143,7 +143,7 @@ class Rates:
     def unmet(self, rest: str, metrics: Sequence[str]) -> tuple[str, tuple[str, ...]] | None:
         """An 'average', 'rate' or '%' the matched metrics do not carry: the question to ask
         back and the metrics to offer, or None."""
-        words = {singular_noun(w) for w in text_words(rest)} | ({"%"} if "%" in rest else set())
+        words = {singular(w) for w in text_words(rest)} | ({"%"} if "%" in rest else set())
         wants_average = bool(words & {"average", "mean", "avg", "median"})
         wants_rate = bool(words & _RATES)
         if not metrics or not (wants_average or wants_rate):

@@ -10,10 +10,10 @@ import pytest
 
 from connectors.warehouse import DuckDBWarehouse
 from cortex.knowledge import build_value_index
+from cortex.knowledge.words import stem
 from cortex.planning.offline.checks.understanding import (
     FILLER_WORDS,
     NON_DATA_REQUESTS,
-    lemma,
     non_data_request,
 )
 from cortex.planning.offline.planner import OfflinePlanner
@@ -474,7 +474,7 @@ def test_a_query_phrased_back_plans_to_itself(
 def test_filler_is_not_a_domain_word() -> None:
     assert {"pls", "split", "right", "now", "me", "our", "show"} <= FILLER_WORDS
     assert not {"nps", "sla", "reasons", "refunds", "breached", "orders"} & FILLER_WORDS
-    assert lemma("resolved") == lemma("resolve") and lemma("gave") == lemma("give")
+    assert stem("resolved") == stem("resolve") and stem("gave") == stem("give")
 
 
 # --- requests that are not about data -----------------------------------------------------

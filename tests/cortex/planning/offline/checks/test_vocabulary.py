@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from cortex.knowledge.words import stem
 from cortex.planning.offline.checks.understanding import FILLER_WORDS
 from cortex.planning.offline.planner import OfflinePlanner
-from cortex.planning.offline.reading.mentions import make_terms, stem
+from cortex.planning.offline.reading.mentions import make_terms
 from cortex.planning.plans import Clarify, QueryPlan
 from semantic_layer.query import Filter, SemanticQuery
 
