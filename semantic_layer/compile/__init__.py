@@ -26,7 +26,8 @@ The modules, in the order a query goes through them:
     output.py      the result's columns and the order of its rows
     provenance.py  how each metric is defined, and what the rows met
     results.py     what `compile_query` returns: `CompiledQuery`, `Provenance`, ...
-    sources.py     a model table as SQL: its source, and the warehouse tables it reads
+    sources.py     a model table as SQL: its source, the warehouse tables it reads, and the
+                   query listing a dimension's values
     sql.py         small builders of sqlglot trees, and the engines (`DIALECTS`)
 """
 
@@ -39,6 +40,7 @@ from semantic_layer.compile.results import (
     PartialPeriod,
     Provenance,
 )
+from semantic_layer.compile.sources import distinct_values_query, tables_read
 from semantic_layer.compile.sql import DIALECTS
 from semantic_layer.expressions import SOURCE_DIALECT
 from semantic_layer.query import OrderBy
@@ -53,5 +55,7 @@ __all__ = [
     "PartialPeriod",
     "Provenance",
     "compile_query",
+    "distinct_values_query",
     "metrics_used",
+    "tables_read",
 ]
