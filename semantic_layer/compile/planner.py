@@ -1,0 +1,156 @@
+"""The planner: each requested metric as a formula over leaves, and the leaves in groups.
+
+A simple or cumulative metric is one leaf; a ratio is its numerator over its denominator (a
+ratio of sums), or one `avg` leaf when it is a sum over a count of the same rows; a derived
+metric is its expression over the formulas of the metrics it names.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from semantic_layer.compile.plan import Group, Leaf
+from semantic_layer.compile.sql import parse, parsed
+from semantic_layer.errors import QueryError, UnknownNameError
+from semantic_layer.model import Measure, Metric, SemanticModel, Table
+from semantic_layer.query import parse_where
+
+_ADDITIVE = ("sum", "count", "count_distinct")
+
+
+class Planner:
+    """Turns metric names into formulas over leaves, and leaves into groups."""
+
+    def __init__(self, model: SemanticModel) -> None:
+        self.model = model
+        self.leaves: dict[tuple[object, ...], tuple[Leaf, str]] = {}
+        self.groups: dict[tuple[object, ...], Group] = {}
+
+    def metric(self, name: str) -> Metric:
+        metric = self.model.metric(name)
+        if metric is None:
+            raise UnknownNameError("metric", name, [m.name for m in self.model.metrics])
+        return metric
+
+    def formula(self, name: str, stack: tuple[str, ...] = ()) -> exp.Expr:
+        """The metric as an expression over leaf placeholders (`group.leaf` columns)."""
+        formula = self._formula(name, stack)
+        fill = self.metric(name).fill_nulls_with
+        if fill is None:
+            return formula
+        return exp.func("COALESCE", formula, exp.Literal.number(fill), copy=False)
+
+    def _formula(self, name: str, stack: tuple[str, ...]) -> exp.Expr:
+        if name in stack:
+            raise QueryError(f"Metric '{name}' depends on itself: {' -> '.join(stack + (name,))}.")
+        metric = self.metric(name)
+        here = (*stack, name)
+        requested = stack[0] if stack else name
+        if metric.type in ("simple", "cumulative"):
+            table, measure = self._measure(metric)
+            return self._leaf_formula(table, measure, metric, requested)
+        if metric.type == "ratio" and (average := self._average(metric)) is not None:
+            return self._leaf_formula(*average, requested)
+        if metric.type == "ratio":
+            numerator = self.formula(metric.numerator or "", here)
+            denominator = self.formula(metric.denominator or "", here)
+            return exp.Div(
+                this=exp.cast(
+                    exp.paren(numerator, copy=False), exp.DataType.Type.DOUBLE, copy=False
+                ),
+                expression=exp.func(
+                    "NULLIF", exp.paren(denominator, copy=False), exp.Literal.number(0), copy=False
+                ),
+            )
+
+        def expand(node: exp.Expr) -> exp.Expr:
+            if not isinstance(node, exp.Column):
+                return node
+            inner = self.formula(node.name, here)
+            referenced = self.metric(node.name)
+            additive = referenced.type == "simple" and (
+                self._measure(referenced)[1].aggregation in _ADDITIVE
+            )
+            if additive:  # no rows in a period adds nothing, rather than emptying the sum
+                inner = exp.func("COALESCE", inner, exp.Literal.number(0), copy=False)
+            return exp.paren(inner, copy=False)
+
+        return parse(metric.expr or "").transform(expand)
+
+    def _measure(self, metric: Metric) -> tuple[Table, Measure]:
+        found = self.model.measure(metric.measure or "")
+        if found is None:
+            raise QueryError(
+                f"Metric '{metric.name}' names measure '{metric.measure}', which metrics.yml "
+                "does not declare. Run `cortex check`."
+            )
+        return found
+
+    def _average(self, ratio: Metric) -> tuple[Table, Measure, Metric] | None:
+        """`sum(x) / count(x)` over the same rows as one `avg(x)`: the same number, one scan.
+
+        Returns the table, an `avg` measure and the numerator metric (for its filter), or None
+        when the ratio is not of that shape.
+        """
+        numerator = self.metric(ratio.numerator or "")
+        denominator = self.metric(ratio.denominator or "")
+        if numerator.type != "simple" or denominator.type != "simple":
+            return None
+        table, total = self._measure(numerator)
+        other_table, count = self._measure(denominator)
+        same_rows = (
+            table.name == other_table.name
+            and numerator.filter == denominator.filter
+            and total.filter == count.filter
+            and total.time_dimension == count.time_dimension
+            and total.snapshot is None
+            and count.snapshot is None
+        )
+        same_values = (
+            total.aggregation == "sum"
+            and count.aggregation == "count"
+            and count.expr is not None
+            and parsed(total.sql) == parsed(count.sql)
+        )
+        if not (same_rows and same_values):
+            return None
+        average = total.model_copy(
+            update={"name": f"{total.name}/{count.name}", "aggregation": "avg"}
+        )
+        return table, average, numerator
+
+    def _leaf_formula(
+        self, table: Table, measure: Measure, metric: Metric, requested: str
+    ) -> exp.Expr:
+        filters = parse_where(metric.filter) if metric.filter else ()
+        leaf = Leaf(
+            table,
+            measure,
+            filters,
+            metric.window,
+            metric.grain_to_date,
+            metric.type == "cumulative",
+        )
+        key = (measure.name, filters, leaf.window, leaf.grain_to_date, leaf.cumulative)
+        if key not in self.leaves:
+            group = self.groups.get(leaf.group_key)
+            if group is None:
+                group = Group(
+                    f"g{len(self.groups)}",
+                    table,
+                    leaf.kind,
+                    leaf.time_dimension,
+                    leaf.window,
+                    leaf.grain_to_date,
+                )
+                self.groups[leaf.group_key] = group
+            column = f"m{len(self.leaves)}"
+            group.leaves.append((leaf, column))
+            self.leaves[key] = (leaf, column)
+        leaf, column = self.leaves[key]
+        group = self.groups[leaf.group_key]
+        group.metrics.setdefault(requested, None)
+        placeholder = exp.column(column, table=group.alias)
+        if measure.aggregation in ("count", "count_distinct"):
+            return exp.func("COALESCE", placeholder, exp.Literal.number(0), copy=False)
+        return placeholder

@@ -1,0 +1,87 @@
+"""A model table as SQL: what FROM reads, the warehouse tables behind it, a dimension's values.
+
+A logical table is a warehouse table or a query (`sql:` in metrics.yml, DuckDB SQL). The
+compiler reads it through `table_source`; other layers ask here which warehouse tables it reads
+(`tables_read`) and for the SQL that lists a dimension's values (`distinct_values_query`),
+rather than parse or build SQL themselves.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+from sqlglot.errors import SqlglotError
+
+from semantic_layer.compile.sql import check_dialect, parse, parsed, qualify, render, table_ref
+from semantic_layer.errors import UnknownNameError
+from semantic_layer.model import SemanticModel, Table
+
+
+def table_source(table: Table) -> exp.Expr:
+    """A model table in FROM or JOIN, aliased by its name: the warehouse table, or `(sql)`."""
+    if table.sql:
+        alias = exp.TableAlias(this=exp.to_identifier(table.name))
+        return exp.Subquery(this=parse(table.sql), alias=alias)
+    return table_ref(table.source, table.name)
+
+
+def warehouse_tables(table: Table) -> tuple[str, ...]:
+    """The warehouse tables `table` reads: its own, or those its `sql` names, in order.
+
+    Raises sqlglot's ParseError when its `sql` does not parse.
+    """
+    if table.sql is None:
+        return (table.source,)
+    named = parsed(table.sql).find_all(exp.Table)
+    return tuple(dict.fromkeys(".".join(part.name for part in t.parts) for t in named))
+
+
+def tables_read(model: SemanticModel, table_name: str) -> tuple[str, ...]:
+    """The warehouse tables the logical table `table_name` reads, as a compiled query names them
+    in its `source_tables`: its own warehouse table, or those its `sql` names.
+
+    Empty when its `sql` does not parse (`cortex check` reports that, and no query over the
+    table compiles). Raises UnknownNameError for a table the model lacks.
+    """
+    table = _table(model, table_name)
+    try:
+        return warehouse_tables(table)
+    except SqlglotError:
+        return ()
+
+
+def distinct_values_query(
+    model: SemanticModel, table_name: str, dimension_name: str, *, dialect: str, limit: int
+) -> str:
+    """SQL for `dialect` listing the values of a dimension of a logical table: the distinct
+    non-null values of the dimension's expression over the table's source, in order, at most
+    `limit` of them, in one column called `value`.
+
+    The expression and the table's `sql` are read as metrics.yml is written and written for
+    `dialect`, as `compile_query` writes them. Raises UnknownNameError for a table, dimension or
+    dialect the model or the compiler lacks.
+    """
+    check_dialect(dialect)
+    table = _table(model, table_name)
+    dimension = next((d for d in table.dimensions if d.name == dimension_name), None)
+    if dimension is None:
+        names = [d.name for d in table.dimensions]
+        raise UnknownNameError("dimension", dimension_name, names, f"In table '{table.name}'.")
+    value = qualify(dimension.sql, table.name)
+    if not isinstance(value, exp.Column):
+        value = exp.paren(value, copy=False)  # `a IS NOT NULL` must stay one operand of IS
+    query = (
+        exp.select(exp.alias_(value.copy(), "value", copy=False))
+        .distinct()
+        .from_(table_source(table))
+        .where(exp.not_(exp.Is(this=value, expression=exp.Null()), copy=False))
+        .order_by(exp.Ordered(this=exp.Literal.number(1)))
+        .limit(limit)
+    )
+    return render(query, dialect)
+
+
+def _table(model: SemanticModel, name: str) -> Table:
+    table = model.table(name)
+    if table is None:
+        raise UnknownNameError("table", name, [t.name for t in model.tables])
+    return table

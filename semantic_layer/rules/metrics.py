@@ -1,0 +1,76 @@
+"""Rule d: the measures and metrics a metric is built from exist, no metric depends on itself,
+and a cumulative metric's window is a duration.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from semantic_layer.errors import Issue
+from semantic_layer.model import (
+    Metric,
+)
+from semantic_layer.rules.context import (
+    RuleContext,
+    columns_in,
+    cycles,
+    hint_for,
+    issue_at,
+)
+
+_WINDOW = re.compile(r"^\s*[1-9]\d*\s+(day|week|month|quarter|year)s?\s*$")
+
+
+def metric_refs(metric: Metric) -> list[tuple[str, str]]:
+    """(role, metric name) for every metric a ratio or derived metric is built from."""
+    if metric.type == "ratio":
+        return [("numerator", metric.numerator or ""), ("denominator", metric.denominator or "")]
+    if metric.type == "derived":
+        return [("expr", col.name) for col in columns_in(metric.expr or "")]
+    return []
+
+
+def check_metric_references(context: RuleContext) -> Iterator[Issue]:
+    """d. Measures and metrics referenced exist, no metric depends on itself, windows parse."""
+    model = context.model
+    measures = [m.name for table in model.tables for m in table.measures]
+    metrics = [m.name for m in model.metrics]
+    graph: dict[str, list[str]] = {}
+    for metric in model.metrics:
+        path = f"metric '{metric.name}'"
+        if metric.measure is not None and metric.type in ("simple", "cumulative"):
+            name = metric.measure
+            if model.measure(name) is None and name not in context.unloaded:
+                yield issue_at(
+                    metric.location,
+                    path,
+                    f"measure '{name}' does not exist.",
+                    hint_for(name, measures),
+                )
+        for role, name in metric_refs(metric):
+            if name not in metrics and name not in context.unloaded:
+                what = f"{role} '{name}'" if role != "expr" else f"expr refers to '{name}', which"
+                yield issue_at(
+                    metric.location,
+                    path,
+                    f"{what} is not a metric.",
+                    hint_for(name, metrics),
+                )
+        graph[metric.name] = [name for _, name in metric_refs(metric) if name in metrics]
+        if metric.window is not None and not _WINDOW.match(metric.window):
+            yield issue_at(
+                metric.location,
+                path,
+                f"window '{metric.window}' is not a duration like '7 days' or '3 months'.",
+                "Write a number and a unit: day, week, month, quarter or year.",
+            )
+    for cycle in cycles(graph):
+        first = model.metric(cycle[0])
+        if first is not None:
+            yield issue_at(
+                first.location,
+                f"metric '{first.name}'",
+                f"the metric depends on itself: {' -> '.join(cycle)}.",
+                "A metric can only be built from other metrics.",
+            )
