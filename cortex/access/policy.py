@@ -11,9 +11,9 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from cortex.access.grants import Grant, named_metric, passes
-from cortex.access.sources import measure_tables, source_key, tables_read
+from cortex.access.sources import measure_tables, source_key
 from cortex.errors import AccessDenied
-from semantic_layer.compile import metrics_used
+from semantic_layer.compile import metrics_used, tables_read
 from semantic_layer.model import Metric, SemanticModel
 
 
@@ -130,7 +130,7 @@ class AccessPolicy:
             if own is not None:
                 found.append(Requirement(own[0], f"{uses or 'it is '}restricted by {own[1]}"))
             for table in measure_tables(self.model, used):
-                for source in tables_read(table):
+                for source in tables_read(self.model, table.name):
                     restricted = self.restricted_sources.get(source_key(source))
                     if restricted is not None:
                         reads = f"it uses {named_metric(used)}, which reads" if uses else "it reads"

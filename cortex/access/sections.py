@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 
 from cortex.access.policy import AccessPolicy, Member, RowPolicy
 from cortex.access.shapes import ShapeChecks
-from cortex.access.sources import tables_read
+from semantic_layer.compile import tables_read
 from semantic_layer.errors import Issue, did_you_mean
 from semantic_layer.model import METRIC_TIME, SemanticModel
 from semantic_layer.yaml_lines import LineMap, LineSeq, short_repr
@@ -175,7 +175,7 @@ class AccessReader(ShapeChecks):
                 continue
             table = self.model.table(str(name)) if kind == "table" else None
             if table is not None and table.sql is not None:
-                sources = tables_read(table)
+                sources = tables_read(self.model, table.name)
                 reads = [t.name for t in self.model.tables if t.sql is None and t.source in sources]
                 self.error(
                     line,

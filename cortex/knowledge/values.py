@@ -13,11 +13,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Final
 
-import sqlglot
-from sqlglot import exp
-
 from connectors.warehouse import Warehouse
-from semantic_layer.model import SemanticModel, Table
+from semantic_layer.compile import distinct_values_query
+from semantic_layer.model import SemanticModel
 
 __all__ = ["DimensionValues", "ValueIndex", "ValueMatch", "build_value_index"]
 
@@ -121,10 +119,11 @@ def build_value_index(
 ) -> ValueIndex:
     """Read the distinct values of every categorical dimension with at most `max_distinct`.
 
-    One `SELECT DISTINCT` per dimension, built with sqlglot from the table's source and the
-    dimension's expression. Dimensions with more values are listed in `skipped`. The
-    dimension's `value_synonyms` are indexed for the values the warehouse holds (a synonym of a
-    value that does not occur would only ever filter to nothing).
+    One `SELECT DISTINCT` per dimension, compiled by the semantic layer for the warehouse's
+    dialect (`semantic_layer.compile.distinct_values_query`). Dimensions with more values are
+    listed in `skipped`. The dimension's `value_synonyms` are indexed for the values the
+    warehouse holds (a synonym of a value that does not occur would only ever filter to
+    nothing).
     """
     entries: list[DimensionValues] = []
     skipped: list[tuple[str, str]] = []
@@ -132,7 +131,9 @@ def build_value_index(
         for dimension in table.dimensions:
             if dimension.type != "categorical":
                 continue
-            sql = _distinct_sql(table, dimension.sql, warehouse.dialect, max_distinct + 1)
+            sql = distinct_values_query(
+                model, table.name, dimension.name, dialect=warehouse.dialect, limit=max_distinct + 1
+            )
             result = warehouse.run(sql)
             column: list[object] = result.frame.iloc[:, 0].tolist() if result.frame.shape[1] else []
             values = sorted({str(value) for value in column if str(value).strip()})
@@ -147,24 +148,3 @@ def build_value_index(
                 )
                 entries.append(DimensionValues(table.name, dimension.name, tuple(values), synonyms))
     return ValueIndex(entries=tuple(entries), skipped=tuple(skipped))
-
-
-def _distinct_sql(table: Table, expression: str, dialect: str, limit: int) -> str:
-    source: exp.Expression
-    if table.sql is not None:
-        source = exp.Subquery(
-            this=sqlglot.parse_one(table.sql, read=dialect),
-            alias=exp.TableAlias(this=exp.to_identifier("source")),
-        )
-    else:
-        source = exp.to_table(table.source, dialect=dialect)
-    value = sqlglot.parse_one(expression, read=dialect)
-    query = (
-        exp.select(exp.alias_(value.copy(), "value"))
-        .distinct()
-        .from_(source)
-        .where(exp.Not(this=exp.Is(this=value.copy(), expression=exp.Null())))
-        .order_by(exp.Ordered(this=exp.Literal.number(1)))
-        .limit(limit)
-    )
-    return query.sql(dialect=dialect)
