@@ -5,33 +5,30 @@ chart, with --chart). The reference, measured in the same run and interleaved, i
 query alone: the eval's expected semantic query compiled and run on the same warehouse. The
 ratio says what planning and explaining add on top of the numbers themselves.
 
-    .venv/bin/python bench/bench_ask.py [--scale 1] [--repeat 5] [--chart]
+    .venv/bin/python -m bench.bench_ask [--scale 1] [--repeat 5] [--chart]
 """
 
 from __future__ import annotations
 
 import argparse
 import statistics
-import sys
 import time
 from datetime import date
 from pathlib import Path
 
+import pandas as pd
+
+from cortex.agent import Agent
+from cortex.demo import build_demo
+from cortex.evaluation import load_eval
+from cortex.knowledge import build_value_index, load_context
+from cortex.planning.offline.planner import OfflinePlanner
+from cortex.settings import load_settings
+from cortex.stores.conversations import ConversationStore
+from cortex.workspace import Workspace
+from semantic_layer.compile import CompiledQuery
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import pandas as pd  # noqa: E402
-
-from cortex.agent import Agent  # noqa: E402
-from cortex.demo import build_demo  # noqa: E402
-from cortex.evaluation import load_eval  # noqa: E402
-from cortex.knowledge import build_value_index, load_context  # noqa: E402
-from cortex.planning.offline.planner import OfflinePlanner  # noqa: E402
-from cortex.settings import load_settings  # noqa: E402
-from cortex.stores.conversations import ConversationStore  # noqa: E402
-from cortex.workspace import Workspace  # noqa: E402
-from semantic_layer.compile import CompiledQuery  # noqa: E402
 
 AS_OF = date(2026, 11, 24)
 TARGETS_MS = {False: 300.0, True: 1000.0}

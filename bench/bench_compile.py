@@ -23,8 +23,8 @@ from dataclasses import dataclass
 from importlib.metadata import version
 
 import sqlglot
-from cases import AS_OF, BenchQuery, demo_model, query_set
 
+from bench.cases import AS_OF, BenchQuery, demo_model, query_set
 from semantic_layer.compile import compile_query
 from semantic_layer.model import SemanticModel
 

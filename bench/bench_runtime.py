@@ -25,8 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
-from cases import AS_OF, ROOT, Case, demo_model, load_cases
 
+from bench.cases import AS_OF, ROOT, Case, demo_model, load_cases
 from connectors.warehouse import DUCKDB_SETTINGS
 from cortex.demo import build_demo
 from semantic_layer.compile import compile_query

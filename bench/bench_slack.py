@@ -13,7 +13,7 @@ evals/demo.yml, asked as an analyst of the shipped access.yml, with charts uploa
 - burst: `--burst` mentions sent at once; every ack's latency and the time until all are
   answered.
 
-    .venv/bin/python bench/bench_slack.py [--scale 1] [--questions 40] [--burst 20] [--charts]
+    .venv/bin/python -m bench.bench_slack [--scale 1] [--questions 40] [--burst 20] [--charts]
 """
 
 from __future__ import annotations
@@ -21,32 +21,29 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import httpx2
+
+from bench.bench_ask import AS_OF, demo_warehouse, quantile
+from cortex.access import load_access
+from cortex.assembly import build_agent
+from cortex.evaluation import load_eval
+from cortex.settings import load_settings
+from cortex.slack.app import CortexSlack, slack_client
+from cortex.slack.ledger import EventLedger
+from cortex.slack.placeholders import Placeholders
+from cortex.slack.server import running
+from cortex.stores.audit import AuditLog
+from cortex.workspace import Workspace
+from tests.fakes.slack_api import FakeSlack, SlackCall
+from tests.fakes.slack_client import SlackSender, event_callback
+
 ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-import httpx2  # noqa: E402
-from bench_ask import AS_OF, demo_warehouse, quantile  # noqa: E402  (bench/ is on the path)
-
-from cortex.access import load_access  # noqa: E402
-from cortex.assembly import build_agent  # noqa: E402
-from cortex.evaluation import load_eval  # noqa: E402
-from cortex.settings import load_settings  # noqa: E402
-from cortex.slack.app import CortexSlack, slack_client  # noqa: E402
-from cortex.slack.ledger import EventLedger  # noqa: E402
-from cortex.slack.placeholders import Placeholders  # noqa: E402
-from cortex.slack.server import running  # noqa: E402
-from cortex.stores.audit import AuditLog  # noqa: E402
-from cortex.workspace import Workspace  # noqa: E402
-from tests.fakes.slack_api import FakeSlack, SlackCall  # noqa: E402
-from tests.fakes.slack_client import SlackSender, event_callback  # noqa: E402
 
 ANALYST = "U02H7Q4KX9P"  # Nadia Farouk, analyst, in the shipped access.yml
 SECRET = "bench-signing-secret-0000"

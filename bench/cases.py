@@ -7,18 +7,15 @@ so a benchmark always times exactly the queries the tests pin.
 
 from __future__ import annotations
 
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))  # run as `python bench/<script>.py`: make `tests` importable
+from semantic_layer.loader import load_model
+from semantic_layer.model import SemanticModel
+from semantic_layer.query import SemanticQuery
+from tests.semantic_layer.test_goldens import AS_OF, Case, load_cases
 
-from semantic_layer.loader import load_model  # noqa: E402
-from semantic_layer.model import SemanticModel  # noqa: E402
-from semantic_layer.query import SemanticQuery  # noqa: E402
-from tests.semantic_layer.test_goldens import AS_OF, Case, load_cases  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 __all__ = ["AS_OF", "ROOT", "BenchQuery", "Case", "demo_model", "load_cases", "query_set"]
 

@@ -14,10 +14,11 @@ import logging
 import time
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
-from typing import Literal, Protocol
+from dataclasses import replace
+from typing import Protocol
 
-from connectors.warehouse import QueryResult, WarehouseError
+from connectors.warehouse import WarehouseError
+from cortex.answer import Answer
 from cortex.answers.narrative import narrate
 from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
@@ -26,13 +27,10 @@ from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage, same_query
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
-from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
+from semantic_layer.compile import compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
-
-AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
-Trust = Literal["verified", "generated"]
 
 _log = logging.getLogger("cortex.agent")
 #: Statuses of a turn that gave no answer a follow-up could build on.
@@ -84,25 +82,6 @@ class QueryPolicy(Protocol):
     """
 
     def apply(self, query: SemanticQuery) -> SemanticQuery: ...
-
-
-@dataclass(frozen=True)
-class Answer:
-    """What Cortex says back: numbers and how they were computed, or a question, or a no."""
-
-    status: AnswerStatus
-    text: str
-    question: str
-    conversation_id: str
-    query: SemanticQuery | None = None
-    compiled: CompiledQuery | None = None
-    result: QueryResult | None = None
-    suggestions: tuple[str, ...] = ()
-    trust: Trust | None = None
-    timings_ms: dict[str, float] = field(default_factory=dict)
-    caveats: tuple[Caveat, ...] = ()
-    usage: Usage | None = None
-    trace_id: str | None = None
 
 
 class Agent:

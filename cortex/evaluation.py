@@ -20,7 +20,8 @@ from typing import Any, Literal
 import pandas as pd
 import yaml
 
-from cortex.agent import Agent, Answer
+from cortex.agent import Agent
+from cortex.answer import Answer
 from cortex.answers.formatting import is_missing
 from cortex.errors import UserError
 from cortex.workspace import Workspace

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import typer
 
-from cortex.agent import Agent, Answer
+from cortex.agent import Agent
+from cortex.answer import Answer
 from cortex.assembly import build_agent
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors, writable, write

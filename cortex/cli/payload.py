@@ -9,7 +9,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from connectors.warehouse import QueryResult
-from cortex.agent import Answer
+from cortex.answer import Answer
 from cortex.answers.formatting import is_missing
 from cortex.answers.wording import partial_rows
 from semantic_layer.compile import CompiledQuery

@@ -18,7 +18,7 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from connectors.warehouse import QueryResult
-from cortex.agent import Answer
+from cortex.answer import Answer
 from cortex.answers.formatting import provenance_points
 from cortex.answers.wording import cell_text, shown_partials
 from semantic_layer.compile import CompiledQuery

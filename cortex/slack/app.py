@@ -47,7 +47,8 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
 from cortex.access import AccessPolicy, LiveAccess, Principal
-from cortex.agent import Agent, Answer
+from cortex.agent import Agent
+from cortex.answer import Answer
 from cortex.errors import AccessDenied, InternalError
 from cortex.slack.blocks import (
     ACTION_ASK,

@@ -15,7 +15,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from cortex.agent import Answer
+from cortex.answer import Answer
 from cortex.answers.formatting import format_cell, provenance_points
 from cortex.answers.wording import cell_text, shown_partials
 from cortex.slack.mrkdwn import to_mrkdwn

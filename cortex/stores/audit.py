@@ -37,7 +37,7 @@ from typing import Any, Final, Literal, TextIO, get_args
 
 import yaml
 
-from cortex.agent import Answer, AnswerStatus
+from cortex.answer import Answer, AnswerStatus
 from cortex.errors import UserError
 from cortex.stores.sqlite import SQLiteFile
 from semantic_layer.errors import did_you_mean

@@ -61,7 +61,7 @@ def test_cortex_eval_reports_accuracy_clarifications_wrong_answers_and_latency(
 
 
 def test_out_of_scope_wants_the_polite_no_not_a_question_back() -> None:
-    from cortex.agent import Answer
+    from cortex.answer import Answer
     from cortex.evaluation import Turn, _score
 
     turn = Turn("how do I reset my password?", "out_of_scope")

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from cortex.agent import Agent, Answer
+from cortex.agent import Agent
+from cortex.answer import Answer
 from cortex.answers.formatting import format_value
 from cortex.assembly import build_agent
 from cortex.slack.blocks import (

@@ -1,0 +1,42 @@
+"""What Cortex says back to a question, whichever surface shows it (terminal, Slack, JSON).
+
+An `Answer` is the numbers and how they were computed (the semantic query, the compiled SQL
+and its provenance, the result, the caveats), or a question back with suggestions, or a polite
+no, a refusal or an apology with a trace id. The agent makes it; the stores record it; the CLI
+and the Slack app render it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from connectors.warehouse import QueryResult
+from cortex.knowledge import Caveat
+from cortex.planning.plans import Usage
+from semantic_layer.compile import CompiledQuery
+from semantic_layer.query import SemanticQuery
+
+__all__ = ["Answer", "AnswerStatus", "Trust"]
+
+AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
+Trust = Literal["verified", "generated"]
+
+
+@dataclass(frozen=True)
+class Answer:
+    """What Cortex says back: numbers and how they were computed, or a question, or a no."""
+
+    status: AnswerStatus
+    text: str
+    question: str
+    conversation_id: str
+    query: SemanticQuery | None = None
+    compiled: CompiledQuery | None = None
+    result: QueryResult | None = None
+    suggestions: tuple[str, ...] = ()
+    trust: Trust | None = None
+    timings_ms: dict[str, float] = field(default_factory=dict)
+    caveats: tuple[Caveat, ...] = ()
+    usage: Usage | None = None
+    trace_id: str | None = None
