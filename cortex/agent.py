@@ -24,7 +24,16 @@ from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
 from cortex.planning.guards import cause_asked, definition_given, plain_request, unhonoured
 from cortex.planning.phrase import phrase_query
-from cortex.planning.plans import Clarify, OutOfScope, Plan, Planner, QueryPlan, Usage, same_query
+from cortex.planning.plans import (
+    Clarify,
+    Closeable,
+    OutOfScope,
+    Plan,
+    Planner,
+    QueryPlan,
+    Usage,
+    same_query,
+)
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.compile import compile_query, metrics_used
@@ -100,6 +109,12 @@ class Agent:
         self.conversations = conversations
         self.context = context
         self.values = values
+
+    def close(self) -> None:
+        """Release what the agent holds: the warehouse connection and the planner's client."""
+        self.workspace.close()
+        if isinstance(self.planner, Closeable):
+            self.planner.close()
 
     def ask(
         self,

@@ -66,7 +66,7 @@ def ask(
         try:
             answer = agent.ask(question, conversation)
         finally:
-            agent.workspace.close()
+            agent.close()
         AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
         if as_json:
             print(json.dumps(answer_payload(answer), default=json_value))
@@ -101,4 +101,4 @@ def chat(
                 conversation = answer.conversation_id
                 render_answer(answer)
         finally:
-            agent.workspace.close()
+            agent.close()

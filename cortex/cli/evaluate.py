@@ -18,6 +18,7 @@ from cortex.cli.payload import json_value
 from cortex.cli.render import out
 from cortex.evaluation import load_eval, run_eval
 from cortex.knowledge import build_value_index
+from cortex.planning.plans import Closeable
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 
@@ -42,7 +43,11 @@ def evaluate(
             def make_agent() -> Agent:
                 return Agent(workspace, planner, store, values=values)
 
-            report = run_eval(cases, make_agent, workspace)
+            try:
+                report = run_eval(cases, make_agent, workspace)
+            finally:
+                if isinstance(planner, Closeable):
+                    planner.close()
         if as_json:
             print(json.dumps([asdict(o) for o in report.outcomes], default=json_value))
             return

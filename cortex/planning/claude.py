@@ -131,6 +131,10 @@ class ClaudePlanner:
         self.max_rounds = max(max_rounds, 1)
         self.tools = _tools(catalog)
 
+    def close(self) -> None:
+        """Close the SDK client's connections (a process that ends closes them anyway)."""
+        self.client.close()
+
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan:
         """Ask Claude for a plan; raises `ClaudeError` when the API cannot be reached."""
         system = self.system_prompt(question, history)

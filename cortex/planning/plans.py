@@ -12,11 +12,20 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from semantic_layer.query import SemanticQuery
 
-__all__ = ["Clarify", "OutOfScope", "Plan", "Planner", "QueryPlan", "Usage", "same_query"]
+__all__ = [
+    "Clarify",
+    "Closeable",
+    "OutOfScope",
+    "Plan",
+    "Planner",
+    "QueryPlan",
+    "Usage",
+    "same_query",
+]
 
 
 @dataclass(frozen=True)
@@ -65,6 +74,13 @@ class Planner(Protocol):
     """(question, the conversation's previous queries) -> a plan."""
 
     def plan(self, question: str, history: Sequence[SemanticQuery] = ()) -> Plan: ...
+
+
+@runtime_checkable
+class Closeable(Protocol):
+    """A planner holding a resource (the Claude planner's HTTP client) to release when done."""
+
+    def close(self) -> None: ...
 
 
 def same_query(one: SemanticQuery, other: SemanticQuery) -> bool:
