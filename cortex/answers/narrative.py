@@ -44,7 +44,7 @@ def _change(now: object, before: object, column: OutputColumn) -> str:
     if is_missing(now) or is_missing(before):
         return ""
     now_value, before_value = float(now), float(before)  # type: ignore[arg-type]
-    was = _value(column, before_value)
+    was = _value(column, before)  # as it came: a count stays a whole number
     if column.format == "percent":
         points = (now_value - before_value) * 100
         if round(points, 1) == 0:

@@ -257,3 +257,12 @@ def test_no_rows_counted_is_said_as_no_value_never_a_dash(
 ) -> None:
     text = story(tiny, model, metrics=["csat"], where="channel = 'sms'")
     assert text == "CSAT (average) for sms has no value across all dates (data as of 31 Mar 2026)."
+
+
+def test_a_count_compared_with_before_stays_a_whole_number(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(
+        tiny, model, metrics=["ticket_volume"], time_range="2026-02", compare="previous_period"
+    )
+    assert text == "Ticket volume was 2 in February 2026, unchanged from 2 in January 2026."
