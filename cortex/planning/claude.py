@@ -2,7 +2,8 @@
 
 Claude never writes SQL and nothing it says is executed. It sees the catalog, the date, the
 business context passages and verified questions closest to the question, and the
-conversation's previous semantic queries, and it answers by calling one of three tools:
+conversation's previous semantic queries, and it answers by calling one of three tools (their
+input schemas, generated from the semantic layer's models, are in `cortex.planning.claude_tools`):
 
 - `query_metrics`: a semantic query. Every input is validated by the semantic layer
   (`validate_query`: its fields, each filter's number of values, the limit's range) and then
