@@ -16,6 +16,7 @@ from sqlglot.errors import ParseError
 
 from semantic_layer.errors import QueryError
 from semantic_layer.model import Comparison, QuerySpec
+from semantic_layer.time import RANGE_FORMS
 
 FilterOp = Literal[
     "=", "!=", "<", "<=", ">", ">=", "in", "not in", "between", "is null", "is not null"
@@ -62,9 +63,15 @@ class Filter(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    field: str
-    op: FilterOp
-    values: tuple[FilterValue, ...] = ()
+    field: str = Field(description="A dimension name.")
+    op: FilterOp = Field(description="How the dimension compares with the values.")
+    values: tuple[FilterValue, ...] = Field(
+        default=(),
+        description=(
+            "The values to compare with: one for =, !=, <, <=, >, >=; at least one for in and "
+            "not in; two (low, high) for between; none for is null and is not null."
+        ),
+    )
 
     @model_validator(mode="after")
     def _values_fit_the_op(self) -> Filter:
@@ -112,8 +119,8 @@ class OrderBy(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    field: str
-    descending: bool = False
+    field: str = Field(description="An output column: a metric or dimension of the query.")
+    descending: bool = Field(default=False, description="Largest first when true.")
 
     @classmethod
     def parse(cls, text: str) -> OrderBy:
@@ -135,14 +142,39 @@ class SemanticQuery(BaseModel):
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    metrics: tuple[str, ...] = Field(min_length=1)
-    dimensions: tuple[str, ...] = ()
-    filters: tuple[Filter, ...] = ()
-    named_filters: tuple[str, ...] = ()
-    time_range: str | None = None
-    order_by: tuple[OrderBy, ...] = ()
-    limit: int | None = None
-    compare: Comparison | None = None
+    metrics: tuple[str, ...] = Field(
+        min_length=1, description="The metrics to compute, by catalog name."
+    )
+    dimensions: tuple[str, ...] = Field(
+        default=(),
+        description=(
+            "Group by these dimensions, by catalog name: 'segment', or 'table.name' when two "
+            "tables share a name (e.g. 'accounts.segment'), or a time dimension with a grain "
+            "(day, week, month, quarter, year): 'metric_time:month' for each metric's own time "
+            "axis, 'created_at:week'."
+        ),
+    )
+    filters: tuple[Filter, ...] = Field(
+        default=(), description="Conditions on dimensions: field op values."
+    )
+    named_filters: tuple[str, ...] = Field(
+        default=(), description="Named filters from the catalog (governed conditions)."
+    )
+    time_range: str | None = Field(
+        default=None, description=f"The period to cover. Accepted forms: {RANGE_FORMS}."
+    )
+    order_by: tuple[OrderBy, ...] = Field(
+        default=(), description="Sort the rows by these columns, the first one first."
+    )
+    limit: int | None = Field(
+        default=None,
+        description="At most this many rows.",
+        json_schema_extra={"minimum": 1, "maximum": MAX_LIMIT},
+    )
+    compare: Comparison | None = Field(
+        default=None,
+        description="Compare with the previous period or the same period a year ago.",
+    )
 
     @field_validator("limit")
     @classmethod

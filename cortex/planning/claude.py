@@ -2,7 +2,8 @@
 
 Claude never writes SQL and nothing it says is executed. It sees the catalog, the date, the
 business context passages and verified questions closest to the question, and the
-conversation's previous semantic queries, and it answers by calling one of three tools:
+conversation's previous semantic queries, and it answers by calling one of three tools (their
+input schemas, generated from the semantic layer's models, are in `cortex.planning.claude_tools`):
 
 - `query_metrics`: a semantic query. Every input is validated by the semantic layer
   (`validate_query`: its fields, each filter's number of values, the limit's range) and then
@@ -36,28 +37,27 @@ import json
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import date
-from typing import Final, get_args
+from typing import Final
 
 import anthropic
 from anthropic.types import (
     ContentBlockParam,
     Message,
     MessageParam,
-    ToolParam,
     ToolResultBlockParam,
 )
 
 from cortex.errors import SettingsError, UserError
 from cortex.knowledge import Catalog, ContextLibrary, Passage
 from cortex.knowledge.words import stem, text_words
+from cortex.planning.claude_tools import tools
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan, Usage
 from cortex.planning.verified import verified_question
 from cortex.settings import Settings
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
-from semantic_layer.model import Comparison, SemanticModel
-from semantic_layer.query import MAX_LIMIT, FilterOp, SemanticQuery, validate_query
-from semantic_layer.time import RANGE_FORMS
+from semantic_layer.model import SemanticModel
+from semantic_layer.query import SemanticQuery, validate_query
 
 __all__ = [
     "PRICES_PER_MILLION",
@@ -129,7 +129,7 @@ class ClaudePlanner:
         self.max_tokens = max_tokens
         self.context = context
         self.max_rounds = max(max_rounds, 1)
-        self.tools = _tools(catalog)
+        self.tools = tools(catalog)
 
     def close(self) -> None:
         """Close the SDK client's connections (a process that ends closes them anyway)."""
@@ -316,122 +316,6 @@ def claude_planner_from_settings(
         max_tokens=settings.claude_max_tokens,
         context=context,
     )
-
-
-# --- tools ------------------------------------------------------------------------------------
-
-
-def _tools(catalog: Catalog) -> list[ToolParam]:
-    """The three tools; metric (and named filter) names are enums of the catalog's names."""
-    properties: dict[str, object] = {
-        "metrics": {
-            "type": "array",
-            "minItems": 1,
-            "items": {"type": "string", "enum": [m.name for m in catalog.metrics]},
-            "description": "The metrics to compute, by catalog name.",
-        },
-        "dimensions": {
-            "type": "array",
-            "items": {"type": "string"},
-            "description": (
-                "Group by these dimensions, by catalog name: 'segment', or 'table.name' when "
-                "two tables share a name (e.g. 'accounts.segment'), or a time dimension with a "
-                "grain (day, week, month, quarter, year): 'metric_time:month' for each "
-                "metric's own time axis, 'created_at:week'."
-            ),
-        },
-        "filters": {
-            "type": "array",
-            "description": "Conditions on dimensions: field op values.",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "field": {"type": "string", "description": "A dimension name."},
-                    "op": {"type": "string", "enum": list(get_args(FilterOp))},
-                    "values": {
-                        "type": "array",
-                        "items": {"type": ["string", "number", "boolean"]},
-                        "description": "One value; two for between; none for is (not) null.",
-                    },
-                },
-                "required": ["field", "op"],
-                "additionalProperties": False,
-            },
-        },
-        "time_range": {
-            "type": "string",
-            "description": f"The period to cover. Accepted forms: {RANGE_FORMS}.",
-        },
-        "order_by": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "properties": {
-                    "field": {"type": "string", "description": "A metric or dimension name."},
-                    "descending": {"type": "boolean"},
-                },
-                "required": ["field"],
-                "additionalProperties": False,
-            },
-        },
-        "limit": {
-            "type": "integer",
-            "minimum": 1,
-            "maximum": MAX_LIMIT,
-            "description": "At most this many rows.",
-        },
-        "compare": {
-            "type": "string",
-            "enum": list(get_args(Comparison)),
-            "description": "Compare with the previous period or the same period a year ago.",
-        },
-    }
-    if catalog.filters:
-        properties["named_filters"] = {
-            "type": "array",
-            "items": {"type": "string", "enum": [f.name for f in catalog.filters]},
-            "description": "Named filters from the catalog (governed conditions).",
-        }
-    return [
-        {
-            "name": "query_metrics",
-            "description": (
-                "Answer with governed numbers: a semantic query of catalog metrics, grouped by "
-                "dimensions, filtered, over a time range. It is validated; an error names what "
-                "is wrong and suggests names."
-            ),
-            "input_schema": {
-                "type": "object",
-                "properties": properties,
-                "required": ["metrics"],
-                "additionalProperties": False,
-            },
-        },
-        {
-            "name": "search_context",
-            "description": "Search the business context documents (definitions, caveats).",
-            "input_schema": {
-                "type": "object",
-                "properties": {"query": {"type": "string"}},
-                "required": ["query"],
-            },
-        },
-        {
-            "name": "ask_clarification",
-            "description": (
-                "Ask the user a question back when the request is ambiguous or asks for a "
-                "metric the catalog lacks; suggest up to three catalog metrics or rephrasings."
-            ),
-            "input_schema": {
-                "type": "object",
-                "properties": {
-                    "question": {"type": "string"},
-                    "suggestions": {"type": "array", "items": {"type": "string"}, "maxItems": 3},
-                },
-                "required": ["question"],
-            },
-        },
-    ]
 
 
 # --- helpers ----------------------------------------------------------------------------------
