@@ -19,8 +19,13 @@ from collections.abc import Container, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.knowledge.words import WORD, stem
-from cortex.planning.offline.checks.understanding import FILLER_WORDS, FUNCTION_WORDS
+from cortex.knowledge.words import stem
+from cortex.planning.offline.checks.understanding import (
+    FILLER_WORDS,
+    FUNCTION_WORDS,
+    Token,
+    tokens,
+)
 from cortex.planning.offline.reading.grouping import GROUPING
 from semantic_layer.model import METRIC_TIME
 from semantic_layer.query import SemanticQuery
@@ -59,15 +64,6 @@ _JOINING: Final = frozenset({"and", "or", "the", "each", "every", "vs", "versus"
 
 
 @dataclass(frozen=True)
-class _Token:
-    word: str
-    start: int
-    end: int
-    read: bool
-    head: bool
-
-
-@dataclass(frozen=True)
 class Shape:
     """What the planner read of a question and the query it planned.
 
@@ -83,22 +79,9 @@ class Shape:
     query: SemanticQuery
     metric_spans: Sequence[tuple[int, int]] = ()
 
-    def tokens(self) -> list[_Token]:
-        text = self.question.lower().replace("’", "'")
-
-        def within(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
-            return any(start < e and s < end for s, e in spans)
-
-        return [
-            _Token(
-                m.group(),
-                m.start(),
-                m.end(),
-                within(self.read, m.start(), m.end()),
-                within(self.heads, m.start(), m.end()),
-            )
-            for m in WORD.finditer(text)
-        ]
+    def tokens(self) -> list[Token]:
+        """The question's words, read or not, names or not."""
+        return tokens(self.question, self.read, self.heads)
 
     @property
     def grouped(self) -> list[str]:
@@ -118,8 +101,8 @@ class Shape:
 
 
 def _noun_phrase(
-    tokens: Sequence[_Token], after: int, values: Container[str], *, fillers: bool = True
-) -> list[_Token]:
+    tokens: Sequence[Token], after: int, values: Container[str], *, fillers: bool = True
+) -> list[Token]:
     """The unread words of the noun phrase that starts after character `after`: it ends at a
     name or phrase the planner read, or at a function word; a value describes the noun and is
     passed over ("which human agents": 'agents'). With `fillers` False, words of chat and
@@ -136,9 +119,7 @@ def _noun_phrase(
     return unread
 
 
-def _breakdown_gaps(
-    shape: Shape, tokens: Sequence[_Token], after: int, keyword: str
-) -> list[_Token]:
+def _breakdown_gaps(shape: Shape, tokens: Sequence[Token], after: int, keyword: str) -> list[Token]:
     """The words of a breakdown ("by …", "per …", "which …" ending at `after`) that no
     dimension takes: "by team"; the noun a dimension only qualifies ("by region manager":
     'manager'); values where things are asked for "per" or "which" ("per live agent",
@@ -183,29 +164,29 @@ def _is_participle(word: str) -> bool:
 def unheeded(shape: Shape) -> list[str]:
     """The words of `shape.question` whose breakdown, ranking, comparison or restriction the
     query does not honour, as written, in order, once."""
-    tokens = shape.tokens()
+    words = shape.tokens()
     text = shape.question.lower()
-    found: list[_Token] = []
+    found: list[Token] = []
     for keyword in GROUPING.finditer(text):  # "by team", "per agent", "for each warehouse"
-        if any(t.read for t in tokens if t.start < keyword.end() and keyword.start() < t.end):
+        if any(t.read for t in words if t.start < keyword.end() and keyword.start() < t.end):
             continue  # "by month", "resolved by": read as a phrase or a name
-        before = [t for t in tokens if t.end <= keyword.start()][-1:]
+        before = [t for t in words if t.end <= keyword.start()][-1:]
         if keyword.group() == "by" and before and _is_participle(before[0].word):
             continue  # "tickets sent by shoppers": an agent, not a breakdown
-        found += _breakdown_gaps(shape, tokens, keyword.end(), keyword.group())
+        found += _breakdown_gaps(shape, words, keyword.end(), keyword.group())
     for asked in _WHICH.finditer(text):  # "which support agents …", "which human agents …"
-        found += _breakdown_gaps(shape, tokens, asked.end(), "which")
+        found += _breakdown_gaps(shape, words, asked.end(), "which")
     if not shape.grouped:
         for asked in _WHO.finditer(text):  # "who closed the most deals": no one to name
-            found += [t for t in tokens if t.word == "who" and t.end == asked.end()]
+            found += [t for t in words if t.word == "who" and t.end == asked.end()]
     if not shape.ranked and not shape.grouped:  # "the biggest deal", not a ranking
-        found += [t for t in tokens if t.word in _SUPERLATIVES and not t.read]
+        found += [t for t in words if t.word in _SUPERLATIVES and not t.read]
     for against in _AGAINST.finditer(text):  # "vs today", "versus merchants without AI"
-        if any(t.read for t in tokens if t.start < against.end() and against.start() < t.end):
+        if any(t.read for t in words if t.start < against.end() and against.start() < t.end):
             continue
         if not (shape.compared or _between_metrics(shape, against.start(), against.end())):
-            found += [t for t in tokens if against.start() <= t.start < against.end()]
+            found += [t for t in words if against.start() <= t.start < against.end()]
     for only in _ONLY.finditer(text):  # "only resolved ones": a restriction to honour
-        found += _noun_phrase(tokens, only.end(), shape.values, fillers=False)
-    written = {t.word: shape.question[t.start : t.end] for t in reversed(tokens)}
+        found += _noun_phrase(words, only.end(), shape.values, fillers=False)
+    written = {t.word: shape.question[t.start : t.end] for t in reversed(words)}
     return list(dict.fromkeys(written[t.word] for t in found))

@@ -49,9 +49,10 @@ __all__ = [
     "FUNCTION_WORDS",
     "NON_DATA_REQUESTS",
     "NonDataRequest",
-    "stem",
+    "Token",
     "non_data_request",
     "quote_words",
+    "tokens",
     "unexplained_words",
 ]
 
@@ -130,25 +131,29 @@ _NUMBER: Final = re.compile(r"^[$]?\d[\d,.]*(%|k|m|st|nd|rd|th|s)?$")
 FILLER_STEMS: Final = frozenset(stem(word) for word in FILLER_WORDS)
 
 
-#: Words a list of groupings is joined with ("by region and plan").
-_JOINING: Final = frozenset({"and", "or", "the", "each", "every", "vs", "versus", "&"})
-#: Participles before "by" make it an agent, not a breakdown ("tickets sent by shoppers").
-_PARTICIPLES: Final = frozenset(
-    {"sent", "won", "made", "done", "brought", "bought", "sold", "paid", "held", "kept", "run"}
-)
-
-
 @dataclass(frozen=True)
-class _Token:
+class Token:
+    """A word of a question, where it stands, whether the planner read it, and whether it
+    was read as a name or phrase (`head`) rather than as a dimension value."""
+
     word: str
     start: int
     end: int
     read: bool
+    head: bool = False
 
 
-def _tokens(question: str, read: Sequence[tuple[int, int]]) -> list[_Token]:
+def tokens(
+    question: str, read: Sequence[tuple[int, int]], heads: Sequence[tuple[int, int]] = ()
+) -> list[Token]:
+    """The words of `question` (`cortex.knowledge.words`), marked read when a span of `read`
+    covers them, and head when one of `heads` does."""
+
+    def within(spans: Sequence[tuple[int, int]], start: int, end: int) -> bool:
+        return any(start < e and s < end for s, e in spans)
+
     return [
-        _Token(m.group(), m.start(), m.end(), any(m.start() < e and s < m.end() for s, e in read))
+        Token(m.group(), m.start(), m.end(), within(read, *m.span()), within(heads, *m.span()))
         for m in WORD.finditer(_lowered(question))
     ]
 
@@ -179,19 +184,15 @@ def unexplained_words(
     number nothing read is unexplained ("deals over 50k"). The words that shape a question
     (a breakdown, a ranking, a comparison) are checked against the planned query by
     `structure`."""
-    tokens = _tokens(question, read)
+    words = tokens(question, read)
     found: dict[str, None] = {}
-    for token in tokens:
+    for token in words:
         if token.read or _is_filler(token.word):
             continue
         if _NUMBER.match(token.word) or stem(token.word) not in known:
             found[token.word] = None
-    written = {t.word: question[t.start : t.end] for t in reversed(tokens)}
-    return tuple(written[w] for w in dict.fromkeys(t.word for t in tokens) if w in found)
-
-
-def _is_participle(word: str) -> bool:
-    return word in _PARTICIPLES or (len(word) > 4 and word.endswith(("ed", "en")))
+    written = {t.word: question[t.start : t.end] for t in reversed(words)}
+    return tuple(written[w] for w in dict.fromkeys(t.word for t in words) if w in found)
 
 
 def quote_words(words: tuple[str, ...]) -> str:
