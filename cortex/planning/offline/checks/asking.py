@@ -9,10 +9,11 @@ naming it, with the queries Cortex could run instead worded so that they plan ba
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
+
+from rapidfuzz import fuzz
 
 from cortex.knowledge.words import singular_text, stem, text_words
 from cortex.planning.offline.checks.structure import Shape, unheeded
@@ -266,15 +267,17 @@ class AsksBack(Vocabulary):
         return list(dict.fromkeys(verified))[:3] or [m.name for m in self.model.metrics[:3]]
 
     def _closest_metrics(self, question: str) -> list[str]:
+        """Up to three metrics one of whose names a word of `question` nearly spells
+        (rapidfuzz's normalised similarity of the stems, at least 75 of 100)."""
         scores: dict[str, float] = {}
         words = [stem(w) for w in text_words(question) if len(w) > 2]
         for term in self.metric_terms:
             phrase = " ".join(term.words)
             for word in words:
-                ratio = difflib.SequenceMatcher(None, word, phrase).ratio()
+                ratio = fuzz.ratio(word, phrase)
                 scores[term.target] = max(scores.get(term.target, 0.0), ratio)
         ranked = sorted(scores.items(), key=lambda item: -item[1])
-        return [name for name, score in ranked[:3] if score >= 0.75]
+        return [name for name, score in ranked[:3] if score >= 75]
 
     def _unnamed_event(self, text: str, metrics: Sequence[str]) -> Clarify | None:
         """A verb that names another metric's event ("did we lose more merchants": lost
