@@ -1,5 +1,6 @@
 """Fixtures of the cortex tests: a workspace on the demo warehouse and the shipped metrics.yml,
-and an offline planner that knows the demo's dimension values."""
+an offline planner that knows the demo's dimension values, and `cortex`, a runner of the real
+command line (in-process) whose settings are environment variables, as a user would pass them."""
 
 from __future__ import annotations
 
@@ -7,8 +8,10 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from connectors.warehouse import DuckDBWarehouse
+from cortex.cli import app
 from cortex.knowledge import build_value_index
 from cortex.planning.offline.planner import OfflinePlanner
 from cortex.settings import load_settings
@@ -38,3 +41,23 @@ def valued_planner(demo_path: Path) -> OfflinePlanner:
     with DuckDBWarehouse(demo_path) as warehouse:
         values = build_value_index(model, warehouse)
     return OfflinePlanner(model, as_of=DEMO_AS_OF, values=values)
+
+
+@pytest.fixture()
+def cortex(demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
+    """A runner whose environment points Cortex at the demo and the shipped metrics.yml, as
+    the user `ada`."""
+    monkeypatch.chdir(tmp_path)  # logs and default stores land here, not in the repo
+    return CliRunner(
+        env={
+            "CORTEX_WAREHOUSE": str(demo_path),
+            "CORTEX_METRICS": str(ROOT / "metrics.yml"),
+            "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
+            "USER": "ada",
+        }
+    )
+
+
+def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, result.stdout, result.stderr

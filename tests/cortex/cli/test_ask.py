@@ -9,7 +9,7 @@ from typer.testing import CliRunner
 
 from cortex.cli import app
 from cortex.stores.audit import AuditLog
-from tests.cortex.cli.conftest import ROOT, run
+from tests.cortex.conftest import ROOT, run
 
 
 def test_ask_answers_in_json_with_status_query_rows_and_sql(

@@ -9,7 +9,7 @@ from pathlib import Path
 from typer.testing import CliRunner
 
 from cortex.cli import app
-from tests.cortex.cli.conftest import ROOT, run
+from tests.cortex.conftest import ROOT, run
 
 BROKEN = ROOT / "tests" / "semantic_layer" / "fixtures" / "broken"
 

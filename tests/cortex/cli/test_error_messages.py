@@ -31,7 +31,7 @@ from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.query import WHERE_FORMS
 from tests.conftest import DEMO_AS_OF
-from tests.cortex.cli.conftest import ROOT
+from tests.cortex.conftest import ROOT
 from tests.fakes.anthropic_api import FakeAnthropic, text_reply, tool_use
 
 

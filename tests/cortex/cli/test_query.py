@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cortex.cli import app
-from tests.cortex.cli.conftest import run
+from tests.cortex.conftest import run
 
 ARR_BY_SEGMENT = """
     SELECT a.segment, SUM(s.arr) AS arr

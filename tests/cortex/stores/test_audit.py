@@ -22,7 +22,6 @@ from typer.testing import CliRunner
 
 from cortex.access import Principal, load_access
 from cortex.agent import Agent
-from cortex.cli import app
 from cortex.errors import UserError
 from cortex.evaluation import load_eval
 from cortex.planning.offline.planner import OfflinePlanner
@@ -42,6 +41,7 @@ from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.query import Filter, OrderBy, SemanticQuery, parse_where
 from tests.conftest import DEMO_AS_OF
+from tests.cortex.conftest import run
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -368,24 +368,6 @@ def test_no_thumbs_down_is_an_empty_eval_file(log: AuditLog) -> None:
 
 
 # --------------------------------------------------------------------------- the command line
-
-
-@pytest.fixture()
-def cortex(demo_path: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.chdir(tmp_path)
-    return CliRunner(
-        env={
-            "CORTEX_WAREHOUSE": str(demo_path),
-            "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-            "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
-            "USER": "ada",
-        }
-    )
-
-
-def run(runner: CliRunner, *args: str) -> tuple[int, str, str]:
-    result = runner.invoke(app, list(args))
-    return result.exit_code, result.stdout, result.stderr
 
 
 def test_cortex_ask_is_audited_and_cortex_audit_lists_it(cortex: CliRunner, tmp_path: Path) -> None:
