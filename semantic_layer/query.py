@@ -148,10 +148,10 @@ class SemanticQuery(BaseModel):
     dimensions: tuple[str, ...] = Field(
         default=(),
         description=(
-            "Group by these dimensions, by catalog name: 'segment', or 'table.name' when two "
-            "tables share a name (e.g. 'accounts.segment'), or a time dimension with a grain "
+            "Group by these dimensions, by catalog name: '<dimension>', or "
+            "'<table>.<dimension>' when two tables share a name, or a time dimension with a grain "
             "(day, week, month, quarter, year): 'metric_time:month' for each metric's own time "
-            "axis, 'created_at:week'."
+            "axis, '<time dimension>:week' for another."
         ),
     )
     filters: tuple[Filter, ...] = Field(

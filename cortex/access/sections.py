@@ -131,7 +131,7 @@ class AccessReader(ShapeChecks):
             self.error(
                 raw.key_lines["attributes"],
                 label,
-                f"'attributes' must be a mapping such as {{account_owner: Maya Patel}}, not "
+                f"'attributes' must be a mapping such as {{<attribute>: <value>}}, not "
                 f"{short_repr(value)}.",
             )
             return {}
@@ -218,7 +218,7 @@ class AccessReader(ShapeChecks):
             self.keys(raw, _ROW_POLICY_KEYS, label)
             missing = [k for k in _ROW_POLICY_KEYS if raw.get(k) is None]
             if missing:
-                example = "{role: sales_rep, dimension: account_owner, equals: user.account_owner}"
+                example = "{role: <role>, dimension: <dimension>, equals: user.<attribute>}"
                 self.error(
                     raw.line, label, f"missing required key '{missing[0]}'.", f"Write {example}."
                 )
@@ -237,7 +237,8 @@ class AccessReader(ShapeChecks):
                     raw.key_lines["equals"],
                     label,
                     f"'equals' must name a user attribute, not {short_repr(equals)}.",
-                    "Write `equals: user.<attribute>`, e.g. user.account_owner.",
+                    "Write `equals: user.<attribute>`"
+                    + (f", e.g. user.{dimension}." if isinstance(dimension, str) else "."),
                 )
                 ok = False
             if ok and match is not None:

@@ -43,8 +43,8 @@ _FRONT_MATTER_KEYS: Final = ("title", "owner", "applies_to", "tags")
 _REQUIRED_KEYS: Final = ("title", "owner")
 _FRONT_MATTER_EXAMPLE: Final = (
     "Start the file with front matter such as:\n"
-    "---\ntitle: First response time\nowner: support-ops@example.com\n"
-    "applies_to: [first_response_time]\ntags: [support]\n---"
+    "---\ntitle: <what the document explains>\nowner: <who keeps it, e.g. an e-mail>\n"
+    "applies_to: [<metric names it is about>]\ntags: [<topics>]\n---"
 )
 #: How many times a passage's heading counts in its BM25 document (a light field boost).
 _HEADING_WEIGHT: Final = 3

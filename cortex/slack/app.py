@@ -50,6 +50,7 @@ from cortex.access import AccessPolicy, LiveAccess, Principal
 from cortex.agent import Agent
 from cortex.answer import Answer
 from cortex.errors import AccessDenied, InternalError
+from cortex.knowledge.examples import example_question
 from cortex.slack.blocks import (
     ACTION_ASK,
     ACTION_FEEDBACK_DOWN,
@@ -215,7 +216,8 @@ class CortexSlack:
     def _on_command(self, ack: Ack, command: dict[str, Any], respond: Callable[..., Any]) -> None:
         question = plain_question(str(command.get("text", "")))
         if not question:
-            ack("Ask me a question about the business, e.g. `/cortex what's our ARR by segment?`")
+            example = example_question(self.agent.workspace.model)
+            ack(f"Ask me a question about the business, e.g. `/cortex {example}`")
             return
         ack()
         channel, user = str(command["channel_id"]), str(command["user_id"])

@@ -67,8 +67,8 @@ def compile_query(
         raise QueryError(
             f"{time_range.describe()} has not begun (the data is as of {as_of.isoformat()}): "
             f"{snapshots} is a snapshot, a value on a day, and has none for days to come. Ask "
-            "about a period up to today (a future period suits plans, such as open pipeline by "
-            "expected close date)."
+            "about a period up to today (a future period suits metrics of dates still to come, "
+            "such as expected or due dates)."
         )
 
     previous: DateRange | None = None

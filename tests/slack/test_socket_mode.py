@@ -89,11 +89,12 @@ def test_a_slash_command_over_the_socket_is_answered_in_a_thread(
     assert "Enterprise" in all_text(answered(fake, fake.reply_ts(root)))
 
 
-def test_an_empty_slash_command_is_answered_in_its_ack(
+def test_an_empty_slash_command_is_answered_in_its_ack_with_a_verified_question_to_try(
     fake: FakeSlack, socket_app: CortexSlack
 ) -> None:
     ack = fake.wait_ack(fake.push("slash_commands", slash_command(" ")))
-    assert "/cortex what's our ARR" in ack.params["payload"]["text"]
+    verified = socket_app.agent.workspace.model.verified_queries[0].question
+    assert f"/cortex {verified}" in ack.params["payload"]["text"]
 
 
 def test_the_socket_opens_with_the_app_token_and_answers_go_with_the_bot_token(

@@ -35,6 +35,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import replace
 
+from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.asking import AsksBack
 from cortex.planning.offline.checks.understanding import non_data_request
@@ -72,12 +73,6 @@ _BACK_REFERENCE = re.compile(
     r"\b(what'?s|what is|what was|show( me)?|plot|chart|break down|compare|how (is|was|did|has)"
     r"|put|give me) (that|it|those)\b|\b(that|it|those) (as an?|by|per|over|broken|split)\b",
     re.IGNORECASE,
-)
-
-
-_OUT_OF_SCOPE = (
-    "I answer questions about the company's metrics, such as ARR, tickets, CSAT or win rate; "
-    "I can't help with that. Try: \"What's our ARR by segment?\""
 )
 
 
@@ -131,6 +126,14 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         verified = verified_question(plan.query, self.model, self.as_of)
         return plan if verified is None else replace(plan, confidence=1.0, verified=verified)
 
+    def _out_of_scope(self) -> str:
+        """The polite no, with what the loaded model can answer and a question to try."""
+        return (
+            "I answer questions about the company's metrics, such as "
+            f"{listed(example_metrics(self.model))}; I can't help with that. "
+            f'Try: "{example_question(self.model)}"'
+        )
+
     def _replan(self, words: str) -> Plan:
         """`words` planned on their own, offering no rephrasing in turn."""
         return self._plan(words, (), rephrase=False)
@@ -164,7 +167,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         read = [*phrasing.spans, *(span for m in (*mentions, *replaced) for span in m.spans)]
         request = non_data_request(question)
         if request is not None and not self._names_a_metric(question, mentions, request[1]):
-            return OutOfScope(_OUT_OF_SCOPE)
+            return OutOfScope(self._out_of_scope())
         if not metrics and not follow_up:
             unknown = self._unexplained(question, read, blanked, applied=None)
             return self._not_understood(question, unknown)

@@ -127,6 +127,40 @@ def test_a_request_that_is_not_about_data_is_declined(planner: OfflinePlanner) -
     assert isinstance(plan, OutOfScope)
 
 
+OTHER_COMPANY = """
+version: 1
+tables:
+  - name: shipments
+    table: shipments
+    primary_key: shipment_id
+    time_dimension: shipped_at
+    dimensions:
+      - {name: carrier}
+      - {name: shipped_at, type: time}
+    measures:
+      - {name: shipments, aggregation: count}
+      - {name: late_shipments, aggregation: count, filter: "delivered_late"}
+metrics:
+  - {name: shipments, label: Shipments, measure: shipments, status: certified}
+  - {name: late_shipments, label: Late shipments, measure: late_shipments}
+"""
+
+
+def test_a_declined_request_suggests_what_the_loaded_model_answers(tmp_path: Path) -> None:
+    (tmp_path / "metrics.yml").write_text(OTHER_COMPANY)
+    other = OfflinePlanner(load_model(tmp_path / "metrics.yml"), as_of=AS_OF)
+    plan = other.plan("write me a poem about the team")
+    assert isinstance(plan, OutOfScope)
+    assert "such as shipments or late shipments" in plan.reply
+    assert 'Try: "Shipments last month"' in plan.reply
+
+
+def test_a_declined_request_offers_a_verified_question_first(planner: OfflinePlanner) -> None:
+    plan = planner.plan("write me a poem about our support team")
+    assert isinstance(plan, OutOfScope)
+    assert f'Try: "{planner.model.verified_queries[0].question}"' in plan.reply
+
+
 def test_the_longest_name_wins_across_metrics_and_dimensions(planner: OfflinePlanner) -> None:
     query = query_of(planner, "median time to resolution by ticket type over the last 30 days")
     assert (query.metrics, query.dimensions) == (("resolution_time",), ("intent",))
