@@ -161,6 +161,7 @@ class Agent:
                 conversation,
                 suggestions=plan.suggestions,
                 usage=plan.usage,
+                reason=plan.reason,
             )
         if isinstance(plan, OutOfScope):
             return Answer("out_of_scope", plan.reply, question, conversation, usage=plan.usage)
@@ -221,6 +222,7 @@ class Agent:
             f"{meant} Or ask it in full.",
             offered,
             usage=usage,
+            reason="no earlier answer",
         )
 
     def _honoured(self, question: str, plan: Plan, history: Sequence[SemanticQuery] = ()) -> Plan:
@@ -244,7 +246,7 @@ class Agent:
         if found is None:
             return plan
         usage = _total(plan.usage, read.usage) if read is not plan else plan.usage
-        return Clarify(found.question, found.suggestions, usage=usage)
+        return Clarify(found.question, found.suggestions, usage=usage, reason="cause or definition")
 
     def _offers(self, query: SemanticQuery) -> tuple[str, ...]:
         """Questions Cortex can answer about `query`'s metrics instead: compared with the

@@ -13,7 +13,7 @@ from typing import Literal
 
 from connectors.warehouse import QueryResult
 from cortex.knowledge import Caveat
-from cortex.planning.plans import Usage
+from cortex.planning.plans import ClarifyReason, Usage
 from semantic_layer.compile import CompiledQuery
 from semantic_layer.query import SemanticQuery
 
@@ -25,7 +25,10 @@ Trust = Literal["verified", "generated"]
 
 @dataclass(frozen=True)
 class Answer:
-    """What Cortex says back: numbers and how they were computed, or a question, or a no."""
+    """What Cortex says back: numbers and how they were computed, or a question, or a no.
+
+    `reason` says why Cortex asked back, for those who improve it (`cortex eval --failures`).
+    """
 
     status: AnswerStatus
     text: str
@@ -40,3 +43,4 @@ class Answer:
     caveats: tuple[Caveat, ...] = ()
     usage: Usage | None = None
     trace_id: str | None = None
+    reason: ClarifyReason | None = None

@@ -5,6 +5,10 @@ warehouse (execution accuracy: same columns, same rows, numbers equal to 1e-9), 
 back where the set expects a clarification, or declines where it expects out-of-scope. A
 *wrong answer* is a number where there should be none, or different numbers: the failure
 that matters most, reported on its own.
+
+Every failure is given a class (`failure_class`): what Cortex did instead ("asked back:
+unplaced words", "wrong number: filters, time range", "answered what needed a question"), so
+that `cortex eval --failures` shows which general rule to work on, not a list of questions.
 """
 
 from __future__ import annotations
@@ -62,6 +66,7 @@ class Outcome:
     latency_ms: float
     tags: tuple[str, ...]
     detail: str = ""
+    failure: str = ""
 
 
 @dataclass(frozen=True)
@@ -87,6 +92,14 @@ class Report:
     def must_clarify_answered(self) -> int:
         """Questions that needed a clarification but got a number."""
         return sum(o.expected != "query" and o.status == "answer" for o in self.outcomes)
+
+    def failures_by_class(self) -> dict[str, list[Outcome]]:
+        """The failed turns grouped by failure class, the largest class first."""
+        groups: dict[str, list[Outcome]] = {}
+        for outcome in self.outcomes:
+            if not outcome.correct:
+                groups.setdefault(outcome.failure, []).append(outcome)
+        return dict(sorted(groups.items(), key=lambda item: (-len(item[1]), item[0])))
 
     def latency_ms(self, quantile: float) -> float:
         latencies = sorted(o.latency_ms for o in self.outcomes)
@@ -158,6 +171,53 @@ def _same(expected: pd.DataFrame, actual: pd.DataFrame) -> str:
     return ""
 
 
+#: What a semantic query is made of, as a failure class names the parts an answer got wrong.
+_PARTS = (
+    ("metrics", "metrics"),
+    ("dimensions", "breakdown"),
+    ("filters", "filters"),
+    ("named_filters", "filters"),
+    ("time_range", "time range"),
+    ("compare", "comparison"),
+    ("order_by", "ranking"),
+    ("limit", "ranking"),
+)
+
+
+def failure_class(turn: Turn, answer: Answer) -> str:
+    """What Cortex did instead of what `turn` expects ('' when it is what it expects)."""
+    if answer.status == "answer":
+        if turn.expected == "clarify":
+            return "answered what needed a question back"
+        if turn.expected == "out_of_scope":
+            return "answered a request that is not about data"
+        assert turn.query is not None
+        parts = _differing_parts(turn.query, answer.query)
+        return f"wrong number: {', '.join(parts) if parts else 'same query, other rows'}"
+    if answer.status == "clarification":
+        if turn.expected == "out_of_scope":
+            return "asked back on a request that is not about data"
+        return f"asked back: {answer.reason or 'unclassified'}"
+    if answer.status == "out_of_scope":
+        return "declined a question about data"
+    return {"denied": "denied by access rules", "error": "failed with an error"}.get(
+        answer.status, answer.status
+    )
+
+
+def _differing_parts(expected: SemanticQuery, actual: SemanticQuery | None) -> list[str]:
+    if actual is None:
+        return []
+    parts: list[str] = []
+    for field_name, part in _PARTS:
+        mine, theirs = getattr(expected, field_name), getattr(actual, field_name)
+        if isinstance(mine, tuple) and field_name != "order_by":
+            mine, theirs = sorted(map(repr, mine)), sorted(map(repr, theirs))
+        if mine != theirs and part not in parts:
+            parts.append(part)
+    return parts
+
+
 def _score(turn: Turn, answer: Answer, workspace: Workspace) -> tuple[bool, bool, str]:
     """(correct, wrong answer, detail)."""
     answered = answer.status == "answer"
@@ -197,6 +257,7 @@ def run_eval(
                     answer.timings_ms.get("total", 0.0),
                     case.tags,
                     detail,
+                    "" if correct else failure_class(turn, answer),
                 )
             )
     tags = sorted({tag for o in outcomes for tag in o.tags})

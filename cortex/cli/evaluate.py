@@ -26,7 +26,9 @@ from cortex.workspace import Workspace
 def evaluate(
     path: Path = typer.Argument(..., help="An eval file, e.g. evals/demo.yml."),
     as_json: bool = typer.Option(False, "--json", help="Print every outcome as JSON."),
-    show_failures: bool = typer.Option(False, "--failures", help="List what went wrong."),
+    show_failures: bool = typer.Option(
+        False, "--failures", help="List what went wrong, grouped by class of failure."
+    ),
 ) -> None:
     """Score the pipeline on an eval set: accuracy, clarifications, wrong answers, latency."""
     with user_errors():
@@ -64,9 +66,10 @@ def evaluate(
             f"{report.latency_ms(0.5):.0f} ms, p95 {report.latency_ms(0.95):.0f} ms"
         )
         if show_failures:
-            for outcome in report.outcomes:
-                if not outcome.correct:
+            for failure, outcomes in report.failures_by_class().items():
+                out.print(f"\n[bold]{escape(failure)}[/] ({len(outcomes)})")
+                for outcome in outcomes:
                     out.print(
-                        f"[red]✗[/] {outcome.case}: {escape(outcome.question)} -> "
+                        f"  [red]✗[/] {outcome.case}: {escape(outcome.question)} -> "
                         f"{escape(outcome.detail)}"
                     )

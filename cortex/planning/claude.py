@@ -175,11 +175,13 @@ class ClaudePlanner:
                 "Could you say which metric and breakdown you mean?",
                 self._headline(),
                 usage,
+                reason="not computable",
             )
         return Clarify(
             "I could not settle on a query for this. Which metric do you mean?",
             self._headline(),
             usage,
+            reason="model's question",
         )
 
     def system_prompt(self, question: str, history: Sequence[SemanticQuery] = ()) -> str:
@@ -349,7 +351,7 @@ def _clarify(tool_input: Mapping[str, object], usage: Usage) -> Clarify:
     suggestions = tuple(str(s) for s in raw[:3]) if isinstance(raw, list) else ()
     if not isinstance(question, str) or not question.strip():
         question = "Could you say more about what you want to know?"
-    return Clarify(question.strip(), suggestions, usage)
+    return Clarify(question.strip(), suggestions, usage, reason="model's question")
 
 
 def _block(tag: str, text: str) -> str:

@@ -11,13 +11,14 @@ the order of their filters.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from typing import Protocol, runtime_checkable
+from dataclasses import dataclass, field
+from typing import Literal, Protocol, runtime_checkable
 
 from semantic_layer.query import SemanticQuery
 
 __all__ = [
     "Clarify",
+    "ClarifyReason",
     "Closeable",
     "OutOfScope",
     "Plan",
@@ -50,13 +51,30 @@ class QueryPlan:
     usage: Usage | None = None
 
 
+#: Why a planner asks back, for the people who improve it (`cortex eval --failures` groups by
+#: it): words nothing in the catalog explains; no metric found; two readings with different
+#: numbers; a reading the semantic layer cannot compute as asked; a cause asked or a
+#: definition given (no query honours them); a follow-up to a question that got no answer;
+#: a question a model-backed planner chose to ask.
+ClarifyReason = Literal[
+    "unplaced words",
+    "no metric",
+    "two readings",
+    "not computable",
+    "cause or definition",
+    "no earlier answer",
+    "model's question",
+]
+
+
 @dataclass(frozen=True)
 class Clarify:
-    """Ask this question back, with up to three suggested rephrasings or metrics."""
+    """Ask this question back, with up to three suggested rephrasings or metrics, and why."""
 
     question: str
     suggestions: tuple[str, ...] = ()
     usage: Usage | None = None
+    reason: ClarifyReason = field(kw_only=True)
 
 
 @dataclass(frozen=True)

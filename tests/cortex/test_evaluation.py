@@ -8,9 +8,11 @@ import pandas as pd
 import pytest
 from typer.testing import CliRunner
 
+from cortex.answer import Answer
 from cortex.cli import app
 from cortex.errors import UserError
-from cortex.evaluation import _same, load_eval
+from cortex.evaluation import Turn, _same, failure_class, load_eval
+from semantic_layer.query import Filter, SemanticQuery
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -58,6 +60,49 @@ def test_cortex_eval_reports_accuracy_clarifications_wrong_answers_and_latency(
     assert "wrong answers 33.3%" in result.stdout
     assert "must-clarify answered with a number: 0" in result.stdout
     assert "✗ wrong" in result.stdout
+    assert "wrong number: time range (1)" in result.stdout  # failures are listed by class
+
+
+EXPECTED = SemanticQuery(metrics=("arr",), dimensions=("segment",), time_range="last month")
+
+
+def answered(query: SemanticQuery | None = None, status: str = "answer", **more: object) -> Answer:
+    return Answer(status, "...", "q", "c", query=query, **more)  # type: ignore[arg-type]
+
+
+def test_a_wrong_number_is_classed_by_the_parts_of_the_query_it_got_wrong() -> None:
+    turn = Turn("ARR by segment last month", "query", EXPECTED)
+    filtered = EXPECTED.model_copy(
+        update={"filters": (Filter(field="region", op="=", values=("EMEA",)),), "time_range": None}
+    )
+    assert failure_class(turn, answered(filtered)) == "wrong number: filters, time range"
+    reordered = EXPECTED.model_copy(update={"dimensions": ("segment",), "limit": 3})
+    assert failure_class(turn, answered(reordered)) == "wrong number: ranking"
+    assert failure_class(turn, answered(EXPECTED)) == "wrong number: same query, other rows"
+
+
+def test_a_question_back_is_classed_by_why_cortex_asked() -> None:
+    turn = Turn("ARR by segment last month", "query", EXPECTED)
+    asked = answered(status="clarification", reason="unplaced words")
+    assert failure_class(turn, asked) == "asked back: unplaced words"
+    assert failure_class(Turn("write a poem", "out_of_scope"), asked) == (
+        "asked back on a request that is not about data"
+    )
+
+
+def test_answering_or_declining_against_the_expectation_are_classes_of_their_own() -> None:
+    assert failure_class(Turn("NPS?", "clarify"), answered(EXPECTED)) == (
+        "answered what needed a question back"
+    )
+    assert failure_class(Turn("a poem", "out_of_scope"), answered(EXPECTED)) == (
+        "answered a request that is not about data"
+    )
+    declined = answered(status="out_of_scope")
+    assert failure_class(Turn("ARR?", "query", EXPECTED), declined) == (
+        "declined a question about data"
+    )
+    failed = answered(status="error")
+    assert failure_class(Turn("ARR?", "query", EXPECTED), failed) == "failed with an error"
 
 
 def test_out_of_scope_wants_the_polite_no_not_a_question_back() -> None:

@@ -91,6 +91,7 @@ class ReadsConditions(Vocabulary):
                     Clarify(
                         f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
                         options[:3],
+                        reason="two readings",
                     ),
                     [],
                 )
@@ -189,6 +190,7 @@ class ReadsConditions(Vocabulary):
                 f"'{text[left[0] : left[1]]}' and '{text[right[0] : right[1]]}' are values of "
                 "different things: do you want the rows that are both, or each one on its "
                 "own? Ask for one at a time, or for both together.",
+                reason="two readings",
             )
         return None
 
@@ -205,7 +207,8 @@ class ReadsConditions(Vocabulary):
                 return Clarify(
                     f"You asked for some {condition.field.replace('_', ' ')} values and to "
                     f"leave out {left}: I'm not sure which rows you mean. Could you name the "
-                    "values to keep?"
+                    "values to keep?",
+                    reason="two readings",
                 )
         return None
 

@@ -212,7 +212,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             return event
         unmet = self.rates.unmet(rest, metrics or before)
         if unmet is not None:
-            return Clarify(*unmet)
+            return Clarify(*unmet, reason="not computable")
         if follow_up and previous is not None:
             also = _ALSO.match(question) and "instead" not in text_words(question)
             also = also and metrics == named  # a rate asked in words replaces the count
@@ -243,7 +243,9 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         try:
             compile_query(query, self.model, as_of=self.as_of)
         except SemanticLayerError as error:
-            return Clarify(f"I can't answer that as asked: {error}", query.metrics[:3])
+            return Clarify(
+                f"I can't answer that as asked: {error}", query.metrics[:3], reason="not computable"
+            )
         unused = self._unused(question, blanked, mentions, query, filters, evidence)
         kept = [span for span in read if not any(span in m.spans for m in unused)]
         unknown = self._unexplained(question, kept, blanked, filters, evidence, unused, query)

@@ -249,6 +249,7 @@ class AsksBack(Vocabulary):
             f"I can't place {quote_words(unknown)} in this question, so I won't answer as if "
             f"{'it were' if len(unknown) == 1 else 'they were'} not there. Did you mean: {meant}?",
             tuple(suggestions[:3]),
+            reason="unplaced words",
         )
 
     def _not_understood(self, question: str, unknown: tuple[str, ...] = ()) -> Plan:
@@ -259,6 +260,7 @@ class AsksBack(Vocabulary):
             f"I couldn't find a metric I know in that question{unknown_part}. I can answer "
             f"about {named} and more. Which did you mean?",
             tuple(closest),
+            reason="no metric",
         )
 
     def _headline_metrics(self) -> list[str]:
@@ -291,6 +293,7 @@ class AsksBack(Vocabulary):
                     f"'{word}' sounds like {' or '.join(targets)}, but I read the question as "
                     f"{', '.join(metrics) or 'another metric'}. Which did you mean?",
                     (*targets, *metrics)[:3],
+                    reason="two readings",
                 )
         return None
 
@@ -315,6 +318,7 @@ class AsksBack(Vocabulary):
                     f"and {second.label} side by side? I can't pick those rows out for you: "
                     "ask for a metric that covers just them, or for both.",
                     (first.name, second.name),
+                    reason="two readings",
                 )
         return None
 
@@ -337,6 +341,7 @@ class AsksBack(Vocabulary):
                     f"{change.group(1).lower()} during it? I can answer the first; for the "
                     "second, ask for a metric that counts the change.",
                     (name,),
+                    reason="two readings",
                 )
         return None
 
