@@ -137,13 +137,18 @@ class SemanticQuery(BaseModel):
     """Metrics, grouped by dimensions, filtered, over a time range, optionally compared.
 
     Dimensions are `name`, `table.name`, or a time dimension with a grain: `metric_time:month`,
-    `created_at:week`. `metric_time` is each metric's own time axis.
+    `created_at:week`. `metric_time` is each metric's own time axis. Without metrics, a query
+    is a *listing*: the distinct combinations of its dimensions' values.
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     metrics: tuple[str, ...] = Field(
-        min_length=1, description="The metrics to compute, by catalog name."
+        default=(),
+        description=(
+            "The metrics to compute, by catalog name. None lists the distinct combinations of "
+            "the dimensions' values (e.g. the accounts of a segment with their owners)."
+        ),
     )
     dimensions: tuple[str, ...] = Field(
         default=(),
@@ -175,6 +180,16 @@ class SemanticQuery(BaseModel):
         default=None,
         description="Compare with the previous period or the same period a year ago.",
     )
+
+    @model_validator(mode="after")
+    def _metrics_or_a_listing(self) -> SemanticQuery:
+        if not self.metrics and not self.dimensions:
+            raise ValueError(
+                "name at least one metric, or dimensions to list the values of (a listing)"
+            )
+        if not self.metrics and self.compare is not None:
+            raise ValueError("a listing has no numbers to compare: ask for a metric to compare")
+        return self
 
     @field_validator("limit")
     @classmethod

@@ -55,9 +55,11 @@ class Grant:
         the query has them already; none when they see every row of it. `AccessDenied` for a
         metric they may not see, or a row policy they lack the attribute for."""
         reads = compile_query(query, self.policy.model, as_of=date.today()).source_tables
+        if not query.metrics:  # a listing: no metric grants it, every role restricts it
+            return tuple(self._row_filters(self.roles, reads))
         found: list[Filter] = []
         for name in query.metrics:
-            for row_filter in self._row_filters(name, self._granting(name), reads):
+            for row_filter in self._row_filters(self._granting(name), reads):
                 if row_filter not in found:
                     found.append(row_filter)
         return tuple(found)
@@ -83,12 +85,11 @@ class Grant:
             hint="Ask a Cortex admin if you need it.",
         )
 
-    def _row_filters(
-        self, name: str, granting: frozenset[str], reads: Sequence[str]
-    ) -> list[Filter]:
-        """The row filters metric `name` takes for this user; none when one of the roles that
-        grant it has no row policy and may read every restricted table the query reads (a
-        role cannot lift a restriction through a table it could not see itself)."""
+    def _row_filters(self, granting: frozenset[str], reads: Sequence[str]) -> list[Filter]:
+        """The row filters a metric (or a listing) takes for this user, given the roles that
+        grant it; none when one of them has no row policy and may read every restricted table
+        the query reads (a role cannot lift a restriction through a table it could not see
+        itself)."""
         policy = self.policy
         by_role = {role: [p for p in policy.row_policies if p.role == role] for role in granting}
         restricted = [
@@ -124,6 +125,13 @@ class Grant:
         if not added:
             return
         model, today = self.policy.model, date.today()
+        if not query.metrics:
+            rows = " and ".join(str(f) for f in added)
+            raise AccessDenied(
+                f"You see only the rows where {rows}, and this list can't be narrowed to them "
+                "(its table doesn't join to that dimension), so I can't show it to you.",
+                hint="Ask a Cortex admin for a role without this restriction.",
+            )
         for name in query.metrics:
             try:
                 compile_query(

@@ -22,7 +22,9 @@ from cortex.answers.wording import (
     Scope,
     capitalize,
     compact_value,
+    day_text,
     is_plural,
+    listed,
     period_name,
     scope_of,
     shown_partials,
@@ -251,6 +253,30 @@ def _lead(metric: OutputColumn, scope: Scope, period: str | None = None) -> str:
     return lead
 
 
+def _listing(
+    compiled: CompiledQuery,
+    frame: pd.DataFrame,
+    dimensions: Sequence[OutputColumn],
+    model: SemanticModel,
+) -> str:
+    """`12 rows of account and account owner for Enterprise (data as of 24 Nov 2026).`"""
+    provenance = compiled.provenance
+    scope = scope_of(provenance, model)
+    names = listed([_inner_label(d.label) for d in dimensions], "and")
+    conditions = f" {scope.conditions}" if scope.conditions else ""
+    if provenance.time_start is None:
+        period = f"(data as of {day_text(provenance.as_of)})"
+    else:
+        period = scope.period
+    if frame.empty:
+        return f"No {names} match{conditions} {period}; try fewer filters or a wider range."
+    count = len(frame)
+    rows = f"{count:,} {'row' if count == 1 else 'rows'}"
+    if provenance.limit is not None and count >= provenance.limit:
+        rows = "The first row" if count == 1 else f"The first {rows}"
+    return f"{rows} of {names}{conditions} {period}."
+
+
 def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) -> str:
     """Two lines on what `frame` (the result of `compiled`) says, with what produced it.
 
@@ -259,6 +285,8 @@ def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) 
     """
     metrics = [c for c in compiled.columns if c.kind == "metric"]
     dimensions = [c for c in compiled.columns if c.kind == "dimension"]
+    if not metrics:
+        return _listing(compiled, frame, dimensions, model)
     first = metrics[0]
     scope = scope_of(compiled.provenance, model, first.name)
     if frame.empty:

@@ -151,6 +151,13 @@ def period_phrase(first: date, last: date, named: Grain | None = None) -> str:
     return f"from {shown.replace(' – ', ' to ', 1)}" if " – " in shown else f"from {shown}"
 
 
+def listed(words: Sequence[str], conjunction: str) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    if len(words) < 2:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
 def capitalize(text: str) -> str:
     """`text` with its first letter in upper case (`email has …` -> `Email has …`)."""
     return text[:1].upper() + text[1:]

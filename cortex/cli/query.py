@@ -54,7 +54,9 @@ def _build_query(
 
 
 def query(
-    metric: list[str] = typer.Option(..., "--metric", "-m", help="Metric name (repeatable)."),
+    metric: list[str] = typer.Option(
+        [], "--metric", "-m", help="Metric name (repeatable); none lists the --by values."
+    ),
     by: list[str] = typer.Option(
         [], "--by", "-b", help="Dimension, or time dimension with a grain: metric_time:month."
     ),

@@ -30,8 +30,9 @@ __all__ = ["AskClarification", "SearchContext", "tools"]
 
 _QUERY_METRICS = (
     "Answer with governed numbers: a semantic query of catalog metrics, grouped by dimensions, "
-    "filtered, over a time range. It is validated; an error names what is wrong and suggests "
-    "names."
+    "filtered, over a time range; or, with no metrics, a listing of the distinct values of the "
+    'dimensions ("list the ... with their ..."). It is validated; an error names what is '
+    "wrong and suggests names."
 )
 
 

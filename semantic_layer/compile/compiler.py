@@ -11,7 +11,7 @@ from datetime import date, timedelta
 from semantic_layer.compile.merge import compare, core, with_ctes
 from semantic_layer.compile.output import order_by, output_columns
 from semantic_layer.compile.plan import Plan, dim_ref
-from semantic_layer.compile.planner import Planner
+from semantic_layer.compile.planner import Planner, listing_group
 from semantic_layer.compile.provenance import build_provenance
 from semantic_layer.compile.results import CompiledQuery
 from semantic_layer.compile.sql import check_dialect, render
@@ -46,7 +46,11 @@ def compile_query(
         if named is None:
             raise UnknownNameError("named filter", name, [f.name for f in model.filters])
         filters.extend(parse_where(named.where))
-    plan = Plan(model, query, as_of, dims, tuple(filters), formulas, list(planner.groups.values()))
+    groups = list(planner.groups.values())
+    if not query.metrics:
+        timed = query.time_range is not None or any(ref.is_metric_time for ref in dims)
+        groups = [listing_group(model, dims, filters, timed=timed)]
+    plan = Plan(model, query, as_of, dims, tuple(filters), formulas, groups)
     notes: list[str] = []
     time_range = resolve_time_range(query.time_range, as_of) if query.time_range else None
     grain = next((d.grain for d in dims if d.is_metric_time), None)

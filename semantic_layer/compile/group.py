@@ -93,6 +93,8 @@ class GroupBuilder:
         return table, dim
 
     def _metric_names(self) -> str:
+        if not self.plan.query.metrics:
+            return f"a listing from table '{self.group.table.name}'"
         return "metric " + " and ".join(f"'{n}'" for n in self.group.metrics)
 
     def _join(self, table_name: str) -> None:
@@ -304,7 +306,8 @@ class GroupBuilder:
             positions = [exp.Literal.number(i + 1) for i in range(len(dim_columns))]
             select.set("group", exp.Group(expressions=positions))
         owners = sorted({leaf.measure.name for leaf, _ in group.leaves})
-        select.add_comments([f"{table.name}: {', '.join(owners)} ({group.kind})"])
+        read = ", ".join(owners) if owners else "a listing"
+        select.add_comments([f"{table.name}: {read} ({group.kind})"])
         return select
 
     def _in_window(self) -> exp.Expr:

@@ -79,10 +79,11 @@ def order_by(plan: Plan, columns: Sequence[OutputColumn]) -> list[exp.Expr]:
         order.append(exp.Ordered(this=exp.column(name), desc=item.descending))
     if not plan.query.order_by:
         # Time runs forward; within it (or without it) the biggest first. A series by time
-        # alone is already in order.
-        time = [ref.output for ref in plan.dims if ref.grain is not None]
+        # alone is already in order. A listing keeps the dimensions' order as asked.
+        listing = not plan.query.metrics
+        time = [] if listing else [ref.output for ref in plan.dims if ref.grain is not None]
         order += [exp.Ordered(this=exp.column(t), desc=False) for t in time]
-        if len(time) < len(plan.dims) or not plan.dims:
+        if plan.query.metrics and (len(time) < len(plan.dims) or not plan.dims):
             order.append(exp.Ordered(this=exp.column(plan.query.metrics[0]), desc=True))
     used = {o.this.name for o in order}
     order += [

@@ -3,17 +3,25 @@
 A simple or cumulative metric is one leaf; a ratio is its numerator over its denominator (a
 ratio of sums), or one `avg` leaf when it is a sum over a count of the same rows; a derived
 metric is its expression over the formulas of the metrics it names.
+
+A *listing* (dimensions and no metric: "list the Enterprise accounts in EMEA with their
+owner") is one group without leaves, read from the one table that reaches every dimension and
+filter field along the join graph by the fewest relationships, grouped so that each combination
+of values appears once, as MetricFlow's dimension queries do (`listing_group`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from sqlglot import exp
 
-from semantic_layer.compile.plan import Group, Leaf
+from semantic_layer.compile.plan import DimRef, Group, Leaf, dim_ref
 from semantic_layer.compile.sql import parse, parsed
 from semantic_layer.errors import QueryError, UnknownNameError
+from semantic_layer.joins import join_paths
 from semantic_layer.model import Measure, Metric, SemanticModel, Table
-from semantic_layer.query import parse_where
+from semantic_layer.query import Filter, parse_where
 
 _ADDITIVE = ("sum", "count", "count_distinct")
 
@@ -154,3 +162,64 @@ class Planner:
         if measure.aggregation in ("count", "count_distinct"):
             return exp.func("COALESCE", placeholder, exp.Literal.number(0), copy=False)
         return placeholder
+
+
+def listing_group(
+    model: SemanticModel, dims: Sequence[DimRef], filters: Sequence[Filter], *, timed: bool
+) -> Group:
+    """The one group a listing reads: the table nearest to every dimension and filter field.
+
+    Raises QueryError when the listing names no dimension but a time axis, when no table reaches
+    all its fields, or when two tables reach them equally well (naming both).
+    """
+    named = [ref for ref in dims if not ref.is_metric_time]
+    if not named:
+        raise QueryError(
+            "A query with no metric lists the values of dimensions: name at least one dimension "
+            "other than metric_time, or ask for a metric."
+        )
+    fields = [*named, *(dim_ref(f.field, model) for f in filters)]
+    costs = {t.name: cost for t in model.tables if (cost := _cost(model, t, fields)) is not None}
+    if not costs:
+        asked = ", ".join(dict.fromkeys(ref.text for ref in fields))
+        raise QueryError(
+            f"No table reaches all of {asked} through many-to-one joins, so they can't be listed "
+            "together. List them separately."
+        )
+    best = min(costs.values())
+    nearest = [name for name, cost in costs.items() if cost == best]
+    if len(nearest) > 1:
+        example = f"'{nearest[0]}.{named[0].name}'"
+        raise QueryError(
+            f"The listing could be read from {' or '.join(repr(n) for n in nearest)}, with "
+            f"different rows. Name the table you mean, e.g. {example}, or add one of its "
+            "dimensions."
+        )
+    table = model.table(nearest[0])
+    assert table is not None
+    time_dimension = table.time_dimension
+    if timed and time_dimension is None:
+        raise QueryError(
+            f"A listing from table '{table.name}' has no time axis, so it takes no time range "
+            "or metric_time. Filter on one of its dimensions instead."
+        )
+    return Group("listing", table, "plain", time_dimension, None, None)
+
+
+def _cost(model: SemanticModel, table: Table, fields: Sequence[DimRef]) -> int | None:
+    """How many relationships `table` walks to reach `fields` (None when it misses one)."""
+    reach = join_paths(model.relationships, table.name)
+    total = 0
+    for ref in fields:
+        hops = [
+            len(path.steps)
+            for name, path in reach.paths.items()
+            if (ref.table is None or ref.table == name)
+            and name not in reach.ties
+            and (found := model.table(name)) is not None
+            and any(d.name == ref.name for d in found.dimensions)
+        ]
+        if not hops:
+            return None
+        total += min(hops)
+    return total

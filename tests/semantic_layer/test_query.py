@@ -224,9 +224,15 @@ def test_a_limit_is_a_row_count_sql_can_hold(limit: int) -> None:
 
 def test_every_problem_of_a_query_is_named_in_one_sentence() -> None:
     with pytest.raises(QueryError) as raised:
-        validate_query({"metrics": [], "limit": 0, "sql": "SELECT 1"})
+        validate_query({"metrics": [None], "limit": 0, "sql": "SELECT 1"})
     assert str(raised.value) == (
-        "The query is not valid: metrics: Tuple should have at least 1 item after validation, "
-        f"not 0; limit: must be a whole number from 1 to {2**63 - 1}, not 0; "
+        "The query is not valid: metrics.0: Input should be a valid string; "
+        f"limit: must be a whole number from 1 to {2**63 - 1}, not 0; "
         "sql: Extra inputs are not permitted."
+    )
+    with pytest.raises(QueryError) as raised:
+        validate_query({"metrics": []})
+    assert str(raised.value) == (
+        "The query is not valid: input: name at least one metric, or dimensions to list the "
+        "values of (a listing)."
     )

@@ -358,3 +358,26 @@ def test_a_denied_question_gets_a_denied_answer_and_no_numbers(
     assert answer.status == "denied"
     assert answer.result is None and answer.compiled is None
     assert "only analyst, exec, finance or sales_rep may see it" in answer.text
+
+
+def test_a_listing_shows_a_restricted_user_only_her_own_rows(
+    policy: AccessPolicy, workspace: Workspace, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    """A list of names has no metric to grant it, yet the rows are as restricted as numbers."""
+    asked = SemanticQuery(dimensions=("account_name",), filters=(), limit=None)
+    allowed = policy.grant_for(MAYA).apply(asked)
+    assert allowed.filters == (
+        Filter(field="accounts.account_owner", op="=", values=("Maya Patel",)),
+    )
+    outcome = workspace.query(allowed)
+    assert outcome.result is not None
+    expected = demo_con.execute(
+        "SELECT DISTINCT account_name FROM accounts WHERE owner_name = 'Maya Patel' ORDER BY 1"
+    ).fetchall()
+    assert list(outcome.result.frame["account_name"]) == [name for (name,) in expected]
+    assert policy.grant_for(ANALYST).apply(asked) == asked
+
+
+def test_a_listing_that_cannot_take_the_row_filter_is_denied(policy: AccessPolicy) -> None:
+    message = denial(policy.grant_for(MAYA), SemanticQuery(dimensions=("okr_id",)))
+    assert message.startswith("You see only the rows where accounts.account_owner = 'Maya Patel'")

@@ -266,3 +266,19 @@ def test_a_count_compared_with_before_stays_a_whole_number(
         tiny, model, metrics=["ticket_volume"], time_range="2026-02", compare="previous_period"
     )
     assert text == "Ticket volume was 2 in February 2026, unchanged from 2 in January 2026."
+
+
+def test_a_listing_says_how_many_rows_of_what_for_which_conditions(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(tiny, model, dimensions=["account_name", "account_owner"], where="segment = 'SMB'")
+    assert text == "2 rows of account and account owner for SMB (data as of 31 Mar 2026)."
+    text = story(tiny, model, dimensions=["account_name"], limit=1)
+    assert text == "The first row of account (data as of 31 Mar 2026)."
+    text = story(tiny, model, dimensions=["account_name"], time_range="2026-Q1")
+    assert text == "2 rows of account in Q1 2026."
+    text = story(tiny, model, dimensions=["account_name"], where="region = 'Mars'")
+    assert (
+        text
+        == "No account match for Mars (data as of 31 Mar 2026); try fewer filters or a wider range."
+    )

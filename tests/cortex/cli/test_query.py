@@ -161,3 +161,30 @@ def test_a_month_still_running_is_marked_partial_in_json_and_in_the_table(
     trend = out.splitlines()[0]
     assert "in November 2026" not in trend.split(". November")[0]
     assert "November 2026 covers 1–24 Nov 2026 only" in trend
+
+
+def test_query_without_a_metric_lists_the_dimensions_values(
+    cortex: CliRunner, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    code, out, _ = run(
+        cortex,
+        "query",
+        "--by",
+        "account_name",
+        "--by",
+        "account_owner",
+        "--where",
+        "segment = 'Enterprise'",
+        "--where",
+        "region = 'EMEA'",
+        "--json",
+    )
+    assert code == 0
+    answer = json.loads(out)
+    expected = demo_con.execute(
+        "SELECT DISTINCT account_name, owner_name FROM accounts "
+        "WHERE segment = 'Enterprise' AND region = 'EMEA' ORDER BY 1, 2"
+    ).fetchall()
+    assert [tuple(row) for row in answer["rows"]] == expected
+    code, out, _ = run(cortex, "query", "--by", "account_owner", "--where", "region = 'EMEA'")
+    assert code == 0 and "rows of account owner for EMEA" in out

@@ -76,7 +76,9 @@ def test_the_query_tool_has_every_field_of_the_semantic_query_described(
     query = schemas["query_metrics"]
     properties = query["properties"]
     assert list(properties) == list(SemanticQuery.model_fields)
-    assert query["required"] == ["metrics"]
+    assert "required" not in query  # no metric is a listing; the validator wants one or the other
+    described = {tool["name"]: tool["description"] for tool in tools(catalog)}
+    assert "a listing of the distinct values of the dimensions" in described["query_metrics"]
     assert query["additionalProperties"] is False
     for name, nested in (("filters", Filter), ("order_by", OrderBy)):
         items = properties[name]["items"]
@@ -125,8 +127,6 @@ VALID: list[dict[str, Any]] = [
 ]
 
 INVALID: list[dict[str, Any]] = [
-    {},
-    {"metrics": []},
     {"metrics": "arr"},
     {"metrics": ["arr"], "sql": "SELECT 1"},
     {"metrics": ["arr"], "dimensions": [1]},
@@ -167,8 +167,10 @@ def test_the_schema_and_the_validator_differ_only_where_another_check_speaks(
 ) -> None:
     """A name outside the catalog fails the schema but passes the validator: the compiler then
     rejects it and suggests names. How many values an operator takes only the validator checks;
-    the `values` description says it. (The validator also coerces some wrongly typed JSON, '5'
-    for 5, where the schema asks for the type.)"""
+    the `values` description says it. That a query names metrics or dimensions to list, and a
+    listing compares nothing, only the validator checks (the tool's description says it). (The
+    validator also coerces some wrongly typed JSON, '5' for 5, where the schema asks for the
+    type.)"""
     query = schemas["query_metrics"]
     unknown_metric = {"metrics": ["revenue"]}
     assert validator_accepts(unknown_metric) and not schema_accepts(query, unknown_metric)
@@ -178,3 +180,5 @@ def test_the_schema_and_the_validator_differ_only_where_another_check_speaks(
         "none for is null"
         in query["properties"]["filters"]["items"]["properties"]["values"]["description"]
     )
+    for nothing in ({}, {"metrics": []}, {"dimensions": ["segment"], "compare": "previous_year"}):
+        assert schema_accepts(query, nothing) and not validator_accepts(nothing)
