@@ -4,15 +4,18 @@
 answers correctly, how many get a wrong number and how many must-clarify questions get a
 number, measured through the whole pipeline as `cortex eval` measures them, on the demo a
 fresh machine builds for the sets' day (scale 1, seed 42, as of 2026-11-24): the README's
-figures. This test fails when a set's correct count moves
-either way or a wrong answer appears where none was recorded: a change that moves a figure
-records the new one in the same commit, deliberately.
+figures. A set under `evals/companies/` is another company's: it is measured on that company's
+warehouse, metrics.yml and context (`tests/companies/<name>/`), built for the same day.
+This test fails when a set's correct count moves either way or a wrong answer appears where
+none was recorded: a change that moves a figure records the new one in the same commit,
+deliberately.
 """
 
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
@@ -26,26 +29,49 @@ from cortex.knowledge import build_value_index
 from cortex.settings import load_settings
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
+from tests.companies.freight.build import build_freight
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
 FIGURES = ROOT / "evals" / "figures.toml"
-SETS = sorted(p.name for p in (ROOT / "evals").glob("*.yml"))
+SETS = sorted(str(p.relative_to(ROOT / "evals")) for p in (ROOT / "evals").rglob("*.yml"))
+#: Each other company's warehouse builder, by the name of its folder under tests/companies.
+COMPANIES: dict[str, Callable[[Path], Path]] = {
+    "freight": lambda path: build_freight(path, as_of=DEMO_AS_OF),
+}
+
+
+def company_of(name: str) -> str | None:
+    """The other company a set is about ("companies/freight.yml": freight), or None (the demo)."""
+    folder, _, file = name.rpartition("/")
+    return Path(file).stem if folder == "companies" else None
 
 
 @pytest.fixture(scope="module")
-def workspace(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
-    """The default demo (scale 1, seed 42) as of the sets' day, as `cortex eval` builds it."""
+def workspaces(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str | None, Workspace]]:
+    """The default demo (scale 1, seed 42) as of the sets' day, as `cortex eval` builds it, and
+    each other company's, with its own metrics.yml and context."""
     folder = tmp_path_factory.mktemp("gate")
     demo = build_demo(folder / "demo.duckdb", scale=1, as_of=DEMO_AS_OF, seed=42).path
-    environ = {
-        "CORTEX_WAREHOUSE": str(demo),
-        "CORTEX_METRICS": str(ROOT / "metrics.yml"),
-        "CORTEX_AS_OF": DEMO_AS_OF.isoformat(),
+    setups: dict[str | None, dict[str, str]] = {
+        None: {"CORTEX_WAREHOUSE": str(demo), "CORTEX_METRICS": str(ROOT / "metrics.yml")}
     }
-    settings = load_settings(environ, cwd=folder)
-    with Workspace.open(settings) as opened:
-        yield opened
+    for company, build in COMPANIES.items():
+        home = ROOT / "tests" / "companies" / company
+        setups[company] = {
+            "CORTEX_WAREHOUSE": str(build(folder / f"{company}.duckdb")),
+            "CORTEX_METRICS": str(home / "metrics.yml"),
+            "CORTEX_CONTEXT": str(home / "context"),
+        }
+    with ExitStack() as stack:
+        yield {
+            company: stack.enter_context(
+                Workspace.open(
+                    load_settings({**environ, "CORTEX_AS_OF": DEMO_AS_OF.isoformat()}, cwd=folder)
+                )
+            )
+            for company, environ in setups.items()
+        }
 
 
 @pytest.fixture(scope="module")
@@ -63,15 +89,16 @@ def measure(workspace: Workspace, name: str) -> Report:
     return run_eval(cases, lambda: Agent(workspace, planner, store, values=values), workspace)
 
 
-def test_every_eval_set_has_recorded_figures(figures: dict[str, Any]) -> None:
+def test_every_eval_set_has_recorded_figures_and_its_company(figures: dict[str, Any]) -> None:
     assert sorted(figures) == SETS
+    assert {company_of(name) for name in SETS} - {None} <= set(COMPANIES)
 
 
 @pytest.mark.parametrize("name", SETS)
 def test_the_planner_holds_its_recorded_figures(
-    workspace: Workspace, figures: dict[str, Any], name: str
+    workspaces: dict[str | None, Workspace], figures: dict[str, Any], name: str
 ) -> None:
-    report = measure(workspace, name)
+    report = measure(workspaces[company_of(name)], name)
     measured = {
         "questions": len(report.outcomes),
         "correct": sum(o.correct for o in report.outcomes),
