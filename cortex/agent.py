@@ -22,7 +22,13 @@ from cortex.answer import Answer
 from cortex.answers.narrative import narrate
 from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
-from cortex.planning.guards import cause_asked, definition_given, plain_request, unhonoured
+from cortex.planning.guards import (
+    cause_asked,
+    definition_given,
+    plain_request,
+    refers_back,
+    unhonoured,
+)
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import (
     Clarify,
@@ -36,7 +42,7 @@ from cortex.planning.plans import (
 )
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
-from semantic_layer.compile import compile_query, metrics_used
+from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
@@ -146,11 +152,11 @@ class Agent:
         return replace(answer, timings_ms={**answer.timings_ms, "total": total})
 
     def _answer(self, question: str, conversation: str, policy: QueryPolicy | None) -> Answer:
-        history: Sequence[SemanticQuery] = self.conversations.history(conversation)
+        history, last_status = self.conversations.recall(conversation)
         started = time.perf_counter()
         plan = self.planner.plan(question, history)
-        if history and self.conversations.last_status(conversation) in _UNANSWERED:
-            plan = self._after_unanswered(question, plan)
+        if last_status in _UNANSWERED:
+            plan = self._after_unanswered(question, plan, planned_alone=not history)
         plan = self._honoured(question, plan, history)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
@@ -178,15 +184,16 @@ class Agent:
         answered = time.perf_counter()
         result = outcome.result
         assert result is not None  # the workspace runs its own dialect
-        text = narrate(outcome.compiled, result.frame, self.workspace.model)
-        used = [m.name for m in outcome.compiled.provenance.metrics]
+        compiled = _with_readings(outcome.compiled, plan.read_as)
+        text = narrate(compiled, result.frame, self.workspace.model)
+        used = [m.name for m in compiled.provenance.metrics]
         return Answer(
             "answer",
             text,
             question,
             conversation,
             plan.query,
-            outcome.compiled,
+            compiled,
             result,
             trust="verified" if plan.verified else "generated",
             caveats=self._caveats(used),
@@ -197,17 +204,22 @@ class Agent:
             },
         )
 
-    def _after_unanswered(self, question: str, plan: Plan) -> Plan:
+    def _after_unanswered(self, question: str, plan: Plan, *, planned_alone: bool) -> Plan:
         """`plan` for a question asked right after one that got no answer (a question back, a
         refusal, an error), when it stands on its own. A follow-up that builds on the last
         *answer* ("how does that compare with the quarter before?") may mean the question
         that went unanswered, so Cortex asks, offering the query it would run in words that
-        stand alone."""
+        stand alone. So does one that speaks of "them" when nothing was answered yet.
+        `planned_alone` says `plan` was planned without history (there was no answer)."""
         if not isinstance(plan, QueryPlan):
             return plan
-        alone = self.planner.plan(question, ())
-        usage = _total(plan.usage, alone.usage)
-        if isinstance(alone, QueryPlan) and same_query(alone.query, plan.query):
+        alone = plan if planned_alone else self.planner.plan(question, ())
+        usage = plan.usage if planned_alone else _total(plan.usage, alone.usage)
+        if (
+            isinstance(alone, QueryPlan)
+            and same_query(alone.query, plan.query)
+            and not refers_back(question)  # "now rank them by revenue": them, unanswered
+        ):
             return replace(plan, usage=usage)
         words = phrase_query(plan.query, self.workspace.model)
         offered: tuple[str, ...] = ()
@@ -284,3 +296,12 @@ class Agent:
             if passage.path not in found:
                 found[passage.path] = Caveat.of(passage)
         return tuple(found.values())[:limit]
+
+
+def _with_readings(compiled: CompiledQuery, read_as: Sequence[tuple[str, str]]) -> CompiledQuery:
+    """`compiled` with a first note saying which words of the question were read as others."""
+    if not read_as:
+        return compiled
+    said = ", ".join(f"'{written}' as '{read}'" for written, read in read_as)
+    notes = (f"Read {said}.", *compiled.provenance.notes)
+    return replace(compiled, provenance=replace(compiled.provenance, notes=notes))

@@ -85,6 +85,11 @@ class ValueIndex:
                 return entry.values
         return ()
 
+    def phrases(self) -> tuple[str, ...]:
+        """Every value and value synonym the index finds, as written, each once."""
+        named = (p for e in self.entries for p in (*e.values, *(s for s, _ in e.synonyms)))
+        return tuple(dict.fromkeys(named))
+
     def find(self, text: str) -> list[ValueMatch]:
         """The dimension values mentioned in `text`: whole words, case-insensitive.
 

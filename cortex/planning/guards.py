@@ -25,7 +25,14 @@ from typing import Final
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery
 
-__all__ = ["Unhonoured", "cause_asked", "definition_given", "plain_request", "unhonoured"]
+__all__ = [
+    "Unhonoured",
+    "cause_asked",
+    "definition_given",
+    "plain_request",
+    "refers_back",
+    "unhonoured",
+]
 
 #: Asking for a cause: "why", "how come", "what caused / drove / explains / is behind",
 #: "the reason(s) for", "explain", "where is it coming from".
@@ -77,6 +84,15 @@ def plain_request(question: str) -> str:
         end = match.end() + (len(rest) - len(rest.lstrip(" ,:"))) + (clause.end() if clause else 0)
         text = text[: match.start()] + " " * (end - match.start()) + text[end:]
     return text
+
+
+#: Pronouns that stand for things said before: "now rank them by revenue", "how did they do".
+_BACK: Final = re.compile(r"\b(them|they|these|those)\b", re.IGNORECASE)
+
+
+def refers_back(question: str) -> bool:
+    """Whether `question` speaks of things an earlier turn named ("rank them by revenue")."""
+    return _BACK.search(question) is not None
 
 
 def cause_asked(question: str) -> bool:

@@ -48,6 +48,8 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
             parts.append("excluding " + " and ".join(str(v) for v in condition.values))
         else:
             return None
+    if not query.metrics:
+        return _listing_words(query, model, parts)
     labels = [m.label if (m := model.metric(name)) else name for name in query.metrics]
     parts.append(" and ".join(labels))
     groups, grain = [], None
@@ -70,6 +72,24 @@ def phrase_query(query: SemanticQuery, model: SemanticModel) -> str | None:
             "vs last year" if query.compare == "previous_year" else "vs the previous period"
         )
     return " ".join(parts)
+
+
+def _listing_words(query: SemanticQuery, model: SemanticModel, conditions: list[str]) -> str:
+    """A listing as a request: "list Enterprise EMEA Account with their Account owner"."""
+    labels = []
+    for name in query.dimensions:
+        field = name.partition(":")[0]
+        dimension = model.dimension(field)
+        labels.append(
+            (dimension.label if dimension and dimension.label else field).replace("_", " ")
+        )
+    first, *more = labels
+    words = ["list", *conditions, first]
+    if more:
+        words.append("with their " + " and ".join(more))
+    if query.time_range:
+        words.append(_range_words(query.time_range))
+    return " ".join(words)
 
 
 def _range_words(time_range: str) -> str:

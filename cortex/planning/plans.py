@@ -49,6 +49,8 @@ class QueryPlan:
     confidence: float
     verified: str | None = None
     usage: Usage | None = None
+    #: words of the question read as other words (a typo, as written -> as read)
+    read_as: tuple[tuple[str, str], ...] = ()
 
 
 #: Why a planner asks back, for the people who improve it (`cortex eval --failures` groups by

@@ -54,29 +54,27 @@ class ConversationStore:
 
     def history(self, conversation_id: str) -> list[SemanticQuery]:
         """The semantic queries answered so far in the conversation, oldest first."""
-        rows: list[tuple[str]] = self._db.attempt(
+        return self.recall(conversation_id)[0]
+
+    def recall(self, conversation_id: str) -> tuple[list[SemanticQuery], str | None]:
+        """The semantic queries answered so far in the conversation, oldest first, and the
+        status of its latest turn (None for a new conversation), read at once: a store that
+        cannot be read says so once, and the question is answered without them."""
+        rows: list[tuple[str | None, str]] = self._db.attempt(
             lambda con: con.execute(
-                "SELECT query_json FROM turns WHERE conversation_id = ? AND query_json IS NOT NULL"
-                " ORDER BY turn",
+                "SELECT query_json, status FROM turns WHERE conversation_id = ? ORDER BY turn",
                 (conversation_id,),
             ).fetchall(),
             otherwise=[],
             consequence="This question is answered without its conversation's earlier turns.",
         )
-        return [SemanticQuery.model_validate_json(row[0]) for row in rows]
+        queries = [SemanticQuery.model_validate_json(q) for q, _ in rows if q is not None]
+        return queries, (str(rows[-1][1]) if rows else None)
 
     def last_status(self, conversation_id: str) -> str | None:
         """The status of the conversation's latest turn ('answer', 'clarification' ...), or
         None for a new conversation (or a store that cannot be read)."""
-        row = self._db.attempt(
-            lambda con: con.execute(
-                "SELECT status FROM turns WHERE conversation_id = ? ORDER BY turn DESC LIMIT 1",
-                (conversation_id,),
-            ).fetchone(),
-            otherwise=None,
-            consequence="The conversation's last turn is taken as answered.",
-        )
-        return str(row[0]) if row else None
+        return self.recall(conversation_id)[1]
 
     def exists(self, conversation_id: str) -> bool:
         """True when the conversation has at least one turn (False when it cannot be read)."""

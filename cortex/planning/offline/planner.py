@@ -18,8 +18,8 @@ metric (`counting`); rate and average words pick the ratio or sibling metric the
 (`rates`); breakdowns are read by `grouping`.
 
 Follow-ups build on the previous query: "now by channel", "only Enterprise", "and CSAT?",
-"which plans did it come from?" (a breakdown), "and what share of resolved ones did the AI
-handle?" (a rate in words replaces the count; "ones" stands for what the previous metric
+"which regions was that from?" (a breakdown), "and what share of the closed ones did the
+bot take?" (a rate in words replaces the count; "ones" stands for what the previous metric
 counts).
 
 What it did not read it does not ignore (`understanding`): a question whose significant
@@ -38,13 +38,14 @@ from dataclasses import replace
 from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.asking import AsksBack
-from cortex.planning.offline.checks.understanding import non_data_request
+from cortex.planning.offline.checks.understanding import about_the_world, non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
-from cortex.planning.offline.reading.grouping import grouped_dimensions
+from cortex.planning.offline.reading.grouping import COLUMNS, grouped_dimensions
 from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
 from cortex.planning.offline.reading.rates import aggregate_word
 from cortex.planning.offline.vocabulary import SUM_OF
+from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question
 from semantic_layer.compile import compile_query
@@ -59,19 +60,33 @@ _FOLLOW_UP = re.compile(
 
 #: A count asked for: "how many calls", "the number of WISMO requests".
 _COUNTING = re.compile(r"\b(how many|number of|count of)\b", re.IGNORECASE)
+#: A total asked for ("claims total", "the total of ..."), of a count or of an amount.
+_TOTAL = re.compile(r"\btotals?\b", re.IGNORECASE)
 
 
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
+
+
+#: A request for a list of things rather than a number: "list the ...", "can you list every
+#: ...", "give me a list of ...". The things named are the rows: each dimension it mentions is
+#: a column ("with their owner"), and without a metric it is a listing.
+_LIST = re.compile(
+    r"^\W*(?:(?:hey|hi|please|pls|can you|could you|would you|cortex)\W+)*(?:list|enumerate)\b"
+    r"|\ba list of\b",
+    re.IGNORECASE,
+)
 
 
 _ALSO = re.compile(r"^\s*(and|also|plus)\b", re.IGNORECASE)
 
 
 #: "that" or "it" standing for the previous answer: "what's that as a share of ...",
-#: "show me it by month" (not "tickets that came in", where "that" starts a clause).
+#: "show me it by month" (not "tickets that came in", where "that" starts a clause); "them",
+#: "they" and "these" always do ("now rank them by revenue").
 _BACK_REFERENCE = re.compile(
     r"\b(what'?s|what is|what was|show( me)?|plot|chart|break down|compare|how (is|was|did|has)"
-    r"|put|give me) (that|it|those)\b|\b(that|it|those) (as an?|by|per|over|broken|split)\b",
+    r"|put|give me) (that|it|those)\b|\b(that|it|those) (as an?|by|per|over|broken|split)\b"
+    r"|\b(them|they|these)\b",
     re.IGNORECASE,
 )
 
@@ -116,13 +131,18 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         """A semantic query for `question`, or a clarifying question, or a polite no.
 
         The plan is badged verified only when it computes what a verified query computes
-        (`planning.verified`); the verified question word for word uses its verified query."""
+        (`planning.verified`); the verified question word for word uses its verified query.
+        Typos clearly meant as a catalog word are read as it, and the plan says so
+        (`reading.spelling`)."""
         exact = exact_verified(question, self.model)
         if exact is not None:
             return QueryPlan(SemanticQuery.from_spec(exact.query), 1.0, verified=exact.question)
-        plan = self._plan(question, history, rephrase=True)
+        spelled, readings = self.speller.correct(question)
+        plan = self._plan(spelled, history, rephrase=True)
         if not isinstance(plan, QueryPlan):
             return plan
+        read_as = tuple((r.written, r.read_as) for r in readings)
+        plan = replace(plan, read_as=read_as) if read_as else plan
         verified = verified_question(plan.query, self.model, self.as_of)
         return plan if verified is None else replace(plan, confidence=1.0, verified=verified)
 
@@ -157,18 +177,23 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         blanked = blank_mentions(rest, mentions)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
+        listing = _LIST.search(question) is not None
+        if listing:  # "list the accounts in EMEA with their owner": a row per account
+            grouped = list(dict.fromkeys([*mentioned, *grouped]))
         follow_up = previous is not None and (
             not metrics
-            or phrasing.against_earlier  # "how does that compare with September?"
+            or phrasing.against_earlier  # "and against June?"
             or bool(_FOLLOW_UP.match(question) or _BACK_REFERENCE.search(question))
         )
         if follow_up and _NARROW.match(question):
-            metrics = ()  # "only for tickets humans handled": a narrower look, same metrics
+            metrics = ()  # "only for the ones on chat": a narrower look, same metrics
         read = [*phrasing.spans, *(span for m in (*mentions, *replaced) for span in m.spans)]
         request = non_data_request(question)
         if request is not None and not self._names_a_metric(question, mentions, request[1]):
             return OutOfScope(self._out_of_scope())
-        if not metrics and not follow_up:
+        if not metrics and not follow_up and not (listing and grouped):
+            if not mentions and about_the_world(question, self.known_words):
+                return OutOfScope(self._out_of_scope())  # "who won the match yesterday"
             unknown = self._unexplained(question, read, blanked, applied=None)
             return self._not_understood(question, unknown)
         wanted = aggregate_word(blanked)
@@ -232,7 +257,14 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             query = self._follow_up(narrowed, metrics, grouped, filters, phrasing)
         else:
             query = self._query(metrics, grouped, filters, phrasing)
+        if listing and not _COUNTING.search(rest):
+            counted = self._listed_count(mentions, query)
+            if counted is not None:
+                return counted
         query = self._governed_metric(query)
+        totalled = self._total_of_a_count(rest, query)
+        if totalled is not None:
+            return totalled
         conflict = (
             self._kept_and_left_out(query)
             or self._count_as_rows(rest, mentions, query)
@@ -256,6 +288,57 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             replan = self._replan if rephrase else None
             return self._ask_about(unknown, query, grouped_instead, replan=replan)
         return QueryPlan(query, 0.9 if metrics else 0.7)
+
+    def _total_of_a_count(self, text: str, query: SemanticQuery) -> Clarify | None:
+        """A question back when a "total" is asked of a count whose rows also carry money
+        ("claims total"): the number of claims, or what they add up to, are two answers."""
+        if len(query.metrics) != 1 or not _TOTAL.search(text) or _COUNTING.search(text):
+            return None
+        metric = self.model.metric(query.metrics[0])
+        measured = self.model.measure(metric.measure or "") if metric else None
+        if metric is None or measured is None or measured[1].aggregation != "count":
+            return None
+        table = measured[0].name
+        sums = [
+            m
+            for m in self.model.metrics
+            if m.type == "simple"
+            and m.format == "currency"
+            and (found := self.model.measure(m.measure or "")) is not None
+            and found[0].name == table
+            and found[1].aggregation == "sum"
+        ]
+        if not sums:
+            return None
+        amounts = " or ".join(m.label for m in sums[:3])
+        return Clarify(
+            f"By the total of {metric.label.lower()}, do you mean how many there are, or what "
+            f"they add up to ({amounts})?",
+            (metric.name, *(m.name for m in sums))[:3],
+            reason="two readings",
+        )
+
+    def _listed_count(self, mentions: Sequence[Mention], query: SemanticQuery) -> Clarify | None:
+        """A question back when a list is asked of what a count metric counts ("list the live
+        accounts with their tier"): the things themselves, or how many there are, are two
+        answers, and a listing can't pick the rows a metric's own definition picks."""
+        named = [m for m in mentions if m.kind in ("metric", "dimension")]
+        first = named[0] if named else None
+        if first is None or first.kind != "metric" or first.target not in query.metrics:
+            return None
+        metric = self.model.metric(first.target)
+        measured = self.model.measure(metric.measure or "") if metric else None
+        if metric is None or measured is None:
+            return None
+        if measured[1].aggregation not in ("count", "count_distinct"):
+            return None
+        return Clarify(
+            f"Do you want a list of the {metric.label.lower()} themselves, or how many there "
+            f"are? I can count them ({phrase_query(query, self.model) or metric.label}); to "
+            "list them, ask for the names you want listed, with their conditions.",
+            tuple(w for w in (phrase_query(query, self.model),) if w),
+            reason="two readings",
+        )
 
     def _as_quantities(
         self, text: str, rest: str, metrics: tuple[str, ...], wanted: str | None
@@ -349,7 +432,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
     def _find(self, text: str, previous: SemanticQuery | None) -> list[Mention]:
         """The mentions of `text`; in a follow-up, "ones" stands for what the previous
         metric counts: "what share of resolved ones ..." after tickets is "resolved tickets"."""
-        found = find_mentions(self.terms, text, self.aliases, self.alias_scope)
+        found = self._outside_values(text, self._names_in_phrases(text))
+        found = self._without_qualifiers(text, found)
         if previous is None or "ones" not in text_words(text):
             return found
         nouns = [
@@ -363,6 +447,57 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             if longer and not any(noun in m.words for m in found):
                 return again
         return found
+
+    def _names_in_phrases(self, text: str) -> list[Mention]:
+        """The names of `text`, none spread across "with their" ("the depots with their
+        region" lists depots and their regions, not the depot region)."""
+        cut = COLUMNS.search(text)
+        if cut is None:
+            return find_mentions(self.terms, text, self.aliases, self.alias_scope)
+        head = text[: cut.start()].ljust(len(text))
+        tail = text[cut.start() :].rjust(len(text))
+        return sorted(
+            [
+                *find_mentions(self.terms, head, self.aliases, self.alias_scope),
+                *find_mentions(self.terms, tail, self.aliases, self.alias_scope),
+            ],
+            key=lambda m: m.start,
+        )
+
+    def _without_qualifiers(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """The mentions, without a table's noun said right before one of its dimensions: in
+        "customer industry" or "the account's segment", "customer" says whose industry it is,
+        and is no breakdown by customer."""
+        dims = [i for i, m in enumerate(mentions) if m.kind == "dimension"]
+        merged: dict[
+            int, Mention
+        ] = {}  # qualifier's index -> the mention it qualifies, spanning both
+        for left, right in zip(dims, dims[1:], strict=False):
+            qualifier, named = mentions[left], mentions[right]
+            between = text[qualifier.spans[-1][1] : named.start].strip().lower()
+            table = self.table_nouns.get(qualifier.words)
+            if between in ("", "'s", "’s") and table in self.dimension_tables.get(named.target, ()):
+                merged[left] = replace(named, spans=(*qualifier.spans, *named.spans))
+        taken = {dims[dims.index(i) + 1] for i in merged}
+        return [merged.get(i, m) for i, m in enumerate(mentions) if i not in taken]
+
+    def _outside_values(self, text: str, mentions: list[Mention]) -> list[Mention]:
+        """The mentions, without a dimension's name said inside a longer dimension value: in
+        "key account customers", "account" is a word of the value 'Key Account', not a
+        breakdown by account."""
+        if self.values is None:
+            return mentions
+        values = [match.span for match in self.values.find(text)]
+        return [
+            m
+            for m in mentions
+            if m.kind != "dimension"
+            or not any(
+                all(s <= start and end <= e for start, end in m.spans)
+                and e - s > sum(end - start for start, end in m.spans)
+                for s, e in values
+            )
+        ]
 
     def _dimensions(self, text: str, mentions: Sequence[Mention]) -> tuple[list[str], list[str]]:
         """(dimensions to group by, every dimension mentioned): `grouping`."""
@@ -390,7 +525,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if phrasing.grain is not None:
             dims.insert(0, f"{METRIC_TIME}:{phrasing.grain}")
         order: tuple[OrderBy, ...] = ()
-        if phrasing.top is not None:
+        if phrasing.top is not None and metrics:
             order = (OrderBy(field=metrics[0], descending=self._descending(phrasing, metrics[0])),)
         return SemanticQuery(
             metrics=metrics,
@@ -411,7 +546,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         phrasing: Phrasing,
     ) -> SemanticQuery:
         """The previous query with what the follow-up changes: "now by quarter", "only
-        Enterprise", "and CSAT?", "what about last year?"."""
+        Enterprise", "and CSAT?", "and the year before?"."""
         dims = list(dimensions) if dimensions else list(previous.dimensions)
         if phrasing.grain is not None:
             dims = [d for d in dims if not d.startswith(METRIC_TIME)]

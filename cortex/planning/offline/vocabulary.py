@@ -15,10 +15,13 @@ from collections.abc import Sequence
 from datetime import date
 
 from cortex.knowledge.words import stem, text_words
+from cortex.planning.offline.checks.understanding import FILLER_WORDS
 from cortex.planning.offline.reading.counting import CountReader, RowCounts
 from cortex.planning.offline.reading.mentions import Mention, ValueFinder, make_terms, value_aliases
+from cortex.planning.offline.reading.phrasing import TIME_WORDS
 from cortex.planning.offline.reading.quantities import Quantities
 from cortex.planning.offline.reading.rates import RATE_WORDS, Rates
+from cortex.planning.offline.reading.spelling import Speller
 from semantic_layer.compile import compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import Dimension, SemanticModel
@@ -88,6 +91,10 @@ class Vocabulary:
         names += [p for _, d in dims for ps in d.value_synonyms.values() for p in ps]
         self.known_words = {stem(w) for text in names for w in text_words(text.replace("_", " "))}
         self.known_words |= {stem(w) for w in _READ_WORDS}
+        #: typos are read as the words of names, values and times (`reading.spelling`)
+        spelled = [w for text in names for w in text_words(text.replace("_", " "))]
+        spelled += [w for phrase in values.phrases() for w in text_words(phrase)] if values else []
+        self.speller = Speller([*spelled, *TIME_WORDS, *_READ_WORDS], FILLER_WORDS)
         #: words only names of metrics or values use: a query explains them only with its
         #: own metrics' names and descriptions ("led" and "purchase" of converted tickets are
         #: not explained by ticket volume) or with the values it applies
@@ -102,6 +109,16 @@ class Vocabulary:
             t.name: {stem(w) for w in text_words(t.description)} for t in model.tables
         }
         self.booleans = {name for name, d in dims if d.type == "boolean"}
+        #: a table's name as words ("customer" for customers) -> the table; and the tables
+        #: each dimension belongs to
+        self.table_nouns = {
+            tuple(stem(w) for w in text_words(t.name.replace("_", " "))): t.name
+            for t in model.tables
+        }
+        self.dimension_tables: dict[str, set[str]] = {}
+        for table in model.tables:
+            for dimension in table.dimensions:
+                self.dimension_tables.setdefault(dimension.name, set()).add(table.name)
         self.aliases = value_aliases(d for _, d in dims)
         self.counts = RowCounts.of(model)
         #: the names value synonyms stand inside: those of the things of the tables holding

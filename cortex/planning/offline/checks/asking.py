@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 from rapidfuzz import fuzz
 
-from cortex.knowledge.words import singular_text, stem, text_words
+from cortex.knowledge.words import WORD, singular_text, stem, text_words
 from cortex.planning.offline.checks.structure import Shape, unheeded
 from cortex.planning.offline.checks.understanding import (
     FILLER_STEMS,
@@ -152,6 +152,21 @@ class AsksBack(Vocabulary):
         for match in self.values.find(singular):
             if applied is None or (match.dimension, match.value.lower()) in held:
                 used |= {stem(w) for w in text_words(singular[match.span[0] : match.span[1]])}
+        if applied is not None:  # a value a name took a word of: "live key accounts"
+            for match in self.values.find(question):
+                start, end = match.span
+                if (match.dimension, match.value.lower()) in held or any(
+                    s <= start and end <= e for s, e in read
+                ):
+                    continue
+                if any(start < e and s < end for s, e in read):
+                    dropped |= {
+                        stem(token.group())
+                        for token in WORD.finditer(question[start:end].lower())
+                        if not any(
+                            s <= start + token.start() and start + token.end() <= e for s, e in read
+                        )
+                    } - FILLER_STEMS
         dropped = (dropped | named) - used - reasons
         return unexplained_words(question, spans, (known | used) - dropped, used)
 
@@ -232,6 +247,7 @@ class AsksBack(Vocabulary):
         `others` the words may mean ("CSAT by channel"), then `query`, which leaves them out.
         Each is offered in words that plan back to that same query (`replan` plans words on
         their own; None offers nothing); then the closest metrics."""
+        unknown = tuple(dict.fromkeys(unknown))
         candidates = [q for q in (*others, query) if q is not None]
         named = [text for q in candidates if (text := phrase_query(q, self.model)) is not None]
         offered = []

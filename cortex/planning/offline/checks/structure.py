@@ -1,11 +1,11 @@
 """The words that give a question its shape, and whether the planned query keeps that shape.
 
 Some words carry no name but change the answer: a breakdown ("by team", "which agents",
-"who"), a ranking ("the biggest deal"), a comparison ("versus", "compared with today") and a
-restriction ("only resolved ones"). The offline planner matches names; when it matched none
-of what such a word applies to, answering anyway would drop the breakdown, the ranking, the
-comparison or the restriction silently. `unheeded` returns those words (as written), and the
-planner asks about them.
+"who", the columns of a list: "with their owner"), a ranking ("the biggest deal"), a
+comparison ("versus", "compared with today") and a restriction ("only resolved ones"). The
+offline planner matches names; when it matched none of what such a word applies to,
+answering anyway would drop the breakdown, the ranking, the comparison or the restriction
+silently. `unheeded` returns those words (as written), and the planner asks about them.
 
 Everything is read from general English and from what the planner read: the character spans
 of names and phrases (`heads`: metrics, dimensions, time phrases; a dimension value is read
@@ -26,7 +26,7 @@ from cortex.planning.offline.checks.understanding import (
     Token,
     tokens,
 )
-from cortex.planning.offline.reading.grouping import GROUPING
+from cortex.planning.offline.reading.grouping import COLUMNS, GROUPING
 from semantic_layer.model import METRIC_TIME
 from semantic_layer.query import SemanticQuery
 
@@ -131,7 +131,7 @@ def _breakdown_gaps(shape: Shape, tokens: Sequence[Token], after: int, keyword: 
     if first is None:
         return []
     if (first.start, first.end) in shape.metric_spans:
-        if keyword in ("by", "which"):
+        if keyword in ("by", "which", "with"):
             return []
         return [t for t in tokens if t.end <= after][-1:]  # "per"
     if first.head:  # a dimension read: what follows it in the same noun phrase
@@ -176,6 +176,8 @@ def unheeded(shape: Shape) -> list[str]:
         found += _breakdown_gaps(shape, words, keyword.end(), keyword.group())
     for asked in _WHICH.finditer(text):  # "which support agents …", "which human agents …"
         found += _breakdown_gaps(shape, words, asked.end(), "which")
+    for asked in COLUMNS.finditer(text):  # "with their owner": a column no dimension gave
+        found += _breakdown_gaps(shape, words, asked.end(), "with")
     if not shape.grouped:
         for asked in _WHO.finditer(text):  # "who closed the most deals": no one to name
             found += [t for t in words if t.word == "who" and t.end == asked.end()]

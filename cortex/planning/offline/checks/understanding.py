@@ -32,6 +32,13 @@ in a small documented tuple (`NON_DATA_REQUESTS`): asking Cortex to write someth
 an email, a poem), to do a task (reset a password, book a room), about meetings, calendars and
 office logistics ("what time is the all-hands"), and small talk. The planner declines them
 only when the question names no metric: a question naming a catalog metric is never declined.
+
+`about_the_world(question, known)` recognises the rest by meaning rather than by keyword: a
+question that names nothing of the catalog (no name, value or word of it), does not speak of
+the company ("we", "our"), asks for no quantity ("rate", "average", "revenue") and is written
+in plain English words only (an acronym or jargon, "NPS", may be a metric the catalog lacks)
+is about the world, not the business: "who won the match yesterday", "what's the price of
+gold today".
 """
 
 from __future__ import annotations
@@ -42,6 +49,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from cortex.knowledge.words import WORD, stem
+from cortex.planning.offline.reading.spelling import is_english
 
 __all__ = [
     "FILLER_STEMS",
@@ -50,6 +58,7 @@ __all__ = [
     "NON_DATA_REQUESTS",
     "NonDataRequest",
     "Token",
+    "about_the_world",
     "non_data_request",
     "quote_words",
     "tokens",
@@ -196,8 +205,8 @@ def unexplained_words(
 
 
 def quote_words(words: tuple[str, ...]) -> str:
-    """'NPS', 'reasons' or 'SLA': the words as a reader sees them listed."""
-    quoted = [f"'{word}'" for word in words]
+    """'NPS', 'reasons' or 'SLA': the words as a reader sees them listed, each once."""
+    quoted = [f"'{word}'" for word in dict.fromkeys(words)]
     if len(quoted) < 2:
         return "".join(quoted)
     return ", ".join(quoted[:-1]) + " or " + quoted[-1]
@@ -227,7 +236,7 @@ NON_DATA_REQUESTS: Final = (
         re.compile(
             _POLITE + r"(write|draft|compose|rewrite|rephrase|reword|proofread|translate|"
             r"summari[sz]e|respond to|reply to)\b"
-            r"|\b(poem|haiku|limerick|joke|song|story|essay|cover letter|tweet|linkedin post)\b"
+            r"|\b(poem|haiku|limerick|joke|song|story|essay|cover letter|tweet)\b"
         ),
     ),
     NonDataRequest(
@@ -272,3 +281,27 @@ def non_data_request(question: str) -> tuple[NonDataRequest, tuple[int, int]] | 
         if match := kind.pattern.search(text):
             return kind, match.span()
     return None
+
+
+#: Words by which a question speaks of the company itself.
+_COMPANY: Final = frozenset({"we", "us", "our", "ours", "we're", "we've", "we'd", "ourselves"})
+#: Words that ask for a quantity of some kind: a question with one is about data, even when
+#: the catalog lacks it ("what is the bounce rate?").
+QUANTITY_WORDS: Final = frozenset({
+    "rate", "rates", "ratio", "score", "scores", "average", "avg", "mean", "median", "total",
+    "totals", "number", "numbers", "count", "counts", "amount", "percentage", "percent", "share",
+    "volume", "volumes", "revenue", "revenues", "cost", "costs", "spend", "margin", "margins",
+    "growth", "kpi", "kpis", "metric", "metrics", "figure", "figures", "stats", "data", "%",
+})  # fmt: skip
+
+
+def about_the_world(question: str, known: Container[str]) -> bool:
+    """Whether `question` is about the world rather than the business (see the module's
+    docstring); `known` are the stems of the catalog's words."""
+    words = [w for w in WORD.findall(_lowered(question)) if not _NUMBER.match(w)]
+    if any(w in _COMPANY or w in QUANTITY_WORDS for w in words):
+        return False
+    content = [w for w in words if not _is_filler(w)]
+    if not content or any(stem(w) in known for w in content):
+        return False
+    return all(w.isalpha() and is_english(w) for w in content)

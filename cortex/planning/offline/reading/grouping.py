@@ -3,7 +3,7 @@
 A breakdown is asked with a keyword before the dimension ("by plan", "per region", "for each
 segment", "from each platform", "across channels"), several joined by 'and', 'or', 'vs' or a
 comma ("by source and segment"); as a cross-tab ("a vertical x region table": both); or by
-asking which of a dimension's values, with no ranking word ("which plans did it come from?",
+asking which of a dimension's values, with no ranking word ("which regions was that from?",
 but not "which channel has the lowest CSAT", where one value is asked for and the planner asks
 back rather than rank without a number).
 """
@@ -16,12 +16,15 @@ from typing import Final
 
 from cortex.planning.offline.reading.mentions import Mention
 
-__all__ = ["GROUPING", "grouped_dimensions"]
+__all__ = ["COLUMNS", "GROUPING", "grouped_dimensions"]
 
 #: Where a breakdown is asked: the dimensions right after these are grouped by.
 GROUPING: Final = re.compile(
     r"\b(by|per|((in|for|from|of|at) )?(each|every)|across|split by|broken down by|grouped by)\b"
 )
+#: The columns asked of the things listed: "the accounts with their owner", "each depot with
+#: its region". Names are never read across it.
+COLUMNS: Final = re.compile(r"\bwith (?:their|its|his|her)\b", re.IGNORECASE)
 #: What may stand between a grouping keyword and its dimensions ("for each of our segments").
 _BETWEEN: Final = frozenset({"and", "or", "vs", "by", "the", "each", "every", "of", "our", "their"})
 #: A cross-tab: "vertical x region", "segment × plan".

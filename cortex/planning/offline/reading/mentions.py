@@ -46,6 +46,10 @@ class ValueFinder(Protocol):
 
     def find(self, text: str) -> Sequence[ValueMatchLike]: ...
 
+    def phrases(self) -> Sequence[str]:
+        """Every value and value synonym it finds, as written."""
+        ...
+
 
 @dataclass(frozen=True)
 class Term:

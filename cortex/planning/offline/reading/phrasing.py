@@ -67,6 +67,10 @@ _GRAIN_WORDS: dict[str, Grain] = {
     "yearly": "year",
     "annually": "year",  # not "annual": annual recurring revenue is no grain
 }
+#: The words of time this reader knows: months, periods and their adjectives (for spelling).
+TIME_WORDS = frozenset(
+    [*_MONTHS, *_GRAIN_WORDS, "day", "week", "month", "quarter", "year", "today", "yesterday"]
+)
 
 
 #: What a comparison is made with: "vs", "compared with", "against", "relative to", "than".
@@ -118,7 +122,7 @@ class Phrasing:
     compare: Comparison | None = None
     spans: tuple[tuple[int, int], ...] = field(default=(), repr=False)
     #: the comparison is with the period before (or a year before) the `earlier` range a
-    #: follow-up builds on: "how does that compare with September?" after October
+    #: follow-up builds on: "and against June?" after July
     against_earlier: bool = False
     #: the ranking is said as a judgement ("the 3 worst", "best"), not as a size: which end
     #: is worst depends on the metric (a time is worst when longest)
@@ -482,8 +486,8 @@ def _named_period(time_range: str) -> tuple[Grain, date] | None:
 def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phrasing:
     """Time range, grain, top/bottom N and comparison, as the question words them.
 
-    `earlier` is the range of the answer a follow-up may build on: "how does that compare
-    with September?" after October compares October with the month before. A period named
+    `earlier` is the range of the answer a follow-up may build on: "and against June?" after
+    July compares July with the month before. A period named
     after "compared with" that neither this question's range nor `earlier` is the period
     after (or the year after) is left unread, never read as the range to show instead."""
     reader = _Reader(question, as_of)

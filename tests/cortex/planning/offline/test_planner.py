@@ -815,3 +815,18 @@ def test_the_worst_times_are_the_longest(valued_planner: OfflinePlanner) -> None
     assert query.order_by == (OrderBy(field="first_response_time", descending=True),)
     csat = query_of(valued_planner, "the 3 worst segments for CSAT this month")
     assert csat.order_by == (OrderBy(field="csat", descending=False),)
+
+
+def test_a_list_request_is_a_listing_and_a_column_it_cannot_place_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("list the Enterprise accounts in EMEA with their account owner")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ()
+    assert plan.query.dimensions == ("account_name", "account_owner")
+    assert {f.field for f in plan.query.filters} == {"segment", "region"}
+    vague = valued_planner.plan("list the Enterprise accounts in EMEA with their owner")
+    assert isinstance(vague, Clarify) and "'owner'" in vague.question
+    offered = vague.suggestions[0]
+    again = valued_planner.plan(offered)
+    assert isinstance(again, QueryPlan) and again.query.dimensions == ("account_name",)

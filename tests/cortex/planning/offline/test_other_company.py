@@ -1,0 +1,134 @@
+"""The offline planner on another company's model (Kestrel Freight, tests/companies/freight):
+what it reads comes from that model's names, values and relationships, not from the demo's."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cortex.agent import Agent
+from cortex.knowledge import build_value_index
+from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.plans import Clarify, OutOfScope, QueryPlan
+from cortex.settings import load_settings
+from cortex.stores.conversations import ConversationStore
+from cortex.workspace import Workspace
+from semantic_layer.query import Filter
+from tests.companies.freight.build import build_freight
+
+ROOT = Path(__file__).resolve().parents[4]
+HOME = ROOT / "tests" / "companies" / "freight"
+AS_OF = date(2026, 11, 24)
+
+
+@pytest.fixture(scope="module")
+def freight(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workspace]:
+    folder = tmp_path_factory.mktemp("freight")
+    environ = {
+        "CORTEX_WAREHOUSE": str(build_freight(folder / "freight.duckdb", as_of=AS_OF)),
+        "CORTEX_METRICS": str(HOME / "metrics.yml"),
+        "CORTEX_CONTEXT": str(HOME / "context"),
+        "CORTEX_AS_OF": AS_OF.isoformat(),
+    }
+    with Workspace.open(load_settings(environ, cwd=folder)) as workspace:
+        yield workspace
+
+
+@pytest.fixture(scope="module")
+def planner(freight: Workspace) -> OfflinePlanner:
+    values = build_value_index(freight.model, freight.warehouse)
+    return OfflinePlanner(freight.model, as_of=AS_OF, values=values)
+
+
+def test_a_dimension_name_inside_a_longer_value_is_part_of_the_value(
+    planner: OfflinePlanner,
+) -> None:
+    # 'Key Account' is a tier; "account" alone names the customer dimension.
+    plan = planner.plan("active key account customers")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.dimensions == ()
+    assert plan.query.filters == (Filter(field="account_tier", op="=", values=("Key Account",)),)
+
+
+def test_a_value_a_metric_name_took_a_word_of_is_asked_about_not_dropped(
+    planner: OfflinePlanner,
+) -> None:
+    # "live [key] accounts" names active customers, and "key accounts" a tier: never the total.
+    plan = planner.plan("number of live key accounts")
+    assert isinstance(plan, Clarify)
+    assert "'key'" in plan.question
+
+
+def test_a_typo_read_as_a_catalog_word_is_said_under_how_it_was_computed(
+    freight: Workspace, planner: OfflinePlanner
+) -> None:
+    agent = Agent(freight, planner, ConversationStore(":memory:"))
+    answer = agent.ask("overdue reciveables by account manager")
+    assert answer.status == "answer" and answer.compiled is not None
+    assert answer.query is not None and answer.query.metrics == ("overdue_receivables",)
+    assert answer.compiled.provenance.notes[0] == "Read 'reciveables' as 'receivables'."
+
+
+def test_a_tables_noun_before_its_dimension_says_whose_it_is(planner: OfflinePlanner) -> None:
+    plan = planner.plan("pallet shipments in October split by customer industry and service level")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.dimensions == ("industry", "service_level")
+
+
+def test_a_list_request_lists_the_things_it_names_with_their_columns(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("list the depots with their region")
+    assert isinstance(plan, QueryPlan)
+    assert (plan.query.metrics, plan.query.dimensions) == ((), ("depot_name", "region"))
+
+
+def test_a_list_with_a_number_each_is_grouped_by_the_things_listed(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan(
+        "list the customers managed by Priya Shah with their freight revenue for Q3"
+    )
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("freight_revenue",)
+    assert plan.query.dimensions == ("customer_name",)
+    assert plan.query.filters == (Filter(field="account_manager", op="=", values=("Priya Shah",)),)
+
+
+def test_a_list_of_what_a_count_counts_is_asked_about(planner: OfflinePlanner) -> None:
+    # The accounts themselves, or how many: never the count by tier in place of the list.
+    plan = planner.plan("list Tom Gallagher's live accounts with their tier")
+    assert isinstance(plan, Clarify) and plan.reason == "two readings"
+
+
+def test_a_total_of_a_count_whose_rows_carry_money_is_asked_about(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("claims total for Q3?")
+    assert isinstance(plan, Clarify) and plan.reason == "two readings"
+    assert "Claim value" in plan.question
+    named = planner.plan("total claims value in Q3")
+    assert isinstance(named, QueryPlan) and named.query.metrics == ("claimed_amount",)
+
+
+def test_a_question_about_the_world_is_declined_and_one_about_the_business_is_asked_about(
+    planner: OfflinePlanner,
+) -> None:
+    assert isinstance(planner.plan("what's diesel at the pumps today?"), OutOfScope)
+    # An acronym, the company itself, or a quantity: a metric the catalog may lack.
+    for question in ("What's the NPS?", "what's our trailer fill?", "what is the bounce rate?"):
+        plan = planner.plan(question)
+        assert isinstance(plan, Clarify), question
+
+
+def test_them_right_after_a_question_that_got_no_answer_is_asked_about(
+    freight: Workspace, planner: OfflinePlanner
+) -> None:
+    agent = Agent(freight, planner, ConversationStore(":memory:"))
+    first = agent.ask("what's our trailer fill by customer?")
+    assert first.status == "clarification"
+    then = agent.ask("now rank them by freight revenue instead", first.conversation_id)
+    assert then.status == "clarification" and then.reason == "no earlier answer"
