@@ -185,6 +185,9 @@ class Metric(_Node):
     access_groups: tuple[str, ...] = ()
     #: The value when no rows count (a flow such as net new ARR is 0, not empty, then).
     fill_nulls_with: float | None = None
+    #: Which way is good: "lower" for churn, costs and waiting times, so that "the worst 3"
+    #: are the highest; "higher" when more is better. Unset: higher, or lower for a duration.
+    better: Literal["higher", "lower"] | None = None
     # simple / cumulative
     measure: str | None = None
     filter: str | None = None

@@ -575,3 +575,25 @@ def test_a_byte_that_is_not_utf8_is_placed_by_line_and_character_column() -> Non
         utf8_text("version: 1\n# café ".encode() + b"\xff\n")
     assert (raised.value.line, raised.value.column, raised.value.byte) == (2, 8, 0xFF)
     assert str(raised.value) == "line 2: byte 0xff at column 8 is not UTF-8 text."
+
+
+def test_a_metric_says_which_way_is_better_and_a_misspelt_direction_is_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = """
+        version: 1
+        tables:
+          - name: tickets
+            primary_key: ticket_id
+            measures:
+              - {name: tickets, aggregation: count}
+        metrics:
+          - {name: tickets, label: Tickets, measure: tickets, better: lowr}
+        """
+    assert model_errors(tmp_path, monkeypatch, text) == [
+        "metrics.yml:8: error: metric 'tickets': invalid better 'lowr'. Expected one of: "
+        "higher, lower. Did you mean 'lower'?"
+    ]
+    assert {m.name: m.better for m in load_model(REPO / "metrics.yml").metrics}["churned_arr"] == (
+        "lower"
+    )

@@ -510,9 +510,12 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         3" does not, except for a time, which is best when shortest ("the 3 worst intents for
         resolution time" are the slowest)."""
         found = self.model.metric(metric)
-        if phrasing.judged and found is not None and found.format == "duration":
-            return not phrasing.descending
-        return phrasing.descending
+        if not phrasing.judged or found is None:
+            return phrasing.descending
+        lower_is_better = found.better == "lower" or (
+            found.better is None and found.format == "duration"
+        )
+        return not phrasing.descending if lower_is_better else phrasing.descending
 
     def _query(
         self,
@@ -525,7 +528,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if phrasing.grain is not None:
             dims.insert(0, f"{METRIC_TIME}:{phrasing.grain}")
         order: tuple[OrderBy, ...] = ()
-        if phrasing.top is not None and metrics:
+        if (phrasing.top is not None or phrasing.ordered) and metrics:
             order = (OrderBy(field=metrics[0], descending=self._descending(phrasing, metrics[0])),)
         return SemanticQuery(
             metrics=metrics,
@@ -561,9 +564,9 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             order = tuple(
                 OrderBy(field=renamed.get(o.field, o.field), descending=o.descending) for o in order
             )
-        if phrasing.top is not None:
+        if phrasing.top is not None or phrasing.ordered:
             order = (OrderBy(field=chosen[0], descending=self._descending(phrasing, chosen[0])),)
-            limit = phrasing.top
+            limit = phrasing.top if phrasing.top is not None else limit
         elif metrics:
             order = tuple(o for o in order if o.field in chosen or o.field not in previous.metrics)
         return SemanticQuery(

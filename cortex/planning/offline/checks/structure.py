@@ -59,6 +59,8 @@ _ONLY: Final = re.compile(
 _PARTICIPLES: Final = frozenset(
     {"sent", "won", "made", "done", "brought", "bought", "sold", "paid", "held", "kept", "run"}
 )
+#: Words that say "a quantity of" before a metric's name ("by number of shipments").
+_QUANTITY_OF: Final = frozenset({"number", "count", "amount", "total", "sum", "volume", "value"})
 #: Words that may join the things a breakdown names ("by region and plan").
 _JOINING: Final = frozenset({"and", "or", "the", "each", "every", "vs", "versus", "&"})
 
@@ -127,6 +129,8 @@ def _breakdown_gaps(shape: Shape, tokens: Sequence[Token], after: int, keyword: 
     ticket); a metric after "per" ("conversion rate per ticket": a ratio, not a breakdown;
     after "by" or "which" it says what ranks: "top 10 accounts by ARR")."""
     phrase = [t for t in tokens if t.start >= after]
+    while len(phrase) > 2 and phrase[0].word in _QUANTITY_OF and phrase[1].word == "of":
+        phrase = phrase[2:]  # "by number of shipments": ranked by the metric itself
     first = next((t for t in phrase if t.word not in _JOINING), None)
     if first is None:
         return []

@@ -17,15 +17,16 @@ the vocabulary alone: a number no phrase read ("deals over 50k"), a dimension va
 applies ("the bot" asked of merchants) and a word of a breakdown no dimension took ("tickets
 per agent").
 
-`FILLER_WORDS` are the words questions are built from that carry no meaning of their own for
-a metric query, in families: question and auxiliary words ("how", "did"), pronouns and
+`FILLER_WORDS` are the words questions are built from that carry no meaning of their own for a
+metric query, in families: question and auxiliary words ("how", "did"), pronouns and
 determiners ("our", "me"), prepositions and conjunctions, politeness, chat and hedges ("pls",
 "thanks", "quick"), request verbs and what is requested ("show", "give", "split", "break
 down", "overview"), light verbs a metric is asked with ("bring in", "come in", "sign", "send",
-"generate"), shape and quantity words ("number", "total", "overall"), ranking and comparison
-words ("most", "highest", "better") and relative time words the phrasing reader leaves
-("now", "right now", "so far", "end", "trending"). It holds no noun naming a business thing:
-"NPS", "SLA", "reasons", "refunds", "orders" are never filler.
+"generate", and those that record an event: "raised", "logged", "filed"), shape and quantity
+words ("number", "total", "overall"), ranking and comparison words ("most", "highest",
+"better") and relative time words the phrasing reader leaves ("now", "right now", "so far",
+"end", "trending"). It holds no noun naming a business thing: "NPS", "SLA", "reasons",
+"refunds", "orders" are never filler.
 
 `non_data_request(question)` recognises requests that are not questions about business data,
 in a small documented tuple (`NON_DATA_REQUESTS`): asking Cortex to write something (a reply,
@@ -111,7 +112,8 @@ FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
     "switched", "currently", "run", "running",
     "track", "tracking", "pacing", "perform", "performing", "performed", "stack",
     "generate", "generates", "generated", "generating", "produce", "produced", "record",
-    "recorded",
+    "recorded", "raise", "raised", "log", "logged", "create", "created", "submit", "submitted",
+    "file", "filed", "lodge", "lodged",
     # shape and quantity words
     "number", "numbers", "count", "counts", "total", "totals", "overall", "sum", "figure",
     "figures", "stats", "statistics", "breakdown", "level", "levels", "amount", "value",

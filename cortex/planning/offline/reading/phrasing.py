@@ -127,6 +127,8 @@ class Phrasing:
     #: the ranking is said as a judgement ("the 3 worst", "best"), not as a size: which end
     #: is worst depends on the metric (a time is worst when longest)
     judged: bool = False
+    #: the rows are asked in order, all of them: "worst first", "from highest to lowest"
+    ordered: bool = False
 
     def remainder(self, question: str) -> str:
         """The question with the phrases read here blanked out."""
@@ -449,6 +451,25 @@ class _Reader:
             return _number(match.group(1)), self.find(low) is None
         return None, True
 
+    def order(self) -> tuple[bool, bool, bool]:
+        """(asked in order, highest first, said as a judgement) for every row in order:
+        "worst first", "biggest first", "from highest to lowest", "in descending order"."""
+        high = r"(top|best|biggest|largest|highest|most)"
+        low = r"(bottom|worst|smallest|lowest|least)"
+        for words, descending in ((high, True), (low, False)):
+            if match := self.find(rf"{words} (ones )?first"):
+                self.take(match)
+                return True, descending, match.group(1) in ("best", "worst")
+            if match := self.find(
+                rf"(from )?(the )?{words} to (the )?{high if not descending else low}"
+            ):
+                self.take(match)
+                return True, descending, False
+        if match := self.find(r"(in )?(descending|ascending) order|\b(descending|ascending)\b"):
+            self.take(match)
+            return True, "descending" in match.group(), False
+        return False, True, False
+
 
 def _named_start(words: list[str], as_of: date) -> date:
     """The first day of a month, quarter or year named in words ("march", "q3 2025", "2025");
@@ -509,6 +530,11 @@ def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phr
     top, descending = reader.top()
     if top is not None:  # "top 99999999999999999999999": all of them, as many as SQL can hold
         top = min(top, MAX_LIMIT)
-    spans = tuple(sorted(reader.spans))
     judged = top is not None and re.search(r"\b(best|worst)\b", question.lower()) is not None
-    return Phrasing(time_range, grain, top, descending, compare, spans, against_earlier, judged)
+    ordered = False
+    if top is None:
+        ordered, descending, judged = reader.order()
+    spans = tuple(sorted(reader.spans))
+    return Phrasing(
+        time_range, grain, top, descending, compare, spans, against_earlier, judged, ordered
+    )

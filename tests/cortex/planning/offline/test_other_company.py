@@ -16,7 +16,7 @@ from cortex.planning.plans import Clarify, OutOfScope, QueryPlan
 from cortex.settings import load_settings
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
-from semantic_layer.query import Filter
+from semantic_layer.query import Filter, OrderBy
 from tests.companies.freight.build import build_freight
 
 ROOT = Path(__file__).resolve().parents[4]
@@ -132,3 +132,37 @@ def test_them_right_after_a_question_that_got_no_answer_is_asked_about(
     assert first.status == "clarification"
     then = agent.ask("now rank them by freight revenue instead", first.conversation_id)
     assert then.status == "clarification" and then.reason == "no earlier answer"
+
+
+def test_worst_first_orders_every_row_by_the_metrics_own_better_direction(
+    planner: OfflinePlanner,
+) -> None:
+    # metrics.yml says a lower exception rate is better: the worst is the highest.
+    plan = planner.plan("exception rate by haulier last quarter, worst first")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.order_by == (OrderBy(field="exception_rate", descending=True),)
+    assert plan.query.limit is None
+    best = planner.plan("the 3 best depots by on-time delivery rate")
+    assert isinstance(best, QueryPlan)
+    assert best.query.order_by == (OrderBy(field="on_time_delivery_rate", descending=True),)
+
+
+def test_ranked_by_the_number_of_a_metric_is_ranked_by_the_metric(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("top 10 customers by number of shipments last quarter")
+    assert isinstance(plan, QueryPlan)
+    assert (plan.query.metrics, plan.query.dimensions, plan.query.limit) == (
+        ("shipments",),
+        ("customer_name",),
+        10,
+    )
+
+
+def test_a_verb_that_records_an_event_is_read_as_the_event(planner: OfflinePlanner) -> None:
+    plan = planner.plan("How many delivery exceptions were raised last month, by root cause?")
+    assert isinstance(plan, QueryPlan)
+    assert (plan.query.metrics, plan.query.dimensions) == (
+        ("delivery_exceptions",),
+        ("root_cause",),
+    )
