@@ -40,6 +40,7 @@ from cortex.planning.plans import (
     Usage,
     same_query,
 )
+from cortex.planning.replies import accepted
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
@@ -148,16 +149,23 @@ class Agent:
                 "error", internal.user_message, question, conversation, trace_id=internal.trace_id
             )
         total = (time.perf_counter() - started) * 1000
-        self.conversations.append(conversation, question, answer.status, answer.query)
+        self.conversations.append(
+            conversation, question, answer.status, answer.query, answer.suggestions
+        )
         return replace(answer, timings_ms={**answer.timings_ms, "total": total})
 
     def _answer(self, question: str, conversation: str, policy: QueryPolicy | None) -> Answer:
-        history, last_status = self.conversations.recall(conversation)
+        recall = self.conversations.recall(conversation)
+        history = recall.history
+        # "yes", "the second one": the reading Cortex offered when it asked back, which stands
+        # on its own (it is only offered when it plans back to its query without history)
+        chosen = accepted(question, recall.last_suggestions)
+        meant = chosen or question
         started = time.perf_counter()
-        plan = self.planner.plan(question, history)
-        if last_status in _UNANSWERED:
+        plan = self.planner.plan(meant, history)
+        if recall.last_status in _UNANSWERED and chosen is None:
             plan = self._after_unanswered(question, plan, planned_alone=not history)
-        plan = self._honoured(question, plan, history)
+        plan = self._honoured(meant, plan, history)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
             return Answer(
@@ -184,7 +192,8 @@ class Agent:
         answered = time.perf_counter()
         result = outcome.result
         assert result is not None  # the workspace runs its own dialect
-        compiled = _with_readings(outcome.compiled, plan.read_as)
+        readings = ((question, chosen),) if chosen is not None else ()
+        compiled = _with_readings(outcome.compiled, (*readings, *plan.read_as))
         text = narrate(compiled, result.frame, self.workspace.model)
         used = [m.name for m in compiled.provenance.metrics]
         return Answer(

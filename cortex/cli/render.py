@@ -96,7 +96,9 @@ def render_answer(answer: Answer) -> None:
         answer.status
     ]
     out.print(f"[{colour}]{escape(answer.text)}[/]")
-    for suggestion in answer.suggestions:
-        out.print(f"  • {escape(suggestion)}")
+    for number, suggestion in enumerate(answer.suggestions, start=1):
+        out.print(f"  {number}. {escape(suggestion)}")
+    if answer.status == "clarification" and answer.suggestions:
+        out.print('[dim]Reply "yes" or a number to take one (`--conversation` in `cortex ask`).[/]')
     if answer.status == "clarification":
         out.print("[dim]`cortex metrics` lists the metrics and dimensions Cortex knows.[/]")

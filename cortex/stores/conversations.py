@@ -7,7 +7,10 @@ semantic query it ran, if any. A follow-up builds on the queries of its conversa
 
 from __future__ import annotations
 
+import json
 import sqlite3
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Final
@@ -29,7 +32,19 @@ _MIGRATIONS: Final = (
         PRIMARY KEY (conversation_id, turn)
     )
     """,
+    # 2: what a question back offered, so that "yes" or "the second one" can accept it.
+    "ALTER TABLE turns ADD COLUMN suggestions_json TEXT",
 )
+
+
+@dataclass(frozen=True)
+class Recall:
+    """What a conversation holds for its next question: the queries answered so far (oldest
+    first), the status of its latest turn (None when new) and what that turn offered."""
+
+    history: list[SemanticQuery] = field(default_factory=list)
+    last_status: str | None = None
+    last_suggestions: tuple[str, ...] = ()
 
 
 class ConversationStore:
@@ -54,27 +69,31 @@ class ConversationStore:
 
     def history(self, conversation_id: str) -> list[SemanticQuery]:
         """The semantic queries answered so far in the conversation, oldest first."""
-        return self.recall(conversation_id)[0]
+        return self.recall(conversation_id).history
 
-    def recall(self, conversation_id: str) -> tuple[list[SemanticQuery], str | None]:
-        """The semantic queries answered so far in the conversation, oldest first, and the
-        status of its latest turn (None for a new conversation), read at once: a store that
-        cannot be read says so once, and the question is answered without them."""
-        rows: list[tuple[str | None, str]] = self._db.attempt(
+    def recall(self, conversation_id: str) -> Recall:
+        """What the conversation holds for its next question, read at once: a store that
+        cannot be read says so once, and the question is answered without it."""
+        rows: list[tuple[str | None, str, str | None]] = self._db.attempt(
             lambda con: con.execute(
-                "SELECT query_json, status FROM turns WHERE conversation_id = ? ORDER BY turn",
+                "SELECT query_json, status, suggestions_json FROM turns"
+                " WHERE conversation_id = ? ORDER BY turn",
                 (conversation_id,),
             ).fetchall(),
             otherwise=[],
             consequence="This question is answered without its conversation's earlier turns.",
         )
-        queries = [SemanticQuery.model_validate_json(q) for q, _ in rows if q is not None]
-        return queries, (str(rows[-1][1]) if rows else None)
+        if not rows:
+            return Recall()
+        queries = [SemanticQuery.model_validate_json(q) for q, _, _ in rows if q is not None]
+        _, status, offered = rows[-1]
+        suggestions = tuple(str(s) for s in json.loads(offered)) if offered else ()
+        return Recall(queries, str(status), suggestions)
 
     def last_status(self, conversation_id: str) -> str | None:
         """The status of the conversation's latest turn ('answer', 'clarification' ...), or
         None for a new conversation (or a store that cannot be read)."""
-        return self.recall(conversation_id)[1]
+        return self.recall(conversation_id).last_status
 
     def exists(self, conversation_id: str) -> bool:
         """True when the conversation has at least one turn (False when it cannot be read)."""
@@ -88,23 +107,29 @@ class ConversationStore:
         return row is not None
 
     def append(
-        self, conversation_id: str, question: str, status: str, query: SemanticQuery | None
+        self,
+        conversation_id: str,
+        question: str,
+        status: str,
+        query: SemanticQuery | None,
+        suggestions: Sequence[str] = (),
     ) -> int | None:
-        """Record a turn; returns its number in the conversation (1 for the first), or None
-        when the store cannot be written."""
+        """Record a turn (with what it offered, when it asked back); returns its number in the
+        conversation (1 for the first), or None when the store cannot be written."""
 
         def insert(con: sqlite3.Connection) -> int:
             # One statement: the turn number is taken and written under the same write lock,
             # so two turns of one conversation at once (two people in a thread) both land.
             row = con.execute(
-                "INSERT INTO turns SELECT ?, COALESCE(MAX(turn), 0) + 1, ?, ?, ?, ? FROM turns"
-                " WHERE conversation_id = ? RETURNING turn",
+                "INSERT INTO turns SELECT ?, COALESCE(MAX(turn), 0) + 1, ?, ?, ?, ?, ?"
+                " FROM turns WHERE conversation_id = ? RETURNING turn",
                 (
                     conversation_id,
                     datetime.now(UTC).isoformat(timespec="seconds"),
                     question,
                     status,
                     query.model_dump_json() if query is not None else None,
+                    json.dumps(list(suggestions)) if suggestions else None,
                     conversation_id,
                 ),
             ).fetchone()

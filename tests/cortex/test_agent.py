@@ -208,3 +208,24 @@ def test_a_definition_given_in_the_question_is_never_swapped_for_a_governed_metr
         answer = agent.ask(question)
         assert answer.status == "clarification", (question, answer.text)
         assert f"'{term}'" in answer.text and answer.result is None
+
+
+def test_yes_to_a_question_back_answers_the_reading_it_offered_and_says_so(agent: Agent) -> None:
+    first = agent.ask("CSAT by channel for tickets that breached the SLA last month")
+    assert first.status == "clarification" and first.suggestions
+    offered = first.suggestions[0]
+    yes = agent.ask("yes", first.conversation_id)
+    assert yes.status == "answer" and yes.question == "yes"
+    assert yes.query == agent.ask(offered).query
+    assert yes.compiled is not None
+    assert yes.compiled.provenance.notes[0] == f"Read 'yes' as '{offered}'."
+    # A follow-up then builds on the accepted reading.
+    then = agent.ask("now by segment", yes.conversation_id)
+    assert then.query is not None and then.query.dimensions == ("segment",)
+
+
+def test_a_reply_that_is_a_question_of_its_own_is_planned_as_one(agent: Agent) -> None:
+    first = agent.ask("CSAT by channel for tickets that breached the SLA last month")
+    other = agent.ask("What is our ARR by segment?", first.conversation_id)
+    assert other.status == "answer" and other.query is not None
+    assert other.query.metrics == ("arr",)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from pathlib import Path
 
 from cortex.stores.conversations import ConversationStore
@@ -33,3 +35,37 @@ def test_history_is_the_answered_queries_in_order(tmp_path: Path) -> None:
     store.append("c", "and CSAT?", "answer", second)
     assert store.history("c") == [first, second]
     assert store.exists("c") and not store.exists("other")
+
+
+def test_a_question_back_keeps_what_it_offered_for_the_next_reply(tmp_path: Path) -> None:
+    store = ConversationStore(tmp_path / "conversations.sqlite")
+    store.append("c", "ARR?", "answer", SemanticQuery(metrics=("arr",)))
+    store.append("c", "NPS?", "clarification", None, ("CSAT last month", "csat"))
+    recall = store.recall("c")
+    assert recall.last_status == "clarification"
+    assert recall.last_suggestions == ("CSAT last month", "csat")
+    assert recall.history == [SemanticQuery(metrics=("arr",))]
+    assert store.recall("new").last_status is None
+
+
+def test_a_conversation_file_from_before_suggestions_upgrades_with_its_turns(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "conversations.sqlite"
+    with closing(sqlite3.connect(path)) as con:
+        con.executescript(
+            """
+            CREATE TABLE turns (
+                conversation_id TEXT NOT NULL, turn INTEGER NOT NULL, asked_at TEXT NOT NULL,
+                question TEXT NOT NULL, status TEXT NOT NULL, query_json TEXT,
+                PRIMARY KEY (conversation_id, turn)
+            );
+            INSERT INTO turns VALUES ('c', 1, '2026-11-24', 'ARR?', 'answer',
+                '{"metrics": ["arr"]}');
+            PRAGMA user_version = 1;
+            """
+        )
+    store = ConversationStore(path)
+    assert store.history("c") == [SemanticQuery(metrics=("arr",))]
+    assert store.append("c", "NPS?", "clarification", None, ("csat",)) == 2
+    assert store.recall("c").last_suggestions == ("csat",)
