@@ -70,6 +70,7 @@ class SQLiteFile:
         self._migrations = tuple(migrations)
         self._wal = wal
         self._prepared = False
+        self._preparing = threading.Lock()  # one thread migrates; the others wait for it
         self._lock = threading.Lock()
         self._memory: sqlite3.Connection | None = None
         if self.path == ":memory:":
@@ -114,13 +115,17 @@ class SQLiteFile:
             return otherwise
 
     def _prepare(self, con: sqlite3.Connection) -> None:
-        """Apply the journal mode and the migrations, once (again after a failure)."""
+        """Apply the journal mode and the migrations, once (again after a failure); threads
+        that arrive meanwhile wait, so none works on a file half way through its migrations."""
         if self._prepared:
             return
-        if self._wal and self._memory is None:  # readers never wait for the writer
-            con.execute("PRAGMA journal_mode=WAL")
-        migrate(con, self._migrations)
-        self._prepared = True
+        with self._preparing:
+            if self._prepared:
+                return
+            if self._wal and self._memory is None:  # readers never wait for the writer
+                con.execute("PRAGMA journal_mode=WAL")
+            migrate(con, self._migrations)
+            self._prepared = True
 
     def _newer(self, newer: NewerSchema) -> StoreError:
         instead = f", or set {self.setting} to another file" if self.setting else ""
