@@ -126,6 +126,9 @@ class Table(_Node):
     description: str = ""
     time_dimension: str | None = None
     freshness: str | None = None
+    #: The metric that counts this table's rows ("tickets" for tickets): what "the top 5
+    #: contact reasons" ranks the table's dimension values by when no metric is named.
+    count_metric: str | None = None
     dimensions: tuple[Dimension, ...] = ()
     measures: tuple[Measure, ...] = ()
 

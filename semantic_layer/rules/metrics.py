@@ -1,5 +1,5 @@
 """Rule d: the measures and metrics a metric is built from exist, no metric depends on itself,
-and a cumulative metric's window is a duration.
+a cumulative metric's window is a duration, and a table's `count_metric` counts its rows.
 """
 
 from __future__ import annotations
@@ -64,6 +64,30 @@ def check_metric_references(context: RuleContext) -> Iterator[Issue]:
                 path,
                 f"window '{metric.window}' is not a duration like '7 days' or '3 months'.",
                 "Write a number and a unit: day, week, month, quarter or year.",
+            )
+    for table in model.tables:
+        counted = table.count_metric
+        if counted is None or counted in context.unloaded:
+            continue
+        counting = model.metric(counted)
+        found = model.measure(counting.measure or "") if counting else None
+        if counting is None:
+            yield issue_at(
+                table.location,
+                f"table '{table.name}'",
+                f"count_metric '{counted}' is not a metric.",
+                hint_for(counted, metrics),
+            )
+        elif (
+            found is None
+            or found[0].name != table.name
+            or found[1].aggregation not in ("count", "count_distinct")
+        ):
+            yield issue_at(
+                table.location,
+                f"table '{table.name}'",
+                f"count_metric '{counted}' does not count the rows of '{table.name}'.",
+                "Name a metric whose measure is a count on this table.",
             )
     for cycle in cycles(graph):
         first = model.metric(cycle[0])

@@ -597,3 +597,33 @@ def test_a_metric_says_which_way_is_better_and_a_misspelt_direction_is_named(
     assert {m.name: m.better for m in load_model(REPO / "metrics.yml").metrics}["churned_arr"] == (
         "lower"
     )
+
+
+def test_a_tables_count_metric_must_count_its_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = """
+        version: 1
+        tables:
+          - name: tickets
+            primary_key: ticket_id
+            count_metric: tikets
+            measures:
+              - {name: tickets, aggregation: count}
+              - {name: messages, aggregation: sum, expr: message_count}
+          - name: calls
+            primary_key: call_id
+            count_metric: messages
+        metrics:
+          - {name: tickets, label: Tickets, measure: tickets}
+          - {name: messages, label: Messages, measure: messages}
+        """
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "metrics.yml", text)
+    found = [m for m in messages(check_file("metrics.yml")) if "count_metric" in m]
+    assert found == [
+        "metrics.yml:3: error: table 'tickets': count_metric 'tikets' is not a metric. "
+        "Did you mean 'tickets'?",
+        "metrics.yml:9: error: table 'calls': count_metric 'messages' does not count the rows "
+        "of 'calls'. Name a metric whose measure is a count on this table.",
+    ]

@@ -172,6 +172,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             metrics, mentions = self.counting.counted_rows(rest, metrics, mentions)
         if not metrics and _COUNTING.search(rest):  # "how many calls did we take?"
             metrics = self.counting.counted_values(rest)
+        if not metrics and phrasing.top is not None:  # "top 5 contact reasons": by their count
+            metrics = self._counted_by_default(mentions)
         metrics, mentions = self.counting.metrics_as_values(rest, metrics, mentions)
         grouped, mentioned = self._dimensions(rest, mentions)
         blanked = blank_mentions(rest, mentions)
@@ -317,6 +319,16 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             (metric.name, *(m.name for m in sums))[:3],
             reason="two readings",
         )
+
+    def _counted_by_default(self, mentions: Sequence[Mention]) -> tuple[str, ...]:
+        """The count metric metrics.yml declares for the table of the first dimension named,
+        when that dimension belongs to one table and the table declares one."""
+        named = next((m for m in mentions if m.kind == "dimension"), None)
+        tables = self.dimension_tables.get(named.target, set()) if named is not None else set()
+        if len(tables) != 1:
+            return ()
+        table = self.model.table(next(iter(tables)))
+        return (table.count_metric,) if table is not None and table.count_metric else ()
 
     def _listed_count(self, mentions: Sequence[Mention], query: SemanticQuery) -> Clarify | None:
         """A question back when a list is asked of what a count metric counts ("list the live

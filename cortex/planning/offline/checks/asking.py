@@ -263,7 +263,8 @@ class AsksBack(Vocabulary):
         meant = " or ".join(named) if named else ", ".join(query.metrics)
         return Clarify(
             f"I can't place {quote_words(unknown)} in this question, so I won't answer as if "
-            f"{'it were' if len(unknown) == 1 else 'they were'} not there. Did you mean: {meant}?",
+            f"{'it were' if len(unknown) == 1 else 'they were'} not there.{self._spelt(unknown)}"
+            f" Did you mean: {meant}?",
             tuple(suggestions[:3]),
             reason="unplaced words",
         )
@@ -273,11 +274,21 @@ class AsksBack(Vocabulary):
         named = ", ".join(m.label if (m := self.model.metric(n)) else n for n in closest)
         unknown_part = f" (I don't know {quote_words(unknown)})" if unknown else ""
         return Clarify(
-            f"I couldn't find a metric I know in that question{unknown_part}. I can answer "
-            f"about {named} and more. Which did you mean?",
+            f"I couldn't find a metric I know in that question{unknown_part}.{self._spelt(unknown)}"
+            f" I can answer about {named} and more. Which did you mean?",
             tuple(closest),
             reason="no metric",
         )
+
+    def _spelt(self, unknown: Sequence[str]) -> str:
+        """ " 'stabe' is close to 'stage' or 'state'.": the catalog words a typo may be, when
+        more than one is equally near (one alone is read as it, `reading.spelling`)."""
+        said = []
+        for word in dict.fromkeys(unknown):
+            near = [w for w in self.speller.near(word) if w not in self.speller.function]
+            if near:
+                said.append(f"'{word}' is close to {' or '.join(repr(w) for w in near[:3])}")
+        return f" ({'; '.join(said)}.)" if said else ""
 
     def _headline_metrics(self) -> list[str]:
         """The metrics analysts have verified questions for: what Cortex answers best."""

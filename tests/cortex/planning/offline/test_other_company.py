@@ -166,3 +166,11 @@ def test_a_verb_that_records_an_event_is_read_as_the_event(planner: OfflinePlann
         ("delivery_exceptions",),
         ("root_cause",),
     )
+
+
+def test_a_typo_too_short_or_too_far_to_read_is_asked_about_naming_what_it_is_close_to(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("cancelation rate by freight typ")
+    assert isinstance(plan, Clarify)
+    assert "'typ' is close to 'type'" in plan.question

@@ -830,3 +830,12 @@ def test_a_list_request_is_a_listing_and_a_column_it_cannot_place_is_asked_about
     offered = vague.suggestions[0]
     again = valued_planner.plan(offered)
     assert isinstance(again, QueryPlan) and again.query.dimensions == ("account_name",)
+
+
+def test_a_ranking_of_a_dimension_with_no_metric_ranks_by_its_tables_count_metric(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan("top 5 contact reasons last week")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == (valued_planner.model.table("tickets").count_metric,)  # type: ignore[union-attr]
+    assert (plan.query.dimensions, plan.query.limit) == (("intent",), 5)
