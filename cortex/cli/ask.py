@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from cortex.agent import Agent
 from cortex.answer import Answer
@@ -14,7 +15,8 @@ from cortex.assembly import build_agent
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors, writable, write
 from cortex.cli.payload import answer_payload, json_value
-from cortex.cli.render import err, render_answer
+from cortex.cli.render import err, out, render_answer
+from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.settings import Settings
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace
@@ -79,26 +81,59 @@ def ask(
             raise typer.Exit(1)
 
 
+#: What `cortex chat` answers itself rather than ask the agent.
+_HELP = frozenset({"help", "?", "/help"})
+_SHOW_SQL = frozenset({"sql", "show sql", "show the sql", "show me the sql", "/sql"})
+
+
+def _chat_help(model: SemanticModel) -> str:
+    """What to ask, from the loaded model, and what the chat itself understands."""
+    examples = [q.question for q in model.verified_queries[:3]] or [example_question(model)]
+    tried = "\n".join(f"  {example}" for example in examples)
+    return (
+        f"Ask about {listed(example_metrics(model))} and more (`cortex metrics` lists them), "
+        f'for example:\n{tried}\nFollow-ups build on the last answer: "now by <dimension>", '
+        '"what about the month before?". When I ask back, reply "yes" or a number to '
+        'take a suggestion. "show me the SQL" shows the last answer\'s SQL; an empty line '
+        'or "exit" ends the chat. Up and down arrows go through your questions.'
+    )
+
+
 def chat(
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative time."),
 ) -> None:
-    """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D."""
+    """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D ("help" says
+    what to ask; "show me the SQL" shows the last answer's)."""
+    import readline  # noqa: F401  line editing and history for input(), where the OS has it
+
     with user_errors():
         settings = read_settings(as_of)
         agent = _agent(settings)
         audit = AuditLog(settings.audit_path)
         conversation: str | None = None
+        last: Answer | None = None
         try:
             while True:
                 try:
                     question = input("cortex> ").strip()
                 except EOFError:
                     break
-                if question.lower() in ("", "exit", "quit"):
+                asked = " ".join(question.lower().strip(" ?!.").split())
+                if asked in ("", "exit", "quit"):
                     break
+                if asked in _HELP:
+                    out.print(escape(_chat_help(agent.workspace.model)))
+                    continue
+                if asked in _SHOW_SQL:
+                    if last is None or last.compiled is None:
+                        out.print("No answer with SQL yet: ask a question first.")
+                    else:
+                        out.print(last.compiled.sql)
+                    continue
                 answer = agent.ask(question, conversation)
                 audit.record_answer(answer, source="cli", user_id=_local_user())
                 conversation = answer.conversation_id
+                last = answer if answer.compiled is not None else last
                 render_answer(answer)
         finally:
             agent.close()

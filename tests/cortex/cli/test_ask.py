@@ -75,3 +75,18 @@ def test_caveats_are_rendered_as_markdown_in_the_terminal(cortex: CliRunner) -> 
     assert code == 0
     assert "Note (Data caveats › CSAT response bias)" in out
     assert "**" not in out and "<!--" not in out and "• Only about one shopper" in out
+
+
+def test_chat_says_what_to_ask_shows_the_last_sql_and_steps_back_a_month(
+    cortex: CliRunner,
+) -> None:
+    lines = (
+        "help\nshow me the SQL\ntickets last month\nshow me the SQL\nwhat about the month before?\n"
+    )
+    result = cortex.invoke(app, ["chat"], input=lines + "\n")
+    assert result.exit_code == 0, result.stderr
+    out = result.stdout
+    assert "What is our ARR by segment?" in out  # a verified question of the loaded model
+    assert "No answer with SQL yet" in out
+    assert "FROM tickets AS tickets" in out and "CAST('2026-10-01' AS DATE)" in out
+    assert "in September 2026" in out

@@ -226,6 +226,32 @@ class _Reader:
                 return found
         return None
 
+    def before(self, earlier: str) -> str | None:
+        """The period just before the `earlier` range a follow-up builds on: "the month
+        before" is the last whole month before it starts (October after November, June after
+        Q3, Q2 after September); "the period before" the same span, just before it."""
+        match = self.find(
+            r"(the )?(?P<unit>day|week|month|quarter|period) (before|earlier|prior)( that| it)?"
+        )
+        if match is None:
+            return None
+        try:
+            shown = resolve_time_range(earlier, self.as_of)
+        except QueryError:
+            return None
+        if shown is None:
+            return None
+        word = match.group("unit")
+        if word == "period":
+            start = shown.start - (shown.end - shown.start)
+            end = shown.start
+        else:
+            grain = _Reader._grain(word)
+            end = truncate(shown.start, grain)  # the last whole one, ending before it starts
+            start = shift(end, grain, -1)
+        self.take(match)
+        return f"{start.isoformat()}..{(end - timedelta(days=1)).isoformat()}"
+
     def _same_time(self) -> str | None:
         """ "this time last year", "the same month last year", "the same point a month ago":
         the day (or week, month, quarter) one unit before the as-of day's."""
@@ -524,6 +550,8 @@ def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phr
         compare = reader.named_comparison(earlier, against)
         against_earlier = compare is not None
     time_range = time_range or reader.implied_range
+    if time_range is None and earlier is not None:  # "what about the month before?"
+        time_range = reader.before(earlier)
     if compare == "previous_period" and not reader.matches_unit(time_range):
         compare = None  # "yesterday vs the same day last week": not the day before; ask
     grain = reader.grain() or reader.implied_grain

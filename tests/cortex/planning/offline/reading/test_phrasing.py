@@ -262,3 +262,18 @@ def test_a_named_period_that_is_not_the_one_before_is_left_unread() -> None:
     reading = read_phrasing(question, AS_OF)
     assert (reading.time_range, reading.compare) == ("2026-08", None)
     assert "March" in reading.remainder(question)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "question", "expected"),
+    [
+        ("last month", "what about the month before?", "2026-09-01..2026-09-30"),
+        ("last quarter", "and the month before?", "2026-06-01..2026-06-30"),
+        ("2026-09-01..2026-09-30", "and the quarter before that?", "2026-04-01..2026-06-30"),
+        ("last 30 days", "and the period before?", "2026-09-26..2026-10-25"),
+    ],
+)
+def test_the_period_before_is_read_from_the_answer_a_follow_up_builds_on(
+    earlier: str, question: str, expected: str
+) -> None:
+    assert read_phrasing(question, date(2026, 11, 24), earlier).time_range == expected
