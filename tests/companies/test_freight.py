@@ -38,6 +38,7 @@ from semantic_layer.loader import load_and_check
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery, parse_where
 from tests.companies.freight.build import HISTORY_START, build_freight
+from tests.evals.test_eval_set import TAGS as EVAL_TAGS
 
 ROOT = Path(__file__).resolve().parents[2]
 COMPANY = ROOT / "tests" / "companies" / "freight"
@@ -47,25 +48,8 @@ EVAL_FILE = ROOT / "evals" / "companies" / "freight.yml"
 AS_OF = date(2026, 11, 24)
 SEED = 7
 
-TAGS = frozenset(
-    {
-        "time",
-        "trend",
-        "filter",
-        "value",
-        "synonym",
-        "breakdown",
-        "multi_dim",
-        "top_n",
-        "compare",
-        "follow_up",
-        "snapshot",
-        "missing_metric",
-        "ambiguous",
-        "out_of_scope",
-        "list",
-    }
-)
+#: The demo sets' tags, and `list` (a listing question: "list the X with their Y").
+TAGS = EVAL_TAGS | {"list"}
 #: Every date column of the warehouse: nothing in the data happens after the as-of day.
 DATE_COLUMNS = {
     "customers": ("signed_on", "churned_on"),
