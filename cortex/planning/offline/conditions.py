@@ -12,9 +12,9 @@ import itertools
 import re
 from collections.abc import Mapping, Sequence
 
-from cortex.knowledge.words import singular_text, stem, text_words
+from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.reading.exclusions import excluded, negated, phrases
-from cortex.planning.offline.reading.mentions import Mention
+from cortex.planning.offline.reading.mentions import Mention, singular_values
 from cortex.planning.offline.vocabulary import Vocabulary, said_in_ing
 from cortex.planning.plans import Clarify
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
@@ -56,12 +56,11 @@ class ReadsConditions(Vocabulary):
             return [], None, []
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         spans: dict[str, list[tuple[int, int]]] = {}
-        singular = singular_text(text)
         wording = phrases(text)
         as_written = [m for m in self.values.find(text) if not _inside(m.span, wording)]
         for match in as_written:
             spans.setdefault(match.value.lower(), []).append(match.span)
-        singulars = [m for m in self.values.find(singular) if not _inside(m.span, wording)]
+        singulars = [m for m in singular_values(self.values, text) if not _inside(m.span, wording)]
         for match in singulars:  # "except discount requests": the value as its plural says
             found = spans.setdefault(match.value.lower(), [])
             if not any(start < match.span[1] and match.span[0] < end for start, end in found):

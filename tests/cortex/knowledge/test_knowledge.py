@@ -6,6 +6,7 @@ import math
 from collections.abc import Iterator
 from pathlib import Path
 
+import duckdb
 import pytest
 
 from connectors.warehouse import DuckDBWarehouse
@@ -417,3 +418,26 @@ def test_catalog_without_values_or_context(model: SemanticModel) -> None:
     assert catalog.values is None and catalog.context is None
     assert all(d.values == () for d in catalog.dimensions)
     assert "arr" in catalog.describe()
+
+
+def test_a_name_from_a_dimension_too_big_to_scan_is_found_as_written_with_capitals(
+    values: ValueIndex, demo_con: duckdb.DuckDBPyConnection
+) -> None:
+    (name,) = demo_con.execute("SELECT MIN(account_name) FROM accounts").fetchone()
+    assert ("accounts", "account_name") in values.skipped  # thousands: not scanned for
+    found = values.find(f"tickets from {name} last month")
+    assert [(m.dimension, m.value, m.text) for m in found] == [("account_name", name, name)]
+    assert values.find(f"tickets from {name.lower()} last month") == []  # a name has capitals
+
+
+def test_a_name_holds_the_words_inside_it() -> None:
+    index = ValueIndex(
+        entries=(
+            DimensionValues(
+                "customers", "industry", ("Food & Drink",), (("foods", "Food & Drink"),)
+            ),
+        ),
+        names=(DimensionValues("customers", "customer_name", ("Hartwell Foods",)),),
+    )
+    assert [m.value for m in index.find("revenue of Hartwell Foods")] == ["Hartwell Foods"]
+    assert [m.value for m in index.find("revenue of foods brands")] == ["Food & Drink"]

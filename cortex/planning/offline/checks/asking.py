@@ -23,7 +23,7 @@ from cortex.planning.offline.checks.understanding import (
     unexplained_words,
 )
 from cortex.planning.offline.reading.exclusions import phrases
-from cortex.planning.offline.reading.mentions import Mention
+from cortex.planning.offline.reading.mentions import Mention, singular_values
 from cortex.planning.offline.reading.phrasing import Phrasing
 from cortex.planning.offline.vocabulary import SUM_OF, Vocabulary, said_in_ing
 from cortex.planning.phrase import phrase_query
@@ -149,7 +149,7 @@ class AsksBack(Vocabulary):
             elif not words <= FILLER_STEMS:
                 dropped |= words
         singular = singular_text(text)
-        for match in self.values.find(singular):
+        for match in singular_values(self.values, text):
             if applied is None or (match.dimension, match.value.lower()) in held:
                 used |= {stem(w) for w in text_words(singular[match.span[0] : match.span[1]])}
         if applied is not None:  # a value a name took a word of: "live key accounts"
@@ -201,7 +201,7 @@ class AsksBack(Vocabulary):
         held = {(f.field, str(v).lower()) for f in (*query.filters, *filters) for v in f.values}
         found = []
         if self.values is not None:  # as written, and in the singular ("return requests")
-            found = [*self.values.find(question), *self.values.find(singular_text(question))]
+            found = [*self.values.find(question), *singular_values(self.values, question)]
         applied = [m for m in found if (m.dimension, m.value.lower()) in held]
         values = {stem(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
         shape = Shape(

@@ -88,6 +88,8 @@ FUNCTION_WORDS: Final = frozenset({
     "during", "since", "until", "till", "after", "before", "vs", "versus", "against", "than",
     "and", "or", "but", "nor", "so", "as", "if", "then", "also", "plus", "only", "just", "too",
     "else", "instead", "like", "out", "up", "off", "around", "broken", "down", "apart", "back",
+    # words that say "of" between two things (the compiler joins them along the relationships)
+    "belonging", "belongs", "belong", "associated", "related", "linked", "attached",
 })
 FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
     # politeness, chat and hedges

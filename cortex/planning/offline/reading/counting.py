@@ -30,8 +30,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from cortex.knowledge.words import WORD, singular_text
-from cortex.planning.offline.reading.mentions import Mention, ValueFinder
+from cortex.knowledge.words import WORD
+from cortex.planning.offline.reading.mentions import Mention, ValueFinder, singular_values
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import Filter, parse_where
@@ -142,8 +142,7 @@ class CountReader:
         """(dimension, value) of the values `text` names, as written or in the singular."""
         if self.values is None:
             return set()
-        singular = singular_text(text)
-        found = [*self.values.find(text), *self.values.find(singular)]
+        found = [*self.values.find(text), *singular_values(self.values, text)]
         return {(v.dimension, v.value) for v in found}
 
     def _only_count(self, held: set[tuple[str, str]], other_than: str = "") -> tuple[str, ...]:

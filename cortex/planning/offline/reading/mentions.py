@@ -13,7 +13,7 @@ from collections.abc import Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
-from cortex.knowledge.words import WORD, stem, text_words
+from cortex.knowledge.words import WORD, singular_text, stem, text_words
 from semantic_layer.model import Dimension
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "blank_mentions",
     "find_mentions",
     "make_terms",
+    "singular_values",
     "value_aliases",
 ]
 
@@ -146,6 +147,21 @@ def value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
                 if len(named) == 1 and len(said) == 1 and stem(said[0]) != stem(named[0]):
                     found.setdefault(stem(said[0]), set()).add(stem(named[0]))
     return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
+
+
+def singular_values(values: ValueFinder, text: str) -> list[ValueMatchLike]:
+    """The values `text` names in the singular ("return requests": 'return_request') that no
+    longer value it names as written covers: "Hartwell Foods", a customer, holds no 'Food &
+    Drink'."""
+    written = [m.span for m in values.find(text)]
+    return [
+        m
+        for m in values.find(singular_text(text))
+        if not any(
+            start <= m.span[0] and m.span[1] <= end and end - start > m.span[1] - m.span[0]
+            for start, end in written
+        )
+    ]
 
 
 def blank_mentions(text: str, mentions: Sequence[Mention]) -> str:

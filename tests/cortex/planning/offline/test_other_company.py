@@ -174,3 +174,17 @@ def test_a_typo_too_short_or_too_far_to_read_is_asked_about_naming_what_it_is_cl
     plan = planner.plan("cancelation rate by freight typ")
     assert isinstance(plan, Clarify)
     assert "'typ' is close to 'type'" in plan.question
+
+
+def test_a_customer_named_with_capitals_is_a_filter_and_belonging_to_says_of(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("shipments belonging to Hartwell Foods by month since January")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.filters == (
+        Filter(field="customer_name", op="=", values=("Hartwell Foods",)),
+    )
+    # The 'Foods' of the name is no industry ('Food & Drink') in the singular.
+    revenue = planner.plan("freight revenue for Hartwell Foods last quarter")
+    assert isinstance(revenue, QueryPlan)
+    assert [f.field for f in revenue.query.filters] == ["customer_name"]
