@@ -57,10 +57,15 @@ class ReadsConditions(Vocabulary):
         candidates: dict[str, dict[str, str]] = {}  # value as written -> dimension -> value
         spans: dict[str, list[tuple[int, int]]] = {}
         wording = phrases(text)
-        as_written = [m for m in self.values.find(text) if not _inside(m.span, wording)]
+        found_as_written = self.values.find(text)
+        as_written = [m for m in found_as_written if not _inside(m.span, wording)]
         for match in as_written:
             spans.setdefault(match.value.lower(), []).append(match.span)
-        singulars = [m for m in singular_values(self.values, text) if not _inside(m.span, wording)]
+        singulars = [
+            m
+            for m in singular_values(self.values, text, found_as_written)
+            if not _inside(m.span, wording)
+        ]
         for match in singulars:  # "except discount requests": the value as its plural says
             found = spans.setdefault(match.value.lower(), [])
             if not any(start < match.span[1] and match.span[0] < end for start, end in found):

@@ -141,7 +141,8 @@ class AsksBack(Vocabulary):
         spans = list(read)
         used: set[str] = set()
         dropped: set[str] = set()
-        for match in self.values.find(text):  # the same positions as in the question
+        written = self.values.find(text)
+        for match in written:  # the same positions as in the question
             words = {stem(w) for w in text_words(text[match.span[0] : match.span[1]])}
             if applied is None or (match.dimension, match.value.lower()) in held:
                 spans.append(match.span)
@@ -149,7 +150,7 @@ class AsksBack(Vocabulary):
             elif not words <= FILLER_STEMS:
                 dropped |= words
         singular = singular_text(text)
-        for match in singular_values(self.values, text):
+        for match in singular_values(self.values, text, written):
             if applied is None or (match.dimension, match.value.lower()) in held:
                 used |= {stem(w) for w in text_words(singular[match.span[0] : match.span[1]])}
         if applied is not None:  # a value a name took a word of: "live key accounts"
@@ -201,7 +202,8 @@ class AsksBack(Vocabulary):
         held = {(f.field, str(v).lower()) for f in (*query.filters, *filters) for v in f.values}
         found = []
         if self.values is not None:  # as written, and in the singular ("return requests")
-            found = [*self.values.find(question), *singular_values(self.values, question)]
+            written = self.values.find(question)
+            found = [*written, *singular_values(self.values, question, written)]
         applied = [m for m in found if (m.dimension, m.value.lower()) in held]
         values = {stem(w) for m in applied for w in text_words(question[m.span[0] : m.span[1]])}
         shape = Shape(

@@ -142,7 +142,8 @@ class CountReader:
         """(dimension, value) of the values `text` names, as written or in the singular."""
         if self.values is None:
             return set()
-        found = [*self.values.find(text), *singular_values(self.values, text)]
+        written = self.values.find(text)
+        found = [*written, *singular_values(self.values, text, written)]
         return {(v.dimension, v.value) for v in found}
 
     def _only_count(self, held: set[tuple[str, str]], other_than: str = "") -> tuple[str, ...]:

@@ -149,17 +149,19 @@ def value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:
     return {word: next(iter(values)) for word, values in found.items() if len(values) == 1}
 
 
-def singular_values(values: ValueFinder, text: str) -> list[ValueMatchLike]:
+def singular_values(
+    values: ValueFinder, text: str, written: Sequence[ValueMatchLike]
+) -> list[ValueMatchLike]:
     """The values `text` names in the singular ("return requests": 'return_request') that no
-    longer value it names as written covers: "Hartwell Foods", a customer, holds no 'Food &
-    Drink'."""
-    written = [m.span for m in values.find(text)]
+    longer value it names as written (`written`: `values.find(text)`) covers: "Hartwell
+    Foods", a customer, holds no 'Food & Drink'."""
+    spans = [m.span for m in written]
     return [
         m
         for m in values.find(singular_text(text))
         if not any(
             start <= m.span[0] and m.span[1] <= end and end - start > m.span[1] - m.span[0]
-            for start, end in written
+            for start, end in spans
         )
     ]
 
