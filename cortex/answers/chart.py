@@ -26,7 +26,7 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from cortex.answers.formatting import column_grain, format_dimension, is_missing
+from cortex.answers.formatting import column_grain, currency_symbol, format_dimension, is_missing
 from cortex.answers.wording import capitalize, period_name, scope_of, shown_partials, span_text
 from cortex.errors import InternalError
 from semantic_layer.compile import CompiledQuery, OutputColumn
@@ -379,12 +379,17 @@ def chart_spec(
     conditions, scope = _scope_notes(compiled, model)
     metric, notes = metrics[0], [*scope, *_other_metrics_note(metrics)]
     time = next((d for d in dimensions if column_grain(d.name)), None)
+    spec: dict[str, Any] | None = None
     if time is not None:
         series = next((d for d in dimensions if d is not time), None)
-        return _line(frame, time, series, metric, notes, compiled, conditions)
-    if len(dimensions) == 1:
-        return _bars(frame, dimensions[0], metric, notes, conditions)
-    return None
+        spec = _line(frame, time, series, metric, notes, compiled, conditions)
+    elif len(dimensions) == 1:
+        spec = _bars(frame, dimensions[0], metric, notes, conditions)
+    if spec is not None and metric.format == "currency":
+        symbol = currency_symbol(metric.unit)  # d3's "$" format writes the locale's currency
+        number = {"decimal": ".", "thousands": ",", "grouping": [3], "currency": [symbol, ""]}
+        spec.setdefault("config", {})["locale"] = {"number": number}
+    return spec
 
 
 def _vl_version(spec: dict[str, Any]) -> str | None:

@@ -43,6 +43,19 @@ def format_duration(seconds: float) -> str:
     return f"-{text}" if negative else text
 
 
+#: Symbols of the currencies people most often report in, by ISO 4217 code (a metric's `unit`).
+_CURRENCY_SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "JPY": "¥", "CNY": "¥", "INR": "₹"}
+
+
+def currency_symbol(unit: str | None) -> str:
+    """What a currency metric's amounts are written with: `$` when no unit is declared (or
+    USD), `£` for GBP, `€` for EUR; any other code as itself with a space ("CHF 1,200")."""
+    if not unit:
+        return "$"
+    code = unit.strip().upper()
+    return _CURRENCY_SYMBOLS.get(code, f"{code} ")
+
+
 def format_value(value: object, fmt: MetricFormat | None, unit: str | None = None) -> str:
     """A metric value in its format; an empty value is shown as `–`."""
     if is_missing(value):
@@ -60,7 +73,7 @@ def format_value(value: object, fmt: MetricFormat | None, unit: str | None = Non
     if fmt == "currency":
         sign = "-" if number < 0 else ""
         digits = 0 if abs(number) >= 100 else 2
-        return f"{sign}${abs(number):,.{digits}f}"
+        return f"{sign}{currency_symbol(unit)}{abs(number):,.{digits}f}"
     if fmt == "duration":
         return format_duration(number * _SECONDS_PER_UNIT.get(unit or "seconds", 1.0))
     if isinstance(value, int | np.integer):  # counts; averages and ratios keep their decimals

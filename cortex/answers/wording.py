@@ -16,7 +16,7 @@ from typing import Final
 
 import pandas as pd
 
-from cortex.answers.formatting import format_cell, format_value, is_missing
+from cortex.answers.formatting import currency_symbol, format_cell, format_value, is_missing
 from semantic_layer.compile import (
     CompiledQuery,
     OutputColumn,
@@ -90,7 +90,7 @@ def compact_value(value: object, fmt: MetricFormat | None, unit: str | None = No
             scaled, digits = abs(number) / size, 1
         text = f"{scaled:,.{digits}f}".removesuffix(".0") + suffix
         sign = "-" if number < 0 else ""
-        return f"{sign}${text}" if fmt == "currency" else f"{sign}{text}"
+        return f"{sign}{currency_symbol(unit)}{text}" if fmt == "currency" else f"{sign}{text}"
     return format_value(value, fmt, unit)
 
 
