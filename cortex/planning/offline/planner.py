@@ -50,7 +50,7 @@ from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
-from semantic_layer.model import METRIC_TIME
+from semantic_layer.model import METRIC_TIME, Metric
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
 
 _FOLLOW_UP = re.compile(
@@ -62,6 +62,8 @@ _FOLLOW_UP = re.compile(
 _COUNTING = re.compile(r"\b(how many|number of|count of)\b", re.IGNORECASE)
 #: A total asked for ("claims total", "the total of ..."), of a count or of an amount.
 _TOTAL = re.compile(r"\btotals?\b", re.IGNORECASE)
+#: Words that ask what things are worth in money: "the value of damage claims".
+_WORTH = re.compile(r"\b(?:value|worth)\b", re.IGNORECASE)
 
 
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
@@ -167,6 +169,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         mentions = self._reread(self._shared_nouns(rest, self._find(rest, previous)))
         mentions, replaced = _replaced(rest, mentions)
         mentions, carried = self.counting.rows(rest, mentions)
+        mentions, inside = self.counting.inside_values(rest, mentions)
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
         if phrasing.top is not None:  # "which 5 merchants had the most return requests"
             metrics, mentions = self.counting.counted_rows(rest, metrics, mentions)
@@ -176,7 +179,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             metrics = self._counted_by_default(mentions)
         metrics, mentions = self.counting.metrics_as_values(rest, metrics, mentions)
         grouped, mentioned = self._dimensions(rest, mentions)
-        blanked = blank_mentions(rest, mentions)
+        blanked = blank_mentions(rest, mentions, keep=inside)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         listing = _LIST.search(question) is not None
@@ -264,6 +267,10 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             if counted is not None:
                 return counted
         query = self._governed_metric(query)
+        worth = self._worth_of_a_count(rest, query)
+        if isinstance(worth, Clarify):
+            return worth
+        query = worth
         totalled = self._total_of_a_count(rest, query)
         if totalled is not None:
             return totalled
@@ -300,16 +307,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         measured = self.model.measure(metric.measure or "") if metric else None
         if metric is None or measured is None or measured[1].aggregation != "count":
             return None
-        table = measured[0].name
-        sums = [
-            m
-            for m in self.model.metrics
-            if m.type == "simple"
-            and m.format == "currency"
-            and (found := self.model.measure(m.measure or "")) is not None
-            and found[0].name == table
-            and found[1].aggregation == "sum"
-        ]
+        sums = self._money_of(measured[0].name)
         if not sums:
             return None
         amounts = " or ".join(m.label for m in sums[:3])
@@ -317,6 +315,50 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             f"By the total of {metric.label.lower()}, do you mean how many there are, or what "
             f"they add up to ({amounts})?",
             (metric.name, *(m.name for m in sums))[:3],
+            reason="two readings",
+        )
+
+    def _money_of(self, table: str) -> list[Metric]:
+        """The metrics summing money over the rows of `table` (claim value over claims)."""
+        return [
+            m
+            for m in self.model.metrics
+            if m.type == "simple"
+            and m.format == "currency"
+            and not m.filter
+            and (found := self.model.measure(m.measure or "")) is not None
+            and found[0].name == table
+            and found[1].aggregation == "sum"
+        ]
+
+    def _worth_of_a_count(self, text: str, query: SemanticQuery) -> SemanticQuery | Clarify:
+        """The "value" (or "worth") of a count is the money its rows add up to: "the value of
+        damage claims" sums the claims' value when one metric sums money over those rows,
+        and is asked about when several do; never the number of claims."""
+        if len(query.metrics) != 1 or not _WORTH.search(text) or _COUNTING.search(text):
+            return query
+        metric = self.model.metric(query.metrics[0])
+        measured = self.model.measure(metric.measure or "") if metric else None
+        if metric is None or measured is None or measured[1].aggregation != "count":
+            return query
+        sums = self._money_of(measured[0].name)
+        asked = {stem(w) for w in text_words(_WORTH.findall(text)[0])}
+        named = [m for m in sums if asked & {stem(w) for w in text_words(m.label)}]
+        sums = named if len(named) == 1 else sums  # "the value of claims": Claim value
+        if len(sums) == 1:
+            order = tuple(
+                OrderBy(field=sums[0].name, descending=o.descending)
+                if o.field == metric.name
+                else o
+                for o in query.order_by
+            )
+            return query.model_copy(update={"metrics": (sums[0].name,), "order_by": order})
+        if not sums:
+            return query
+        return Clarify(
+            f"By the value of {metric.label.lower()}, which amount do you mean: "
+            f"{' or '.join(m.label for m in sums[:3])}?",
+            tuple(m.name for m in sums[:3]),
             reason="two readings",
         )
 

@@ -57,6 +57,7 @@ class RowCounts:
     counts: dict[str, str]  # plain row count metric -> its table
     tables: dict[str, frozenset[str]]  # metric -> the tables of its measures
     filtered: dict[str, tuple[str, tuple[Filter, ...]]]  # filtered count -> table, filters
+    defaults: frozenset[str] = frozenset()  # the counts tables declare (`count_metric`)
 
     @classmethod
     def of(cls, model: SemanticModel) -> RowCounts:
@@ -83,7 +84,8 @@ class RowCounts:
         for metric in model.metrics:
             parts = (metric.name, metric.numerator or "", metric.denominator or "")
             tables[metric.name] = frozenset(own[p] for p in parts if p in own)
-        return cls(counts, tables, filtered)
+        defaults = frozenset(t.count_metric for t in model.tables if t.count_metric)
+        return cls(counts, tables, filtered, defaults)
 
     def qualifiers(
         self, text: str, mentions: Sequence[Mention], values: Sequence[tuple[int, int]]
@@ -147,12 +149,17 @@ class CountReader:
         return {(v.dimension, v.value) for v in found}
 
     def _only_count(self, held: set[tuple[str, str]], other_than: str = "") -> tuple[str, ...]:
-        """The one plain row count every value `held` can filter, else nothing."""
+        """The one plain row count every value `held` can filter, else nothing; of several
+        over one table, the one its table declares counts its rows (`count_metric`)."""
         counted = [
             name
             for name in self.counts.counts
             if name != other_than and all(self.filterable((name,), d, v) for d, v in held)
         ]
+        tables = {self.counts.counts[name] for name in counted}
+        declared = [name for name in counted if name in self.counts.defaults]
+        if len(counted) > 1 and len(tables) == 1 and len(declared) == 1:
+            counted = declared
         return tuple(counted) if len(counted) == 1 else ()
 
     def counted_values(self, text: str) -> tuple[str, ...]:
@@ -177,6 +184,44 @@ class CountReader:
                 named.add(name)
         kept = [m for m in mentions if not (m.kind == "metric" and m.target in named)]
         return tuple(m for m in metrics if m not in named), kept
+
+    def inside_values(
+        self, text: str, mentions: list[Mention]
+    ) -> tuple[list[Mention], list[tuple[int, int]]]:
+        """A metric's words inside a longer value are part of that value: "damage claims" (a
+        claim type) keeps the claims count, filtered by the value; "failed drops" (a type of
+        exception, whose last word names deliveries) counts the rows the value describes, when
+        the metric cannot be filtered by it and exactly one plain row count can. Returns the
+        mentions and the spans of their words to leave in the text, so each such value is read
+        whole."""
+        if self.values is None:
+            return mentions, []
+        found = self.values.find(text)
+        reread: list[Mention] = []
+        kept: list[tuple[int, int]] = []
+        for mention in mentions:
+            within = []
+            for value in found if mention.kind in ("metric", "rows") else ():
+                inner = [
+                    s for s in mention.spans if value.span[0] <= s[0] and s[1] <= value.span[1]
+                ]
+                if inner and value.span[1] - value.span[0] > inner[-1][1] - inner[0][0]:
+                    within += [(span, value) for span in inner]
+            held = {(v.dimension, v.value) for _, v in within}
+            if not held:
+                reread.append(mention)
+                continue
+            if mention.kind == "rows":  # "claim value for damage claims": rows of that value
+                pass
+            elif not all(self.filterable((mention.target,), d, v) for d, v in held):
+                counted = self._only_count(held)
+                if not counted:
+                    reread.append(mention)
+                    continue
+                mention = Mention("metric", counted[0], mention.words, mention.spans, False)
+            reread.append(mention)
+            kept += [span for span, _ in within]
+        return reread, kept
 
     def counted_rows(
         self, text: str, metrics: tuple[str, ...], mentions: list[Mention]

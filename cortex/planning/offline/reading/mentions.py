@@ -9,7 +9,7 @@ another order ("customers we lost" for "lost customers").
 
 from __future__ import annotations
 
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -166,9 +166,14 @@ def singular_values(
     ]
 
 
-def blank_mentions(text: str, mentions: Sequence[Mention]) -> str:
+def blank_mentions(
+    text: str, mentions: Sequence[Mention], keep: Collection[tuple[int, int]] = ()
+) -> str:
+    """`text` with the words of `mentions` blanked out, but for the spans in `keep`."""
     chars = list(text)
     for mention in mentions:
         for start, end in mention.spans:
+            if (start, end) in keep:
+                continue
             chars[start:end] = " " * (end - start)
     return "".join(chars)

@@ -53,13 +53,15 @@ def test_a_dimension_name_inside_a_longer_value_is_part_of_the_value(
     assert plan.query.filters == (Filter(field="account_tier", op="=", values=("Key Account",)),)
 
 
-def test_a_value_a_metric_name_took_a_word_of_is_asked_about_not_dropped(
+def test_a_value_sharing_a_word_with_a_metrics_name_filters_that_metric(
     planner: OfflinePlanner,
 ) -> None:
-    # "live [key] accounts" names active customers, and "key accounts" a tier: never the total.
+    # "live [key] accounts" names active customers, and "key accounts" a tier they can be
+    # filtered by: both are read, never the total of all live accounts.
     plan = planner.plan("number of live key accounts")
-    assert isinstance(plan, Clarify)
-    assert "'key'" in plan.question
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("active_customers",)
+    assert plan.query.filters == (Filter(field="account_tier", op="=", values=("Key Account",)),)
 
 
 def test_a_typo_read_as_a_catalog_word_is_said_under_how_it_was_computed(
@@ -188,3 +190,36 @@ def test_a_customer_named_with_capitals_is_a_filter_and_belonging_to_says_of(
     revenue = planner.plan("freight revenue for Hartwell Foods last quarter")
     assert isinstance(revenue, QueryPlan)
     assert [f.field for f in revenue.query.filters] == ["customer_name"]
+
+
+def test_a_metric_word_inside_a_longer_value_keeps_the_whole_value(
+    planner: OfflinePlanner,
+) -> None:
+    # "damage claims" is a claim type; "damage" alone is also an exception type.
+    plan = planner.plan("damage claims in october")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("claims_filed",)
+    assert plan.query.filters == (Filter(field="claim_type", op="=", values=("Damage",)),)
+
+
+def test_a_value_ending_in_another_metrics_word_counts_the_rows_it_describes(
+    planner: OfflinePlanner,
+) -> None:
+    # "failed drops" is an exception type; "drops" alone names deliveries, which it can't
+    # filter: the exceptions table's declared count counts them.
+    plan = planner.plan("failed drops so far this month?")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("delivery_exceptions",)
+    assert plan.query.filters == (
+        Filter(field="exception_type", op="=", values=("Failed delivery",)),
+    )
+
+
+def test_the_value_of_a_count_is_the_money_its_rows_add_up_to(planner: OfflinePlanner) -> None:
+    plan = planner.plan("value of damage claims filed in october")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("claimed_amount",)  # 'Claim value', not the number of claims
+    assert plan.query.filters == (Filter(field="claim_type", op="=", values=("Damage",)),)
+    asked = planner.plan("what are damage claims worth this year")  # claim value or paid?
+    assert isinstance(asked, Clarify)
+    assert set(asked.suggestions) == {"claimed_amount", "claims_paid"}
