@@ -129,6 +129,9 @@ class Table(_Node):
     #: The metric that counts this table's rows ("tickets" for tickets): what "the top 5
     #: contact reasons" ranks the table's dimension values by when no metric is named.
     count_metric: str | None = None
+    #: The dimension that names each row ("account_name" for accounts): what "list every
+    #: subcontractor" or "list the live accounts" lists when no column is named.
+    name_dimension: str | None = None
     dimensions: tuple[Dimension, ...] = ()
     measures: tuple[Measure, ...] = ()
 

@@ -1,5 +1,6 @@
 """Rule d: the measures and metrics a metric is built from exist, no metric depends on itself,
-a cumulative metric's window is a duration, and a table's `count_metric` counts its rows.
+a cumulative metric's window is a duration, a table's `count_metric` counts its rows, and its
+`name_dimension` is a categorical dimension of it.
 """
 
 from __future__ import annotations
@@ -66,6 +67,16 @@ def check_metric_references(context: RuleContext) -> Iterator[Issue]:
                 "Write a number and a unit: day, week, month, quarter or year.",
             )
     for table in model.tables:
+        named = table.name_dimension
+        if named is not None:
+            categorical = [d.name for d in table.dimensions if d.type == "categorical"]
+            if named not in categorical:
+                yield issue_at(
+                    table.location,
+                    f"table '{table.name}'",
+                    f"name_dimension '{named}' is not a categorical dimension of '{table.name}'.",
+                    hint_for(named, categorical) or f"Name one of: {', '.join(categorical)}.",
+                )
         counted = table.count_metric
         if counted is None or counted in context.unloaded:
             continue

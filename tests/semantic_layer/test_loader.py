@@ -627,3 +627,34 @@ def test_a_tables_count_metric_must_count_its_rows(
         "metrics.yml:9: error: table 'calls': count_metric 'messages' does not count the rows "
         "of 'calls'. Name a metric whose measure is a count on this table.",
     ]
+
+
+def test_a_tables_name_dimension_must_be_one_of_its_categorical_dimensions(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = """
+        version: 1
+        tables:
+          - name: accounts
+            primary_key: account_id
+            name_dimension: acount_name
+            dimensions:
+              - {name: account_name}
+              - {name: signed_up_at, type: time}
+          - name: deals
+            primary_key: deal_id
+            name_dimension: closed_at
+            dimensions:
+              - {name: deal_name}
+              - {name: closed_at, type: time}
+        metrics: []
+        """
+    monkeypatch.chdir(tmp_path)
+    write(tmp_path, "metrics.yml", text)
+    found = [m for m in messages(check_file("metrics.yml")) if "name_dimension" in m]
+    assert found == [
+        "metrics.yml:3: error: table 'accounts': name_dimension 'acount_name' is not a "
+        "categorical dimension of 'accounts'. Did you mean 'account_name'?",
+        "metrics.yml:9: error: table 'deals': name_dimension 'closed_at' is not a categorical "
+        "dimension of 'deals'. Name one of: deal_name.",
+    ]
