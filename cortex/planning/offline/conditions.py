@@ -11,6 +11,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Mapping, Sequence
+from typing import Final
 
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.reading.exclusions import excluded, negated, phrases
@@ -25,6 +26,25 @@ _APART = re.compile(
     r"(?:to|with))\s+(?:(?:the|our)\s+)?",
     re.IGNORECASE,
 )
+
+
+#: Words that may stand between a value and the thing it describes ("depots in Scotland").
+_BESIDE: Final = frozenset({"in", "at", "from", "of"})
+#: Words before a value that ask no direction: "the", "our".
+_DETERMINERS: Final = frozenset({"the", "our", "their", "a", "an"})
+#: Words before "to" that make it a comparison, not a direction ("compared to").
+_COMPARING: Final = frozenset({"compared", "comparing", "relative", "versus", "up", "due"})
+#: What a preposition before a place says of it, and the words a dimension of that sense is
+#: named with: "to Scotland" is where things went, "from Scotland" where they came from.
+_TOWARDS: Final = frozenset({"destination", "recipient", "receiving", "arrival", "inbound"})
+_AWAY: Final = frozenset(
+    {"origin", "source", "sending", "sender", "collecting", "collection", "departure", "outbound"}
+)
+_DIRECTIONS: Final = {
+    "to": frozenset(stem(w) for w in _TOWARDS),
+    "into": frozenset(stem(w) for w in _TOWARDS),
+    "from": frozenset(stem(w) for w in _AWAY),
+}
 
 
 def _inside(span: tuple[int, int], spans: Sequence[tuple[int, int]]) -> bool:
@@ -75,6 +95,7 @@ class ReadsConditions(Vocabulary):
         by_dimension: dict[str, list[str]] = {}
         left_out: dict[str, list[str]] = {}  # dimension -> values the text excludes
         used: list[tuple[int, int]] = []
+        pending: list[tuple[str, dict[str, str], list[str], bool]] = []
         every_span = [span for found in spans.values() for span in found]
         for written, dimensions in candidates.items():
             exclusions = [excluded(text, start, every_span) for start, _ in spans.get(written, [])]
@@ -89,20 +110,34 @@ class ReadsConditions(Vocabulary):
             if len(chosen) > 1:
                 chosen = self._disambiguate(text, written, chosen, spans.get(written, []), mentions)
             if len(chosen) > 1:
+                pending.append((written, dimensions, chosen, any(exclusions)))
+                continue
+            if any(exclusions):
+                left_out.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+            else:
+                by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+        strong = {*by_dimension, *left_out}  # dimensions values were read as on evidence
+        for written, dimensions, chosen, leaving in pending:
+            # "Scotland depots vs the Midlands ones": the dimension its fellow value is of;
+            # else the one a named filter governs
+            settled = [d for d in chosen if d in strong]
+            if len(settled) != 1:
+                settled = [d for d in chosen if (d, written) in self.governed_values]
+            if len(settled) != 1:
+                shown = next((text[s:e] for s, e in spans.get(written, [])), written)
                 options = tuple(f"{d} = '{dimensions[d]}'" for d in sorted(chosen))
                 return (
                     [],
                     Clarify(
-                        f"'{written}' could mean {' or '.join(options)}. Which one did you mean?",
+                        f"'{shown}' could mean {' or '.join(options)}. Which one did you mean?",
                         options[:3],
                         reason="two readings",
                     ),
                     [],
                 )
-            if any(exclusions):
-                left_out.setdefault(chosen[0], []).append(dimensions[chosen[0]])
-            else:
-                by_dimension.setdefault(chosen[0], []).append(dimensions[chosen[0]])
+            (left_out if leaving else by_dimension).setdefault(settled[0], []).append(
+                dimensions[settled[0]]
+            )
         apart = self._apart(text, spans, candidates, by_dimension)
         if apart is not None:
             return [], apart, []
@@ -126,7 +161,8 @@ class ReadsConditions(Vocabulary):
         mentions: Sequence[Mention],
     ) -> list[str]:
         """The dimensions a value held by several still reads as: the one named beside it,
-        else the one a named filter governs, else all of them (and the planner asks)."""
+        that of the thing named beside it, or the one its preposition's direction names; else
+        all of them (then a fellow value's dimension, or a named filter, may settle it)."""
         beside = []
         for mention in mentions:
             if mention.kind != "dimension" or mention.target not in dimensions:
@@ -141,8 +177,53 @@ class ReadsConditions(Vocabulary):
                     beside.append(mention.target)
         if len(set(beside)) == 1:
             return beside[:1]
-        governed = [d for d in dimensions if (d, written) in self.governed_values]
-        return governed if len(governed) == 1 else dimensions
+        for narrowed in (
+            self._of_the_thing_beside(text, dimensions, spans, mentions),
+            self._in_the_direction(text, dimensions, spans),
+        ):
+            if len(narrowed) == 1:
+                return narrowed
+        return dimensions
+
+    def _of_the_thing_beside(
+        self,
+        text: str,
+        dimensions: Sequence[str],
+        spans: Sequence[tuple[int, int]],
+        mentions: Sequence[Mention],
+    ) -> list[str]:
+        """The dimensions of the thing named beside the value ("Scotland depots", "depots in
+        Scotland"): those of the tables the named dimension belongs to."""
+        owned: set[str] = set()
+        for mention in mentions:
+            if mention.kind != "dimension":
+                continue
+            first, last = mention.spans[0][0], mention.spans[-1][1]
+            for start, end in spans:
+                gap = text[end:first] if first >= end else text[last:start]
+                if text_words(gap) and (first >= end or not set(text_words(gap)) <= _BESIDE):
+                    continue
+                tables = self.dimension_tables.get(mention.target, set())
+                owned |= {d for d in dimensions if self.dimension_tables.get(d, set()) & tables}
+        return sorted(owned)
+
+    def _in_the_direction(
+        self, text: str, dimensions: Sequence[str], spans: Sequence[tuple[int, int]]
+    ) -> list[str]:
+        """The dimension whose names say the direction the value is written in: "delivered
+        to Scotland" is a destination, "shipped from Scotland" an origin."""
+        found: set[str] = set()
+        for start, _ in spans:
+            before = text_words(text[:start])[-2:]
+            if before and before[-1] in _DETERMINERS:
+                before = text_words(text[:start])[-3:-1]
+            if not before or before[0] in _COMPARING:
+                continue
+            sense = _DIRECTIONS.get(before[-1])
+            if sense is None:
+                continue
+            found |= {d for d in dimensions if self.dimension_stems.get(d, set()) & sense}
+        return sorted(found)
 
     def _flag_filters(
         self,

@@ -36,10 +36,12 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from cortex.knowledge.examples import example_metrics, example_question, listed
+from cortex.knowledge.values import ValueMatch
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.asking import AsksBack
 from cortex.planning.offline.checks.understanding import about_the_world, non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
+from cortex.planning.offline.reading.columns import TIME, column_terms
 from cortex.planning.offline.reading.grouping import COLUMNS, grouped_dimensions
 from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
@@ -184,7 +186,9 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
         listing = _LIST.search(question) is not None
         if listing:  # "list the accounts in EMEA with their owner": a row per account
-            grouped = list(dict.fromkeys([*mentioned, *grouped]))
+            dated = [f"{m.target}:day" for m in mentions if m.kind == TIME]
+            row_names = [] if mentioned else self._names_of_rows(question)
+            grouped = list(dict.fromkeys([*row_names, *mentioned, *grouped, *dated]))
         follow_up = previous is not None and (
             not metrics
             or phrasing.against_earlier  # "and against June?"
@@ -291,7 +295,9 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         kept = [span for span in read if not any(span in m.spans for m in unused)]
         unknown = self._unexplained(question, kept, blanked, filters, evidence, unused, query)
         unknown += self._unaggregated(blanked, query)
-        unknown += self._unheeded(question, phrasing, mentions, unused, filters, query)
+        unknown += self._unheeded(
+            question, phrasing, mentions, unused, filters, query, listing=listing
+        )
         if unknown:
             grouped_instead = [self._grouped(query, m.target) for m in unused]
             replan = self._replan if rephrase else None
@@ -510,13 +516,39 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             return find_mentions(self.terms, text, self.aliases, self.alias_scope)
         head = text[: cut.start()].ljust(len(text))
         tail = text[cut.start() :].rjust(len(text))
+        listed = find_mentions(self.terms, head, self.aliases, self.alias_scope)
+        tables = {t for m in listed for t in self._tables_of(m)}
+        if not tables and self.values is not None:  # "every subcontractor with their ..."
+            tables |= {v.table for v in self.values.find(head) if isinstance(v, ValueMatch)}
+        columns = column_terms(self.model, tables)  # "with their owner and signup date"
         return sorted(
             [
-                *find_mentions(self.terms, head, self.aliases, self.alias_scope),
-                *find_mentions(self.terms, tail, self.aliases, self.alias_scope),
+                *listed,
+                *find_mentions([*columns, *self.terms], tail, self.aliases, self.alias_scope),
             ],
             key=lambda m: m.start,
         )
+
+    def _names_of_rows(self, text: str) -> list[str]:
+        """The dimension naming the rows a listing's values describe, when they are of one
+        table that declares one (`name_dimension`): "list every subcontractor" lists
+        carriers by name."""
+        if self.values is None:
+            return []
+        cut = COLUMNS.search(text)
+        head = text if cut is None else text[: cut.start()]
+        tables = {v.table for v in self.values.find(head) if isinstance(v, ValueMatch)}
+        found = [self.model.table(t) for t in tables]
+        named = [t.name_dimension for t in found if t is not None and t.name_dimension]
+        return named if len(tables) == 1 and named else []
+
+    def _tables_of(self, mention: Mention) -> set[str]:
+        """The tables whose rows a mention names: a dimension's, or what a count counts."""
+        if mention.kind == "dimension":
+            return self.dimension_tables.get(mention.target, set())
+        if mention.kind == "metric" and mention.target in self.counts.counts:
+            return {self.counts.counts[mention.target]}
+        return set()
 
     def _without_qualifiers(self, text: str, mentions: list[Mention]) -> list[Mention]:
         """The mentions, without a table's noun said right before one of its dimensions: in

@@ -105,6 +105,13 @@ class Vocabulary:
         for m in model.metrics:
             texts = (m.name.replace("_", " "), m.label, m.description, *m.synonyms)
             self.metric_stems[m.name] = {stem(w) for t in texts for w in text_words(t)}
+        #: the words each dimension is named with (name, label, synonyms), as stems
+        self.dimension_stems: dict[str, set[str]] = {}
+        for name, d in dims:
+            texts = (name.replace("_", " "), d.label or "", *d.synonyms)
+            self.dimension_stems.setdefault(name, set()).update(
+                stem(w) for t in texts for w in text_words(t)
+            )
         self.table_stems = {
             t.name: {stem(w) for w in text_words(t.description)} for t in model.tables
         }

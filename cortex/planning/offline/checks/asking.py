@@ -193,9 +193,12 @@ class AsksBack(Vocabulary):
         unused: Sequence[Mention],
         filters: Sequence[Filter],
         query: SemanticQuery,
+        *,
+        listing: bool = False,
     ) -> tuple[str, ...]:
         """The words shaping the question (a breakdown, a ranking, a comparison, a
-        restriction) that `query` does not honour (`structure`)."""
+        restriction) that `query` does not honour (`structure`); `listing` when a list of
+        things is asked for."""
         names = [m for m in mentions if m not in unused]
         heads = [*phrasing.spans, *(span for m in names for span in m.spans)]
         metric_spans = [span for m in names if m.kind == "metric" for span in m.spans]
@@ -213,6 +216,7 @@ class AsksBack(Vocabulary):
             values,
             query,
             metric_spans,
+            listing,
         )
         return tuple(unheeded(shape))
 

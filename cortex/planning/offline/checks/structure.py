@@ -80,6 +80,7 @@ class Shape:
     values: Container[str]
     query: SemanticQuery
     metric_spans: Sequence[tuple[int, int]] = ()
+    listing: bool = False  # a list of things asked for ("list every depot with its region")
 
     def tokens(self) -> list[Token]:
         """The question's words, read or not, names or not."""
@@ -174,6 +175,8 @@ def unheeded(shape: Shape) -> list[str]:
     for keyword in GROUPING.finditer(text):  # "by team", "per agent", "for each warehouse"
         if any(t.read for t in words if t.start < keyword.end() and keyword.start() < t.end):
             continue  # "by month", "resolved by": read as a phrase or a name
+        if shape.listing and keyword.group().endswith(("each", "every")):
+            continue  # "list every subcontractor": the things listed, not a breakdown
         before = [t for t in words if t.end <= keyword.start()][-1:]
         if keyword.group() == "by" and before and _is_participle(before[0].word):
             continue  # "tickets sent by shoppers": an agent, not a breakdown

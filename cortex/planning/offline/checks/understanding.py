@@ -111,7 +111,7 @@ FILLER_WORDS: Final = FUNCTION_WORDS | frozenset({
     "set", "sign", "signs", "signed", "signing", "send", "sends", "sent", "receive", "receives",
     "received", "keep", "kept", "hit", "hits", "land", "landed", "stand", "stands",
     "standing", "stood", "sit", "sits", "sitting", "sat", "happen", "happened", "turned",
-    "switched", "currently", "run", "running",
+    "switched", "currently", "run", "running", "use", "uses", "used", "using",
     "track", "tracking", "pacing", "perform", "performing", "performed", "stack",
     "generate", "generates", "generated", "generating", "produce", "produced", "record",
     "recorded", "raise", "raised", "log", "logged", "create", "created", "submit", "submitted",

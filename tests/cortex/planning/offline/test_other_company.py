@@ -223,3 +223,44 @@ def test_the_value_of_a_count_is_the_money_its_rows_add_up_to(planner: OfflinePl
     asked = planner.plan("what are damage claims worth this year")  # claim value or paid?
     assert isinstance(asked, Clarify)
     assert set(asked.suggestions) == {"claimed_amount", "claims_paid"}
+
+
+def test_a_value_two_dimensions_hold_is_read_as_that_of_the_thing_named_beside_it(
+    planner: OfflinePlanner,
+) -> None:
+    # 'Scotland' is a depot's region and a shipment's destination region.
+    for question in ("shipments from our Scotland depots", "list the depots in Scotland"):
+        plan = planner.plan(question)
+        assert isinstance(plan, QueryPlan), question
+        assert plan.query.filters == (Filter(field="region", op="=", values=("Scotland",)),)
+
+
+def test_to_a_place_is_a_destination_and_from_a_place_an_origin(planner: OfflinePlanner) -> None:
+    to = planner.plan("Economy shipments delivered to Scotland last month")
+    assert isinstance(to, QueryPlan)
+    assert Filter(field="destination_region", op="=", values=("Scotland",)) in to.query.filters
+    away = planner.plan("shipments from Scotland last month")  # 'origin region' is region's
+    assert isinstance(away, QueryPlan)
+    assert away.query.filters == (Filter(field="region", op="=", values=("Scotland",)),)
+    unsaid = planner.plan("shipments in Scotland last month")
+    assert isinstance(unsaid, Clarify) and "'Scotland' could mean" in unsaid.question
+
+
+def test_a_value_set_beside_a_settled_one_is_of_the_same_dimension(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("How many shipments went out of our Scotland depots vs the Midlands ones?")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.dimensions == ("region",)
+    assert plan.query.filters == (Filter(field="region", op="in", values=("Scotland", "Midlands")),)
+
+
+def test_listing_things_a_value_describes_lists_them_by_their_tables_name_dimension(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan(
+        "can you list every subcontractor we've used with their contract start and end dates?"
+    )
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.dimensions == ("carrier_name", "contract_start:day", "contract_end:day")
+    assert plan.query.filters == (Filter(field="carrier_type", op="=", values=("Subcontractor",)),)

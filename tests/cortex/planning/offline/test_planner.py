@@ -825,11 +825,25 @@ def test_a_list_request_is_a_listing_and_a_column_it_cannot_place_is_asked_about
     assert plan.query.metrics == ()
     assert plan.query.dimensions == ("account_name", "account_owner")
     assert {f.field for f in plan.query.filters} == {"segment", "region"}
-    vague = valued_planner.plan("list the Enterprise accounts in EMEA with their owner")
-    assert isinstance(vague, Clarify) and "'owner'" in vague.question
+    vague = valued_planner.plan("list the Enterprise accounts in EMEA with their favourite colour")
+    assert isinstance(vague, Clarify) and "'favourite' or 'colour'" in vague.question
     offered = vague.suggestions[0]
     again = valued_planner.plan(offered)
     assert isinstance(again, QueryPlan) and again.query.dimensions == ("account_name",)
+
+
+def test_a_listings_columns_are_read_against_the_listed_things_own_dimensions(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # "owner" ends the name of one dimension of accounts ('Account owner'); a time dimension
+    # is listed by day.
+    plan = valued_planner.plan(
+        "List the Enterprise accounts in EMEA with their owner and signup date"
+    )
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ()
+    assert plan.query.dimensions == ("account_name", "account_owner", "signed_up_at:day")
+    assert {f.field for f in plan.query.filters} == {"segment", "region"}
 
 
 def test_a_ranking_of_a_dimension_with_no_metric_ranks_by_its_tables_count_metric(
