@@ -42,6 +42,7 @@ from cortex.planning.offline.checks.asking import AsksBack
 from cortex.planning.offline.checks.understanding import about_the_world, non_data_request
 from cortex.planning.offline.conditions import ReadsConditions
 from cortex.planning.offline.reading.columns import TIME, column_terms
+from cortex.planning.offline.reading.durations import how_long
 from cortex.planning.offline.reading.grouping import COLUMNS, grouped_dimensions
 from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
@@ -142,13 +143,32 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if exact is not None:
             return QueryPlan(SemanticQuery.from_spec(exact.query), 1.0, verified=exact.question)
         spelled, readings = self.speller.correct(question)
+        read_as = [(r.written, r.read_as) for r in readings]
+        asked = how_long(spelled)
+        if asked is not None:  # "how long do agents take to resolve" is a time to resolve
+            start, end = asked.span
+            said = asked.as_time(subject=self._subject_says_more(asked.subject))
+            spelled = f"{spelled[:start]}{said}{spelled[end:]}"
+            read_as.append((question[start:end] if not readings else asked.act, said))
         plan = self._plan(spelled, history, rephrase=True)
         if not isinstance(plan, QueryPlan):
             return plan
-        read_as = tuple((r.written, r.read_as) for r in readings)
-        plan = replace(plan, read_as=read_as) if read_as else plan
+        plan = replace(plan, read_as=tuple(read_as)) if read_as else plan
         verified = verified_question(plan.query, self.model, self.as_of)
         return plan if verified is None else replace(plan, confidence=1.0, verified=verified)
+
+    def _subject_says_more(self, subject: str) -> bool:
+        """Whether who does an act says more than what the metric is over: "human agents"
+        or "damaged-item tickets" name values; "customers" only names rows (a count, a
+        table's noun or the dimension naming its rows)."""
+        if self.values is not None and self.values.find(subject):
+            return True
+        named = find_mentions(self.terms, subject, self.aliases, self.alias_scope)
+        rows = {t.name_dimension for t in self.model.tables if t.name_dimension}
+        return any(
+            not (m.target in self.counts.counts or m.target in rows or m.words in self.table_nouns)
+            for m in named
+        )
 
     def _out_of_scope(self) -> str:
         """The polite no, with what the loaded model can answer and a question to try."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Container, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from typing import Final, Protocol
 
 from cortex.knowledge.words import WORD, singular_text, stem, text_words
 from semantic_layer.model import Dimension
@@ -122,6 +122,8 @@ def find_mentions(
             in_order = [picked[w] for w in term.words if w in picked] == sorted(picked.values())
             if len(picked) == size and (size < 3 or in_order):
                 indexes = tuple(sorted(picked.values()))
+                if _broken(text, plain, indexes):
+                    continue
                 spread = indexes[-1] - indexes[0] + 1
                 candidates.append(((size, 0, -spread), term, indexes))
     taken: set[int] = set()
@@ -133,6 +135,26 @@ def find_mentions(
             exact = indexes == tuple(range(indexes[0], indexes[0] + len(indexes)))
             found.append(Mention(term.kind, term.target, term.words, spans, exact))
     return sorted(found, key=lambda m: m.start)
+
+
+#: Words that start another part of a question: a name's words are never read across them
+#: ("human agents, each type of ticket" names no 'agent type').
+_BREAKS: Final = frozenset(
+    {"by", "per", "each", "every", "across", "vs", "versus", "or", "than", "without", "instead"}
+)
+
+
+def _broken(text: str, tokens: Sequence[tuple[int, int, str]], indexes: Sequence[int]) -> bool:
+    """Whether the words at `indexes` are set apart by a break word or punctuation."""
+    for index in range(indexes[0] + 1, indexes[-1]):
+        if index in indexes or tokens[index][2] not in _BREAKS:
+            continue
+        before = text[tokens[index - 1][0] : tokens[index - 1][1]].lower()
+        if tokens[index][2] == "by" and before.endswith(("ed", "en")):
+            continue  # "revenue influenced by conversations": by whom, not a breakdown
+        return True
+    gap = text[tokens[indexes[0]][1] : tokens[indexes[-1]][0]]
+    return any(mark in gap for mark in ",;?!.()")
 
 
 def value_aliases(dimensions: Iterable[Dimension]) -> dict[str, str]:

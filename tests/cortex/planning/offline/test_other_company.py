@@ -264,3 +264,15 @@ def test_listing_things_a_value_describes_lists_them_by_their_tables_name_dimens
     assert isinstance(plan, QueryPlan)
     assert plan.query.dimensions == ("carrier_name", "contract_start:day", "contract_end:day")
     assert plan.query.filters == (Filter(field="carrier_type", op="=", values=("Subcontractor",)),)
+
+
+def test_how_long_customers_take_to_pay_is_the_time_to_pay_over_their_invoices(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan(
+        "How long are customers taking to pay us on average this quarter? Split by tier"
+    )
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("avg_days_to_pay",)  # 'time to pay' is one of its names
+    assert plan.query.dimensions == ("account_tier",)
+    assert plan.query.filters == ()  # "customers" only says whose invoices

@@ -853,3 +853,27 @@ def test_a_ranking_of_a_dimension_with_no_metric_ranks_by_its_tables_count_metri
     assert isinstance(plan, QueryPlan)
     assert plan.query.metrics == (valued_planner.model.table("tickets").count_metric,)  # type: ignore[union-attr]
     assert (plan.query.dimensions, plan.query.limit) == (("intent",), 5)
+
+
+def test_how_long_something_takes_is_the_time_to_do_it_with_the_doers_as_conditions(
+    valued_planner: OfflinePlanner,
+) -> None:
+    plan = valued_planner.plan(
+        "how long do human agents take to resolve each type of ticket? last 3 months"
+    )
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("resolution_time",)
+    assert plan.query.dimensions == ("intent",)
+    assert plan.query.filters == (Filter(field="handled_by", op="=", values=("human",)),)
+    assert plan.read_as == (
+        ("how long do human agents take to resolve", "time to resolve for human agents"),
+    )
+
+
+def test_a_names_words_are_never_read_across_a_break_in_the_question(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # 'agent type' names who handled a ticket; here "each" starts a breakdown between them.
+    plan = valued_planner.plan("time to resolve for human agents each type of ticket")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.dimensions == ("intent",)
