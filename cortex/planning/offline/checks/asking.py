@@ -57,6 +57,8 @@ _BECAME = re.compile(
 
 
 #: An aggregate over the days of a range: "the average adoption over last quarter".
+#: Words in double quotes: a text quoted in a request ("translate \"goods returned\"").
+_QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 _OVER_TIME = re.compile(r"\b(average|mean|avg|median|typical)\b", re.IGNORECASE)
 
 
@@ -384,14 +386,18 @@ class AsksBack(Vocabulary):
         """Whether a non-data request names a metric as one, not only one thing a word for a
         metric also names: a singular noun that is a dimension's word or follows 'a' or
         'this' ("a reply to the customer", "answer this ticket"), or the `request`'s own verb
-        ("book a room"). "customers" or "tickets" name the metric."""
+        ("book a room"), or words in quotes (a text to translate or rewrite). "customers" or
+        "tickets" name the metric."""
         lowered = question.lower()
+        quoted = [m.span() for m in _QUOTED.finditer(question)]
         for mention in mentions:
             if mention.kind != "metric":
                 continue
             start, end = mention.spans[0][0], mention.spans[-1][1]
             if request[0] <= start and end <= request[1]:
                 continue
+            if any(s <= start and end <= e for s, e in quoted):
+                continue  # translate "delivery refused": a text to write, not a question
             before = text_words(lowered[:start])[-1:]
             one = len(mention.spans) == 1 and not lowered[start:end].endswith("s")
             entity = mention.words in self.dimension_words or before in (["a"], ["this"])

@@ -35,7 +35,8 @@ office logistics ("what time is the all-hands"), and small talk. The planner dec
 only when the question names no metric: a question naming a catalog metric is never declined.
 
 `about_the_world(question, known)` recognises the rest by meaning rather than by keyword: a
-question that names nothing of the catalog (no name, value or word of it), does not speak of
+question that names nothing of the catalog (no name or value of it, and at most a minority of
+its words are words of the catalog: "won" in "who won the football" is only one), does not speak of
 the company ("we", "our"), asks for no quantity ("rate", "average", "revenue") and is written
 in plain English words only (an acronym or jargon, "NPS", may be a metric the catalog lacks)
 is about the world, not the business: "who won the match yesterday", "what's the price of
@@ -306,6 +307,7 @@ def about_the_world(question: str, known: Container[str]) -> bool:
     if any(w in _COMPANY or w in QUANTITY_WORDS for w in words):
         return False
     content = [w for w in words if not _is_filler(w)]
-    if not content or any(stem(w) in known for w in content):
+    named = [w for w in content if stem(w) in known]
+    if not content or len(named) * 2 >= len(content):  # mostly the catalog's words
         return False
     return all(w.isalpha() and is_english(w) for w in content)

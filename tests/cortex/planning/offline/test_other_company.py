@@ -276,3 +276,21 @@ def test_how_long_customers_take_to_pay_is_the_time_to_pay_over_their_invoices(
     assert plan.query.metrics == ("avg_days_to_pay",)  # 'time to pay' is one of its names
     assert plan.query.dimensions == ("account_tier",)
     assert plan.query.filters == ()  # "customers" only says whose invoices
+
+
+def test_one_word_of_the_catalog_does_not_make_a_question_about_the_world_ours(
+    planner: OfflinePlanner,
+) -> None:
+    # "won" is a form of 'account wins', the model's only word here.
+    assert isinstance(planner.plan("who won the football last night"), OutOfScope)
+    asked = planner.plan("who won the most accounts last night")  # mostly the catalog's words
+    assert not isinstance(asked, OutOfScope)
+
+
+def test_data_words_inside_a_quoted_text_to_translate_are_no_question(
+    planner: OfflinePlanner,
+) -> None:
+    quoted = 'translate "delivery refused, goods returned to depot" into Polish for the drivers'
+    assert isinstance(planner.plan(quoted), OutOfScope)
+    asked = planner.plan("translate the late deliveries of last week into a table by depot")
+    assert not isinstance(asked, OutOfScope)  # names a metric outside quotes: never declined
