@@ -16,6 +16,7 @@ from pathlib import Path
 
 import yaml
 
+from cortex.knowledge.abbreviations import ABBREVIATIONS as ABBREVIATION_TABLE
 from cortex.knowledge.words import WORD
 from cortex.planning.offline.checks.understanding import FILLER_WORDS
 from cortex.planning.offline.reading.spelling import is_english
@@ -110,3 +111,18 @@ def test_no_eval_question_is_quoted_in_the_planners_code() -> None:
         if question.rstrip("?.! ") in text
     ]
     assert not quoted, "eval questions quoted in the planners:\n" + "\n".join(quoted)
+
+
+def test_the_shorthand_table_is_general_english_not_grown_from_eval_questions() -> None:
+    # Shorthand is not English by the dictionary ("rn"), so the table could hide fitting: it
+    # must be a general list, most of whose entries no eval question uses, and every entry
+    # must stand for words of English.
+    questions = eval_questions()
+    used = [
+        short
+        for short in ABBREVIATION_TABLE
+        if any(re.search(rf"(?<!\w){re.escape(short)}(?!\w)", q) for q in questions)
+    ]
+    assert len(used) * 10 <= len(ABBREVIATION_TABLE), used
+    for short, words in ABBREVIATION_TABLE.items():
+        assert all(is_english(w) for w in words.split()), short

@@ -12,6 +12,8 @@ word whose nearest words are all function words ("hwo": how or who) is one of th
 no reading; a word with several nearest catalog words is left for the question back, which
 names them (`near`). A catalog word is only ever read for a word of five letters or more, and
 never for a capitalised word inside the question (a name: "Hartwell" is nobody's typo).
+Chat and business shorthand ("rn", "yr", "acct": `cortex.knowledge.abbreviations`) is read as
+the words it stands for, unless the catalog uses it as written, and the answer says so too.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from rapidfuzz.distance import OSA
 from rapidfuzz.process import extract
 from spellchecker import SpellChecker
 
+from cortex.knowledge.abbreviations import ABBREVIATIONS
 from cortex.knowledge.words import WORD, stem
 
 __all__ = ["Reading", "Speller", "is_english"]
@@ -100,7 +103,11 @@ class Speller:
                 continue  # a name
             near = self.near(written)
             content = [w for w in near if w not in self.function]
-            if near and not content:
+            shorthand = ABBREVIATIONS.get(written.lower())
+            if shorthand is not None and written.lower() not in self.catalog:
+                replacement = shorthand  # "rn": right now, said under the answer
+                readings.append(Reading(written, replacement))
+            elif near and not content:
                 replacement = near[0]  # "hwo": how or who, a word questions are built from
             elif len(content) == 1 and len(near) == 1 and len(written) >= _SHORTEST_CONTENT:
                 replacement = content[0]

@@ -49,3 +49,15 @@ def test_the_planner_reads_the_typo_and_the_plan_says_so(valued_planner: Offline
     assert isinstance(plan, QueryPlan)
     assert plan.query.dimensions == ("channel",)
     assert plan.read_as == (("chnnel", "channel"),)
+
+
+def test_chat_shorthand_is_read_as_the_words_it_stands_for_and_said() -> None:
+    assert SPELLER.correct("tickets rn vs last yr") == (
+        "tickets right now vs last year",
+        (Reading("rn", "right now"), Reading("yr", "year")),
+    )
+
+
+def test_shorthand_the_catalog_uses_as_written_is_its_own() -> None:
+    speller = Speller(["tickets", "rev"], FILLER_WORDS)  # a model whose synonyms hold "rev"
+    assert speller.correct("rev by segment")[0] == "rev by segment"
