@@ -39,7 +39,11 @@ from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.knowledge.values import ValueMatch
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.asking import AsksBack
-from cortex.planning.offline.checks.understanding import about_the_world, non_data_request
+from cortex.planning.offline.checks.understanding import (
+    MONEY_WORDS,
+    about_the_world,
+    non_data_request,
+)
 from cortex.planning.offline.conditions import ReadsConditions
 from cortex.planning.offline.reading.columns import TIME, column_terms
 from cortex.planning.offline.reading.durations import how_long
@@ -65,8 +69,9 @@ _FOLLOW_UP = re.compile(
 _COUNTING = re.compile(r"\b(how many|number of|count of)\b", re.IGNORECASE)
 #: A total asked for ("claims total", "the total of ..."), of a count or of an amount.
 _TOTAL = re.compile(r"\btotals?\b", re.IGNORECASE)
-#: Words that ask what things are worth in money: "the value of damage claims".
-_WORTH = re.compile(r"\b(?:value|worth)\b", re.IGNORECASE)
+#: Words that ask what things are worth in money: "the value of damage claims", "revenue
+#: from shipments".
+_WORTH = re.compile(r"\b(?:" + "|".join(sorted(MONEY_WORDS)) + r")\b", re.IGNORECASE)
 
 
 _NARROW = re.compile(r"^\s*(only|just)\b", re.IGNORECASE)
@@ -368,7 +373,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if metric is None or measured is None or measured[1].aggregation != "count":
             return query
         sums = self._money_of(measured[0].name)
-        asked = {stem(w) for w in text_words(_WORTH.findall(text)[0])}
+        word = _WORTH.findall(text)[0].lower()
+        asked = {stem(word)}
         named = [m for m in sums if asked & {stem(w) for w in text_words(m.label)}]
         sums = named if len(named) == 1 else sums  # "the value of claims": Claim value
         if len(sums) == 1:
@@ -382,7 +388,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if not sums:
             return query
         return Clarify(
-            f"By the value of {metric.label.lower()}, which amount do you mean: "
+            f"By the {word} of {metric.label.lower()}, which amount do you mean: "
             f"{' or '.join(m.label for m in sums[:3])}?",
             tuple(m.name for m in sums[:3]),
             reason="two readings",

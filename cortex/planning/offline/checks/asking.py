@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
+from typing import Final
 
 from rapidfuzz import fuzz
 
@@ -19,6 +20,7 @@ from cortex.knowledge.words import WORD, singular_text, stem, text_words
 from cortex.planning.offline.checks.structure import Shape, unheeded
 from cortex.planning.offline.checks.understanding import (
     FILLER_STEMS,
+    MONEY_WORDS,
     quote_words,
     unexplained_words,
 )
@@ -57,6 +59,8 @@ _BECAME = re.compile(
 
 
 #: An aggregate over the days of a range: "the average adoption over last quarter".
+#: Words that say an amount is money, as stems.
+MONEY_STEMS: Final = frozenset(stem(w) for w in MONEY_WORDS)
 #: Words in double quotes: a text quoted in a request ("translate \"goods returned\"").
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 _OVER_TIME = re.compile(r"\b(average|mean|avg|median|typical)\b", re.IGNORECASE)
@@ -136,6 +140,8 @@ class AsksBack(Vocabulary):
         known = set(self.known_words)
         if query is not None:
             known -= self.scoped_words - self._own_stems(query.metrics)
+        if query is not None and any(self._in_money(m) for m in query.metrics):
+            known |= MONEY_STEMS  # "AR balance", "fuel surcharge income"
         known = (known | reasons) - named
         if self.values is None:
             return unexplained_words(question, read, known)
@@ -172,6 +178,11 @@ class AsksBack(Vocabulary):
                     } - FILLER_STEMS
         dropped = (dropped | named) - used - reasons
         return unexplained_words(question, spans, (known | used) - dropped, used)
+
+    def _in_money(self, name: str) -> bool:
+        """Whether metric `name` is an amount of money."""
+        metric = self.model.metric(name)
+        return metric is not None and metric.format == "currency"
 
     def _own_stems(self, metrics: Sequence[str]) -> set[str]:
         """The `stem`s of the names and descriptions of `metrics`, of the parts of those that

@@ -292,6 +292,13 @@ def non_data_request(question: str) -> tuple[NonDataRequest, tuple[int, int]] | 
 _COMPANY: Final = frozenset({"we", "us", "our", "ours", "we're", "we've", "we'd", "ourselves"})
 #: Words that ask for a quantity of some kind: a question with one is about data, even when
 #: the catalog lacks it ("what is the bounce rate?").
+#: Words that say an amount is money: explained by a metric counted in a currency ("AR
+#: balance", "fuel surcharge income"), and what the rows of a count add up to ("revenue from
+#: shipments", "the value of claims").
+MONEY_WORDS: Final = frozenset({
+    "revenue", "revenues", "income", "earnings", "takings", "value", "worth", "balance",
+    "balances", "money", "cash", "dollars", "pounds", "euros",
+})  # fmt: skip
 QUANTITY_WORDS: Final = frozenset({
     "rate", "rates", "ratio", "score", "scores", "average", "avg", "mean", "median", "total",
     "totals", "number", "numbers", "count", "counts", "amount", "percentage", "percent", "share",

@@ -294,3 +294,24 @@ def test_data_words_inside_a_quoted_text_to_translate_are_no_question(
     assert isinstance(planner.plan(quoted), OutOfScope)
     asked = planner.plan("translate the late deliveries of last week into a table by depot")
     assert not isinstance(asked, OutOfScope)  # names a metric outside quotes: never declined
+
+
+def test_a_money_word_is_explained_by_a_metric_counted_in_money(planner: OfflinePlanner) -> None:
+    for question, metric in (
+        ("what's our AR balance at the moment", "accounts_receivable"),
+        ("Fuel surcharge income per month", "fuel_surcharge_revenue"),
+    ):
+        plan = planner.plan(question)
+        assert isinstance(plan, QueryPlan), question
+        assert plan.query.metrics == (metric,)
+    counted = planner.plan("balance of shipments by depot")  # a count: what balance?
+    assert isinstance(counted, Clarify)
+
+
+def test_revenue_from_a_count_is_the_money_its_rows_bring_named_revenue(
+    planner: OfflinePlanner,
+) -> None:
+    plan = planner.plan("revenue from shipments collected at Daventry Hub last month")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("freight_revenue",)  # not the fuel surcharge or the cost
+    assert plan.query.filters == (Filter(field="depot_name", op="=", values=("Daventry Hub",)),)
