@@ -129,7 +129,9 @@ _SECTIONS: dict[str, _Spec] = {
     "filters": _FILTER,
     "verified_queries": _VERIFIED_QUERY,
 }
-_TOP_LEVEL_KEYS = sorted(["version", "include", *_SECTIONS])
+#: Settings of the whole model, read from the root file: key -> what it accepts.
+_SETTINGS = {"fiscal_year_start_month": "a month number from 1 to 12 (4 for April)"}
+_TOP_LEVEL_KEYS = sorted(["version", "include", *_SETTINGS, *_SECTIONS])
 
 
 def _label(spec: _Spec, raw: LineMap, index: int, parent: str) -> str:
@@ -170,6 +172,7 @@ class _Loader:
         self.unloaded: set[str] = set()
         self._read: set[Path] = set()
         self._items: dict[str, list[tuple[LineMap, str]]] = {key: [] for key in _SECTIONS}
+        self._settings: dict[str, object] = {}
 
     def load(self, path: Path) -> SemanticModel:
         root = display_path(path)
@@ -188,7 +191,9 @@ class _Loader:
                 if obj is not None:
                     built[section].append(obj)
         self._check_measures_unique()
-        return SemanticModel.model_validate({"location": Location(file=root, line=1), **built})
+        return SemanticModel.model_validate(
+            {"location": Location(file=root, line=1), **self._settings, **built}
+        )
 
     # files and includes
 
@@ -215,6 +220,7 @@ class _Loader:
             if key not in _TOP_LEVEL_KEYS:
                 self._unknown_key(file, line, "top level", str(key), _TOP_LEVEL_KEYS)
         self._check_version(data, file, is_root=is_root)
+        self._read_settings(data, file, is_root=is_root)
         for section in _SECTIONS:
             self._collect(data, section, file)
         for target, line in self._includes(data, path, file):
@@ -231,6 +237,26 @@ class _Loader:
                 )
             elif target.resolve() not in self._read:
                 self._read_file(target, chain, is_root=False)
+
+    def _read_settings(self, data: LineMap, file: str, *, is_root: bool) -> None:
+        """The model's settings (`fiscal_year_start_month`), from the root file only."""
+        for key, accepted in _SETTINGS.items():
+            if key not in data:
+                continue
+            line = data.key_lines[key]
+            if not is_root:
+                self._error(
+                    file, line, "top level", f"'{key}' is a setting of the root file.",
+                    "Move it to the metrics.yml that includes this file.",
+                )  # fmt: skip
+                continue
+            value = data[key]
+            if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= 12:
+                self._error(
+                    file, line, "top level", f"{key} {short_repr(value)} is not {accepted}.",
+                )  # fmt: skip
+                continue
+            self._settings[key] = value
 
     def _check_version(self, data: LineMap, file: str, *, is_root: bool) -> None:
         if "version" not in data:

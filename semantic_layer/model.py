@@ -261,6 +261,9 @@ class SemanticModel(_Node):
     metrics: tuple[Metric, ...] = ()
     filters: tuple[NamedFilter, ...] = ()
     verified_queries: tuple[VerifiedQuery, ...] = ()
+    #: The month the company's financial (fiscal) year starts in: 4 for April-March. "This
+    #: financial year" and "last fiscal year" are read as those months.
+    fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
 
     def table(self, name: str) -> Table | None:
         """The table called `name`, if declared."""

@@ -216,8 +216,9 @@ def test_a_file_outside_the_working_directory_is_named_by_its_absolute_path(
 ) -> None:
     path = write(tmp_path, "metrics.yml", "version: 1\nmetric: []\n")
     assert load_errors(path) == [
-        f"{path}:2: error: top level: unknown key 'metric'. Accepted: filters, include, metrics, "
-        "relationships, tables, verified_queries, version. Did you mean 'metrics'?"
+        f"{path}:2: error: top level: unknown key 'metric'. Accepted: filters, "
+        "fiscal_year_start_month, include, metrics, relationships, tables, verified_queries, "
+        "version. Did you mean 'metrics'?"
     ]
 
 
@@ -657,4 +658,23 @@ def test_a_tables_name_dimension_must_be_one_of_its_categorical_dimensions(
         "categorical dimension of 'accounts'. Did you mean 'account_name'?",
         "metrics.yml:9: error: table 'deals': name_dimension 'closed_at' is not a categorical "
         "dimension of 'deals'. Name one of: deal_name.",
+    ]
+
+
+def test_the_financial_year_start_is_a_month_set_in_the_root_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert (
+        load_model(REPO / "tests" / "companies" / "freight" / "metrics.yml").fiscal_year_start_month
+        == 4
+    )
+    assert load_model(REPO / "metrics.yml").fiscal_year_start_month == 1  # not set: January
+    text = """
+        version: 1
+        fiscal_year_start_month: 13
+        tables: []
+        """
+    assert model_errors(tmp_path, monkeypatch, text) == [
+        "metrics.yml:2: error: top level: fiscal_year_start_month 13 is not a month number "
+        "from 1 to 12 (4 for April)."
     ]
