@@ -190,6 +190,7 @@ class ClaudePlanner:
             "You are Cortex's planner. You turn a business question into one call to the "
             "query_metrics tool, which runs against a governed semantic layer.",
             f"Today is {self.as_of.isoformat()}; relative time ranges count from this day.",
+            *_fiscal_year_note(self.model.fiscal_year_start_month),
             "Rules:\n"
             "1. Use only metric, dimension and named filter names from the catalog. Never invent "
             "a name, a table or a column.\n"
@@ -412,3 +413,14 @@ def _api_message(error: anthropic.APIStatusError) -> str:
         if isinstance(message, str) and message.strip():
             return " ".join(message.split())
     return str(error.message)
+
+
+def _fiscal_year_note(month: int) -> list[str]:
+    """What the model says of its financial year, when it does not start in January."""
+    if month == 1:
+        return []
+    name = date(2000, month, 1).strftime("%B")
+    return [
+        f"The company's financial (fiscal) year starts on 1 {name}: give a financial-year "
+        "range as explicit days, YYYY-MM-DD..YYYY-MM-DD."
+    ]

@@ -190,7 +190,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
     def _plan(self, question: str, history: Sequence[SemanticQuery], *, rephrase: bool) -> Plan:
         previous = history[-1] if history else None
         earlier = previous.time_range if previous is not None else None
-        phrasing = read_phrasing(question, self.as_of, earlier)
+        fiscal = self.model.fiscal_year_start_month
+        phrasing = read_phrasing(question, self.as_of, earlier, fiscal_start=fiscal)
         phrasing, ungrained = self._instead_grain(question, phrasing, earlier)
         rest = phrasing.remainder(question)
         mentions = self._reread(self._shared_nouns(rest, self._find(rest, previous)))
@@ -472,7 +473,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         chars = list(question)
         for start, end in clauses:
             chars[start:end] = " " * (end - start)
-        outside = read_phrasing("".join(chars), self.as_of, earlier)
+        fiscal = self.model.fiscal_year_start_month
+        outside = read_phrasing("".join(chars), self.as_of, earlier, fiscal_start=fiscal)
         if outside.grain == phrasing.grain:
             return phrasing, False
         return replace(phrasing, grain=outside.grain), True

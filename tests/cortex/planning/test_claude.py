@@ -463,3 +463,12 @@ def test_no_key_is_a_settings_error(tmp_path: Path, model: SemanticModel, catalo
     settings = load_settings({}, cwd=tmp_path)
     with pytest.raises(SettingsError, match="ANTHROPIC_API_KEY is not set"):
         claude_planner_from_settings(settings, model, catalog)
+
+
+def test_claude_is_told_when_the_financial_year_does_not_start_in_january(
+    client: anthropic.Anthropic, model: SemanticModel, catalog: Catalog
+) -> None:
+    assert "financial" not in planner_for(model, catalog, client).system_prompt("ARR?")
+    april = model.model_copy(update={"fiscal_year_start_month": 4})
+    prompt = planner_for(april, catalog, client).system_prompt("ARR this financial year?")
+    assert "financial (fiscal) year starts on 1 April" in prompt

@@ -139,9 +139,10 @@ class Phrasing:
 
 
 class _Reader:
-    def __init__(self, question: str, as_of: date) -> None:
+    def __init__(self, question: str, as_of: date, fiscal_start: int = 1) -> None:
         self.text = question.lower()
         self.as_of = as_of
+        self.fiscal_start = fiscal_start
         self.spans: list[tuple[int, int]] = []
         #: read but not understood: "compared with June" of October stays unplaced
         self.blocked: list[tuple[int, int]] = []
@@ -207,6 +208,7 @@ class _Reader:
 
     def time_range(self) -> str | None:
         readers = (
+            self._fiscal_year,
             self._from_start,
             self._same_time,
             self._half,
@@ -294,6 +296,26 @@ class _Reader:
         first = match.group(3) in ("first", "1st") or match.group(6) == "1"
         year = int(match.group(5) or match.group(7))
         return f"{year}-01-01..{year}-06-30" if first else f"{year}-07-01..{year}-12-31"
+
+    def _fiscal_year(self) -> str | None:
+        """ "this financial year (so far)", "last fiscal year", "FYTD": the company's
+        financial year, as the days it covers (this one up to the as-of day)."""
+        match = self.find(
+            r"(((in|during|for) )?(this|current|last|previous|the last) "
+            r"(financial|fiscal|fin) year( so far| to date)?|"
+            r"((in|during|for) )?(this|current|last|previous) fy( so far| to date)?|"
+            r"fytd|(financial|fiscal) year to date|so far this (financial|fiscal) year)"
+        )
+        if match is None:
+            return None
+        self.take(match)
+        month = self.fiscal_start
+        year = self.as_of.year if self.as_of.month >= month else self.as_of.year - 1
+        start = date(year, month, 1)
+        if re.search(r"\b(last|previous)\b", match.group()):
+            begun = date(year - 1, month, 1)
+            return f"{begun.isoformat()}..{(start - timedelta(days=1)).isoformat()}"
+        return f"{start.isoformat()}..{self.as_of.isoformat()}"
 
     def _to_date(self) -> str | None:
         words = {
@@ -530,14 +552,17 @@ def _named_period(time_range: str) -> tuple[Grain, date] | None:
     return None
 
 
-def read_phrasing(question: str, as_of: date, earlier: str | None = None) -> Phrasing:
+def read_phrasing(
+    question: str, as_of: date, earlier: str | None = None, *, fiscal_start: int = 1
+) -> Phrasing:
     """Time range, grain, top/bottom N and comparison, as the question words them.
 
     `earlier` is the range of the answer a follow-up may build on: "and against June?" after
     July compares July with the month before. A period named
     after "compared with" that neither this question's range nor `earlier` is the period
-    after (or the year after) is left unread, never read as the range to show instead."""
-    reader = _Reader(question, as_of)
+    after (or the year after) is left unread, never read as the range to show instead.
+    `fiscal_start` is the month the financial year starts in (`fiscal_year_start_month`)."""
+    reader = _Reader(question, as_of, fiscal_start)
     compare = reader.comparison()
     against = reader.find(_AGAINST_NAMED) if compare is None else None
     if against is not None:

@@ -277,3 +277,22 @@ def test_the_period_before_is_read_from_the_answer_a_follow_up_builds_on(
     earlier: str, question: str, expected: str
 ) -> None:
     assert read_phrasing(question, date(2026, 11, 24), earlier).time_range == expected
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("revenue this financial year so far", "2026-04-01..2026-11-24"),
+        ("revenue FYTD", "2026-04-01..2026-11-24"),
+        ("revenue this FY", "2026-04-01..2026-11-24"),
+        ("revenue last fiscal year", "2025-04-01..2026-03-31"),
+        ("revenue in the previous financial year", "2025-04-01..2026-03-31"),
+    ],
+)
+def test_the_financial_year_starts_in_the_models_month(question: str, time_range: str) -> None:
+    assert read_phrasing(question, AS_OF, fiscal_start=4).time_range == time_range
+
+
+def test_a_financial_year_that_starts_in_january_is_the_calendar_year() -> None:
+    assert read_phrasing("revenue last fiscal year", AS_OF).time_range == "2025-01-01..2025-12-31"
+    assert read_phrasing("revenue this year", AS_OF, fiscal_start=4).time_range == "this year"
