@@ -80,6 +80,13 @@ _SAME = (
     r"(?P<same>(the )?same (time|point|period|stretch|day|date|days|week|month|quarter)"
     r"|this time|this point|that time)( of| in)?"
 )
+#: The days an earlier answer covered, named again: "over the same period", "for the same two
+#: quarters", "in the same months" (never "the same period last year": a comparison).
+_SAME_AGAIN = (
+    rf"((over|for|in|across|during|on) )?the same ({_NUMBER} )?"
+    r"(period|periods|time|dates|days|weeks|months|quarters|years|timeframe|window)"
+    r"(?! (last|a|one|the previous|previous|prior|of))"
+)
 _YEAR_BACK = (
     r"(last year|a year ago|one year ago|a year earlier|the year before|(the )?(previous|prior) "
     r"year)"
@@ -577,6 +584,9 @@ def read_phrasing(
     time_range = time_range or reader.implied_range
     if time_range is None and earlier is not None:  # "what about the month before?"
         time_range = reader.before(earlier)
+    if time_range is None and earlier is not None and (same := reader.find(_SAME_AGAIN)):
+        reader.take(same)  # "and margin over the same two quarters?": the earlier range
+        time_range = earlier
     if compare == "previous_period" and not reader.matches_unit(time_range):
         compare = None  # "yesterday vs the same day last week": not the day before; ask
     grain = reader.grain() or reader.implied_grain

@@ -296,3 +296,11 @@ def test_the_financial_year_starts_in_the_models_month(question: str, time_range
 def test_a_financial_year_that_starts_in_january_is_the_calendar_year() -> None:
     assert read_phrasing("revenue last fiscal year", AS_OF).time_range == "2025-01-01..2025-12-31"
     assert read_phrasing("revenue this year", AS_OF, fiscal_start=4).time_range == "this year"
+
+
+def test_the_same_periods_again_are_the_earlier_answers_range() -> None:
+    again = read_phrasing("and gross margin over the same two quarters?", AS_OF, "2026-Q3")
+    assert again.time_range == "2026-Q3" and again.spans
+    assert read_phrasing("margin over the same period", AS_OF).time_range is None  # no earlier
+    a_year_back = read_phrasing("margin over the same period last year", AS_OF, "2026-Q3")
+    assert a_year_back.time_range != "2026-Q3"  # a year back, not the same days again
