@@ -6,6 +6,7 @@ SELECT (merge.py, over one SELECT per group, group.py) and renders it for the en
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from semantic_layer.compile.merge import compare, core, with_ctes
@@ -74,6 +75,9 @@ def compile_query(
             "about a period up to today (a future period suits metrics of dates still to come, "
             "such as expected or due dates)."
         )
+    if time_range is not None and spine_based and time_range.end > as_of + timedelta(days=1):
+        time_range = replace(time_range, end=as_of + timedelta(days=1))  # no value for days to come
+        notes.append(f"Snapshot metrics are taken up to {as_of.isoformat()} (the as-of day).")
 
     previous: DateRange | None = None
     if query.compare and time_range is not None:

@@ -118,6 +118,14 @@ def test_arr_of_a_period_that_has_not_begun_is_refused_not_projected(tiny: Run) 
         tiny("arr", time_range="2026-Q3")
 
 
+def test_arr_over_a_range_running_past_the_as_of_day_stops_there(tiny: Run) -> None:
+    # deals expected to close by June may be asked of a range into the future; ARR has no
+    # value for days to come, so it is taken on the as-of day and no later month is shown
+    assert tiny("arr", time_range="2026-03-01..2026-06-30")["arr"].tolist() == [132000]
+    frame = tiny("arr", dimensions=["metric_time:month"], time_range="2026-02-01..2026-06-30")
+    assert months(frame, "arr") == {"2026-02": 125000, "2026-03": 132000}
+
+
 def test_arr_of_the_current_month_is_taken_on_the_as_of_day(tiny: Run) -> None:
     frame = tiny("arr", dimensions=["metric_time:month"], time_range="this month")
     assert months(frame, "arr") == {"2026-03": 132000}
