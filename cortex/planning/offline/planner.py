@@ -49,9 +49,9 @@ from cortex.planning.offline.reading.columns import TIME, column_terms
 from cortex.planning.offline.reading.durations import how_long
 from cortex.planning.offline.reading.grouping import COLUMNS, grouped_dimensions
 from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
-from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing
+from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing, whole_period
 from cortex.planning.offline.reading.rates import aggregate_word
-from cortex.planning.offline.vocabulary import SUM_OF
+from cortex.planning.offline.vocabulary import SUM_OF, said_in_ing
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question
@@ -162,6 +162,16 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         verified = verified_question(plan.query, self.model, self.as_of)
         return plan if verified is None else replace(plan, confidence=1.0, verified=verified)
 
+    def _ahead(self, text: str, phrasing: Phrasing, mentions: Sequence[Mention]) -> Phrasing:
+        """The current period as all its days when the question speaks of what is still to
+        happen in it ("pipeline expected to close this quarter", "deals closing this
+        month"): rows dated later in it count too."""
+        later = phrasing.ahead or any(
+            m.kind == "dimension" and said_in_ing(text, m) for m in mentions
+        )
+        whole = whole_period(phrasing.time_range, self.as_of) if phrasing.time_range else None
+        return replace(phrasing, time_range=whole) if later and whole else phrasing
+
     def _subject_says_more(self, subject: str) -> bool:
         """Whether who does an act says more than what the metric is over: "human agents"
         or "damaged-item tickets" name values; "customers" only names rows (a count, a
@@ -196,6 +206,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         rest = phrasing.remainder(question)
         mentions = self._reread(self._shared_nouns(rest, self._find(rest, previous)))
         mentions, replaced = _replaced(rest, mentions)
+        phrasing = self._ahead(rest, phrasing, mentions)
         mentions, carried = self.counting.rows(rest, mentions)
         mentions, inside = self.counting.inside_values(rest, mentions)
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date
+from typing import Final
 
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.understanding import FILLER_WORDS
@@ -50,9 +51,19 @@ SUM_OF = re.compile(r"\b(sum|summed|add(?:ed)? up)\b", re.IGNORECASE)
 _EVENT_PARTICIPLES = ("lost", "won")
 
 
+#: Words before a verb that say it has not happened yet: "expected to close", "will close".
+_NOT_YET: Final = frozenset({"to", "will", "would", "should", "could", "might", "may", "shall"})
+
+
 def said_in_ing(text: str, mention: Mention) -> bool:
-    """Whether a name is said as a verb in -ing ("deals closing this quarter")."""
-    return any(text[start:end].lower().endswith("ing") for start, end in mention.spans)
+    """Whether a name is said as a verb still going on or yet to happen: in -ing ("deals
+    closing this quarter") or after "to" or a modal ("pipeline expected to close", "deals
+    that will close"), never as the state the name is ("closed deals")."""
+    if any(text[start:end].lower().endswith("ing") for start, end in mention.spans):
+        return True
+    start, end = mention.spans[-1]  # the verb: "is ... to close"
+    before = text_words(text[:start].lower())[-1:]
+    return bool(before) and before[0] in _NOT_YET and not text[start:end].lower().endswith("ed")
 
 
 def _single_filter(where: str) -> tuple[Filter, ...]:

@@ -80,6 +80,16 @@ _SAME = (
     r"(?P<same>(the )?same (time|point|period|stretch|day|date|days|week|month|quarter)"
     r"|this time|this point|that time)( of| in)?"
 )
+#: Words saying something is yet to happen, before its verb: "expected to close", "slated to
+#: go live", "due to renew". What happens when is read from the verb and the period.
+_YET_TO = (
+    r"(expected|slated|scheduled|set|due|likely|projected|forecast|forecasted|planned|going|"
+    r"supposed|meant)(?= to [a-z])"
+)
+#: Words of what is still to happen in the current period: "will renew this month", "due
+#: this year" (a verb in -ing, "closing this quarter", is the planner's to read: "how is ARR
+#: trending this quarter" speaks of no day to come).
+_AHEAD = r"\b(will|due|expiring|upcoming|remaining|rest of)\b"
 #: The days an earlier answer covered, named again: "over the same period", "for the same two
 #: quarters", "in the same months" (never "the same period last year": a comparison).
 _SAME_AGAIN = (
@@ -136,6 +146,8 @@ class Phrasing:
     judged: bool = False
     #: the rows are asked in order, all of them: "worst first", "from highest to lowest"
     ordered: bool = False
+    #: the question speaks of what is still to happen ("expected to close", "will renew")
+    ahead: bool = False
 
     def remainder(self, question: str) -> str:
         """The question with the phrases read here blanked out."""
@@ -559,6 +571,17 @@ def _named_period(time_range: str) -> tuple[Grain, date] | None:
     return None
 
 
+def whole_period(time_range: str, as_of: date) -> str | None:
+    """ "this quarter" as all its days, those still to come too, as an explicit range."""
+    match = re.fullmatch(r"this (week|month|quarter|year)", time_range)
+    if match is None:
+        return None
+    unit: Grain = match.group(1)  # type: ignore[assignment]  # one of the four grains
+    start = truncate(as_of, unit)
+    last = shift(start, unit, 1) - timedelta(days=1)
+    return f"{start.isoformat()}..{last.isoformat()}"
+
+
 def read_phrasing(
     question: str, as_of: date, earlier: str | None = None, *, fiscal_start: int = 1
 ) -> Phrasing:
@@ -597,7 +620,12 @@ def read_phrasing(
     ordered = False
     if top is None:
         ordered, descending, judged = reader.order()
+    ahead = False
+    while expected := reader.find(_YET_TO):  # "expected to close this quarter": its date
+        reader.take(expected)
+        ahead = True
+    ahead = ahead or re.search(_AHEAD, question.lower()) is not None
     spans = tuple(sorted(reader.spans))
     return Phrasing(
-        time_range, grain, top, descending, compare, spans, against_earlier, judged, ordered
+        time_range, grain, top, descending, compare, spans, against_earlier, judged, ordered, ahead
     )

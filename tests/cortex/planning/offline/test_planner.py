@@ -877,3 +877,18 @@ def test_a_names_words_are_never_read_across_a_break_in_the_question(
     plan = valued_planner.plan("time to resolve for human agents each type of ticket")
     assert isinstance(plan, QueryPlan)
     assert plan.query.dimensions == ("intent",)
+
+
+def test_what_is_still_to_happen_this_quarter_counts_all_its_days_and_is_no_state(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # "to close" is a deal's close date ahead, never the deals already closed
+    for question in (
+        "how much open pipeline is expected to close this quarter?",
+        "how much open pipeline is to close this quarter?",
+    ):
+        query = query_of(valued_planner, question)
+        assert query.filters == (), question
+        assert query.time_range == "2026-10-01..2026-12-31", question
+    trending = query_of(valued_planner, "how is ARR trending this quarter")
+    assert trending.time_range == "this quarter"  # a snapshot has no days to come

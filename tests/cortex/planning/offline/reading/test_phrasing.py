@@ -304,3 +304,10 @@ def test_the_same_periods_again_are_the_earlier_answers_range() -> None:
     assert read_phrasing("margin over the same period", AS_OF).time_range is None  # no earlier
     a_year_back = read_phrasing("margin over the same period last year", AS_OF, "2026-Q3")
     assert a_year_back.time_range != "2026-Q3"  # a year back, not the same days again
+
+
+def test_words_of_what_is_yet_to_happen_are_read_and_said() -> None:
+    expected = read_phrasing("pipeline expected to close this quarter", AS_OF)
+    assert expected.ahead and expected.time_range == "this quarter"
+    assert read_phrasing("revenue that will renew this month", AS_OF).ahead
+    assert not read_phrasing("tickets this month", AS_OF).ahead
