@@ -60,6 +60,7 @@ class ReadsConditions(Vocabulary):
         metrics: Sequence[str],
         mentions: Sequence[Mention] = (),
         evidence: frozenset[str] = frozenset(),
+        said: str | None = None,
     ) -> tuple[list[Filter], Clarify | None, list[tuple[int, int]]]:
         """Filters for the dimension values the text names, a question back, and where the
         words leaving values out stand ("not counting": read, since they were used).
@@ -68,7 +69,8 @@ class ReadsConditions(Vocabulary):
         dimensions the metrics can be filtered by. If several remain, a dimension named right
         beside the value wins ("the Enterprise plan"), then the one a named filter gives the
         value to (`enterprise: segment = 'Enterprise'` is the governed reading of
-        "Enterprise"); if two different ones still remain, it asks. A value whose words made a
+        "Enterprise"); if two different ones still remain, it asks (`said` is the text with
+        the names still in, for the words around a value). A value whose words made a
         rate the ratio it is (`evidence`: "the AI" in "what share did the AI handle") is no
         filter.
         """
@@ -108,7 +110,9 @@ class ReadsConditions(Vocabulary):
                 continue  # "the AI agent": a word of the catalog, not a filter here
             chosen = usable or list(dimensions)
             if len(chosen) > 1:
-                chosen = self._disambiguate(text, written, chosen, spans.get(written, []), mentions)
+                chosen = self._disambiguate(
+                    text, written, chosen, spans.get(written, []), mentions, said or text
+                )
             if len(chosen) > 1:
                 pending.append((written, dimensions, chosen, any(exclusions)))
                 continue
@@ -159,6 +163,7 @@ class ReadsConditions(Vocabulary):
         dimensions: list[str],
         spans: Sequence[tuple[int, int]],
         mentions: Sequence[Mention],
+        said: str,
     ) -> list[str]:
         """The dimensions a value held by several still reads as: the one named beside it,
         that of the thing named beside it, or the one its preposition's direction names; else
@@ -180,6 +185,7 @@ class ReadsConditions(Vocabulary):
         for narrowed in (
             self._of_the_thing_beside(text, dimensions, spans, mentions),
             self._in_the_direction(text, dimensions, spans),
+            self._by_the_verb(said, dimensions, spans),
         ):
             if len(narrowed) == 1:
                 return narrowed
@@ -206,6 +212,26 @@ class ReadsConditions(Vocabulary):
                 tables = self.dimension_tables.get(mention.target, set())
                 owned |= {d for d in dimensions if self.dimension_tables.get(d, set()) & tables}
         return sorted(owned)
+
+    def _by_the_verb(
+        self, text: str, dimensions: Sequence[str], spans: Sequence[tuple[int, int]]
+    ) -> list[str]:
+        """The dimension named after what the value does: "GMV the bot influenced" (or "did
+        the bot influence") is influenced_by = 'ai', not who handled the ticket; so is
+        "influenced by the bot"."""
+        found: set[str] = set()
+        for start, end in spans:
+            after = text_words(text[end:].lower())[:1]
+            before = text_words(text[:start].lower())[-3:]
+            if before and before[-1] in _DETERMINERS:
+                before = before[:-1]
+            agent = before[-2:-1] if before[-1:] == ["by"] else []
+            for word in (*after, *agent):
+                verb = stem(word)
+                found |= {
+                    d for d in dimensions if verb in self.dimension_stems.get(d, set()) - {"by"}
+                }
+        return sorted(found)
 
     def _in_the_direction(
         self, text: str, dimensions: Sequence[str], spans: Sequence[tuple[int, int]]

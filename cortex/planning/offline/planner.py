@@ -263,7 +263,9 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             and evidence.isdisjoint(m.words)
         ]
         in_scope = metrics or (previous.metrics if previous else ())
-        filters, clarify, leaving_out = self._filters(blanked, in_scope, mentions, evidence)
+        filters, clarify, leaving_out = self._filters(
+            blanked, in_scope, mentions, evidence, said=rest
+        )
         read += leaving_out  # "not counting", "other than": they left values out
         if clarify is not None:
             return clarify

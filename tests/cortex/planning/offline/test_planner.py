@@ -892,3 +892,15 @@ def test_what_is_still_to_happen_this_quarter_counts_all_its_days_and_is_no_stat
         assert query.time_range == "2026-10-01..2026-12-31", question
     trending = query_of(valued_planner, "how is ARR trending this quarter")
     assert trending.time_range == "this quarter"  # a snapshot has no days to come
+
+
+def test_a_value_two_dimensions_hold_is_read_as_the_one_named_by_what_it_does(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # 'ai' ("the bot") and 'human' are values of who handled a ticket and who influenced an
+    # order; "did the bot influence" names the second, and "humans" follows it
+    query = query_of(
+        valued_planner, "how much shopper GMV did the bot influence vs humans last quarter?"
+    )
+    assert query.dimensions == ("influenced_by",)
+    assert query.filters == (Filter(field="influenced_by", op="in", values=("ai", "human")),)
