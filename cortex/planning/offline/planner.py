@@ -249,6 +249,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             if switched != base:
                 metrics = switched
         metrics = self._as_quantities(blanked, rest, metrics, wanted)
+        metrics = self._event_of(blanked, metrics)  # "did we lose more merchants"
         before = previous.metrics if previous is not None and follow_up else ()
         named = metrics
         metrics, evidence = self.rates.as_ratio(metrics or before, rest, before)

@@ -157,10 +157,14 @@ class Vocabulary:
         #: verb forms naming a metric's event: the irregular participle a metric's name starts
         #: with ("lost customers", "won deals") -> that metric, from "lose" or "win"
         self.events: dict[str, tuple[str, ...]] = {}
+        #: and the nouns of those names: "lose" -> churned_customers -> {"customer"}
+        self.event_nouns: dict[str, dict[str, set[str]]] = {}
         for term in sorted(metric_terms, key=lambda t: t.target):
             if len(term.words) == 2 and term.words[0] in {stem(p) for p in _EVENT_PARTICIPLES}:
                 named = self.events.get(term.words[0], ())
                 self.events[term.words[0]] = tuple(dict.fromkeys((*named, term.target)))
+                nouns = self.event_nouns.setdefault(term.words[0], {})
+                nouns.setdefault(term.target, set()).add(term.words[1])
         self.metric_words: dict[str, set[str]] = {}
         for term in metric_terms:
             self.metric_words.setdefault(term.target, set()).update(term.words)

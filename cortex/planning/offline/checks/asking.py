@@ -327,6 +327,20 @@ class AsksBack(Vocabulary):
         ranked = sorted(scores.items(), key=lambda item: -item[1])
         return [name for name, score in ranked[:3] if score >= 75]
 
+    def _event_of(self, text: str, metrics: tuple[str, ...]) -> tuple[str, ...]:
+        """The metric of an event verb whose name's noun is the noun that picked `metrics`:
+        "did we lose more merchants" counts lost customers (churned customers) when
+        "merchants" named the customer count, not the ARR lost."""
+        if len(metrics) != 1:
+            return metrics
+        words = self.metric_words.get(metrics[0], set())
+        for word in text_words(text):
+            nouns = self.event_nouns.get(stem(word), {})
+            chosen = [target for target, said in nouns.items() if said & words]
+            if len(chosen) == 1 and chosen[0] not in metrics:
+                return (chosen[0],)
+        return metrics
+
     def _unnamed_event(self, text: str, metrics: Sequence[str]) -> Clarify | None:
         """A verb that names another metric's event ("did we lose more merchants": lost
         customers are churned customers) while a bare noun picked a different metric: ask,

@@ -86,6 +86,16 @@ _YET_TO = (
     r"(expected|slated|scheduled|set|due|likely|projected|forecast|forecasted|planned|going|"
     r"supposed|meant)(?= to [a-z])"
 )
+#: Verbs of contributing before a ranking word: "which verticals drove the most expansion
+#: ARR" ranks verticals by it (without "the most", "what drove ..." asks why: not read).
+_CONTRIBUTED = (
+    r"(drove|drive|drives|driven|driving|contributed|contribute|contributes|contributing|"
+    r"accounted for|account for|accounts for)(?= (the )?(most|least|more|less|fewer|highest|"
+    r"lowest|biggest|largest|smallest)\b)"
+)
+#: "at the close of", "by the end of" a named period: a value on its last day, as a snapshot
+#: over the period is.
+_PERIOD_END = rf"((at|by) )?the (end|close) of(?= (the )?(q[1-4]|{_MONTH}|20\d\d|this|last))"
 #: Words of what is still to happen in the current period: "will renew this month", "due
 #: this year" (a verb in -ing, "closing this quarter", is the planner's to read: "how is ARR
 #: trending this quarter" speaks of no day to come).
@@ -119,7 +129,8 @@ _PERIOD_COMPARISON = (
 
 #: A comparison with a period named outright: "compared with September", "vs Q2", "than 2025".
 _AGAINST_NAMED = (
-    rf"{_AGAINST} (the )?(month of |quarter of |year )?(in |of )?(?P<period>"
+    rf"{_AGAINST} (the )?((end|close) of (the )?)?(month of |quarter of |year )?(in |of )?"
+    r"(?P<period>"
     rf"{_MONTH}( \d{{4}})?|q[1-4]( \d{{4}})?|\d{{4}}-?q[1-4]|20\d\d)"
 )
 
@@ -621,6 +632,10 @@ def read_phrasing(
     if top is None:
         ordered, descending, judged = reader.order()
     ahead = False
+    while share := reader.find(_CONTRIBUTED):  # "which 3 verticals drove the most ARR"
+        reader.take(share)
+    while edge := reader.find(_PERIOD_END):  # "ARR at the close of Q3": on its last day
+        reader.take(edge)
     while expected := reader.find(_YET_TO):  # "expected to close this quarter": its date
         reader.take(expected)
         ahead = True

@@ -588,9 +588,12 @@ def test_a_negated_value_is_asked_about_never_compared(valued_planner: OfflinePl
     assert isinstance(plan, Clarify)
 
 
-def test_an_irregular_verb_of_another_metric_is_asked_about(valued_planner: OfflinePlanner) -> None:
-    plan = valued_planner.plan("how many stores did we lose in EMEA this year?")
-    assert isinstance(plan, Clarify) and "churned_customers" in plan.suggestions
+def test_an_irregular_verb_of_another_metric_reads_as_its_event(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # "stores" named the customer count; "lose" makes them the lost (churned) customers
+    lost = query_of(valued_planner, "how many stores did we lose in EMEA this year?")
+    assert lost.metrics == ("churned_customers",)
     query = query_of(valued_planner, "How much ARR did we lose to downgrades last year?")
     assert "contraction_arr" in query.metrics  # its description explains "lose"
 
@@ -904,3 +907,31 @@ def test_a_value_two_dimensions_hold_is_read_as_the_one_named_by_what_it_does(
     )
     assert query.dimensions == ("influenced_by",)
     assert query.filters == (Filter(field="influenced_by", op="in", values=("ai", "human")),)
+
+
+def test_a_value_at_the_close_of_a_period_is_its_value_on_the_last_day(
+    valued_planner: OfflinePlanner,
+) -> None:
+    query = query_of(valued_planner, "ARR at the close of Q3 vs the close of Q2?")
+    assert (query.time_range, query.compare) == ("2026-Q3", "previous_period")
+
+
+def test_what_drove_the_most_ranks_and_what_drove_a_change_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    query = query_of(valued_planner, "which 3 verticals drove the most expansion ARR in Q3?")
+    assert (query.metrics, query.dimensions, query.limit) == (("expansion_arr",), ("vertical",), 3)
+    why = valued_planner.plan("what drove the increase in tickets last month")
+    assert isinstance(why, Clarify) and "'drove'" in why.question  # a why, never the total
+
+
+def test_an_event_verb_counts_the_things_its_noun_named(valued_planner: OfflinePlanner) -> None:
+    # "lose" names churned ARR and churned (lost) customers; "merchants" named customers
+    query = query_of(
+        valued_planner, "did we lose more Magento or BigCommerce merchants last quarter?"
+    )
+    assert query.metrics == ("churned_customers",)
+    assert query.dimensions == ("platform",)
+    assert query_of(valued_planner, "how much ARR did we lose last quarter").metrics == (
+        "churned_arr",
+    )
