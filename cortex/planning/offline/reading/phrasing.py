@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from cortex.planning.offline.reading.named_days import NAMED_DAY, named_day
 from semantic_layer.errors import QueryError
 from semantic_layer.model import Comparison, Grain
 from semantic_layer.query import MAX_LIMIT
@@ -238,6 +239,7 @@ class _Reader:
 
     def time_range(self) -> str | None:
         readers = (
+            self._named_days,
             self._fiscal_year,
             self._from_start,
             self._same_time,
@@ -326,6 +328,33 @@ class _Reader:
         first = match.group(3) in ("first", "1st") or match.group(6) == "1"
         year = int(match.group(5) or match.group(7))
         return f"{year}-01-01..{year}-06-30" if first else f"{year}-07-01..{year}-12-31"
+
+    def _named_days(self) -> str | None:
+        """ "on Black Friday", "between Black Friday and Cyber Monday last year", "over
+        Christmas 2025": the days named, in the year said (else the latest that has begun)."""
+        year_words = r"( (last year|this year|(in |of )?(?P<year>20\d\d)))?"
+        match = self.find(
+            rf"((on|over|during) )?((between|from) (?P<first>{NAMED_DAY}) (and|to|through) )?"
+            rf"(?P<last>{NAMED_DAY}){year_words}"
+        )
+        if match is None:
+            return None
+        said = match.group(0)
+        if match.group("year"):
+            year = int(match.group("year"))
+        elif "last year" in said:
+            year = self.as_of.year - 1
+        elif "this year" in said:
+            year = self.as_of.year
+        else:  # the latest one that has begun
+            begun = named_day(match.group("first") or match.group("last"), self.as_of.year)
+            year = self.as_of.year if begun <= self.as_of else self.as_of.year - 1
+        last = named_day(match.group("last"), year)
+        first = named_day(match.group("first"), year) if match.group("first") else last
+        if last < first:  # "between Christmas and New Year's Day": into the next year
+            last = named_day(match.group("last"), year + 1)
+        self.take(match)
+        return f"{first.isoformat()}..{last.isoformat()}"
 
     def _fiscal_year(self) -> str | None:
         """ "this financial year (so far)", "last fiscal year", "FYTD": the company's

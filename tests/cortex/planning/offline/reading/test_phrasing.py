@@ -311,3 +311,19 @@ def test_words_of_what_is_yet_to_happen_are_read_and_said() -> None:
     assert expected.ahead and expected.time_range == "this quarter"
     assert read_phrasing("revenue that will renew this month", AS_OF).ahead
     assert not read_phrasing("tickets this month", AS_OF).ahead
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        (
+            "how many tickets came in between Black Friday and Cyber Monday last year?",
+            "2025-11-28..2025-12-01",
+        ),
+        ("tickets on black friday", "2025-11-28..2025-11-28"),  # this year's is still to come
+        ("tickets on thanksgiving 2024", "2024-11-28..2024-11-28"),
+        ("tickets between christmas and new year's day", "2025-12-25..2026-01-01"),
+    ],
+)
+def test_named_days_are_worked_out_for_the_year_said(question: str, time_range: str) -> None:
+    assert read_phrasing(question, AS_OF).time_range == time_range
