@@ -98,6 +98,10 @@ class ValueIndex:
                 return entry.values
         return ()
 
+    def holding(self, value: str) -> tuple[str, ...]:
+        """The dimensions whose indexed values include `value` as written."""
+        return tuple(dict.fromkeys(e.dimension for e in self.entries if value in e.values))
+
     def phrases(self) -> tuple[str, ...]:
         """Every value and value synonym the index finds, as written, each once."""
         named = (p for e in self.entries for p in (*e.values, *(s for s, _ in e.synonyms)))

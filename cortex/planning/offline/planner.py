@@ -34,6 +34,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import replace
+from datetime import date
 
 from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.knowledge.values import ValueMatch
@@ -59,6 +60,7 @@ from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import METRIC_TIME, Metric
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
+from semantic_layer.time import resolve_time_range
 
 _FOLLOW_UP = re.compile(
     r"^\s*(and|now|only|just|what about|how about|same|then|also|plus|but)\b", re.IGNORECASE
@@ -134,6 +136,20 @@ def _joined(filters: Sequence[Filter], more: Sequence[Filter]) -> list[Filter]:
     return joined
 
 
+def _period_name(time_range: str, as_of: date) -> str | None:
+    """The name of the whole month, quarter or year a range is ("this quarter": 2026-Q4)."""
+    try:
+        days = resolve_time_range(time_range, as_of)
+    except SemanticLayerError:
+        return None
+    if days is None or days.unit not in ("month", "quarter", "year"):
+        return None
+    start = days.start
+    if days.unit == "quarter":
+        return f"{start.year}-Q{(start.month - 1) // 3 + 1}"
+    return f"{start.year}-{start.month:02d}" if days.unit == "month" else str(start.year)
+
+
 class OfflinePlanner(ReadsConditions, AsksBack):
     """The deterministic planner: synonyms, values and phrases; clarifies when unsure."""
 
@@ -171,6 +187,62 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         )
         whole = whole_period(phrasing.time_range, self.as_of) if phrasing.time_range else None
         return replace(phrasing, time_range=whole) if later and whole else phrasing
+
+    def _mixed_metrics(self, query: SemanticQuery) -> Clarify | None:
+        """A question back when a metric would add up rows that measure different metrics
+        (targets of OKRs on ARR, CSAT and win rate: a table with a dimension naming the
+        metric each row is of) and the query neither picks one nor shows them apart."""
+        if self.values is None:
+            return None
+        names = {m.name for m in self.model.metrics}
+        pinned = {f.field for f in query.filters if f.op == "=" and len(f.values) == 1}
+        shown = {d.partition(":")[0] for d in query.dimensions}
+        for name in query.metrics:
+            metric = self.model.metric(name)
+            found = self.model.measure(metric.measure or "") if metric else None
+            if metric is None or found is None:
+                continue
+            table = found[0]
+            if (shown | pinned) & {table.primary_key, table.name_dimension}:
+                continue  # a row for each of them, or just one
+            for dimension in table.dimensions:
+                held = self.values.values(dimension.name, table.name)
+                if len(held) < 2 or not set(held) <= names or dimension.name in pinned | shown:
+                    continue
+                apart = query.model_copy(update={"dimensions": (*query.dimensions, dimension.name)})
+                said = phrase_query(apart, self.model)
+                return Clarify(
+                    f"{metric.label} rows are of different metrics ({listed(list(held)[:4])}), "
+                    "and adding them up would mean nothing. Which metric's do you want, or "
+                    f"one row for each {(dimension.label or dimension.name).lower()}?",
+                    tuple(w for w in (said,) if w),
+                    reason="two readings",
+                )
+        return None
+
+    def _period_as_value(self, query: SemanticQuery) -> SemanticQuery:
+        """A period asked of metrics with no time axis is a value of the one dimension that
+        holds it as written: "the Q4 target" of a targets table is okr_period = '2026-Q4'."""
+        period = query.time_range
+        if period is None or self.values is None:
+            return query
+        try:
+            compile_query(query, self.model, as_of=self.as_of)
+            return query  # the metrics have days: a range
+        except SemanticLayerError:
+            pass
+        named = _period_name(period, self.as_of)  # "this quarter": 2026-Q4
+        held_as = [p for p in dict.fromkeys((period, named)) if p]
+        holders = [
+            (d, p)
+            for p in held_as
+            for d in self.values.holding(p)
+            if self._filterable(query.metrics, d, p)
+        ]
+        if len(holders) != 1:
+            return query
+        held = Filter(field=holders[0][0], op="=", values=(holders[0][1],))
+        return query.model_copy(update={"time_range": None, "filters": (*query.filters, held)})
 
     def _subject_says_more(self, subject: str) -> bool:
         """Whether who does an act says more than what the metric is over: "human agents"
@@ -216,7 +288,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             metrics = self.counting.counted_values(rest)
         if not metrics and phrasing.top is not None:  # "top 5 contact reasons": by their count
             metrics = self._counted_by_default(mentions)
-        metrics, mentions = self.counting.metrics_as_values(rest, metrics, mentions)
+        metrics, mentions, named_values = self.counting.metrics_as_values(rest, metrics, mentions)
+        carried = [*carried, *named_values]
         grouped, mentioned = self._dimensions(rest, mentions)
         blanked = blank_mentions(rest, mentions, keep=inside)
         if phrasing.top is not None and not grouped and mentioned:
@@ -311,6 +384,7 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             if counted is not None:
                 return counted
         query = self._governed_metric(query)
+        query = self._period_as_value(query)
         worth = self._worth_of_a_count(rest, query)
         if isinstance(worth, Clarify):
             return worth
@@ -319,7 +393,8 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         if totalled is not None:
             return totalled
         conflict = (
-            self._kept_and_left_out(query)
+            self._mixed_metrics(query)
+            or self._kept_and_left_out(query)
             or self._count_as_rows(rest, mentions, query)
             or self._changes_of_a_snapshot(rest, query)
         )

@@ -18,7 +18,13 @@ from typing import Final
 from cortex.knowledge.words import stem, text_words
 from cortex.planning.offline.checks.understanding import FILLER_WORDS
 from cortex.planning.offline.reading.counting import CountReader, RowCounts
-from cortex.planning.offline.reading.mentions import Mention, ValueFinder, make_terms, value_aliases
+from cortex.planning.offline.reading.mentions import (
+    Mention,
+    Term,
+    ValueFinder,
+    make_terms,
+    value_aliases,
+)
 from cortex.planning.offline.reading.phrasing import TIME_WORDS
 from cortex.planning.offline.reading.quantities import Quantities
 from cortex.planning.offline.reading.rates import RATE_WORDS, Rates
@@ -74,6 +80,26 @@ def _single_filter(where: str) -> tuple[Filter, ...]:
         return ()
 
 
+#: Nouns a metric's name may end with that people leave out: "first response" for first
+#: response time, "automation" for the automation rate.
+_HEAD_NOUNS = frozenset(stem(w) for w in ("time", "rate", "count", "number", "total", "amount"))
+
+
+def _without_head_noun(terms: Sequence[Term]) -> list[Term]:
+    """The names of three words or more ending in a head noun, said without it, where no
+    other name is said so and all that are name one metric."""
+    taken = {t.words for t in terms}
+    short: dict[tuple[str, ...], set[str]] = {}
+    for term in terms:
+        if len(term.words) >= 3 and term.words[-1] in _HEAD_NOUNS:
+            short.setdefault(term.words[:-1], set()).add(term.target)
+    return [
+        Term("metric", next(iter(targets)), words)
+        for words, targets in sorted(short.items())
+        if len(targets) == 1 and words not in taken
+    ]
+
+
 class Vocabulary:
     """The vocabulary of one semantic model, as the offline planner reads questions with it."""
 
@@ -87,6 +113,7 @@ class Vocabulary:
             (m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)
         ]
         metric_terms = make_terms("metric", metric_pairs)
+        metric_terms += _without_head_noun(metric_terms)  # "first response": ... time
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
         dimension_pairs = [
             (name, text) for name, d in dims for text in (d.name, d.label or "", *d.synonyms)

@@ -38,6 +38,8 @@ from semantic_layer.query import Filter, parse_where
 
 __all__ = ["CountReader", "RowCounts"]
 
+#: The kind of a mention of a metric's name read as a value of a dimension holding names.
+VALUE: Final = "value"
 #: Whether the metrics can be filtered by dimension = value (the layer decides).
 Filterable = Callable[[Sequence[str], str, str | bool], bool]
 
@@ -171,19 +173,33 @@ class CountReader:
 
     def metrics_as_values(
         self, text: str, metrics: tuple[str, ...], mentions: list[Mention]
-    ) -> tuple[tuple[str, ...], list[Mention]]:
+    ) -> tuple[tuple[str, ...], list[Mention], list[Filter]]:
         """A metric named beside another one that is filtered by a dimension holding metric
         names is that value: "the Enterprise CSAT target" is the target whose metric is
-        'csat', not CSAT beside the target."""
+        'csat', not CSAT beside the target; so is one named by its label ("the AI adoption
+        OKR": the target whose metric is 'ai_adoption_rate'), whose filter is returned, the
+        name read as a value."""
         values = self.values_in(text)
         named = set()
+        carried: list[Filter] = []
         for name in metrics:
             others = [m for m in metrics if m != name]
             held = [d for d, v in values if v == name]
             if others and any(self.filterable(others, d, name) for d in held):
                 named.add(name)
-        kept = [m for m in mentions if not (m.kind == "metric" and m.target in named)]
-        return tuple(m for m in metrics if m not in named), kept
+                continue
+            labelled = list(self.values.holding(name)) if self.values is not None else []
+            usable = [d for d in labelled if others and self.filterable(others, d, name)]
+            if len(usable) == 1:  # "the AI adoption OKR": by its label
+                named.add(name)
+                carried.append(Filter(field=usable[0], op="=", values=(name,)))
+        by_label = {str(f.values[0]) for f in carried}
+        kept = [  # a value written as such is read as one by the conditions
+            Mention(VALUE, m.target, m.words, m.spans, m.exact) if m.target in by_label else m
+            for m in mentions
+            if not (m.kind == "metric" and m.target in named - by_label)
+        ]
+        return tuple(m for m in metrics if m not in named), kept, carried
 
     def inside_values(
         self, text: str, mentions: list[Mention]

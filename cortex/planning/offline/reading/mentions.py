@@ -51,6 +51,14 @@ class ValueFinder(Protocol):
         """Every value and value synonym it finds, as written."""
         ...
 
+    def values(self, dimension: str, table: str | None = None) -> Sequence[str]:
+        """The values of `dimension` (of `table`, when given); empty when not indexed."""
+        ...
+
+    def holding(self, value: str) -> Sequence[str]:
+        """The dimensions that hold `value` as written (a metric's name, a period)."""
+        ...
+
 
 @dataclass(frozen=True)
 class Term:

@@ -935,3 +935,37 @@ def test_an_event_verb_counts_the_things_its_noun_named(valued_planner: OfflineP
     assert query_of(valued_planner, "how much ARR did we lose last quarter").metrics == (
         "churned_arr",
     )
+
+
+def test_a_period_of_a_table_without_days_is_its_period_value(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # OKR targets have no time axis; their period is a dimension holding '2026-Q4'
+    query = query_of(valued_planner, "what's the Q4 target on the AI adoption OKR?")
+    assert query.time_range is None
+    assert set(query.filters) == {
+        Filter(field="okr_metric", op="=", values=("ai_adoption_rate",)),  # named by its label
+        Filter(field="okr_period", op="=", values=("2026-Q4",)),
+    }
+    this = query_of(
+        valued_planner, "what did we set as the Enterprise CSAT target for this quarter?"
+    )
+    assert Filter(field="okr_period", op="=", values=("2026-Q4",)) in this.filters
+
+
+def test_rows_of_different_metrics_are_never_added_up(valued_planner: OfflinePlanner) -> None:
+    plan = valued_planner.plan("what is our okr target")
+    assert isinstance(plan, Clarify) and "different metrics" in plan.question
+    assert plan.suggestions == ("OKR target by OKR metric",)
+    one = query_of(valued_planner, "what's the target on OKR-1?")  # one row: nothing mixed
+    assert one.filters == (Filter(field="okr_id", op="=", values=("OKR-1",)),)
+
+
+def test_a_metric_name_without_its_head_noun_still_names_it(
+    valued_planner: OfflinePlanner,
+) -> None:
+    query = query_of(
+        valued_planner, "median first response on voice calls, AI vs human, last 30 days"
+    )
+    assert query.metrics == ("first_response_time",)
+    assert query.dimensions == ("handled_by",)
