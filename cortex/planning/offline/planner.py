@@ -52,7 +52,7 @@ from cortex.planning.offline.reading.grouping import COLUMNS, grouped_dimensions
 from cortex.planning.offline.reading.mentions import Mention, blank_mentions, find_mentions
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing, whole_period
 from cortex.planning.offline.reading.rates import aggregate_word
-from cortex.planning.offline.vocabulary import SUM_OF, said_in_ing
+from cortex.planning.offline.vocabulary import RESULT_WORDS, SUM_OF, said_in_ing
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question
@@ -171,6 +171,12 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             said = asked.as_time(subject=self._subject_says_more(asked.subject))
             spelled = f"{spelled[:start]}{said}{spelled[end:]}"
             read_as.append((question[start:end] if not readings else asked.act, said))
+        if self.result_words is not None:  # "turned into an order": what the names say
+            others = [w for w in RESULT_WORDS if w != self.result_words]
+            pattern = re.compile(r"\b(" + "|".join(others) + r")\b", re.IGNORECASE)
+            if found := pattern.search(spelled):
+                read_as.append((found.group(), self.result_words))
+                spelled = pattern.sub(self.result_words, spelled)
         plan = self._plan(spelled, history, rephrase=True)
         if not isinstance(plan, QueryPlan):
             return plan

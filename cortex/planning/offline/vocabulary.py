@@ -80,6 +80,11 @@ def _single_filter(where: str) -> tuple[Filter, ...]:
         return ()
 
 
+#: Verbs saying one thing came of another: a catalog names its metrics with one of them.
+RESULT_WORDS: Final = (
+    "led to", "resulted in", "turned into", "converted into", "ended in", "ended up in",
+    "ended up as", "became",
+)  # fmt: skip
 #: Nouns a metric's name may end with that people leave out: "first response" for first
 #: response time, "automation" for the automation rate.
 _HEAD_NOUNS = frozenset(stem(w) for w in ("time", "rate", "count", "number", "total", "amount"))
@@ -113,6 +118,10 @@ class Vocabulary:
             (m.name, text) for m in model.metrics for text in (m.name, m.label, *m.synonyms)
         ]
         metric_terms = make_terms("metric", metric_pairs)
+        #: the words the catalog says "led to" with, when its names say one ("conversations
+        #: led to an order"): a question's "turned into" or "resulted in" is read as it
+        said = " ".join(text.lower() for _, text in metric_pairs)
+        self.result_words = next((w for w in RESULT_WORDS if f" {w} " in f" {said} "), None)
         metric_terms += _without_head_noun(metric_terms)  # "first response": ... time
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
         dimension_pairs = [

@@ -969,3 +969,13 @@ def test_a_metric_name_without_its_head_noun_still_names_it(
     )
     assert query.metrics == ("first_response_time",)
     assert query.dimensions == ("handled_by",)
+
+
+def test_a_verb_of_result_is_read_as_the_one_the_catalogs_names_use(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # the catalog says "conversations led to an order"; "turned into" says the same
+    plan = valued_planner.plan("how many conversations turned into an order last month")
+    assert isinstance(plan, QueryPlan)
+    assert plan.query.metrics == ("converted_tickets",)
+    assert plan.read_as == (("turned into", "led to"),)
