@@ -22,6 +22,7 @@ from cortex.answer import Answer
 from cortex.answers.narrative import narrate
 from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
+from cortex.planning.definitions import governed_definition
 from cortex.planning.guards import (
     cause_asked,
     definition_given,
@@ -260,6 +261,14 @@ class Agent:
             else self.planner.plan(plain_request(question), history)
         )
         query = read.query if isinstance(read, QueryPlan) else None
+        definition = definition_given(question)
+        if definition is not None and isinstance(read, QueryPlan) and not cause_asked(question):
+            term, meaning = definition  # "AI automation rate, meaning AI-resolved over resolved"
+            governed = governed_definition(meaning, self.planner, self.workspace.model)
+            if governed is not None:
+                said = (f"{term}, meaning {meaning}", f"{governed.label} ({governed.name})")
+                matched = read.query.model_copy(update={"metrics": (governed.name,)})
+                return replace(read, query=matched, read_as=(*read.read_as, said))
         offers = self._offers(query) if query is not None else ()
         if query is None and isinstance(plan, Clarify):
             offers = plan.suggestions

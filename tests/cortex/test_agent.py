@@ -210,6 +210,24 @@ def test_a_definition_given_in_the_question_is_never_swapped_for_a_governed_metr
         assert f"'{term}'" in answer.text and answer.result is None
 
 
+def test_a_definition_that_is_exactly_a_governed_metric_is_answered_by_it_and_said(
+    workspace: Workspace, store: ConversationStore, valued_planner: OfflinePlanner
+) -> None:
+    agent = Agent(workspace, valued_planner, store)
+    question = "AI automation rate, meaning AI-resolved tickets over resolved tickets, last month"
+    answer = agent.ask(question)
+    assert answer.status == "answer", answer.text
+    assert answer.query is not None and answer.query.metrics == ("ai_automation_rate",)
+    assert answer.compiled is not None
+    assert answer.compiled.provenance.notes[0] == (
+        "Read 'AI automation rate, meaning AI-resolved tickets over resolved tickets' as "
+        "'AI automation rate (ai_automation_rate)'."
+    )
+    # the same words with another governed metric's parts: never that metric
+    other = agent.ask("net new ARR, meaning new ARR minus churned ARR, last quarter")
+    assert other.status == "clarification" and "'net new ARR'" in other.text
+
+
 def test_yes_to_a_question_back_answers_the_reading_it_offered_and_says_so(agent: Agent) -> None:
     first = agent.ask("CSAT by channel for tickets that breached the SLA last month")
     assert first.status == "clarification" and first.suggestions
