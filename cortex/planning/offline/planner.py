@@ -428,13 +428,11 @@ class OfflinePlanner(ReadsConditions, AsksBack):
     def _total_of_a_count(self, text: str, query: SemanticQuery) -> Clarify | None:
         """A question back when a "total" is asked of a count whose rows also carry money
         ("claims total"): the number of claims, or what they add up to, are two answers."""
-        if len(query.metrics) != 1 or not _TOTAL.search(text) or _COUNTING.search(text):
+        counted = self._counted_table(query)
+        if counted is None or not _TOTAL.search(text) or _COUNTING.search(text):
             return None
-        metric = self.model.metric(query.metrics[0])
-        measured = self.model.measure(metric.measure or "") if metric else None
-        if metric is None or measured is None or measured[1].aggregation != "count":
-            return None
-        sums = self._money_of(measured[0].name)
+        metric, table = counted
+        sums = self._money_of(table)
         if not sums:
             return None
         amounts = " or ".join(m.label for m in sums[:3])
@@ -444,6 +442,16 @@ class OfflinePlanner(ReadsConditions, AsksBack):
             (metric.name, *(m.name for m in sums))[:3],
             reason="two readings",
         )
+
+    def _counted_table(self, query: SemanticQuery) -> tuple[Metric, str] | None:
+        """The one metric of `query` and the table whose rows it counts, when it is a count."""
+        if len(query.metrics) != 1:
+            return None
+        metric = self.model.metric(query.metrics[0])
+        measured = self.model.measure(metric.measure or "") if metric else None
+        if metric is None or measured is None or measured[1].aggregation != "count":
+            return None
+        return metric, measured[0].name
 
     def _money_of(self, table: str) -> list[Metric]:
         """The metrics summing money over the rows of `table` (claim value over claims)."""
@@ -462,13 +470,11 @@ class OfflinePlanner(ReadsConditions, AsksBack):
         """The "value" (or "worth") of a count is the money its rows add up to: "the value of
         damage claims" sums the claims' value when one metric sums money over those rows,
         and is asked about when several do; never the number of claims."""
-        if len(query.metrics) != 1 or not _WORTH.search(text) or _COUNTING.search(text):
+        counted = self._counted_table(query)
+        if counted is None or not _WORTH.search(text) or _COUNTING.search(text):
             return query
-        metric = self.model.metric(query.metrics[0])
-        measured = self.model.measure(metric.measure or "") if metric else None
-        if metric is None or measured is None or measured[1].aggregation != "count":
-            return query
-        sums = self._money_of(measured[0].name)
+        metric, table = counted
+        sums = self._money_of(table)
         word = _WORTH.findall(text)[0].lower()
         asked = {stem(word)}
         named = [m for m in sums if asked & {stem(w) for w in text_words(m.label)}]
