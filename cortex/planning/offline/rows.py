@@ -27,7 +27,6 @@ from cortex.planning.offline.reading.mentions import Mention
 from cortex.planning.offline.vocabulary import Vocabulary
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify
-from semantic_layer.compile import compile_query
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import Metric
 from semantic_layer.query import Filter, OrderBy, SemanticQuery
@@ -60,6 +59,15 @@ def _period_name(time_range: str, as_of: date) -> str | None:
 
 class ReadsRows(Vocabulary):
     """The offline planner's reading of what a query's rows add up to (see the module docstring)."""
+
+    def _dated(self, name: str) -> bool:
+        """Whether every table metric `name` is measured over has a time axis."""
+        tables = (self.model.table(t) for t in self.counts.tables.get(name, frozenset()))
+        return all(
+            t is not None
+            and (t.time_dimension is not None or any(m.time_dimension for m in t.measures))
+            for t in tables
+        )
 
     def _mixed_metrics(self, query: SemanticQuery) -> Clarify | None:
         """A question back when a metric would add up rows that measure different metrics
@@ -97,13 +105,8 @@ class ReadsRows(Vocabulary):
         """A period asked of metrics with no time axis is a value of the one dimension that
         holds it as written: "the Q4 target" of a targets table is okr_period = '2026-Q4'."""
         period = query.time_range
-        if period is None or self.values is None:
-            return query
-        try:
-            compile_query(query, self.model, as_of=self.as_of)
+        if period is None or self.values is None or all(map(self._dated, query.metrics)):
             return query  # the metrics have days: a range
-        except SemanticLayerError:
-            pass
         named = _period_name(period, self.as_of)  # "this quarter": 2026-Q4
         held_as = [p for p in dict.fromkeys((period, named)) if p]
         holders = [
