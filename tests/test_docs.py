@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 from pathlib import Path
 
 from cortex.cli import app, demo_app
@@ -26,3 +27,18 @@ def test_every_setting_appears_in_the_readme() -> None:
     assert variables
     for variable in sorted(variables):
         assert variable in README, f"{variable} is not documented in README.md"
+
+
+def test_the_readmes_eval_figures_are_the_ones_ci_holds() -> None:
+    # Each set's row (and the demo's sentence) quotes the share correct evals/figures.toml
+    # holds: a figure moved in one place and not the other is caught here.
+    figures = tomllib.loads((ROOT / "evals" / "figures.toml").read_text(encoding="utf-8"))
+    demo = figures["demo.yml"]
+    assert f"**{100 * demo['correct'] / demo['questions']:.1f} % answered correctly" in README
+    for name, held in figures.items():
+        if name == "demo.yml":
+            continue
+        row = next(line for line in README.splitlines() if f"`evals/{name}`" in line)
+        share = 100 * held["correct"] / held["questions"]
+        said = f"{share:.0f} %" if share == 100 else f"{share:.1f} %"
+        assert said in row.rsplit("|", 2)[-2], (name, said, row)
