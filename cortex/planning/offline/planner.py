@@ -212,6 +212,8 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
             metrics = self.counting.counted_values(rest)
         if not metrics and phrasing.top is not None:  # "top 5 contact reasons": by their count
             metrics = self._counted_by_default(mentions)
+        if not metrics:  # "escalations per channel": the rows a yes/no dimension is true of
+            metrics = self._counted_flag(rest, mentions)
         metrics, mentions, named_values = self.counting.metrics_as_values(rest, metrics, mentions)
         carried = [*carried, *named_values]
         grouped, mentioned = self._dimensions(rest, mentions)

@@ -201,6 +201,25 @@ class ReadsRows(Vocabulary):
         table = self.model.table(next(iter(tables)))
         return (table.count_metric,) if table is not None and table.count_metric else ()
 
+    def _counted_flag(self, text: str, mentions: Sequence[Mention]) -> tuple[str, ...]:
+        """A yes/no dimension said as a plural noun, with no metric named, counts the rows it
+        is true of: "escalations per channel" are tickets where handed_over = TRUE, counted by
+        the count its table declares (`count_metric`); never one it only groups ("by
+        escalated")."""
+        for mention in mentions:
+            if mention.kind != "dimension" or mention.target not in self.booleans:
+                continue
+            said = text[mention.spans[-1][0] : mention.spans[-1][1]].lower()
+            before = text_words(text[: mention.start].lower())[-1:]
+            if not said.endswith("s") or before in (["by"], ["per"]):
+                continue
+            tables = self.dimension_tables.get(mention.target, set())
+            found = [self.model.table(t) for t in tables]
+            counts = [t.count_metric for t in found if t is not None and t.count_metric]
+            if len(tables) == 1 and counts:
+                return (counts[0],)
+        return ()
+
     def _listed_count(self, mentions: Sequence[Mention], query: SemanticQuery) -> Clarify | None:
         """A question back when a list is asked of what a count metric counts ("list the live
         accounts with their tier"): the things themselves, or how many there are, are two

@@ -979,3 +979,18 @@ def test_a_verb_of_result_is_read_as_the_one_the_catalogs_names_use(
     assert isinstance(plan, QueryPlan)
     assert plan.query.metrics == ("converted_tickets",)
     assert plan.read_as == (("turned into", "led to"),)
+
+
+def test_a_yes_no_dimension_said_as_a_plural_noun_counts_the_rows_it_is_true_of(
+    valued_planner: OfflinePlanner,
+) -> None:
+    flagged = Filter(field="handed_over", op="=", values=(True,))
+    query = query_of(valued_planner, "escalations per channel this month")
+    assert (query.metrics, query.dimensions, query.filters) == (
+        ("ticket_volume",),  # the tickets table's declared count
+        ("channel",),
+        (flagged,),
+    )
+    assert query_of(valued_planner, "how many handovers last week").filters == (flagged,)
+    grouped = query_of(valued_planner, "tickets by escalated this month")  # a breakdown
+    assert grouped.dimensions == ("handed_over",) and grouped.filters == ()
