@@ -322,6 +322,7 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
             self._mixed_metrics(query)
             or self._kept_and_left_out(query)
             or self._count_as_rows(rest, mentions, query)
+            or self._in_progress(question, mentions, query)
             or self._changes_of_a_snapshot(rest, query)
         )
         if conflict is not None:

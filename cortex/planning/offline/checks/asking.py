@@ -61,6 +61,8 @@ _BECAME = re.compile(
 #: An aggregate over the days of a range: "the average adoption over last quarter".
 #: Words that say an amount is money, as stems.
 MONEY_STEMS: Final = frozenset(stem(w) for w in MONEY_WORDS)
+#: Forms of "be" before a verb in -ing: "are closing".
+_BE: Final = (["is"], ["are"], ["was"], ["were"], ["be"], ["being"])
 #: Words in double quotes: a text quoted in a request ("translate \"goods returned\"").
 _QUOTED = re.compile(r'"[^"]*"|“[^”]*”')
 _OVER_TIME = re.compile(r"\b(average|mean|avg|median|typical)\b", re.IGNORECASE)
@@ -340,6 +342,38 @@ class AsksBack(Vocabulary):
             if len(chosen) == 1 and chosen[0] not in metrics:
                 return (chosen[0],)
         return metrics
+
+    def _in_progress(
+        self, text: str, mentions: Sequence[Mention], query: SemanticQuery
+    ) -> Clarify | None:
+        """A question back when a metric named for something done is asked in -ing ("deals
+        closing this quarter"): those done so far, or those still due to be, are two answers,
+        and the metric counts only the first."""
+        for mention in mentions:
+            if mention.kind != "metric" or mention.target not in query.metrics:
+                continue
+            said = [  # a verb: after its noun ("deals closing") or a form of "be"
+                text[s:e]
+                for i, (s, e) in enumerate(mention.spans)
+                if text[s:e].lower().endswith("ing")
+                and (i > 0 or text_words(text[:s].lower())[-1:] in _BE)
+            ]
+            metric = self.model.metric(mention.target)
+            if not said or metric is None:
+                continue
+            names = text_words(" ".join((metric.label, *metric.synonyms)).lower())
+            done = [w for w in names if w.endswith("ed") or w in ("won", "lost", "done", "paid")]
+            if said[0].lower() in names or stem(said[0]) not in {stem(w) for w in done}:
+                continue  # "converting conversations", "bookings": a name, no deed in -ing
+            so_far = phrase_query(query, self.model)
+            return Clarify(
+                f"By '{said[0]}', do you mean the {metric.label.lower()} so far "
+                f"({so_far or metric.label}), or those still due to happen? I can count what has "
+                "happened; for what is still due, ask for the metric of what is planned or open.",
+                tuple(w for w in (so_far,) if w),
+                reason="two readings",
+            )
+        return None
 
     def _unnamed_event(self, text: str, metrics: Sequence[str]) -> Clarify | None:
         """A verb that names another metric's event ("did we lose more merchants": lost

@@ -994,3 +994,12 @@ def test_a_yes_no_dimension_said_as_a_plural_noun_counts_the_rows_it_is_true_of(
     assert query_of(valued_planner, "how many handovers last week").filters == (flagged,)
     grouped = query_of(valued_planner, "tickets by escalated this month")  # a breakdown
     assert grouped.dimensions == ("handed_over",) and grouped.filters == ()
+
+
+def test_a_metric_of_things_done_asked_in_ing_is_asked_about(
+    valued_planner: OfflinePlanner,
+) -> None:
+    # "closing" may be the deals closed so far or those still due to close: never only the first
+    plan = valued_planner.plan("how many deals are closing this quarter")
+    assert isinstance(plan, Clarify) and "'closing'" in plan.question
+    assert query_of(valued_planner, "deals closed this quarter").metrics == ("closed_deals",)
