@@ -51,7 +51,7 @@ from cortex.planning.offline.reading.mentions import Mention, blank_mentions, fi
 from cortex.planning.offline.reading.phrasing import Phrasing, read_phrasing, whole_period
 from cortex.planning.offline.reading.rates import aggregate_word
 from cortex.planning.offline.rows import COUNTING, ReadsRows
-from cortex.planning.offline.vocabulary import RESULT_WORDS, SUM_OF, said_in_ing
+from cortex.planning.offline.vocabulary import SUM_OF, said_in_ing
 from cortex.planning.plans import Clarify, OutOfScope, Plan, QueryPlan
 from cortex.planning.verified import exact_verified, verified_question
 from semantic_layer.compile import compile_query
@@ -145,12 +145,10 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
             said = asked.as_time(subject=self._subject_says_more(asked.subject))
             spelled = f"{spelled[:start]}{said}{spelled[end:]}"
             read_as.append((question[start:end] if not readings else asked.act, said))
-        if self.result_words is not None:  # "turned into an order": what the names say
-            others = [w for w in RESULT_WORDS if w != self.result_words]
-            pattern = re.compile(r"\b(" + "|".join(others) + r")\b", re.IGNORECASE)
-            if found := pattern.search(spelled):
-                read_as.append((found.group(), self.result_words))
-                spelled = pattern.sub(self.result_words, spelled)
+        results, said_so = self.other_results, self.result_words
+        if results is not None and said_so is not None and (found := results.search(spelled)):
+            read_as.append((found.group(), said_so))  # "turned into": what the names say
+            spelled = results.sub(said_so, spelled)
         plan = self._plan(spelled, history, rephrase=True)
         if not isinstance(plan, QueryPlan):
             return plan

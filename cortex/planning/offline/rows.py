@@ -195,11 +195,14 @@ class ReadsRows(Vocabulary):
         """The count metric metrics.yml declares for the table of the first dimension named,
         when that dimension belongs to one table and the table declares one."""
         named = next((m for m in mentions if m.kind == "dimension"), None)
-        tables = self.dimension_tables.get(named.target, set()) if named is not None else set()
-        if len(tables) != 1:
-            return ()
-        table = self.model.table(next(iter(tables)))
-        return (table.count_metric,) if table is not None and table.count_metric else ()
+        counted = self._table_count(named.target) if named is not None else None
+        return (counted,) if counted else ()
+
+    def _table_count(self, dimension: str) -> str | None:
+        """The count metric declared by the one table `dimension` belongs to, if any."""
+        tables = self.dimension_tables.get(dimension, set())
+        table = self.model.table(next(iter(tables))) if len(tables) == 1 else None
+        return table.count_metric if table is not None else None
 
     def _counted_flag(self, text: str, mentions: Sequence[Mention]) -> tuple[str, ...]:
         """A yes/no dimension said as a plural noun, with no metric named, counts the rows it
@@ -213,11 +216,9 @@ class ReadsRows(Vocabulary):
             before = text_words(text[: mention.start].lower())[-1:]
             if not said.endswith("s") or before in (["by"], ["per"]):
                 continue
-            tables = self.dimension_tables.get(mention.target, set())
-            found = [self.model.table(t) for t in tables]
-            counts = [t.count_metric for t in found if t is not None and t.count_metric]
-            if len(tables) == 1 and counts:
-                return (counts[0],)
+            counted = self._table_count(mention.target)
+            if counted:
+                return (counted,)
         return ()
 
     def _listed_count(self, mentions: Sequence[Mention], query: SemanticQuery) -> Clarify | None:

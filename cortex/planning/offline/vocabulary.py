@@ -122,6 +122,12 @@ class Vocabulary:
         #: led to an order"): a question's "turned into" or "resulted in" is read as it
         said = " ".join(text.lower() for _, text in metric_pairs)
         self.result_words = next((w for w in RESULT_WORDS if f" {w} " in f" {said} "), None)
+        others = [w for w in RESULT_WORDS if w != self.result_words]
+        self.other_results = (
+            re.compile(r"\b(" + "|".join(others) + r")\b", re.IGNORECASE)
+            if self.result_words is not None
+            else None
+        )
         metric_terms += _without_head_noun(metric_terms)  # "first response": ... time
         dims = [(d.name, d) for t in model.tables for d in t.dimensions if d.type != "time"]
         dimension_pairs = [
