@@ -21,6 +21,16 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
     SLACK_SIGNING_SECRET  slack_signing_secret none (a secret)
     SLACK_APP_TOKEN       slack_app_token     none (a secret; Socket Mode only)
     SLACK_API_URL         slack_api_url       https://slack.com/api/ (the Web API base URL)
+    NOTION_TOKEN          notion_token        none (a secret; the Notion skills need it)
+    NOTION_API_URL        notion_api_url      https://api.notion.com (a proxy or test server)
+    CORTEX_NOTION_PARENT_PAGE     notion_parent_page      none (the page answers are saved under)
+    CORTEX_NOTION_PARENT_DATABASE notion_parent_database  none (or the database they go in)
+    CORTEX_NOTION_CONTEXT_DATABASE notion_context_database none (pages read into context/)
+    LINEAR_API_KEY        linear_api_key      none (a secret; linear.create_issue needs it)
+    LINEAR_API_URL        linear_api_url      https://api.linear.app/graphql
+    CORTEX_LINEAR_TEAM    linear_team         none (the team key or id tasks are filed in)
+    CORTEX_SKILLS         skills              skills/ next to metrics.yml (analysts' YAML skills)
+    CORTEX_OUTPUT         output              <cwd>/data/output (reports and briefs written)
 
 The file is `CORTEX_CONFIG` when set, else `<cwd>/cortex.toml` when it exists. Relative paths
 are relative to the working directory in the environment and to the file's folder in the file.
@@ -96,6 +106,16 @@ class Settings:
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str = "https://slack.com/api/"
+    notion_token: SecretStr | None = None
+    notion_api_url: str = "https://api.notion.com"
+    notion_parent_page: str | None = None
+    notion_parent_database: str | None = None
+    notion_context_database: str | None = None
+    linear_api_key: SecretStr | None = None
+    linear_api_url: str = "https://api.linear.app/graphql"
+    linear_team: str | None = None
+    skills_dir: Path = Path("skills")
+    output_dir: Path = Path("data/output")
     config_path: Path | None = None
 
 
@@ -155,6 +175,16 @@ def load_settings(
         slack_signing_secret=given.slack_signing_secret,
         slack_app_token=given.slack_app_token,
         slack_api_url=_or(given.slack_api_url, "https://slack.com/api/"),
+        notion_token=given.notion_token,
+        notion_api_url=_or(given.notion_api_url, "https://api.notion.com"),
+        notion_parent_page=given.notion_parent_page,
+        notion_parent_database=given.notion_parent_database,
+        notion_context_database=given.notion_context_database,
+        linear_api_key=given.linear_api_key,
+        linear_api_url=_or(given.linear_api_url, "https://api.linear.app/graphql"),
+        linear_team=given.linear_team,
+        skills_dir=given.skills or metrics_path.parent / "skills",
+        output_dir=given.output or cwd / "data" / "output",
         config_path=config_path,
     )
 

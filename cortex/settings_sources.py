@@ -170,6 +170,16 @@ class Given(BaseSettings):
     slack_signing_secret: _Secret | None = Field(None, alias="SLACK_SIGNING_SECRET")
     slack_app_token: _Secret | None = Field(None, alias="SLACK_APP_TOKEN")
     slack_api_url: _Url | None = Field(None, alias="SLACK_API_URL")
+    notion_token: _Secret | None = Field(None, alias="NOTION_TOKEN")
+    notion_api_url: _Url | None = Field(None, alias="NOTION_API_URL")
+    notion_parent_page: _Text | None = Field(None, alias="CORTEX_NOTION_PARENT_PAGE")
+    notion_parent_database: _Text | None = Field(None, alias="CORTEX_NOTION_PARENT_DATABASE")
+    notion_context_database: _Text | None = Field(None, alias="CORTEX_NOTION_CONTEXT_DATABASE")
+    linear_api_key: _Secret | None = Field(None, alias="LINEAR_API_KEY")
+    linear_api_url: _Url | None = Field(None, alias="LINEAR_API_URL")
+    linear_team: _Text | None = Field(None, alias="CORTEX_LINEAR_TEAM")
+    skills: _Path | None = Field(None, alias="CORTEX_SKILLS")
+    output: _Path | None = Field(None, alias="CORTEX_OUTPUT")
 
     @classmethod
     def settings_customise_sources(

@@ -2,16 +2,16 @@
 
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build) and `serve` (serve slack). They share `environment` (settings and the
-warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
-(what the terminal shows) and `payload` (the JSON of `--json`).
+(demo build), `serve` (serve slack) and `skill` (skill list, skill run). They share
+`environment` (settings and the warehouse), `errors` (failures as one `Error:` line and a
+`Hint:`, option checks), `render` (what the terminal shows) and `payload` (the JSON of `--json`).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cortex.cli import ask, audit, catalog, demo, evaluate, query, serve
+from cortex.cli import ask, audit, catalog, demo, evaluate, query, serve, skill
 
 app = typer.Typer(
     name="cortex",
@@ -36,6 +36,11 @@ app.add_typer(serve_app, name="serve")
 serve_app.command("slack")(serve.serve_slack)
 
 app.command("audit")(audit.audit)
+
+skill_app = typer.Typer(help="Skills: Notion pages, Linear tasks, reports, briefs, OKR status.")
+app.add_typer(skill_app, name="skill")
+skill_app.command("list")(skill.skill_list)
+skill_app.command("run")(skill.skill_run)
 
 
 def main() -> None:

@@ -52,6 +52,9 @@ __all__ = [
     "AuditLog",
     "AuditRecord",
     "Outcome",
+    "SkillOutcome",
+    "SkillRunEntry",
+    "SkillRunRecord",
     "Source",
     "Vote",
     "entry_for",
@@ -172,7 +175,66 @@ _MIGRATIONS: Final = (
         SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
     END;
     """,
+    # 2: the runs of skills (a page written, a task filed, a report made), kept as written.
+    """
+    CREATE TABLE IF NOT EXISTS skill_runs (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        at TEXT NOT NULL,
+        source TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        channel TEXT,
+        thread TEXT,
+        skill TEXT NOT NULL,
+        input TEXT NOT NULL,
+        outcome TEXT NOT NULL,
+        message TEXT NOT NULL,
+        link TEXT,
+        trace_id TEXT,
+        latency_ms REAL
+    );
+    CREATE INDEX IF NOT EXISTS skill_runs_at ON skill_runs (at);
+    CREATE TRIGGER IF NOT EXISTS skill_runs_are_kept BEFORE DELETE ON skill_runs
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: skill runs are never deleted');
+    END;
+    CREATE TRIGGER IF NOT EXISTS skill_runs_are_not_rewritten BEFORE UPDATE ON skill_runs
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: skill runs are never changed');
+    END;
+    """,
 )
+
+#: What became of a skill run: done; waiting for the asker's confirmation; refused (a role
+#: missing, an input that does not fit, a confirmation by someone else); failed.
+SkillOutcome = Literal["done", "awaiting confirmation", "refused", "failed"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkillRunEntry:
+    """One run of a skill: who ran it where, its input (JSON), what came of it, the link made."""
+
+    source: Source
+    user_id: str
+    channel: str | None = None
+    thread: str | None = None
+    skill: str
+    input: str
+    outcome: SkillOutcome
+    message: str = ""
+    link: str | None = None
+    trace_id: str | None = None
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True)
+class SkillRunRecord(SkillRunEntry):
+    """A skill run as the log holds it: its id and when (UTC)."""
+
+    id: int
+    at: datetime
+
+
+_SKILL_RUN_COLUMNS: Final = tuple(f.name for f in fields(SkillRunEntry))
 
 
 def entry_for(
@@ -293,6 +355,27 @@ class AuditLog:
         )
         return self.record(entry)
 
+    def record_skill_run(self, entry: SkillRunEntry) -> int | None:
+        """Append a skill run; returns its id (None when the log cannot be written)."""
+        values = asdict(entry)
+        values["message"] = _short(entry.message)
+        names = ", ".join(f'"{name}"' for name in ("at", *_SKILL_RUN_COLUMNS))
+        marks = ", ".join("?" for _ in range(len(_SKILL_RUN_COLUMNS) + 1))
+
+        def insert(con: sqlite3.Connection) -> int | None:
+            cursor = con.execute(
+                f"INSERT INTO skill_runs ({names}) VALUES ({marks})",
+                (_now(), *(values[name] for name in _SKILL_RUN_COLUMNS)),
+            )
+            return cursor.lastrowid
+
+        return self._db.attempt(
+            insert,
+            otherwise=None,
+            consequence=f"The run of {entry.skill} by {entry.user_id} ({entry.outcome}) "
+            "is not in the audit trail.",
+        )
+
     def record_feedback(
         self, record_id: int, vote: str, comment: str | None = None, by: str | None = None
     ) -> None:
@@ -322,6 +405,26 @@ class AuditLog:
                 f"SELECT {_SELECT} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         return _record(row) if row is not None else None
+
+    def skill_runs(
+        self, skill: str | None = None, limit: int = 100
+    ) -> builtins.list[SkillRunRecord]:
+        """The latest skill runs, newest first (of one skill when `skill` is given)."""
+        names = ", ".join(f'"{name}"' for name in ("id", "at", *_SKILL_RUN_COLUMNS))
+        where, parameters = ("WHERE skill = ?", [skill]) if skill else ("", [])
+        with self._db.connect() as con:
+            rows = con.execute(
+                f"SELECT {names} FROM skill_runs {where} ORDER BY id DESC LIMIT ?",
+                (*parameters, limit),
+            ).fetchall()
+        return [
+            SkillRunRecord(
+                id=row[0],
+                at=datetime.fromisoformat(row[1]),
+                **dict(zip(_SKILL_RUN_COLUMNS, row[2:], strict=True)),
+            )
+            for row in rows
+        ]
 
     def list(
         self,

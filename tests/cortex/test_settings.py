@@ -61,8 +61,34 @@ def test_defaults(tmp_path: Path) -> None:
         slack_signing_secret=None,
         slack_app_token=None,
         slack_api_url="https://slack.com/api/",
+        notion_token=None,
+        notion_api_url="https://api.notion.com",
+        linear_api_key=None,
+        linear_api_url="https://api.linear.app/graphql",
+        skills_dir=tmp_path / "skills",
+        output_dir=tmp_path / "data" / "output",
         config_path=None,
     )
+
+
+def test_the_skills_outside_services_are_configured_from_the_environment(tmp_path: Path) -> None:
+    settings = load(
+        tmp_path,
+        NOTION_TOKEN="secret_notion",
+        NOTION_API_URL="http://127.0.0.1:9/notion",
+        CORTEX_NOTION_PARENT_PAGE="page-1",
+        LINEAR_API_KEY="lin_api_secret",
+        LINEAR_API_URL="http://127.0.0.1:9/graphql",
+        CORTEX_LINEAR_TEAM="SUP",
+    )
+    assert settings.notion_token is not None
+    assert settings.notion_token.get_secret_value() == "secret_notion"
+    assert "secret_notion" not in repr(settings)
+    assert settings.notion_api_url == "http://127.0.0.1:9/notion"
+    assert settings.notion_parent_page == "page-1"
+    assert settings.linear_api_key is not None
+    assert "lin_api_secret" not in repr(settings)
+    assert (settings.linear_api_url, settings.linear_team) == ("http://127.0.0.1:9/graphql", "SUP")
 
 
 def test_as_of_defaults_to_the_system_date(tmp_path: Path) -> None:
