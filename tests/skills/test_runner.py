@@ -12,6 +12,7 @@ import pytest
 from cortex.errors import UserError
 from cortex.stores.audit import AuditLog
 from skills.base import Requester, Skill, SkillContext, SkillError, SkillInput, SkillResult
+from skills.ledger import WriteLedger, Written, request_key
 from skills.outside import OutsideFailure, call_outside
 from skills.registry import SkillRegistry
 from skills.runner import run_skill
@@ -197,3 +198,17 @@ def test_a_request_the_service_rejects_is_not_retried() -> None:
     with pytest.raises(SkillError, match="teamId is not a valid UUID"):
         call_outside(call, service="Linear", setting="LINEAR_API_KEY", sleep=lambda _: None)
     assert len(calls) == 1
+
+
+# --------------------------------------------------------------------------- the ledger
+
+
+def test_the_ledger_remembers_what_was_written_for_a_request(tmp_path: Path) -> None:
+    ledger = WriteLedger(tmp_path / "skills.sqlite")
+    key = request_key("notion.write_page", "What's our ARR?", "c1", "2026-11-24")
+    assert key == request_key("notion.write_page", "What's our ARR?", "c1", "2026-11-24")
+    assert ledger.find("notion.write_page", key) is None
+    ledger.remember("notion.write_page", key, "page-1", "https://notion.test/page-1")
+    again = WriteLedger(tmp_path / "skills.sqlite")  # another process, the same file
+    assert again.find("notion.write_page", key) == Written("page-1", "https://notion.test/page-1")
+    assert again.find("linear.create_issue", key) is None
