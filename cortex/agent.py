@@ -2,6 +2,11 @@
 
     question -> planner -> semantic query -> compiler -> warehouse -> narrative -> Answer
 
+A question that asks Cortex to act ("save this to Notion", "how are we doing on OKR-1?") is
+recognised by the skills' request readers, handed in by the surface, before any planning; its
+answer is an `Action` for the surface to run (`skills.dispatch`), with the confirmation a skill
+that writes outside Cortex needs.
+
 Every dependency is passed in. A failure inside the pipeline becomes an `error` answer, never an
 exception that reaches the person asking: what went wrong and what to do when it is expected (a
 query the layer refuses, Claude unreachable), else an apology with a trace id (the trace goes to
@@ -18,7 +23,7 @@ from dataclasses import replace
 from typing import Protocol
 
 from connectors.warehouse import WarehouseError
-from cortex.answer import Answer
+from cortex.answer import Action, Answer
 from cortex.answers.narrative import narrate
 from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
@@ -38,6 +43,8 @@ from cortex.planning.plans import (
     Plan,
     Planner,
     QueryPlan,
+    RequestReader,
+    SkillRequest,
     Usage,
     same_query,
 )
@@ -111,12 +118,14 @@ class Agent:
         conversations: ConversationStore,
         context: ContextLibrary | None = None,
         values: ValueIndex | None = None,
+        requests: Sequence[RequestReader] = (),
     ) -> None:
         self.workspace = workspace
         self.planner = planner
         self.conversations = conversations
         self.context = context
         self.values = values
+        self.requests = tuple(requests)
 
     def close(self) -> None:
         """Release what the agent holds: the warehouse connection and the planner's client."""
@@ -155,7 +164,42 @@ class Agent:
         )
         return replace(answer, timings_ms={**answer.timings_ms, "total": total})
 
+    def recall_answer(self, conversation_id: str, *, policy: QueryPolicy | None = None) -> Answer:
+        """The conversation's latest answer, computed again as the asker may see it (what
+        "save this to Notion" acts on), or a question back when nothing was answered yet."""
+        recall = self.conversations.recall(conversation_id)
+        if not recall.history or recall.last_answered is None:
+            return Answer(
+                "clarification",
+                "There is no answer in this conversation yet: ask a question first, then ask "
+                "me to act on it.",
+                "",
+                conversation_id,
+                reason="no earlier answer",
+            )
+        plan = QueryPlan(recall.history[-1], 1.0)
+        try:
+            return self._run(
+                recall.last_answered, conversation_id, plan, policy, time.perf_counter()
+            )
+        except (SemanticLayerError, WarehouseError) as error:
+            return Answer("error", str(error), recall.last_answered, conversation_id)
+
+    def _requested(self, question: str, conversation: str) -> Answer | None:
+        """An `Action` when `question` asks a skill to act, else None."""
+        for reader in self.requests:
+            wanted = reader.read_request(question)
+            if wanted is not None:
+                action = Action(reader.name, dict(wanted))
+                return Answer(
+                    "action", f"Running {reader.name}.", question, conversation, action=action
+                )
+        return None
+
     def _answer(self, question: str, conversation: str, policy: QueryPolicy | None) -> Answer:
+        requested = self._requested(question, conversation)
+        if requested is not None:
+            return requested
         recall = self.conversations.recall(conversation)
         history = recall.history
         # "yes", "the second one": the reading Cortex offered when it asked back, which stands
@@ -180,7 +224,24 @@ class Agent:
             )
         if isinstance(plan, OutOfScope):
             return Answer("out_of_scope", plan.reply, question, conversation, usage=plan.usage)
-        assert isinstance(plan, QueryPlan)
+        if isinstance(plan, SkillRequest):
+            action = Action(plan.skill, dict(plan.input))
+            text = f"Running {plan.skill}."
+            return Answer("action", text, question, conversation, usage=plan.usage, action=action)
+        return self._run(question, conversation, plan, policy, started, planned, chosen)
+
+    def _run(
+        self,
+        question: str,
+        conversation: str,
+        plan: QueryPlan,
+        policy: QueryPolicy | None,
+        started: float,
+        planned: float | None = None,
+        chosen: str | None = None,
+    ) -> Answer:
+        """The answer of a planned query: the asker's policy applied, compiled, run, narrated."""
+        planned = time.perf_counter() if planned is None else planned
         try:
             allowed = plan.query if policy is None else policy.apply(plan.query)
         except AccessDenied as denied:

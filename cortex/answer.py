@@ -2,14 +2,16 @@
 
 An `Answer` is the numbers and how they were computed (the semantic query, the compiled SQL
 and its provenance, the result, the caveats), or a question back with suggestions, or a polite
-no, a refusal or an apology with a trace id. The agent makes it; the stores record it; the CLI
-and the Slack app render it.
+no, a refusal or an apology with a trace id, or an `Action`: a skill asked for (a Notion page,
+a Linear task, a report), waiting for confirmation or done, with what it produced. The agent
+makes it; the stores record it; the CLI and the Slack app render it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from connectors.warehouse import QueryResult
 from cortex.knowledge import Caveat
@@ -17,10 +19,24 @@ from cortex.planning.plans import ClarifyReason, Usage
 from semantic_layer.compile import CompiledQuery
 from semantic_layer.query import SemanticQuery
 
-__all__ = ["Answer", "AnswerStatus", "Trust"]
+__all__ = ["Action", "ActionOutcome", "Answer", "AnswerStatus", "Trust"]
 
-AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error"]
+AnswerStatus = Literal["answer", "clarification", "out_of_scope", "denied", "error", "action"]
 Trust = Literal["verified", "generated"]
+#: What became of a skill asked for: not run yet; run; waiting for the asker to confirm;
+#: refused (a role missing, an input that does not fit); failed.
+ActionOutcome = Literal["requested", "done", "awaiting confirmation", "refused", "failed"]
+
+
+@dataclass(frozen=True)
+class Action:
+    """A skill asked for in a question, and what came of it: the link or files it produced."""
+
+    skill: str
+    input: Mapping[str, Any]
+    outcome: ActionOutcome = "requested"
+    link: str | None = None
+    files: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -44,3 +60,4 @@ class Answer:
     usage: Usage | None = None
     trace_id: str | None = None
     reason: ClarifyReason | None = None
+    action: Action | None = None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from cortex.agent import Agent
 from cortex.knowledge import (
     ContextLibrary,
@@ -11,7 +13,7 @@ from cortex.knowledge import (
     load_context,
 )
 from cortex.planning.offline.planner import OfflinePlanner
-from cortex.planning.plans import Planner
+from cortex.planning.plans import Planner, RequestReader
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
 
@@ -39,10 +41,11 @@ def choose_planner(
     return OfflinePlanner(workspace.model, as_of=settings.as_of, values=values)
 
 
-def build_agent(workspace: Workspace) -> Agent:
-    """An agent answering from `workspace`, with its context, planner and conversation store."""
+def build_agent(workspace: Workspace, requests: Sequence[RequestReader] = ()) -> Agent:
+    """An agent answering from `workspace`, with its context, planner and conversation store;
+    `requests` are the skills it recognises requests for (the surface's skill registry)."""
     context = workspace_context(workspace)
     conversations = ConversationStore(workspace.settings.conversations_path)
     values = build_value_index(workspace.model, workspace.warehouse)
     planner = choose_planner(workspace, context, values)
-    return Agent(workspace, planner, conversations, context, values)
+    return Agent(workspace, planner, conversations, context, values, requests)

@@ -9,11 +9,12 @@ person, the link or files it produced, and any numbers it computed as an `Answer
 
 from __future__ import annotations
 
+import re
 from abc import ABC, abstractmethod
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar, Generic, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Generic, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict
 
@@ -131,6 +132,10 @@ class Skill(ABC, Generic[InputT]):
 
     `roles` None lets everyone run it; otherwise the requester needs one of them.
     `writes_outside` means it changes something outside Cortex and needs confirming first.
+    `requests` are how people ask for it in plain language: regular expressions (matched
+    case-insensitively against the whole question) made of the skill's own words ("save ...
+    to notion"), never of a company's metrics; a group named `subject` holds what the request
+    is about, which `request_input` turns into the skill's input.
     """
 
     name: ClassVar[str]
@@ -138,10 +143,25 @@ class Skill(ABC, Generic[InputT]):
     input_model: ClassVar[type[SkillInput]]
     roles: ClassVar[frozenset[str] | None] = None
     writes_outside: ClassVar[bool] = False
+    requests: ClassVar[tuple[str, ...]] = ()
 
     @abstractmethod
     def run(self, context: SkillContext, given: InputT) -> SkillResult:
         """Do the skill's work for `given`, as `context.requester`; raises SkillError."""
+
+    def read_request(self, question: str) -> Mapping[str, Any] | None:
+        """The input `question` asks this skill for, or None when it asks for something else."""
+        said = " ".join(question.strip().rstrip("?!.").split())
+        for pattern in self.requests:
+            found = re.search(pattern, said, re.IGNORECASE)
+            if found is not None:
+                subject = found.groupdict().get("subject")
+                return self.request_input(subject.strip(" ,.:") if subject else None)
+        return None
+
+    def request_input(self, subject: str | None) -> Mapping[str, Any]:
+        """The input of a request about `subject` (None: about the answer in the thread)."""
+        return {}
 
     def confirmation(self, given: InputT) -> str:
         """What the person confirms before a skill that writes outside runs."""

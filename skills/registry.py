@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import Any
 
+from cortex.planning.plans import RequestReader
 from semantic_layer.errors import did_you_mean
 from skills.base import Skill, SkillError
 
@@ -55,6 +56,10 @@ class SkillRegistry:
                 hint=f"Skills: {', '.join(self._skills)} (see `cortex skill list`).",
             )
         return found
+
+    def readers(self) -> tuple[RequestReader, ...]:
+        """The skills people can ask for in plain language, as the agent's request readers."""
+        return tuple(skill for skill in self if skill.requests)
 
     def tools(self) -> list[dict[str, Any]]:
         """Each skill as a tool definition: name, description and input JSON schema."""

@@ -17,7 +17,7 @@ import json
 import logging
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pydantic import ValidationError
@@ -122,7 +122,7 @@ def _run(
             confirmation=question,
             input=given.model_dump(mode="json"),
         )
-    return _execute(skill, given, context)
+    return replace(_execute(skill, given, context), input=given.model_dump(mode="json"))
 
 
 def _refusal(skill: Skill[Any], context: SkillContext) -> str | None:

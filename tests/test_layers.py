@@ -72,6 +72,12 @@ RULES: tuple[Rule, ...] = (
         lambda i: _within(i, "cortex.demo"),
     ),
     Rule(
+        "the core of cortex never imports skills: the surfaces hand the agent the skills' "
+        "request readers",
+        lambda m: _within(m, "cortex") and not _within(m, *_CORE_SURFACES),
+        lambda i: _within(i, "skills"),
+    ),
+    Rule(
         "skills never import cortex.slack or cortex.cli",
         lambda m: _within(m, "skills"),
         lambda i: _within(i, *_CORE_SURFACES),

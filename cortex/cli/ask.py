@@ -21,11 +21,15 @@ from cortex.settings import Settings
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace
 from semantic_layer.model import SemanticModel
+from skills.base import Requester
+from skills.builtin import skill_registry
+from skills.dispatch import follow_through
+from skills.registry import SkillRegistry
 
 
-def _agent(settings: Settings) -> Agent:
+def _agent(settings: Settings, registry: SkillRegistry) -> Agent:
     ensure_warehouse(settings)
-    return build_agent(Workspace.open(settings))
+    return build_agent(Workspace.open(settings), requests=registry.readers())
 
 
 def _draw(answer: Answer, path: Path, model: SemanticModel) -> None:
@@ -59,17 +63,26 @@ def ask(
         None, "--conversation", "-c", help="Continue this conversation (follow-ups)."
     ),
     chart: Path = typer.Option(None, "--chart", help="Also draw the answer's chart to this PNG."),
+    yes: bool = typer.Option(
+        False,
+        "--yes",
+        help="Confirm a skill asked for that writes outside Cortex (Notion, Linear).",
+    ),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with user_errors():
         writable("--chart", chart, "chart.png")
         settings = read_settings(as_of)
-        agent = _agent(settings)
+        registry = skill_registry(settings)
+        agent = _agent(settings, registry)
+        audit = AuditLog(settings.audit_path)
         try:
             answer = agent.ask(question, conversation)
+            requester = Requester(user_id=_local_user())
+            answer = follow_through(answer, registry, agent, requester, audit=audit, confirmed=yes)
         finally:
             agent.close()
-        AuditLog(settings.audit_path).record_answer(answer, source="cli", user_id=_local_user())
+        audit.record_answer(answer, source="cli", user_id=_local_user())
         if as_json:
             print(json.dumps(answer_payload(answer), default=json_value))
         else:
@@ -108,7 +121,8 @@ def chat(
 
     with user_errors():
         settings = read_settings(as_of)
-        agent = _agent(settings)
+        registry = skill_registry(settings)
+        agent = _agent(settings, registry)
         audit = AuditLog(settings.audit_path)
         conversation: str | None = None
         last: Answer | None = None
@@ -131,6 +145,8 @@ def chat(
                         out.print(last.compiled.sql)
                     continue
                 answer = agent.ask(question, conversation)
+                requester = Requester(user_id=_local_user())
+                answer = follow_through(answer, registry, agent, requester, audit=audit)
                 audit.record_answer(answer, source="cli", user_id=_local_user())
                 conversation = answer.conversation_id
                 last = answer if answer.compiled is not None else last

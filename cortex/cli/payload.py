@@ -66,4 +66,19 @@ def answer_payload(answer: Answer) -> dict[str, object]:
         "trust": answer.trust,
         "caveats": [{"source": c.source, "text": c.markdown} for c in answer.caveats],
         "conversation_id": answer.conversation_id,
+        "action": _action(answer),
+    }
+
+
+def _action(answer: Answer) -> dict[str, object] | None:
+    """The skill an answer ran or asks to run: its name, input, outcome, link and files."""
+    action = answer.action
+    if action is None:
+        return None
+    return {
+        "skill": action.skill,
+        "input": json.loads(json.dumps(action.input, default=json_value)),
+        "outcome": action.outcome,
+        "link": action.link,
+        "files": list(action.files),
     }

@@ -80,6 +80,19 @@ def render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> No
             out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
 
 
+def render_action(answer: Answer) -> None:
+    """What a skill asked for produced (its link, its files), or how to confirm it."""
+    action = answer.action
+    if action is None:
+        return
+    if action.link is not None:
+        out.print(f"Link: {escape(action.link)}")
+    for path in action.files:
+        out.print(f"Written: {escape(path)}")
+    if action.outcome == "awaiting confirmation":
+        out.print("[dim]Ask again with --yes to confirm.[/]")
+
+
 def render_answer(answer: Answer) -> None:
     """An answer with its table, provenance and caveats; otherwise its text and suggestions."""
     if answer.status == "answer" and answer.compiled is not None and answer.result is not None:
@@ -91,11 +104,18 @@ def render_answer(answer: Answer) -> None:
         for caveat in answer.caveats:
             out.print(f"\n[bold]Note[/] [dim]({escape(caveat.source)})[/]")
             out.print(Padding(Markdown(caveat.markdown), (0, 0, 0, 2)), soft_wrap=False)
+        render_action(answer)
         return
-    colour = {"clarification": "cyan", "out_of_scope": "yellow", "denied": "red", "error": "red"}[
-        answer.status
-    ]
+    colour = {
+        "answer": "default",
+        "clarification": "cyan",
+        "out_of_scope": "yellow",
+        "denied": "red",
+        "error": "red",
+        "action": "green",
+    }[answer.status]
     out.print(f"[{colour}]{escape(answer.text)}[/]")
+    render_action(answer)
     for number, suggestion in enumerate(answer.suggestions, start=1):
         out.print(f"  {number}. {escape(suggestion)}")
     if answer.status == "clarification" and answer.suggestions:

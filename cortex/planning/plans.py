@@ -1,18 +1,21 @@
 """What a planner answers with, whichever planner it is: the plan types and the protocol.
 
-    Planner.plan(question, history) -> QueryPlan | Clarify | OutOfScope
+    Planner.plan(question, history) -> QueryPlan | Clarify | OutOfScope | SkillRequest
 
 A `QueryPlan` holds a governed semantic query (and the verified question it matches, if
-any); a `Clarify` a question back with suggestions; an `OutOfScope` a polite no. `Usage` is
+any); a `Clarify` a question back with suggestions; an `OutOfScope` a polite no; a
+`SkillRequest` a request to act (a page, a task, a report) rather than a question about data.
+A `RequestReader` recognises the requests of one skill in plain language; the skills are
+offered to the agent as readers, so planning never imports them. `Usage` is
 what a model-backed planner spent on the plan. `same_query` compares two queries whatever
 the order of their filters.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 from semantic_layer.query import SemanticQuery
 
@@ -24,6 +27,8 @@ __all__ = [
     "Plan",
     "Planner",
     "QueryPlan",
+    "RequestReader",
+    "SkillRequest",
     "Usage",
     "same_query",
 ]
@@ -87,7 +92,26 @@ class OutOfScope:
     usage: Usage | None = None
 
 
-Plan = QueryPlan | Clarify | OutOfScope
+@dataclass(frozen=True)
+class SkillRequest:
+    """Run the skill `skill` with `input` (checked by the skill before it runs)."""
+
+    skill: str
+    input: Mapping[str, Any]
+    usage: Usage | None = None
+
+
+Plan = QueryPlan | Clarify | OutOfScope | SkillRequest
+
+
+class RequestReader(Protocol):
+    """Recognises requests for one skill: the input it asks for, or None when it asks for
+    something else."""
+
+    @property
+    def name(self) -> str: ...
+
+    def read_request(self, question: str) -> Mapping[str, Any] | None: ...
 
 
 class Planner(Protocol):

@@ -17,6 +17,8 @@ Outcomes, from the agent's answer status:
     declined    not a question about our data        (status "out_of_scope")
     denied      the asker may not see it             (status "denied", or no role at all)
     failed      an error, with a trace id if ours    (status "error")
+    acted       a skill was asked for                (status "action"; its runs are in
+                                                      `skill_runs`, with inputs and links)
 
 `write_csv` exports records; `eval_cases` turns thumbs-down records into eval cases for an
 analyst to complete (see its docstring).
@@ -63,7 +65,7 @@ __all__ = [
     "write_csv",
 ]
 
-Outcome = Literal["answered", "clarified", "declined", "denied", "failed"]
+Outcome = Literal["answered", "clarified", "declined", "denied", "failed", "acted"]
 Vote = Literal["up", "down"]
 Source = Literal["slack", "cli"]
 
@@ -76,6 +78,7 @@ _OUTCOME_OF: Final[dict[AnswerStatus, Outcome]] = {
     "out_of_scope": "declined",
     "denied": "denied",
     "error": "failed",
+    "action": "acted",
 }
 #: An answer's text is kept up to this many characters: enough to recognise it.
 ANSWER_CHARS: Final = 500

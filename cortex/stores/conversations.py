@@ -45,6 +45,8 @@ class Recall:
     history: list[SemanticQuery] = field(default_factory=list)
     last_status: str | None = None
     last_suggestions: tuple[str, ...] = ()
+    #: the question of the latest turn that was answered with a query
+    last_answered: str | None = None
 
 
 class ConversationStore:
@@ -74,9 +76,9 @@ class ConversationStore:
     def recall(self, conversation_id: str) -> Recall:
         """What the conversation holds for its next question, read at once: a store that
         cannot be read says so once, and the question is answered without it."""
-        rows: list[tuple[str | None, str, str | None]] = self._db.attempt(
+        rows: list[tuple[str | None, str, str | None, str]] = self._db.attempt(
             lambda con: con.execute(
-                "SELECT query_json, status, suggestions_json FROM turns"
+                "SELECT query_json, status, suggestions_json, question FROM turns"
                 " WHERE conversation_id = ? ORDER BY turn",
                 (conversation_id,),
             ).fetchall(),
@@ -85,10 +87,11 @@ class ConversationStore:
         )
         if not rows:
             return Recall()
-        queries = [SemanticQuery.model_validate_json(q) for q, _, _ in rows if q is not None]
-        _, status, offered = rows[-1]
+        queries = [SemanticQuery.model_validate_json(q) for q, _, _, _ in rows if q is not None]
+        _, status, offered, _ = rows[-1]
         suggestions = tuple(str(s) for s in json.loads(offered)) if offered else ()
-        return Recall(queries, str(status), suggestions)
+        answered = [question for q, _, _, question in rows if q is not None]
+        return Recall(queries, str(status), suggestions, answered[-1] if answered else None)
 
     def last_status(self, conversation_id: str) -> str | None:
         """The status of the conversation's latest turn ('answer', 'clarification' ...), or

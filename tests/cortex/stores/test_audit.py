@@ -235,7 +235,7 @@ def test_an_unknown_outcome_lists_the_choices(filled: AuditLog) -> None:
         filled.list(outcome="answerd")
     assert str(raised.value) == (
         "Unknown outcome 'answerd'. Choose one of: answered, clarified, declined, denied, "
-        "failed. Did you mean 'answered'?"
+        "failed, acted. Did you mean 'answered'?"
     )
 
 
@@ -414,7 +414,7 @@ def test_cortex_audit_exports_csv_and_eval_cases(cortex: CliRunner, tmp_path: Pa
     [
         (
             ["--outcome", "answerd"],
-            "--outcome 'answerd' is not one of: answered, clarified, declined, denied, failed. "
+            "--outcome 'answerd' is not one of: answered, clarified, declined, denied, failed, acted. "
             "Did you mean 'answered'?",
         ),
         (["--feedback", "down-vote"], "--feedback 'down-vote' is not one of: up, down."),
@@ -430,5 +430,5 @@ def test_cortex_audit_refuses_bad_options_clearly(
     assert message in " ".join(err.split())
 
 
-def test_outcomes_are_the_documented_five() -> None:
-    assert OUTCOMES == ("answered", "clarified", "declined", "denied", "failed")
+def test_outcomes_are_the_documented_six() -> None:
+    assert OUTCOMES == ("answered", "clarified", "declined", "denied", "failed", "acted")
