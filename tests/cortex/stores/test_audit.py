@@ -414,8 +414,8 @@ def test_cortex_audit_exports_csv_and_eval_cases(cortex: CliRunner, tmp_path: Pa
     [
         (
             ["--outcome", "answerd"],
-            "--outcome 'answerd' is not one of: answered, clarified, declined, denied, failed, acted. "
-            "Did you mean 'answered'?",
+            "--outcome 'answerd' is not one of: answered, clarified, declined, denied, failed, "
+            "acted. Did you mean 'answered'?",
         ),
         (["--feedback", "down-vote"], "--feedback 'down-vote' is not one of: up, down."),
         (["--export", "json"], "--export 'json' is not one of: csv, evals."),
