@@ -177,13 +177,25 @@ class Agent:
                 conversation_id,
                 reason="no earlier answer",
             )
-        plan = QueryPlan(recall.history[-1], 1.0)
+        return self.answer_again(
+            recall.last_answered, recall.history[-1], conversation_id, policy=policy
+        )
+
+    def answer_again(
+        self,
+        question: str,
+        query: SemanticQuery,
+        conversation_id: str,
+        *,
+        policy: QueryPolicy | None = None,
+    ) -> Answer:
+        """The answer to `question`, planned before as `query`, computed again now as the
+        asker may see it (a button under an earlier answer acts on it); nothing is recorded."""
+        plan = QueryPlan(query, 1.0)
         try:
-            return self._run(
-                recall.last_answered, conversation_id, plan, policy, time.perf_counter()
-            )
+            return self._run(question, conversation_id, plan, policy, time.perf_counter())
         except (SemanticLayerError, WarehouseError) as error:
-            return Answer("error", str(error), recall.last_answered, conversation_id)
+            return Answer("error", str(error), question, conversation_id)
 
     def _requested(self, question: str, conversation: str) -> Answer | None:
         """An `Action` when `question` asks a skill to act, else None."""

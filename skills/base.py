@@ -144,6 +144,8 @@ class Skill(ABC, Generic[InputT]):
     roles: ClassVar[frozenset[str] | None] = None
     writes_outside: ClassVar[bool] = False
     requests: ClassVar[tuple[str, ...]] = ()
+    #: the label of its button under every answer in Slack (None: no button)
+    button: ClassVar[str | None] = None
 
     @abstractmethod
     def run(self, context: SkillContext, given: InputT) -> SkillResult:

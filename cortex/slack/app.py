@@ -31,6 +31,7 @@ asked, so it is posted whatever its age.)
 
 from __future__ import annotations
 
+import json
 import logging
 import re
 import time
@@ -47,17 +48,23 @@ from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
 from slack_sdk.signature import SignatureVerifier
 
 from cortex.access import AccessPolicy, LiveAccess, Principal
+from cortex.access.grants import Grant
 from cortex.agent import Agent
-from cortex.answer import Answer
+from cortex.answer import Action, Answer
 from cortex.errors import AccessDenied, InternalError
 from cortex.knowledge.examples import example_question
 from cortex.slack.blocks import (
     ACTION_ASK,
+    ACTION_CANCEL,
+    ACTION_CONFIRM,
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_SHOW_SQL,
+    ACTION_SKILL,
     SlackMessage,
+    action_message,
     answer_message,
+    confirmation_message,
     escape,
     placeholder_message,
     sql_message,
@@ -69,6 +76,9 @@ from cortex.slack.placeholders import Pending, Placeholders
 from cortex.slack.show_sql import SqlWithheld, sql_to_show
 from cortex.stores.audit import AuditEntry, AuditLog
 from semantic_layer.errors import SemanticLayerError
+from skills.base import Requester
+from skills.dispatch import follow_through
+from skills.registry import SkillRegistry
 
 __all__ = [
     "FEEDBACK_VIEW",
@@ -141,8 +151,10 @@ class CortexSlack:
         signing_secret: str,
         draw_charts: bool = True,
         workers: int = OFFLINE_WORKERS,
+        skills: SkillRegistry | None = None,
     ) -> None:
         self.agent = agent
+        self.skills = skills
         self.access = access
         self.audit = audit
         self.ledger = ledger
@@ -175,6 +187,9 @@ class CortexSlack:
         app.action(ACTION_FEEDBACK_DOWN)(self._on_feedback_down)
         app.action(ACTION_SHOW_SQL)(self._on_show_sql)
         app.action(re.compile(rf"^{ACTION_ASK}_\d+$"))(self._on_suggestion)
+        app.action(re.compile(rf"^{ACTION_SKILL}_\d+$"))(self._on_skill)
+        app.action(ACTION_CONFIRM)(self._on_confirm)
+        app.action(ACTION_CANCEL)(self._on_cancel)
         app.view(FEEDBACK_VIEW)(self._on_feedback_comment)
 
     def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
@@ -373,16 +388,217 @@ class CortexSlack:
                 )
             )
         answer = self.agent.ask(question, where.conversation_id, policy=grant)
+        if answer.status == "action" and self.skills is not None:
+            requester = self._requester(user_id, principal, grant, where)
+            answer = follow_through(
+                answer, self.skills, self.agent, requester, policy=grant, audit=self.audit
+            )
         record = self.audit.record_answer(
             answer, source="slack", user_id=user_id, user_name=principal.name, channel=where.channel
         )
         attempt.audited = True
-        message = answer_message(answer, record_id=None if record is None else str(record))
+        message = self._message(answer, record, asker=user_id)
         self.placeholders.answered(key, record, message)
         self.ledger.done(key)
         self._replace(key, where, attempt.placeholder, message)
         if answer.status == "answer":
             self._upload_chart(answer, where)
+        self._upload_files(answer, where)
+
+    # ----------------------------------------------------------------------- skills
+
+    def _message(self, answer: Answer, record: int | None, *, asker: str) -> SlackMessage:
+        """The message of an answer: a confirmation to click when a skill waits for one."""
+        action = answer.action
+        if action is not None and action.outcome == "awaiting confirmation":
+            value = {
+                "s": action.skill,
+                "i": dict(action.input),
+                "u": asker,
+                "c": answer.conversation_id,
+            }
+            return confirmation_message(answer.text, json.dumps(value), asker=asker)
+        buttons = [(s.button, s.name) for s in self.skills or () if s.button is not None]
+        return answer_message(
+            answer, record_id=None if record is None else str(record), skills=buttons
+        )
+
+    def _requester(
+        self, user_id: str, principal: Principal, grant: Grant, where: _Where
+    ) -> Requester:
+        """Who runs a skill from Slack, with a link back to the thread for what it writes."""
+        link = None
+        if where.thread_ts is not None:
+            link = f"https://slack.com/archives/{where.channel}/p{where.thread_ts.replace('.', '')}"
+        return Requester(
+            user_id=user_id,
+            user_name=principal.name,
+            roles=grant.roles,
+            source="slack",
+            channel=where.channel,
+            thread=where.conversation_id,
+            thread_link=link,
+        )
+
+    def _on_skill(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded, self._skill_on_answer, body, action)
+
+    def _on_confirm(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded, self._confirmed, body, action)
+
+    def _on_cancel(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded, self._cancelled, body, action)
+
+    def _guarded(
+        self, work: Callable[[dict[str, Any], dict[str, Any]], None], *args: dict[str, Any]
+    ) -> None:
+        """Run a click's work; a failure is an apology with a trace id in the thread."""
+        body = args[0]
+        try:
+            work(*args)
+        except Exception:  # noqa: BLE001 - the clicker gets an apology with a trace id
+            internal = InternalError("a skill click failed")
+            _log.exception("trace %s: a skill click by %s", internal.trace_id, body.get("user"))
+            where = self._where_of_action(body)
+            if where is not None:
+                self._apologise(where, None, internal)
+
+    def _skill_on_answer(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """A skill button under an answer: run it on that answer (after a confirmation when it
+        writes outside Cortex). Only the person who asked may act on their answer."""
+        where = self._where_of_action(body)
+        skill, _, record_text = str(action.get("value", "")).partition("|")
+        record = _record_id(record_text)
+        entry = self.audit.get(record) if record is not None else None
+        if where is None or entry is None or entry.query is None or self.skills is None:
+            return
+        clicker = str(body["user"]["id"])
+        if clicker != entry.user_id:
+            self._tell(
+                where,
+                clicker,
+                "Only the person who asked can act on this answer. Ask "
+                "it yourself to save or share yours.",
+            )
+            return
+        principal = self.directory.principal(clicker, self.access.group_ids)
+        grant = self.access.grant_for(principal)
+        again = self.agent.answer_again(
+            entry.question, entry.query, where.conversation_id, policy=grant
+        )
+        requested = Answer(
+            "action", "", entry.question, where.conversation_id, action=Action(skill, {})
+        )
+        done = follow_through(
+            requested,
+            self.skills,
+            self.agent,
+            self._requester(clicker, principal, grant, where),
+            policy=grant,
+            audit=self.audit,
+            answers=(again,),
+        )
+        shown = done.action
+        if shown is not None and shown.outcome == "awaiting confirmation":
+            value = {"s": skill, "i": dict(shown.input), "u": clicker, "r": record}
+            self._post(where, confirmation_message(done.text, json.dumps(value), asker=clicker))
+            return
+        self._post(where, action_message(done))
+        self._upload_files(done, where)
+
+    def _confirmed(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """Confirm clicked: by the person who asked, once; the skill runs and the message
+        says what came of it (the answer above stays whatever happens)."""
+        where = self._where_of_action(body)
+        value = _confirmation(str(action.get("value", "")))
+        message_ts = (body.get("message") or {}).get("ts")
+        if where is None or value is None or message_ts is None or self.skills is None:
+            return
+        clicker, asker = str(body["user"]["id"]), str(value["u"])
+        if clicker != asker:
+            self._tell(where, clicker, f"Only <@{asker}>, who asked, can confirm this.")
+            return
+        if not self.ledger.claim(f"confirm:{where.channel}:{message_ts}"):
+            return  # a second click, or a redelivery: it runs once
+        working = text_message("Working on it…", emoji=":hourglass_flowing_sand:")
+        self.client.chat_update(channel=where.channel, ts=message_ts, **working.as_kwargs())
+        principal = self.directory.principal(clicker, self.access.group_ids)
+        grant = self.access.grant_for(principal)
+        record = value.get("r")
+        entry = self.audit.get(int(record)) if isinstance(record, int) else None
+        if entry is not None and entry.query is not None:
+            acted_on = self.agent.answer_again(
+                entry.question, entry.query, where.conversation_id, policy=grant
+            )
+        else:
+            acted_on = self.agent.recall_answer(where.conversation_id, policy=grant)
+        requested = Answer(
+            "action",
+            "",
+            acted_on.question,
+            where.conversation_id,
+            action=Action(str(value["s"]), dict(value.get("i") or {})),
+        )
+        done = follow_through(
+            requested,
+            self.skills,
+            self.agent,
+            self._requester(clicker, principal, grant, where),
+            policy=grant,
+            audit=self.audit,
+            confirmed=True,
+            answers=(acted_on,) if acted_on.status == "answer" else (),
+        )
+        self.client.chat_update(
+            channel=where.channel, ts=message_ts, **action_message(done).as_kwargs()
+        )
+        self.ledger.done(f"confirm:{where.channel}:{message_ts}")
+        self._upload_files(done, where)
+
+    def _cancelled(self, body: dict[str, Any], action: dict[str, Any]) -> None:
+        where = self._where_of_action(body)
+        value = _confirmation(str(action.get("value", "")))
+        message_ts = (body.get("message") or {}).get("ts")
+        if where is None or value is None or message_ts is None:
+            return
+        clicker, asker = str(body["user"]["id"]), str(value["u"])
+        if clicker != asker:
+            self._tell(where, clicker, f"Only <@{asker}>, who asked, can cancel this.")
+            return
+        if not self.ledger.claim(f"confirm:{where.channel}:{message_ts}"):
+            return
+        cancelled = text_message("Cancelled: nothing was written.", emoji=":x:")
+        self.client.chat_update(channel=where.channel, ts=message_ts, **cancelled.as_kwargs())
+        self.ledger.done(f"confirm:{where.channel}:{message_ts}")
+
+    def _tell(self, where: _Where, user: str, text: str) -> None:
+        """A line only `user` sees, in the thread."""
+        self.client.chat_postEphemeral(
+            channel=where.channel,
+            user=user,
+            thread_ts=where.thread_ts,
+            **text_message(text).as_kwargs(),
+        )
+
+    def _upload_files(self, answer: Answer, where: _Where) -> None:
+        """The files a skill made (a report, a brief), into the thread."""
+        if answer.action is None:
+            return
+        for path in answer.action.files:
+            name = path.rsplit("/", 1)[-1]
+            try:
+                self.client.files_upload_v2(
+                    channel=where.channel,
+                    thread_ts=where.thread_ts,
+                    file=path,
+                    filename=name,
+                    title=name,
+                )
+            except Exception:  # noqa: BLE001 - the message says it was made; the log has it
+                _log.exception("could not upload %s", name)
 
     def resume_interrupted(self) -> int:
         """Take over what a process that died left unfinished (see the module docstring);
@@ -590,6 +806,18 @@ class CortexSlack:
 
 def _record_id(value: str) -> int | None:
     return int(value) if value.isdigit() else None
+
+
+def _confirmation(value: str) -> dict[str, Any] | None:
+    """What a Confirm or Cancel button carries: the skill, its input, who asked, and the
+    answer acted on (its audit record, or the conversation's latest answer)."""
+    try:
+        found = json.loads(value)
+    except json.JSONDecodeError:
+        return None
+    if not isinstance(found, dict) or "s" not in found or "u" not in found:
+        return None
+    return found
 
 
 def _comment_view(record_id: str) -> dict[str, Any]:

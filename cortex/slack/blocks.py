@@ -23,13 +23,18 @@ from semantic_layer.compile import CompiledQuery
 
 __all__ = [
     "ACTION_ASK",
+    "ACTION_CANCEL",
+    "ACTION_CONFIRM",
+    "ACTION_SKILL",
     "ACTION_FEEDBACK_DOWN",
     "ACTION_FEEDBACK_UP",
     "ACTION_SHOW_SQL",
     "MAX_BLOCKS",
     "MAX_TABLE_ROWS",
     "SlackMessage",
+    "action_message",
     "answer_message",
+    "confirmation_message",
     "escape",
     "placeholder_message",
     "sql_message",
@@ -41,11 +46,16 @@ MAX_SECTION_CHARS: Final = 3000
 MAX_BUTTON_LABEL: Final = 75
 MAX_BUTTON_VALUE: Final = 2000
 MAX_TABLE_ROWS: Final = 15
+#: Skill buttons under an answer (an actions block holds 25 elements; a phone shows few).
+MAX_SKILL_BUTTONS: Final = 4
 
 ACTION_FEEDBACK_UP: Final = "cortex_feedback_up"
 ACTION_FEEDBACK_DOWN: Final = "cortex_feedback_down"
 ACTION_SHOW_SQL: Final = "cortex_show_sql"
 ACTION_ASK: Final = "cortex_ask"  # a suggested rephrasing; `cortex_ask_<n>` in one message
+ACTION_SKILL: Final = "cortex_skill"  # a skill on an answer; `cortex_skill_<n>` in one message
+ACTION_CONFIRM: Final = "cortex_confirm"
+ACTION_CANCEL: Final = "cortex_cancel"
 
 Block = dict[str, Any]
 
@@ -175,7 +185,11 @@ def _badge_line(answer: Answer) -> str:
     return f"{badge} · data as of {fresh} · owners: {escape(', '.join(owners))}"
 
 
-def _feedback_actions(record_id: str) -> Block:
+def _feedback_actions(record_id: str, skills: Sequence[tuple[str, str]] = ()) -> Block:
+    on_answer = [
+        _button(label, f"{ACTION_SKILL}_{n}", f"{skill}|{record_id}")
+        for n, (label, skill) in enumerate(skills[:MAX_SKILL_BUTTONS])
+    ]
     return {
         "type": "actions",
         "block_id": "cortex_answer_actions",
@@ -183,14 +197,20 @@ def _feedback_actions(record_id: str) -> Block:
             _button("👍", ACTION_FEEDBACK_UP, record_id),
             _button("👎", ACTION_FEEDBACK_DOWN, record_id),
             _button("Show SQL", ACTION_SHOW_SQL, record_id),
+            *on_answer,
         ],
     }
 
 
-def answer_message(answer: Answer, *, record_id: str | None) -> SlackMessage:
+def answer_message(
+    answer: Answer, *, record_id: str | None, skills: Sequence[tuple[str, str]] = ()
+) -> SlackMessage:
     """The message for any answer; `record_id` (the audit record) is what the buttons carry.
-    Without a record (the audit log could not be written) there are no buttons: a rating or
-    Show SQL would have nothing to point at."""
+    `skills` are (label, skill name) pairs offered as buttons under an answer with numbers
+    ("Save to Notion"). Without a record (the audit log could not be written) there are no
+    buttons: a rating, Show SQL or a skill would have nothing to point at."""
+    if answer.status == "action":
+        return action_message(answer)
     if answer.status == "clarification":
         return _clarification(answer)
     if answer.status == "denied":
@@ -206,9 +226,11 @@ def answer_message(answer: Answer, *, record_id: str | None) -> SlackMessage:
     blocks.append(_section(_how_computed(answer)))
     for caveat in answer.caveats:
         blocks.append(_section(f":memo: *{escape(caveat.source)}*\n{to_mrkdwn(caveat.markdown)}"))
+    if answer.action is not None and answer.action.outcome == "done":
+        blocks.extend(_produced(answer))
     blocks = blocks[: MAX_BLOCKS - 1]
     if record_id is not None:
-        blocks.append(_feedback_actions(record_id))
+        blocks.append(_feedback_actions(record_id, skills))
     return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))
 
 
@@ -243,3 +265,43 @@ def sql_message(sql: str) -> SlackMessage:
     if len(chunks) >= MAX_BLOCKS:
         blocks.append(_context("The SQL is longer than one Slack message; this is its start."))
     return SlackMessage("The SQL behind this answer", tuple(blocks))
+
+
+def _produced(answer: Answer) -> list[Block]:
+    """What a skill made, as a line: its link, or the files posted in the thread."""
+    action = answer.action
+    if action is None:
+        return []
+    lines = []
+    if action.link is not None:
+        lines.append(f":link: <{action.link}|Open it>")
+    if action.files:
+        names = ", ".join(escape(path.rsplit("/", 1)[-1]) for path in action.files)
+        lines.append(f":page_facing_up: {names} (in this thread)")
+    return [_context(*lines)] if lines else []
+
+
+def action_message(answer: Answer) -> SlackMessage:
+    """What a skill asked for gave: what it says, with its link or files."""
+    emoji = ":white_check_mark:" if answer.action and answer.action.outcome == "done" else ""
+    shown = f"{emoji} {escape(answer.text)}" if emoji else escape(answer.text)
+    blocks: list[Block] = [_section(shown), *_produced(answer)]
+    return SlackMessage(_clip(escape(answer.text), MAX_SECTION_CHARS), tuple(blocks))
+
+
+def confirmation_message(question: str, value: str, *, asker: str) -> SlackMessage:
+    """The question to confirm a skill that writes outside Cortex, with Confirm and Cancel
+    buttons carrying `value`; only `asker` (a Slack user id) may click them."""
+    blocks: list[Block] = [
+        _section(f":raised_hand: {escape(question)}"),
+        _context(f"Only <@{asker}>, who asked, can confirm."),
+        {
+            "type": "actions",
+            "block_id": "cortex_confirmation",
+            "elements": [
+                _button("Confirm", ACTION_CONFIRM, value, style="primary"),
+                _button("Cancel", ACTION_CANCEL, value),
+            ],
+        },
+    ]
+    return SlackMessage(_clip(escape(question), MAX_SECTION_CHARS), tuple(blocks))

@@ -45,6 +45,7 @@ from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Placeholders
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace, ensure_warehouse
+from skills.builtin import skill_registry
 
 __all__ = [
     "EVENTS_PATH",
@@ -79,8 +80,10 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     workspace = Workspace.open(settings)
     access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
     events = settings.audit_path.with_name("slack_events.sqlite")
+    skills = skill_registry(settings)
     return CortexSlack(
-        agent=build_agent(workspace),
+        agent=build_agent(workspace, requests=skills.readers()),
+        skills=skills,
         access=access,
         audit=AuditLog(settings.audit_path),
         ledger=EventLedger(events),
