@@ -26,6 +26,7 @@ from semantic_layer.model import (
     Measure,
     Metric,
     NamedFilter,
+    Objectives,
     QuerySpec,
     Relationship,
     SemanticModel,
@@ -131,13 +132,16 @@ _SECTIONS: dict[str, _Spec] = {
 }
 #: Settings of the whole model, read from the root file: key -> what it accepts.
 _SETTINGS = {"fiscal_year_start_month": "a month number from 1 to 12 (4 for April)"}
-_TOP_LEVEL_KEYS = sorted(["version", "include", *_SETTINGS, *_SECTIONS])
+_OBJECTIVES = _Spec(Objectives, "objectives")
+#: Declarations of the whole model, one mapping each, read from the root file: key -> spec.
+_DECLARATIONS: dict[str, _Spec] = {"objectives": _OBJECTIVES}
+_TOP_LEVEL_KEYS = sorted(["version", "include", *_SETTINGS, *_DECLARATIONS, *_SECTIONS])
 
 
 def _label(spec: _Spec, raw: LineMap, index: int, parent: str) -> str:
     """How an issue names the object: `table 'tickets' dimension 'channel'`."""
     prefix = f"{parent} " if parent else ""
-    if spec.model is Snapshot or spec.model is QuerySpec:
+    if spec.model in (Snapshot, QuerySpec, Objectives):
         return f"{prefix}{spec.kind}"
     if spec.model is Relationship:
         source, target, name = raw.get("from"), raw.get("to"), raw.get("name")
@@ -173,6 +177,8 @@ class _Loader:
         self._read: set[Path] = set()
         self._items: dict[str, list[tuple[LineMap, str]]] = {key: [] for key in _SECTIONS}
         self._settings: dict[str, object] = {}
+        #: the raw mapping of each declaration that loaded, for checking the names it gives
+        self._declared: dict[str, tuple[LineMap, str]] = {}
 
     def load(self, path: Path) -> SemanticModel:
         root = display_path(path)
@@ -191,9 +197,12 @@ class _Loader:
                 if obj is not None:
                     built[section].append(obj)
         self._check_measures_unique()
-        return SemanticModel.model_validate(
+        model = SemanticModel.model_validate(
             {"location": Location(file=root, line=1), **self._settings, **built}
         )
+        if model.objectives is not None:
+            self._check_objectives(model, *self._declared["objectives"])
+        return model
 
     # files and includes
 
@@ -221,6 +230,7 @@ class _Loader:
                 self._unknown_key(file, line, "top level", str(key), _TOP_LEVEL_KEYS)
         self._check_version(data, file, is_root=is_root)
         self._read_settings(data, file, is_root=is_root)
+        self._read_declarations(data, file, is_root=is_root)
         for section in _SECTIONS:
             self._collect(data, section, file)
         for target, line in self._includes(data, path, file):
@@ -257,6 +267,26 @@ class _Loader:
                 )  # fmt: skip
                 continue
             self._settings[key] = value
+
+    def _read_declarations(self, data: LineMap, file: str, *, is_root: bool) -> None:
+        """The model's one-mapping declarations (`objectives`), from the root file only."""
+        for key, spec in _DECLARATIONS.items():
+            if key not in data or data[key] is None:
+                continue
+            line, value = data.key_lines[key], data[key]
+            if not is_root:
+                self._error(
+                    file, line, "top level", f"'{key}' is a declaration of the root file.",
+                    "Move it to the metrics.yml that includes this file.",
+                )  # fmt: skip
+                continue
+            if not isinstance(value, LineMap):
+                self._not_a_mapping(file, line, key, value)
+                continue
+            built = self._build(spec, value, file, spec.kind)
+            if built is not None:
+                self._settings[key] = built
+                self._declared[key] = (value, file)
 
     def _check_version(self, data: LineMap, file: str, *, is_root: bool) -> None:
         if "version" not in data:
@@ -489,6 +519,50 @@ class _Loader:
                     )
                 seen_here.add(name)
                 declared.setdefault(name, _Declared(table_label, file, measure.line))
+
+    def _check_objectives(self, model: SemanticModel, raw: LineMap, file: str) -> None:
+        """The names `objectives` gives exist: its table, that table's dimensions, a metric
+        over the table as the target, and a dimension for segment values to filter."""
+        declared = model.objectives
+        if declared is None or declared.table in self.unloaded:
+            return
+        table = model.table(declared.table)
+        if table is None:
+            tables = [t.name for t in model.tables]
+            self._error(
+                file, raw.key_lines["table"], "objectives",
+                f"table '{declared.table}' is not declared.",
+                did_you_mean(declared.table, tables).strip()
+                or f"Name one of: {', '.join(tables)}.",
+            )  # fmt: skip
+            return
+        own = [d.name for d in table.dimensions]
+        for key, name in declared.dimensions.items():
+            if name not in own and name not in self.unloaded:
+                self._error(
+                    file, raw.key_lines[key], "objectives",
+                    f"{key} '{name}' is not a dimension of table '{table.name}'.",
+                    did_you_mean(name, own).strip() or f"Name one of: {', '.join(own)}.",
+                )  # fmt: skip
+        over_table = [
+            m.name for m in model.metrics
+            if m.measure is not None and any(x.name == m.measure for x in table.measures)
+        ]  # fmt: skip
+        if declared.target not in over_table and declared.target not in self.unloaded:
+            self._error(
+                file, raw.key_lines["target"], "objectives",
+                f"target '{declared.target}' is not a metric over table '{table.name}'.",
+                did_you_mean(declared.target, over_table).strip()
+                or "Name a metric whose measure is on this table (the target value).",
+            )  # fmt: skip
+        segmented = declared.segment_dimension
+        dimensions = sorted({d.name for t in model.tables for d in t.dimensions})
+        if segmented is not None and segmented not in dimensions and segmented not in self.unloaded:
+            self._error(
+                file, raw.key_lines["segment_dimension"], "objectives",
+                f"segment_dimension '{segmented}' is not a declared dimension.",
+                did_you_mean(segmented, dimensions).strip(),
+            )  # fmt: skip
 
     def _mark_unloaded(self, raw: LineMap) -> None:
         """Remember the names an object that failed to load (and its nested objects) declared."""

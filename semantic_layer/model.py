@@ -253,6 +253,48 @@ class VerifiedQuery(_Node):
     verified_at: str | None = None
 
 
+class Objectives(_Node):
+    """Where the company's objectives (OKRs) live: a table of one row per objective, and which
+    of its dimensions hold each part of it. Every value names a dimension of `table`, except
+    `target` (a metric over the table: the objective's target value) and `segment_dimension`
+    (the dimension a row's segment value filters the objective's metric by, e.g. `segment`).
+    """
+
+    table: str
+    id: str
+    objective: str
+    metric: str
+    period: str
+    target: str
+    #: A row's segment value (empty for company-wide); needs `segment_dimension`.
+    segment: str | None = None
+    segment_dimension: str | None = None
+    #: A row's direction, `higher` or `lower` (empty: the metric's `better`).
+    direction: str | None = None
+
+    @model_validator(mode="after")
+    def _segment_with_its_dimension(self) -> Objectives:
+        if (self.segment is None) != (self.segment_dimension is None):
+            raise ValueError(
+                "give `segment` (the column of a row's segment) and `segment_dimension` (the "
+                "dimension it filters) together"
+            )
+        return self
+
+    @property
+    def dimensions(self) -> dict[str, str]:
+        """What each declared dimension of `table` holds -> its name."""
+        held = {
+            "id": self.id,
+            "objective": self.objective,
+            "metric": self.metric,
+            "period": self.period,
+            "segment": self.segment,
+            "direction": self.direction,
+        }
+        return {key: name for key, name in held.items() if name is not None}
+
+
 class SemanticModel(_Node):
     """Everything `metrics.yml` (and the files it includes) declares."""
 
@@ -264,6 +306,8 @@ class SemanticModel(_Node):
     #: The month the company's financial (fiscal) year starts in: 4 for April-March. "This
     #: financial year" and "last fiscal year" are read as those months.
     fiscal_year_start_month: int = Field(default=1, ge=1, le=12)
+    #: Where the company's objectives (OKRs) are declared, if anywhere.
+    objectives: Objectives | None = None
 
     def table(self, name: str) -> Table | None:
         """The table called `name`, if declared."""

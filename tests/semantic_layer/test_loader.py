@@ -217,8 +217,8 @@ def test_a_file_outside_the_working_directory_is_named_by_its_absolute_path(
     path = write(tmp_path, "metrics.yml", "version: 1\nmetric: []\n")
     assert load_errors(path) == [
         f"{path}:2: error: top level: unknown key 'metric'. Accepted: filters, "
-        "fiscal_year_start_month, include, metrics, relationships, tables, verified_queries, "
-        "version. Did you mean 'metrics'?"
+        "fiscal_year_start_month, include, metrics, objectives, relationships, tables, "
+        "verified_queries, version. Did you mean 'metrics'?"
     ]
 
 
