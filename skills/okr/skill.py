@@ -18,6 +18,11 @@ from skills.okr.wording import likely_text, money, recommendations, status_lines
 
 __all__ = ["OkrStatus", "OkrStatusInput"]
 
+#: How an objective stands, in a request's words.
+_HOW = r"(perform\w*|doing|track\w*|progress\w*|going|status|attain\w*|pacing|on target)"
+#: An objective named by the acronym or the word, with its number if any.
+_OKR = r"okrs?(?:[- ]?\d+)?|objectives?(?: \d+)?"
+
 
 class OkrStatusInput(SkillInput):
     """Which objective: its id as people write it, or none for every current one."""
@@ -88,6 +93,16 @@ class OkrStatus(Skill[OkrStatusInput]):
         "change by segment and what would close the gap."
     )
     input_model: ClassVar[type[SkillInput]] = OkrStatusInput
+    #: how it stands, asked of one objective ("how are we performing against OKR-1?", "OKR 2
+    #: progress") or of all ("are we on track for our OKRs?")
+    requests: ClassVar[tuple[str, ...]] = (
+        rf"\b{_HOW}\b.*\b(?P<subject>{_OKR})\b",
+        rf"\b(?P<subject>{_OKR})\b.*\b{_HOW}\b",
+    )
+
+    def request_input(self, subject: str | None) -> dict[str, object]:
+        """One objective when the request names its number, else every current one."""
+        return {"okr": subject} if subject and any(c.isdigit() for c in subject) else {}
 
     def run(self, context: SkillContext, given: OkrStatusInput) -> SkillResult:
         """Compute the status of the objective(s) asked for."""

@@ -146,3 +146,33 @@ def test_the_cli_runs_okr_status_and_prints_the_answer(cortex: CliRunner) -> Non
     assert printed["outcome"] == "done"
     assert "OKR-1" in json.dumps(printed)
     assert "by trend" in json.dumps(printed)
+
+
+# --------------------------------------------------------------------------- asked in words
+
+
+@pytest.mark.parametrize(
+    ("question", "okr"),
+    [
+        ("How are we performing against OKR-1, and what can my team do to help?", "OKR-1"),
+        ("okr 3 progress?", "okr 3"),
+        ("Are we on track for our OKRs?", None),
+    ],
+)
+def test_the_status_of_an_objective_asked_in_words_is_an_answer(
+    cortex: CliRunner, question: str, okr: str | None
+) -> None:
+    code, stdout, _ = run(cortex, "ask", "--json", question)
+    assert code == 0
+    payload = json.loads(stdout)
+    assert payload["status"] == "answer"
+    assert payload["action"]["skill"] == "okr.status"
+    assert payload["action"]["outcome"] == "done"
+    assert payload["action"]["input"] == ({"okr": okr} if okr else {"okr": None})
+    assert "Projected" in payload["text"] or "projected" in payload["text"]
+
+
+def test_a_question_about_an_objectives_target_stays_a_metric_question(cortex: CliRunner) -> None:
+    code, stdout, _ = run(cortex, "ask", "--json", "What's the OKR target for OKR-1?")
+    payload = json.loads(stdout)
+    assert payload["action"] is None
