@@ -151,6 +151,10 @@ class Skill(ABC, Generic[InputT]):
     def run(self, context: SkillContext, given: InputT) -> SkillResult:
         """Do the skill's work for `given`, as `context.requester`; raises SkillError."""
 
+    def input_schema(self) -> dict[str, Any]:
+        """The JSON schema of the skill's input: the tool a model-backed planner sees."""
+        return self.input_model.model_json_schema()
+
     def read_request(self, question: str) -> Mapping[str, Any] | None:
         """The input `question` asks this skill for, or None when it asks for something else."""
         said = " ".join(question.strip().rstrip("?!.").split())

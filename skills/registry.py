@@ -58,8 +58,9 @@ class SkillRegistry:
         return found
 
     def readers(self) -> tuple[RequestReader, ...]:
-        """The skills people can ask for in plain language, as the agent's request readers."""
-        return tuple(skill for skill in self if skill.requests)
+        """The skills as the agent and its planner see them: requests read in plain words
+        (those with request patterns), tools a model-backed planner may call (all)."""
+        return tuple(self)
 
     def tools(self) -> list[dict[str, Any]]:
         """Each skill as a tool definition: name, description and input JSON schema."""

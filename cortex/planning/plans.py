@@ -105,11 +105,17 @@ Plan = QueryPlan | Clarify | OutOfScope | SkillRequest
 
 
 class RequestReader(Protocol):
-    """Recognises requests for one skill: the input it asks for, or None when it asks for
-    something else."""
+    """One skill as planning sees it: its name and description, the JSON schema of its input
+    (the tool a model-backed planner may call), and `read_request`, which recognises requests
+    for it in plain words (the input asked for, or None when the question asks otherwise)."""
 
     @property
     def name(self) -> str: ...
+
+    @property
+    def description(self) -> str: ...
+
+    def input_schema(self) -> dict[str, Any]: ...
 
     def read_request(self, question: str) -> Mapping[str, Any] | None: ...
 
