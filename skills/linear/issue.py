@@ -128,7 +128,7 @@ class CreateLinearIssue(Skill[CreateIssue]):
                 "description": issue_description(context, given, key),
             }
             if given.labels:
-                fields["labelIds"] = label_ids(found_team, given.labels)
+                fields["labelIds"] = label_ids(linear, found_team, given.labels)
             if given.assignee:
                 fields["assigneeId"] = user(linear, given.assignee).id
             if given.due_date is not None:

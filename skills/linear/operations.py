@@ -1,6 +1,7 @@
 """The Linear operations `linear.create_issue` needs, each a named GraphQL document and a reader.
 
-    team(linear, "SUP")                 the team by key (or id), with its labels
+    team(linear, "SUP")                 the team by key (or id)
+    label_ids(linear, team, ["Bug"])    label names as ids, the team's or the workspace's
     user(linear, "ada@acme.com")        a person by e-mail, display name or name
     issue_with(linear, key)             an issue whose description carries `key`, if any
     create_issue(linear, fields)        `issueCreate`, then the issue filed
@@ -30,6 +31,7 @@ __all__ = [
     "find_or_create",
     "issue_with",
     "label_ids",
+    "labels",
     "team",
     "user",
 ]
@@ -39,7 +41,15 @@ _UUID: Final = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-
 TEAMS: Final = """
 query Teams($filter: TeamFilter) {
   teams(filter: $filter, first: 50) {
-    nodes { id key name labels(first: 250) { nodes { id name } } }
+    nodes { id key name }
+  }
+}
+"""
+
+LABELS: Final = """
+query Labels($filter: IssueLabelFilter) {
+  issueLabels(filter: $filter, first: 250) {
+    nodes { id name }
   }
 }
 """
@@ -72,12 +82,11 @@ mutation IssueCreate($input: IssueCreateInput!) {
 
 @dataclass(frozen=True)
 class Team:
-    """A Linear team: its id, key and name, and its labels by name."""
+    """A Linear team: its id, key and name."""
 
     id: str
     key: str
     name: str
-    labels: Mapping[str, str]
 
 
 @dataclass(frozen=True)
@@ -105,8 +114,7 @@ def _nodes(data: Mapping[str, Any], field: str) -> list[Mapping[str, Any]]:
 
 
 def _team_of(node: Mapping[str, Any]) -> Team:
-    labels = {str(label["name"]): str(label["id"]) for label in _nodes(node, "labels")}
-    return Team(str(node["id"]), str(node["key"]), str(node.get("name") or node["key"]), labels)
+    return Team(str(node["id"]), str(node["key"]), str(node.get("name") or node["key"]))
 
 
 def team(linear: LinearClient, ref: str) -> Team:
@@ -125,17 +133,26 @@ def team(linear: LinearClient, ref: str) -> Team:
     )
 
 
-def label_ids(team: Team, names: list[str]) -> list[str]:
-    """The ids of the labels `names` among `team`'s (case aside); an unknown one is an error
-    with a "did you mean" and the labels there are."""
-    by_folded = {name.casefold(): label_id for name, label_id in team.labels.items()}
+def labels(linear: LinearClient, team: Team) -> dict[str, str]:
+    """The labels an issue of `team` may carry, name -> id: the team's and the workspace's."""
+    mine = {"team": {"id": {"eq": team.id}}}
+    variables = {"filter": {"or": [mine, {"team": {"null": True}}]}}
+    found = _nodes(linear.request("Labels", LABELS, variables), "issueLabels")
+    return {str(node["name"]): str(node["id"]) for node in found}
+
+
+def label_ids(linear: LinearClient, team: Team, names: list[str]) -> list[str]:
+    """The ids of the labels `names` among those `team`'s issues may carry (case aside); an
+    unknown one is an error with a "did you mean" and the labels there are."""
+    known = labels(linear, team)
+    by_folded = {name.casefold(): label_id for name, label_id in known.items()}
     ids = []
     for name in names:
         label_id = by_folded.get(name.strip().casefold())
         if label_id is None:
             raise SkillError(
-                f"Team {team.key} has no label {name!r}.{did_you_mean(name, team.labels)}",
-                hint=f"Its labels: {', '.join(sorted(team.labels)) or 'none'}.",
+                f"Team {team.key} has no label {name!r}.{did_you_mean(name, known)}",
+                hint=f"Its labels: {', '.join(sorted(known)) or 'none'}.",
             )
         if label_id not in ids:
             ids.append(label_id)

@@ -9,8 +9,9 @@
         fake.issues[0].description, fake.journal[-1].operation, fake.journal[-1].variables
 
 POST /graphql answers the operations `linear.create_issue` sends, told apart by their
-`operationName`: Teams (a filter on `key` or `id`, or none), Users (`or` of `eqIgnoreCase` on
-email, displayName and name), IssuesWithKey (`description.contains`) and IssueCreate. Another
+`operationName`: Teams (a filter on `key` or `id`, or none), Labels (`or` of a team's id and
+`team.null`: the team's and the workspace's labels), Users (`or` of `eqIgnoreCase` on email,
+displayName and name), IssuesWithKey (`description.contains`) and IssueCreate. Another
 operation is a GraphQL error. A request without the right `Authorization` (the bare key, as
 Linear's personal keys are sent) gets HTTP 401 with an AUTHENTICATION_ERROR, as Linear does.
 Issues get identifiers `<TEAM>-<n>` and urls `https://linear.app/<team>/issue/<TEAM>-<n>`.
@@ -146,10 +147,15 @@ class FakeLinear:
         api_key: str = "lin_api_test",
         teams: list[FakeLinearTeam] | None = None,
         users: list[FakeLinearUser] | None = None,
+        workspace_labels: Mapping[str, str] | None = None,
     ) -> None:
         self.api_key = api_key
         self.users = users if users is not None else demo_users()
         self.teams = teams if teams is not None else demo_teams(self.users)
+        #: labels of the workspace, not of a team (name -> id): any team's issue may carry them
+        self.workspace_labels = dict(
+            workspace_labels if workspace_labels is not None else _label_ids("Cortex")
+        )
         self.issues: list[FakeLinearIssue] = []
         self.journal: list[LinearJournalEntry] = []
         self._numbers: dict[str, itertools.count[int]] = {}
@@ -247,6 +253,8 @@ class FakeLinear:
         variables = entry.variables
         if operation == "Teams":
             return _data({"teams": {"nodes": [_team_node(t) for t in self._teams(variables)]}})
+        if operation == "Labels":
+            return _data({"issueLabels": {"nodes": self._labels(variables)}})
         if operation == "Users":
             return _data({"users": {"nodes": [_user_node(u) for u in self._users(variables)]}})
         if operation == "IssuesWithKey":
@@ -260,6 +268,16 @@ class FakeLinear:
     def _teams(self, variables: Mapping[str, Any]) -> list[FakeLinearTeam]:
         wanted = (variables.get("filter") or {}).items()
         return [t for t in self.teams if all(getattr(t, f) == c["eq"] for f, c in wanted)]
+
+    def _labels(self, variables: Mapping[str, Any]) -> list[dict[str, str]]:
+        found: dict[str, str] = {}
+        for condition in variables["filter"]["or"]:
+            team = condition["team"]
+            if team.get("null"):
+                found.update(self.workspace_labels)
+            else:
+                found.update(next(t.labels for t in self.teams if t.id == team["id"]["eq"]))
+        return [{"id": label_id, "name": name} for name, label_id in found.items()]
 
     def _users(self, variables: Mapping[str, Any]) -> list[FakeLinearUser]:
         fields = {"email": "email", "displayName": "display_name", "name": "name"}
@@ -279,7 +297,8 @@ class FakeLinear:
         team = next((t for t in self.teams if t.id == given.get("teamId")), None)
         if team is None:
             return _error(400, "INVALID_INPUT", "Argument Validation Error: teamId")
-        unknown = set(given.get("labelIds") or ()) - set(team.labels.values())
+        allowed = {*team.labels.values(), *self.workspace_labels.values()}
+        unknown = set(given.get("labelIds") or ()) - allowed
         if unknown:
             return _error(400, "INVALID_INPUT", "Entity not found: IssueLabel")
         number = next(self._numbers.setdefault(team.key, itertools.count(1)))
@@ -307,8 +326,7 @@ def _error(status: int, code: str, message: str) -> _Scripted:
 
 
 def _team_node(team: FakeLinearTeam) -> dict[str, Any]:
-    labels = [{"id": label_id, "name": name} for name, label_id in team.labels.items()]
-    return {"id": team.id, "key": team.key, "name": team.name, "labels": {"nodes": labels}}
+    return {"id": team.id, "key": team.key, "name": team.name}
 
 
 def _user_node(user: FakeLinearUser) -> dict[str, Any]:

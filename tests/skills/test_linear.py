@@ -123,7 +123,7 @@ def test_the_issue_carries_the_numbers_the_provenance_the_sql_and_the_thread(
         context,
         description="Enterprise looks high against the board pack.",
         assignee="bo@cortex-demo.com",
-        labels=["Finance", "data quality"],
+        labels=["Finance", "data quality", "cortex"],  # the last is the workspace's
         due_date="2026-12-01",
         priority=2,
     )
@@ -133,13 +133,14 @@ def test_the_issue_carries_the_numbers_the_provenance_the_sql_and_the_thread(
     assert run.result is not None and run.result.link == issue.url
     assert issue.url == "https://linear.app/sup/issue/SUP-1"
     assert run.message == f"Filed SUP-1 in Linear team SUP: {issue.url}"
-    assert operations(linear) == ["Teams", "Users", "IssuesWithKey", "IssueCreate"]
+    assert operations(linear) == ["Teams", "Labels", "Users", "IssuesWithKey", "IssueCreate"]
 
     sent = linear.journal[-1].variables["input"]
     assert sent["teamId"] == sup.id
     assert sent["title"] == "Check Enterprise ARR"
     assert sent["assigneeId"] == bo.id
-    assert sent["labelIds"] == [sup.labels["Finance"], sup.labels["Data quality"]]
+    labels = [sup.labels["Finance"], sup.labels["Data quality"], linear.workspace_labels["Cortex"]]
+    assert sent["labelIds"] == labels
     assert sent["dueDate"] == "2026-12-01"
     assert sent["priority"] == 2
 
@@ -345,7 +346,7 @@ def test_an_unknown_label_is_named_with_a_did_you_mean(
     run = file_issue(context, labels=["Finanse"])
     assert run.outcome == "failed"
     assert "Team SUP has no label 'Finanse'. Did you mean 'Finance'?" in run.message
-    assert "Its labels: Bug, Data quality, Finance." in run.message
+    assert "Its labels: Bug, Cortex, Data quality, Finance." in run.message
     assert "IssueCreate" not in operations(linear)
 
 
