@@ -16,9 +16,11 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
+from typer.testing import CliRunner
 
 from cortex.answer import Answer
 from cortex.assembly import build_agent
+from cortex.cli import app
 from cortex.settings import load_settings
 from cortex.workspace import Workspace
 from skills.base import Requester, SkillContext
@@ -374,3 +376,32 @@ def test_the_input_is_checked_before_anything_is_sent(
     assert "title: String should have at least 1 character" in run.message
     assert "priority: Input should be less than or equal to 4" in run.message
     assert linear.journal == []
+
+
+# --------------------------------------------------------------------------- from the CLI
+
+
+def test_the_cli_lists_it_and_files_an_issue_after_yes(
+    cortex: CliRunner, linear: FakeLinear
+) -> None:
+    env = {"LINEAR_API_KEY": KEY, "LINEAR_API_URL": linear.url, "CORTEX_LINEAR_TEAM": "SUP"}
+    listed = cortex.invoke(app, ["skill", "list", "--json"], env=env)
+    (skill,) = [
+        s for s in json.loads(listed.stdout)["skills"] if s["name"] == "linear.create_issue"
+    ]
+    assert skill["writes_outside"] is True
+    assert skill["input_schema"]["required"] == ["title"]
+
+    args = ["skill", "run", "linear.create_issue", "--input", '{"title": "Look at churn"}']
+    asked = cortex.invoke(app, args, env=env)
+    assert asked.exit_code == 1
+    assert "File the Linear issue 'Look at churn' in team SUP?" in asked.stderr
+    assert linear.journal == []
+
+    done = cortex.invoke(app, [*args, "--yes"], env=env)
+    assert done.exit_code == 0, done.stderr
+    assert "Link: https://linear.app/sup/issue/SUP-1" in done.stdout
+    (issue,) = linear.issues
+    assert issue.title == "Look at churn"
+    assert "Filed by Cortex for ada (cli)." in issue.description
+    assert KEY not in done.stdout + done.stderr
