@@ -10,6 +10,7 @@ from typing import Any
 
 from cortex.settings import Settings
 from skills.base import Skill
+from skills.linear import CreateLinearIssue
 from skills.okr import OkrStatus
 from skills.registry import SkillRegistry
 
@@ -18,7 +19,7 @@ __all__ = ["builtin_skills", "skill_registry"]
 
 def builtin_skills(settings: Settings) -> list[Skill[Any]]:
     """The skills that come with Cortex, configured from `settings`."""
-    return [OkrStatus()]
+    return [CreateLinearIssue(settings), OkrStatus()]
 
 
 def skill_registry(settings: Settings) -> SkillRegistry:
