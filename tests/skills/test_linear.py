@@ -390,7 +390,7 @@ def test_the_cli_lists_it_and_files_an_issue_after_yes(
         s for s in json.loads(listed.stdout)["skills"] if s["name"] == "linear.create_issue"
     ]
     assert skill["writes_outside"] is True
-    assert skill["input_schema"]["required"] == ["title"]
+    assert "required" not in skill["input_schema"]  # the title defaults to the question
 
     args = ["skill", "run", "linear.create_issue", "--input", '{"title": "Look at churn"}']
     asked = cortex.invoke(app, args, env=env)
@@ -405,3 +405,20 @@ def test_the_cli_lists_it_and_files_an_issue_after_yes(
     assert issue.title == "Look at churn"
     assert "Filed by Cortex for ada (cli)." in issue.description
     assert KEY not in done.stdout + done.stderr
+
+
+def test_an_issue_without_a_title_takes_the_answers_question(
+    linear: FakeLinear, arr_answer: Answer, context: SkillContext
+) -> None:
+    done = run_skill(registry_for(context), "linear.create_issue", {}, context, confirmed=True)
+    assert done.outcome == "done"
+    assert linear.issues[-1].title == arr_answer.question
+
+
+def test_a_task_asked_in_words_reads_its_title(context: SkillContext) -> None:
+    skill = CreateLinearIssue(context.settings)
+    assert skill.read_request("File a task to look at the refund spike") == {
+        "title": "Look at the refund spike"
+    }
+    assert skill.read_request("send this to Linear") == {}
+    assert skill.read_request("How many tickets did we create last week?") is None
