@@ -488,3 +488,27 @@ def test_cortex_check_checks_the_shipped_skills(cortex: CliRunner) -> None:
 
     assert code == 0, stderr
     assert "2 YAML skill(s) checked" in stdout
+
+
+def test_cortex_skill_run_runs_a_yaml_skill(cortex: CliRunner) -> None:
+    code, stdout, stderr = run(
+        cortex, "skill", "run", "segment.deep_dive", "--input", '{"segment": "smb"}', "--json"
+    )
+
+    assert code == 0, stderr
+    shown = json.loads(stdout)
+    assert shown["outcome"] == "done"
+    assert shown["message"].startswith("SMB in Q3 2026:")
+    assert shown["answer"]["text"] == shown["message"]
+    assert shown["details"]["output"] == "thread"
+
+
+def test_the_example_in_the_skills_readme_loads(workspace: Workspace, tmp_path: Path) -> None:
+    readme = (SHIPPED / "README.md").read_text(encoding="utf-8")
+    example = readme.split("```yaml\n", 1)[1].split("```", 1)[0]
+    _write(tmp_path, "example.yml", example)
+
+    skills, issues = load_yaml_skills(tmp_path, workspace.model, SkillRegistry([]))
+
+    assert issues == []
+    assert [skill.name for skill in skills] == ["support.weekly_review"]
