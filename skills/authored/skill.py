@@ -99,8 +99,12 @@ class YamlSkill(Skill[SkillInput]):
             "skill": self.name,
             "file": self.spec.file,
             "queries": [
-                {"id": q.id, "rows": len(v._frame), "sql": a.compiled.sql if a.compiled else None}
-                for q, v, a in zip(self.spec.queries, views.values(), answers, strict=True)
+                {
+                    "id": query.id,
+                    "rows": len(answer.result.frame) if answer.result is not None else 0,
+                    "sql": answer.compiled.sql if answer.compiled is not None else None,
+                }
+                for query, answer in zip(self.spec.queries, answers, strict=True)
             ],
         }
         delegate = self._delegate()
