@@ -34,14 +34,14 @@ from semantic_layer.compile import CompiledQuery, OutputColumn, PartialPeriod
 from semantic_layer.model import SemanticModel
 from semantic_layer.time import shift
 
-__all__ = ["additive_metrics", "narrate"]
+__all__ = ["additive_metrics", "change_phrase", "narrate"]
 
 
 def _value(column: OutputColumn, value: object) -> str:
     return compact_value(value, column.format, column.unit)
 
 
-def _change(now: object, before: object, column: OutputColumn) -> str:
+def change_phrase(now: object, before: object, column: OutputColumn) -> str:
     """`up 3.6% from 38,822`, `down 1.2 points from 14.1%`; "" when either is missing."""
     if is_missing(now) or is_missing(before):
         return ""
@@ -84,7 +84,7 @@ def _single(
             said = scope.period
         previous = f"{column.name}__previous"
         if previous in frame.columns:
-            change = _change(value, frame[previous].iloc[0], column)
+            change = change_phrase(value, frame[previous].iloc[0], column)
             if change:
                 text += f", {change} {scope.compared}".rstrip()
         clauses.append(text)
@@ -143,7 +143,7 @@ def _series(
             f"{_period(time, first[time.name])} to {_value(metric, last[metric.name])} in "
             f"{_period(time, last[time.name])}"
         )
-        change = _change(last[metric.name], first[metric.name], metric)
+        change = change_phrase(last[metric.name], first[metric.name], metric)
         text += f", {change.split(' from ')[0]}." if change else "."
         sentences.append(text)
         if len(complete) > 2:
@@ -176,7 +176,7 @@ def _against_before(
     2026 was up 20.1% from 44.0K in November 2025"."""
     grain = column_grain(time.name) or "day"
     day = _day(row[time.name])
-    change = _change(row[metric.name], row[f"{metric.name}__previous"], metric)
+    change = change_phrase(row[metric.name], row[f"{metric.name}__previous"], metric)
     if day is None or not change:
         return ""
     yearly = (compiled.provenance.comparison or "").startswith("previous year")
@@ -217,7 +217,7 @@ def _breakdown(
     def said(row: pd.Series) -> str:
         text = _value(metric, row[metric.name])
         if previous in frame.columns:
-            change = _change(row[metric.name], row[previous], metric)
+            change = change_phrase(row[metric.name], row[previous], metric)
             text += f", {change}" if change else ""
         return text
 

@@ -1,4 +1,5 @@
-"""`cortex check` and `cortex metrics`: metrics.yml checked, and the catalog it governs."""
+"""`cortex check` and `cortex metrics`: metrics.yml (with access.yml and the YAML skills that
+name it) checked, and the catalog it governs."""
 
 from __future__ import annotations
 
@@ -13,6 +14,8 @@ from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out, print_issues
 from semantic_layer.loader import load_and_check, load_model
+from skills.authored import YamlSkill
+from skills.builtin import load_skills
 
 
 def check(
@@ -20,7 +23,8 @@ def check(
         False, "--no-warehouse", help="Skip the checks that columns exist in the warehouse."
     ),
 ) -> None:
-    """Validate metrics.yml: every problem, with file:line and a fix. Exit 1 on errors."""
+    """Validate metrics.yml, access.yml and the YAML skills: every problem, with file:line and
+    a fix. Exit 1 on errors."""
     with user_errors():
         settings = read_settings()
         columns: dict[str, frozenset[str]] | None = None
@@ -29,9 +33,15 @@ def check(
                 columns = warehouse.columns()
         model, issues = load_and_check(settings.metrics_path, warehouse_columns=columns)
         access = settings.access_path
-        checks_access = access.is_file() and not any(i.level == "error" for i in issues)
+        sound = not any(i.level == "error" for i in issues)  # skills and access name the model
+        checks_access = access.is_file() and sound
         if checks_access:  # access.yml names metrics and tables: only a sound model can judge it
             issues = [*issues, *check_access(access, model)]
+        authored = 0
+        if sound:
+            registry, skill_issues = load_skills(settings, model)
+            authored = sum(1 for skill in registry if isinstance(skill, YamlSkill))
+            issues = [*issues, *skill_issues]
         print_issues(issues)
         errors = sum(1 for i in issues if i.level == "error")
         warnings = len(issues) - errors
@@ -44,6 +54,7 @@ def check(
             f"{len(model.metrics)} metrics, {len(model.verified_queries)} verified queries, "
             f"checked {checked}"
             + (f"; {access.name} checked against it" if checks_access else "")
+            + (f"; {authored} YAML skill(s) checked" if authored else "")
             + f"; {warnings} warning(s)."
         )
 

@@ -13,21 +13,23 @@ from cortex.assembly import build_agent
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.payload import answer_payload, json_value
-from cortex.cli.render import err, out, render_answer
+from cortex.cli.render import err, out, print_issues, render_answer
 from cortex.errors import UserError
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace
 from skills.base import Requester, SkillContext
-from skills.builtin import skill_registry
+from skills.builtin import load_skills, skill_registry
 from skills.runner import SkillRun, run_skill
 
 
 def skill_list(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
-    """List the skills Cortex can run: built-in ones and the analysts' YAML skills."""
+    """List the skills Cortex can run: built-in ones and the analysts' YAML skills (a YAML
+    skill file with errors is left out, and its problems are printed on stderr)."""
     with user_errors():
-        registry = skill_registry(read_settings())
+        registry, issues = load_skills(read_settings())
+        print_issues(issues)
         if as_json:
             shown = [
                 {
