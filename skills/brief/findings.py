@@ -5,8 +5,9 @@ a dimension (intents, channels), each value has the entity's *volume* (the rate'
 denominator), the entity's rate and the company-wide rate. A value counts when the entity
 has volume there: at least `MIN_SHARE` of its volume across the dimension and `MIN_ROWS`.
 
-- A *coverage gap* is such a value where the entity's rate is among its lowest (zero above
-  all): the intents the AI agent does not yet handle for this merchant.
+- A *coverage gap* is such a value where the entity's rate is zero or below its own average
+  across the dimension, worst first: the intents the AI agent does not yet handle for this
+  merchant.
 - A *product fit* is such a value where the entity's rate is well below the company's (by
   `MIN_POINTS` and to at most `MAX_RELATIVE` of it), sized by what the company's rate would
   give on the entity's volume, per month: the suggestions are ranked by that size.
