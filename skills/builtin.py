@@ -19,6 +19,7 @@ from semantic_layer.model import SemanticModel
 from semantic_layer.yaml_lines import display_path
 from skills.authored import load_yaml_skills, skill_files
 from skills.base import Skill
+from skills.brief import BriefSkill
 from skills.linear import CreateLinearIssue
 from skills.okr import OkrStatus
 from skills.registry import SkillRegistry
@@ -30,7 +31,7 @@ _log = logging.getLogger("cortex.skills")
 
 def builtin_skills(settings: Settings) -> list[Skill[Any]]:
     """The skills that come with Cortex, configured from `settings`."""
-    return [CreateLinearIssue(settings), OkrStatus()]
+    return [CreateLinearIssue(settings), BriefSkill(), OkrStatus()]
 
 
 def load_skills(
