@@ -10,6 +10,7 @@ from typing import Any
 
 from cortex.settings import Settings
 from skills.base import Skill
+from skills.notion import NotionRead, NotionWritePage
 from skills.registry import SkillRegistry
 
 __all__ = ["builtin_skills", "skill_registry"]
@@ -17,7 +18,7 @@ __all__ = ["builtin_skills", "skill_registry"]
 
 def builtin_skills(settings: Settings) -> list[Skill[Any]]:
     """The skills that come with Cortex, configured from `settings`."""
-    return []
+    return [NotionWritePage(settings), NotionRead()]
 
 
 def skill_registry(settings: Settings) -> SkillRegistry:
