@@ -6,10 +6,10 @@ goes under CORTEX_NOTION_PARENT_PAGE, or into CORTEX_NOTION_PARENT_DATABASE (its
 is read from the database's schema). Its content is `skills.notion.page`'s; the chart is
 uploaded with Notion's File Upload API and shown as an image block.
 
-The ledger (`skills.ledger`) keys a page by its answers' questions and conversations and the
-as-of day: a second run finds the page and updates it (the title set again, the old blocks
-moved to the trash, the new ones appended), never a second page. A page deleted in Notion
-since is written afresh.
+The ledger (`skills.ledger`) keys a page by its answers' questions and conversations (or by
+the questions given) and the as-of day: a second run finds the page and updates it (the title
+set again, the old blocks moved to the trash, the new ones appended), never a second page. A
+page deleted in Notion since is written afresh.
 """
 
 from __future__ import annotations
@@ -88,9 +88,7 @@ class NotionWritePage(Skill[WritePageInput]):
             )
         title = page_title(given.title, shown)
         ledger = WriteLedger.for_settings(settings)
-        key = request_key(
-            [(a.question, a.conversation_id) for a in shown], settings.as_of.isoformat()
-        )
+        key = _request(given, shown, settings)
         with NotionApi.from_settings(settings, self._options) as api:
             blocks = self._blocks(api, context, shown)
             written = ledger.find(self.name, key)
@@ -140,6 +138,15 @@ def _answers(context: SkillContext, given: WritePageInput) -> list[Answer]:
             hint="Ask a question first, or give the questions to answer on the page.",
         )
     return list(context.answers)
+
+
+def _request(given: WritePageInput, answers: list[Answer], settings: Settings) -> str:
+    """The ledger's key: the questions given (each run asks them in a new conversation), else
+    the answers' questions and conversations; with the as-of day either way."""
+    day = settings.as_of.isoformat()
+    if given.questions:
+        return request_key("questions", [q.strip() for q in given.questions], day)
+    return request_key([(a.question, a.conversation_id) for a in answers], day)
 
 
 def _title_property(page: dict[str, Any]) -> str:

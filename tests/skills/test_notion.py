@@ -268,6 +268,11 @@ def test_questions_given_are_asked_and_many_blocks_are_sent_100_at_a_time(
     )
     assert len(_uploads(fake)) == 2 and result.link
 
+    again = _write(
+        _context(agent, settings), questions=["ARR by plan", "ticket volume by month this year"]
+    )
+    assert again.link == result.link and again.text.startswith("Updated")  # asked anew, one page
+
 
 def test_text_and_tables_are_cut_to_notions_limits() -> None:
     assert [len(t["text"]["content"]) for t in rich_text("y" * 4500)] == [2000, 2000, 500]
