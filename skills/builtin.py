@@ -21,6 +21,7 @@ from skills.authored import load_yaml_skills, skill_files
 from skills.base import Skill
 from skills.brief import BriefSkill
 from skills.linear import CreateLinearIssue
+from skills.notion import NotionRead, NotionWritePage
 from skills.okr import OkrStatus
 from skills.registry import SkillRegistry
 
@@ -31,7 +32,13 @@ _log = logging.getLogger("cortex.skills")
 
 def builtin_skills(settings: Settings) -> list[Skill[Any]]:
     """The skills that come with Cortex, configured from `settings`."""
-    return [CreateLinearIssue(settings), BriefSkill(), OkrStatus()]
+    return [
+        NotionWritePage(settings),
+        NotionRead(),
+        CreateLinearIssue(settings),
+        BriefSkill(),
+        OkrStatus(),
+    ]
 
 
 def load_skills(

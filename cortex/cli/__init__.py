@@ -2,16 +2,17 @@
 
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build), `serve` (serve slack) and `skill` (skill list, skill run). They share
-`environment` (settings and the warehouse), `errors` (failures as one `Error:` line and a
-`Hint:`, option checks), `render` (what the terminal shows) and `payload` (the JSON of `--json`).
+(demo build), `serve` (serve slack), `skill` (skill list, skill run) and `context` (context
+sync). They share `environment` (settings and the warehouse), `errors` (failures as one
+`Error:` line and a `Hint:`, option checks), `render` (what the terminal shows) and `payload`
+(the JSON of `--json`).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cortex.cli import ask, audit, catalog, demo, evaluate, query, serve, skill
+from cortex.cli import ask, audit, catalog, context, demo, evaluate, query, serve, skill
 
 app = typer.Typer(
     name="cortex",
@@ -41,6 +42,10 @@ skill_app = typer.Typer(help="Skills: Notion pages, Linear tasks, reports, brief
 app.add_typer(skill_app, name="skill")
 skill_app.command("list")(skill.skill_list)
 skill_app.command("run")(skill.skill_run)
+
+context_app = typer.Typer(help="The business context: documents pulled from where they are kept.")
+app.add_typer(context_app, name="context")
+context_app.command("sync")(context.context_sync)
 
 
 def main() -> None:

@@ -1,7 +1,8 @@
 """Business context documents: front matter, passages, caveats, and search over them.
 
 `load_context(directory)` reads the business context documents (`context/*.md`, YAML front
-matter then markdown) into a `ContextLibrary`. Each document is split into passages at its
+matter then markdown; an optional `source`, such as `notion:<page id>`, says where a synced
+document comes from) into a `ContextLibrary`. Each document is split into passages at its
 `## ` headings. `ContextLibrary.search` ranks passages for a question with BM25
 (`knowledge.search`); `ContextLibrary.caveats_for` lists the sections that are caveats for some
 metrics. A passage is indexed with its document's title and its heading, the heading counted
@@ -39,7 +40,7 @@ __all__ = [
     "load_context",
 ]
 
-_FRONT_MATTER_KEYS: Final = ("title", "owner", "applies_to", "tags")
+_FRONT_MATTER_KEYS: Final = ("title", "owner", "applies_to", "tags", "source")
 _REQUIRED_KEYS: Final = ("title", "owner")
 _FRONT_MATTER_EXAMPLE: Final = (
     "Start the file with front matter such as:\n"
@@ -114,6 +115,8 @@ class ContextDocument:
     applies_to: tuple[str, ...]
     tags: tuple[str, ...]
     passages: tuple[Passage, ...]
+    #: where the document comes from when a sync wrote it (`notion:<page id>`), else None
+    source: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,7 @@ def _read_document(path: Path) -> ContextDocument:
         applies_to=_list_field(path, meta, "applies_to"),
         tags=_list_field(path, meta, "tags"),
         passages=_split_passages(path, title, body),
+        source=_optional_text(path, meta, "source"),
     )
 
 
@@ -283,6 +287,10 @@ def _text_field(path: Path, meta: Mapping[str, object], key: str) -> str:
             hint=f"Add a line such as `{key}: ...` between the '---' lines.",
         )
     return value.strip()
+
+
+def _optional_text(path: Path, meta: Mapping[str, object], key: str) -> str | None:
+    return _text_field(path, meta, key) if meta.get(key) is not None else None
 
 
 def _list_field(path: Path, meta: Mapping[str, object], key: str) -> tuple[str, ...]:
