@@ -11,13 +11,14 @@ from typing import Any
 from cortex.settings import Settings
 from skills.base import Skill
 from skills.registry import SkillRegistry
+from skills.report import ReportHtml, ReportPdf
 
 __all__ = ["builtin_skills", "skill_registry"]
 
 
 def builtin_skills(settings: Settings) -> list[Skill[Any]]:
     """The skills that come with Cortex, configured from `settings`."""
-    return []
+    return [ReportHtml(), ReportPdf()]
 
 
 def skill_registry(settings: Settings) -> SkillRegistry:
