@@ -34,6 +34,10 @@ from skills.report_sections import CHART_PICK, Section
 __all__ = ["Report", "render_html", "render_pdf", "slug"]
 
 _TEMPLATES = Path(__file__).parent / "templates"
+#: The font the PDF's charts are drawn and measured in: vl-convert lays the labels out with it
+#: and WeasyPrint draws them with it, so they fit (with "sans-serif" the two pick different
+#: fonts and long labels run into the axis title). DejaVu is fontconfig's own default.
+_PDF_CHART_FONT = "DejaVu Sans"
 
 
 @dataclass(frozen=True)
@@ -77,8 +81,9 @@ def vega_script() -> str:
 
 def _svg_uri(spec: dict[str, Any]) -> str:
     """A chart as a static SVG data URI, drawn offline; no external data is fetched."""
+    fonted = {**spec, "config": {**spec.get("config", {}), "font": _PDF_CHART_FONT}}
     try:
-        svg = vl_convert.vegalite_to_svg(spec, vl_version=_vl_version(), allowed_base_urls=[])
+        svg = vl_convert.vegalite_to_svg(fonted, vl_version=_vl_version(), allowed_base_urls=[])
     except Exception as exc:  # vl-convert raises plain ValueErrors, and panics as others
         raise ChartError(f"Could not draw a report chart as SVG: {exc}") from exc
     return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")

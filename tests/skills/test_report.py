@@ -8,6 +8,7 @@ test_report_browser.py."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import re
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from typer.testing import CliRunner
 
 from cortex.agent import Agent
 from cortex.assembly import build_agent
@@ -24,6 +26,7 @@ from skills.builtin import skill_registry
 from skills.registry import SkillRegistry
 from skills.report_render import slug
 from skills.runner import SkillRun, run_skill
+from tests.cortex.conftest import run
 
 ROOT = Path(__file__).resolve().parents[2]
 ARR = "What's our ARR by segment?"
@@ -210,3 +213,13 @@ def test_the_report_code_names_nothing_of_the_demo() -> None:
     demo_words = re.compile(r"\b(arr|segment|tickets?|enterprise|okr_targets|channel)\b", re.I)
     for path in files:
         assert not demo_words.findall(path.read_text(encoding="utf-8")), path.name
+
+
+def test_cortex_skill_run_writes_the_report_and_says_where(cortex: CliRunner) -> None:
+    given = json.dumps({"questions": [ARR], "title": "ARR today"})
+    code, out, err = run(cortex, "skill", "run", "report.html", "--input", given, "--json")
+    assert code == 0, err
+    shown = json.loads(out)
+    assert shown["outcome"] == "done" and shown["details"]["title"] == "ARR today"
+    (path,) = shown["files"]
+    assert Path(path).name.startswith("arr-today-") and Path(path).is_file()
