@@ -29,6 +29,7 @@ pytestmark = needs_chromium
 ROOT = Path(__file__).resolve().parents[2]
 ARR = "What's our ARR by segment?"
 TICKETS = "Monthly ticket volume over the last 6 months"
+BY_CHANNEL = "Monthly ticket volume by channel over the last 6 months"
 ARR_BY_SEGMENT = """
     SELECT a.segment, SUM(s.arr) AS arr
     FROM subscriptions AS s JOIN accounts AS a ON a.account_id = s.account_id
@@ -47,7 +48,7 @@ BARS = "#section-1 .chart svg .mark-rect path"
 
 @pytest.fixture(scope="module")
 def report(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of the two questions, made once for the module by report.html on the demo."""
+    """The report of three questions, made once for the module by report.html on the demo."""
     folder = tmp_path_factory.mktemp("report")
     environ = {
         "CORTEX_WAREHOUSE": str(demo_path),
@@ -60,7 +61,7 @@ def report(demo_path: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
         context = SkillContext(workspace=workspace, requester=Requester(user_id="ada"))
         context = dataclasses.replace(context, agent=agent)
         registry = skill_registry(workspace.settings)
-        run = run_skill(registry, "report.html", {"questions": [ARR, TICKETS]}, context)
+        run = run_skill(registry, "report.html", {"questions": [ARR, TICKETS, BY_CHANNEL]}, context)
     finally:
         agent.close()
     assert run.outcome == "done" and run.result is not None, run.message
@@ -99,8 +100,9 @@ def test_it_opens_offline_with_each_question_its_narrative_and_a_drawn_chart(
     opened: OfflinePage, tmp_path: Path
 ) -> None:
     page = opened.page
-    assert page.title() == f"{ARR} (and 1 more)"
-    assert page.locator("h2.question").all_inner_texts() == [f"1 {ARR}", f"2 {TICKETS}"]
+    assert page.title() == f"{ARR} (and 2 more)"
+    questions = page.locator("h2.question").all_inner_texts()
+    assert questions == [f"1 {ARR}", f"2 {TICKETS}", f"3 {BY_CHANNEL}"]
     assert "Enterprise is highest at $6.1M" in page.inner_text("#section-1 .narrative")
     assert page.locator(BARS).count() == 3
     assert page.locator("#section-2 .chart svg .mark-line path").count() >= 1
@@ -166,3 +168,16 @@ def test_choosing_a_filter_value_keeps_its_rows_and_redraws_the_chart(opened: Of
     select.select_option(index=0)
     page.wait_for_selector("#section-1[data-chart-pick='']")
     assert len(_column(page, 1, 1)) == 3 and page.locator(BARS).count() == 3
+
+
+def test_a_filter_on_the_series_of_a_line_chart_keeps_that_line_only(opened: OfflinePage) -> None:
+    page = opened.page
+    points = page.locator("#section-3 .chart svg .mark-symbol.role-mark path")
+    assert points.count() == 30  # 6 months of 5 channels
+    page.select_option("#section-3 select.filter", "email")
+    page.wait_for_selector("#section-3[data-chart-pick='email']")
+    assert points.count() == 6
+    assert set(_column(page, 3, 2)) == {"email"} and len(_column(page, 3, 2)) == 6
+    page.select_option("#section-3 select.filter", index=0)
+    page.wait_for_selector("#section-3[data-chart-pick='']")
+    assert points.count() == 30
