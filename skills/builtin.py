@@ -24,6 +24,7 @@ from skills.linear import CreateLinearIssue
 from skills.notion import NotionRead, NotionWritePage
 from skills.okr import OkrStatus
 from skills.registry import SkillRegistry
+from skills.report import ReportHtml, ReportPdf
 
 __all__ = ["builtin_skills", "load_skills", "skill_registry"]
 
@@ -36,6 +37,8 @@ def builtin_skills(settings: Settings) -> list[Skill[Any]]:
         NotionWritePage(settings),
         NotionRead(),
         CreateLinearIssue(settings),
+        ReportHtml(),
+        ReportPdf(),
         BriefSkill(),
         OkrStatus(),
     ]
