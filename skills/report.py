@@ -138,6 +138,12 @@ class _ReportSkill(Skill[ReportInput]):
     kind: ClassVar[str]
     suffix: ClassVar[str]
 
+    def request_input(self, subject: str | None) -> dict[str, object]:
+        """A report of the answer in the thread ("this"), or of the question asked about."""
+        if subject is None or subject.lower() in ("this", "that", "it", "these", "them"):
+            return {}
+        return {"questions": [subject]}
+
     def run(self, context: SkillContext, given: ReportInput) -> SkillResult:
         report = build_report(context, given)
         content, key = self.render(report)
@@ -160,6 +166,13 @@ class ReportHtml(_ReportSkill):
     )
     kind = "report"
     suffix = "html"
+    button = "HTML report"
+    #: "make a report of ARR by segment", "give me an interactive report on churn"
+    requests = (
+        r"\b(?:make|build|create|generate|give|prepare|send|write|draw up)\b(?: me| us)?"
+        r" (?:a |an |the )?(?:html |interactive |short |quick )?report\b"
+        r"(?: (?:of|on|for|about|with|showing) (?P<subject>.+))?",
+    )
 
     def render(self, report: Report) -> tuple[bytes, bytes]:
         page = render_html(report).encode("utf-8")
@@ -175,6 +188,12 @@ class ReportPdf(_ReportSkill):
         "section each with the narrative, the chart, the table and how the numbers were computed."
     )
     kind = "PDF report"
+    #: "make a PDF report of ARR by segment", "send me the report as a PDF"
+    requests = (
+        r"\b(?:make|build|create|generate|give|prepare|send|write|draw up)\b(?: me| us)?"
+        r" (?:a |an |the )?pdf report\b(?: (?:of|on|for|about|with|showing) (?P<subject>.+))?",
+        r"\breport\b(?: (?:of|on|for|about) (?P<subject>.+?))? as (?:a )?pdf\b",
+    )
     suffix = "pdf"
 
     def render(self, report: Report) -> tuple[bytes, bytes]:

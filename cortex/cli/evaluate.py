@@ -21,6 +21,7 @@ from cortex.knowledge import build_value_index
 from cortex.planning.plans import Closeable
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
+from skills.builtin import skill_registry
 
 
 def evaluate(
@@ -41,9 +42,12 @@ def evaluate(
             context = workspace_context(workspace)
             values = build_value_index(workspace.model, workspace.warehouse)
             planner = choose_planner(workspace, context, values)
+            # the skills are recognised as `cortex ask` recognises them: a question read as a
+            # request to act is scored as the answer it gets
+            readers = skill_registry(settings).readers()
 
             def make_agent() -> Agent:
-                return Agent(workspace, planner, store, values=values)
+                return Agent(workspace, planner, store, values=values, requests=readers)
 
             try:
                 report = run_eval(cases, make_agent, workspace)

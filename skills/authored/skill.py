@@ -19,6 +19,7 @@ of the skills it may send its result to is given at construction, never global.
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import replace
 from datetime import date
@@ -61,10 +62,21 @@ class YamlSkill(Skill[SkillInput]):
             "input_model": input_model(spec.name, spec.inputs),
             "roles": spec.roles,
             "writes_outside": delegate is not None and delegate.writes_outside,
+            "requests": (_request_pattern(spec.name),),
             "__doc__": f"{spec.description} (declared in {spec.file})",
         }
         made = type(f"YamlSkill_{spec.name.replace('.', '_')}", (cls,), attributes)
         return cast(YamlSkill, made(registry))
+
+    def request_input(self, subject: str | None) -> dict[str, Any]:
+        """A request "about" something fills the first value or text input with it
+        ("deep dive on Enterprise"); the skill checks the value when it runs."""
+        if subject is None:
+            return {}
+        for spec in self.spec.inputs:
+            if spec.type in ("value", "string"):
+                return {spec.name: subject}
+        return {}
 
     def confirmation(self, given: SkillInput) -> str:
         """What is confirmed: the queries, then what the skill the result goes to will do."""
@@ -206,3 +218,11 @@ def _known_value(context: SkillContext, spec: InputSpec, given: str) -> str:
         f"'{given}' is not a value of {spec.dimension}.{did_you_mean(given, values)}",
         hint=f"Values: {', '.join(values[:12])}{', ...' if len(values) > 12 else ''}.",
     )
+
+
+def _request_pattern(name: str) -> str:
+    """How people ask for a YAML skill: the words of its name after the dot ("weekly review"
+    for `support.weekly_review`), then optionally what it is about ("on Enterprise")."""
+    words = name.rpartition(".")[2].replace("_", " ").replace("-", " ").split()
+    said = r"[ -]".join(re.escape(word) for word in words)
+    return rf"\b{said}\b(?: (?:on|of|for|about|into) (?:the )?(?P<subject>.+))?"

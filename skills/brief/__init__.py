@@ -68,6 +68,13 @@ def _summary(data: BriefData) -> str:
     return f"{first}\n{second}"
 
 
+#: What people say before a name: an article and a common noun for who it is.
+_BEFORE_A_NAME = re.compile(
+    r"^(?:(?:the|our|a|an)\s+)?(?:(?:merchant|account|customer|client|company|brand)s?\s+)?",
+    re.IGNORECASE,
+)
+
+
 class BriefSkill(Skill[BriefInput]):
     """Writes the brief of one entity: its profile, each area's metrics with a monthly chart
     and breakdowns, coverage gaps, product-fit suggestions, and how each number was computed."""
@@ -80,6 +87,16 @@ class BriefSkill(Skill[BriefInput]):
     )
     input_model = BriefInput
     writes_outside = False
+    #: "brief on Dawn Thread Living", "the full picture of merchant X", "account brief for X"
+    requests = (
+        r"\bbrief(?:ing)? (?:on|for|about) (?P<subject>.+)",
+        r"\bfull picture (?:of|on|for) (?P<subject>.+)",
+    )
+
+    def request_input(self, subject: str | None) -> dict[str, object]:
+        """The name asked about, without the words people put before a name ("merchant X")."""
+        name = _BEFORE_A_NAME.sub("", subject or "").strip(" '\"")
+        return {"name": name} if name else {}
 
     def run(self, context: SkillContext, given: BriefInput) -> SkillResult:
         """Resolve the name, gather the figures, render the file; raises SkillError."""

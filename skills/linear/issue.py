@@ -10,6 +10,7 @@ answer), a search for the key in Linear finds the issue before another is filed.
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from datetime import date
@@ -34,6 +35,8 @@ from skills.markdown import answers_markdown
 __all__ = ["CreateIssue", "CreateLinearIssue", "issue_description"]
 
 _KEY_LABEL: Final = "cortex-request"
+#: A task for someone to do something: the title is what is to be done.
+_FOR_WHOM_TO: Final = re.compile(r"^(?:the |our |my )?(?:[\w-]+ ){0,3}?[\w-]+ to (\w.+)$")
 #: A request about the answer itself ("send this to Linear"), not a title.
 _THIS: Final = frozenset({"this", "that", "it", "these", "the answer", "this answer"})
 _Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
@@ -99,7 +102,9 @@ class CreateLinearIssue(Skill[CreateIssue]):
         """The title asked for; a task about "this" takes the answer's question."""
         if subject is None or subject.lower() in _THIS:
             return {}
-        return {"title": subject[:1].upper() + subject[1:]}
+        for_whom = _FOR_WHOM_TO.match(subject)  # "(for) the support team to look at churn"
+        title = for_whom.group(1) if for_whom else subject
+        return {"title": title[:1].upper() + title[1:]}
 
     def __init__(
         self,

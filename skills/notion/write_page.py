@@ -47,6 +47,10 @@ class WritePageInput(SkillInput):
     )
 
 
+#: A request about the answer itself ("save this to Notion"), not a question to answer.
+_THIS = frozenset({"this", "that", "it", "these", "the answer", "this answer", "them"})
+
+
 class NotionWritePage(Skill[WritePageInput]):
     """Write answers to a Notion page (or update the page written for them before)."""
 
@@ -58,6 +62,18 @@ class NotionWritePage(Skill[WritePageInput]):
     )
     input_model: ClassVar[type[SkillInput]] = WritePageInput
     writes_outside: ClassVar[bool] = True
+    button: ClassVar[str | None] = "Save to Notion"
+    #: "save this to Notion", "put ARR by segment in Notion", "export it as a Notion page"
+    requests: ClassVar[tuple[str, ...]] = (
+        r"\b(?:save|put|write|add|send|export|copy|post|share|turn)\b(?: (?P<subject>.+?))?"
+        r" (?:to|in|into|on|as) (?:a )?notion\b",
+    )
+
+    def request_input(self, subject: str | None) -> dict[str, Any]:
+        """The answer in the thread ("this"), or a question to answer on the page."""
+        if subject is None or subject.lower() in _THIS:
+            return {}
+        return {"questions": [subject]}
 
     def __init__(self, settings: Settings, options: NotionOptions | None = None) -> None:
         self._settings = settings

@@ -29,6 +29,7 @@ from cortex.knowledge import build_value_index
 from cortex.settings import load_settings
 from cortex.stores.conversations import ConversationStore
 from cortex.workspace import Workspace
+from skills.builtin import skill_registry
 from tests.companies.freight.build import build_freight
 from tests.conftest import DEMO_AS_OF
 
@@ -86,7 +87,12 @@ def measure(workspace: Workspace, name: str) -> Report:
     values = build_value_index(workspace.model, workspace.warehouse)
     planner = choose_planner(workspace, None, values)
     store = ConversationStore(":memory:")
-    return run_eval(cases, lambda: Agent(workspace, planner, store, values=values), workspace)
+    readers = skill_registry(workspace.settings).readers()  # as `cortex ask` and `cortex eval`
+    return run_eval(
+        cases,
+        lambda: Agent(workspace, planner, store, values=values, requests=readers),
+        workspace,
+    )
 
 
 def test_every_eval_set_has_recorded_figures_and_its_company(figures: dict[str, Any]) -> None:
