@@ -27,9 +27,13 @@ def workspace_context(workspace: Workspace) -> ContextLibrary | None:
 
 
 def choose_planner(
-    workspace: Workspace, context: ContextLibrary | None, values: ValueIndex | None = None
+    workspace: Workspace,
+    context: ContextLibrary | None,
+    values: ValueIndex | None = None,
+    skills: Sequence[RequestReader] = (),
 ) -> Planner:
-    """Claude when ANTHROPIC_API_KEY is set, the offline planner otherwise."""
+    """Claude when ANTHROPIC_API_KEY is set (offered the skills as tools), the offline
+    planner otherwise (the agent reads requests for skills before either plans)."""
     if values is None:
         values = build_value_index(workspace.model, workspace.warehouse)
     settings = workspace.settings
@@ -37,7 +41,7 @@ def choose_planner(
         from cortex.planning.claude import claude_planner_from_settings  # the SDK only when used
 
         catalog = build_catalog(workspace.model, values=values, context=context)
-        return claude_planner_from_settings(settings, workspace.model, catalog, context)
+        return claude_planner_from_settings(settings, workspace.model, catalog, context, skills)
     return OfflinePlanner(workspace.model, as_of=settings.as_of, values=values)
 
 
@@ -47,5 +51,5 @@ def build_agent(workspace: Workspace, requests: Sequence[RequestReader] = ()) ->
     context = workspace_context(workspace)
     conversations = ConversationStore(workspace.settings.conversations_path)
     values = build_value_index(workspace.model, workspace.warehouse)
-    planner = choose_planner(workspace, context, values)
+    planner = choose_planner(workspace, context, values, requests)
     return Agent(workspace, planner, conversations, context, values, requests)

@@ -41,10 +41,10 @@ def evaluate(
 
             context = workspace_context(workspace)
             values = build_value_index(workspace.model, workspace.warehouse)
-            planner = choose_planner(workspace, context, values)
             # the skills are recognised as `cortex ask` recognises them: a question read as a
             # request to act is scored as the answer it gets
             readers = skill_registry(settings).readers()
+            planner = choose_planner(workspace, context, values, readers)
 
             def make_agent() -> Agent:
                 return Agent(workspace, planner, store, values=values, requests=readers)

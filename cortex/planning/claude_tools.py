@@ -26,7 +26,7 @@ from pydantic import BaseModel, Field
 from cortex.knowledge import Catalog
 from semantic_layer.query import SemanticQuery
 
-__all__ = ["AskClarification", "SearchContext", "tools"]
+__all__ = ["AskClarification", "SearchContext", "skill_tool", "skill_tool_name", "tools"]
 
 _QUERY_METRICS = (
     "Answer with governed numbers: a semantic query of catalog metrics, grouped by dimensions, "
@@ -67,6 +67,25 @@ def tools(catalog: Catalog) -> list[ToolParam]:
         _tool("search_context", SearchContext),
         _tool("ask_clarification", AskClarification),
     ]
+
+
+def skill_tool_name(skill: str) -> str:
+    """A skill's tool name (tool names take no dots): `notion.write_page` -> `skill_notion_
+    write_page`; the prefix keeps them apart from the planner's own tools."""
+    return "skill_" + skill.replace(".", "_").replace("-", "_")
+
+
+def skill_tool(skill: str, description: str, schema: Mapping[str, Any]) -> ToolParam:
+    """A skill (a page, a task, a report, an objective's status) as a tool Claude may call:
+    its description and its input's JSON schema as one self-contained object."""
+    shown = dict(schema)
+    definitions = shown.pop("$defs", {})
+    shown.pop("description", None)
+    return {
+        "name": skill_tool_name(skill),
+        "description": " ".join(description.split()),
+        "input_schema": _inlined(shown, definitions),
+    }
 
 
 def _tool(name: str, model: type[BaseModel]) -> ToolParam:
