@@ -44,8 +44,10 @@ def skill_list(
             print(json.dumps({"skills": shown}))
             return
         table = Table(show_edge=False, header_style="bold")
-        for column in ("skill", "writes outside", "who may run it", "what it does"):
-            table.add_column(column)
+        table.add_column("skill", no_wrap=True)
+        table.add_column("writes outside")
+        table.add_column("who may run it")
+        table.add_column("what it does", ratio=1)
         for skill in registry:
             roles = ", ".join(sorted(skill.roles)) if skill.roles is not None else "everyone"
             writes = "yes, after confirming" if skill.writes_outside else "no"

@@ -211,3 +211,31 @@ def test_only_the_asker_acts_on_an_answer_and_cancel_writes_nothing(
     )
     cancelled = posted_in(slack, thread, "Cancelled")
     assert "nothing was written" in all_text(cancelled)
+
+
+def test_when_notion_keeps_failing_the_thread_is_told_and_the_answer_stays(
+    slack: SlackHarness, notion: FakeNotion
+) -> None:
+    event = mention(ANALYST, "What's our ARR by segment?")
+    slack.sender.event(event)
+    thread = event["ts"]
+    answer = answered(slack.fake, thread)
+    action_id, value = skill_button(answer, "notion.write_page")
+    press(slack, action_id, value, thread=thread, message=slack.fake.reply_ts(answer))
+    asking = posted_in(slack, thread, "Confirm")
+
+    notion.fail(500, times=20)
+    press(
+        slack,
+        ACTION_CONFIRM,
+        buttons(asking)[ACTION_CONFIRM],
+        thread=thread,
+        message=slack.fake.reply_ts(asking),
+    )
+    told = posted_in(slack, thread, "nothing was written there")
+    assert "Notion answered HTTP 500 after 4 tries" in all_text(told)
+    assert "The answer is kept" in all_text(told)
+    assert len(notion.pages) == 1  # the parent page alone
+    assert [c for c in slack.fake.calls_to("chat.delete")] == []  # the answer is never removed
+    (failed,) = [r for r in slack.audit.skill_runs() if r.outcome == "failed"]
+    assert failed.skill == "notion.write_page"
