@@ -167,7 +167,7 @@ class ReportHtml(_ReportSkill):
     kind = "report"
     suffix = "html"
     button = "HTML report"
-    #: "make a report of ARR by segment", "give me an interactive report on churn"
+    #: "make a report of revenue by region", "give me an interactive report on churn"
     requests = (
         r"\b(?:make|build|create|generate|give|prepare|send|write|draw up)\b(?: me| us)?"
         r" (?:a |an |the )?(?:html |interactive |short |quick )?report\b"
@@ -188,7 +188,7 @@ class ReportPdf(_ReportSkill):
         "section each with the narrative, the chart, the table and how the numbers were computed."
     )
     kind = "PDF report"
-    #: "make a PDF report of ARR by segment", "send me the report as a PDF"
+    #: "make a PDF report of revenue by region", "send me the report as a PDF"
     requests = (
         r"\b(?:make|build|create|generate|give|prepare|send|write|draw up)\b(?: me| us)?"
         r" (?:a |an |the )?pdf report\b(?: (?:of|on|for|about|with|showing) (?P<subject>.+))?",

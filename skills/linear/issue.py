@@ -91,7 +91,7 @@ class CreateLinearIssue(Skill[CreateIssue]):
     input_model = CreateIssue
     writes_outside = True
     button = "File in Linear"
-    #: "file a task for the support leads to look at EMEA churn", "send this to Linear"
+    #: "file a task for the support leads to look at churn in Europe", "send this to Linear"
     requests = (
         r"\b(?:file|create|open|log|raise|add|make)\b (?:a |an |the )?(?:linear )?"
         r"(?:task|issue|ticket)\b(?: in linear)?(?: (?:for|to|about|on) (?P<subject>.+))?",

@@ -63,7 +63,7 @@ class NotionWritePage(Skill[WritePageInput]):
     input_model: ClassVar[type[SkillInput]] = WritePageInput
     writes_outside: ClassVar[bool] = True
     button: ClassVar[str | None] = "Save to Notion"
-    #: "save this to Notion", "put ARR by segment in Notion", "export it as a Notion page"
+    #: "save this to Notion", "put revenue by region in Notion", "export it as a Notion page"
     requests: ClassVar[tuple[str, ...]] = (
         r"\b(?:save|put|write|add|send|export|copy|post|share|turn)\b(?: (?P<subject>.+?))?"
         r" (?:to|in|into|on|as) (?:a )?notion\b",
