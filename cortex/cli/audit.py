@@ -33,9 +33,15 @@ def audit(
         None, "--export", help="csv (every column), or evals (thumbs-down answers as eval cases)."
     ),
     output: Path = typer.Option(None, "--output", "-o", help="Write the export to this file."),
+    skills: bool = typer.Option(
+        False, "--skills", help="List the skills run instead: input, outcome and link."
+    ),
 ) -> None:
     """The audit trail: who asked what, what Cortex did, and their feedback (newest first)."""
     with user_errors():
+        if skills:
+            _skill_runs(limit or 50)
+            return
         choice("--outcome", outcome, OUTCOMES)
         choice("--feedback", feedback, VOTES)
         choice("--export", export, _EXPORTS)
@@ -76,6 +82,38 @@ def audit(
         out.print(_audit_table(records))
 
 
+def _skill_runs(limit: int) -> None:
+    """The latest skill runs: when, who, which skill, what came of it, the link or why not."""
+    settings = read_settings()
+    runs = (
+        AuditLog(settings.audit_path).skill_runs(limit=limit)
+        if settings.audit_path.exists()
+        else []
+    )
+    if not runs:
+        out.print(f"No skill has run yet (in {settings.audit_path}).")
+        return
+    table = Table(title=f"{len(runs)} skill run(s), newest first")
+    table.add_column("time (UTC)", no_wrap=True)
+    table.add_column("user", overflow="fold")
+    table.add_column("skill", no_wrap=True)
+    table.add_column("outcome", no_wrap=True)
+    table.add_column("input", overflow="fold")
+    table.add_column("link, or what was said", overflow="fold")
+    colours = {"done": "green", "awaiting confirmation": "cyan"}
+    for run in runs:
+        said = run.link or run.message
+        table.add_row(
+            f"{run.at:%Y-%m-%d %H:%M}",
+            escape(run.user_id),
+            run.skill,
+            f"[{colours.get(run.outcome, 'red')}]{run.outcome}[/]",
+            escape(run.input),
+            escape(said if len(said) <= 120 else said[:119] + "…"),
+        )
+    out.print(table)
+
+
 def _audit_table(records: list[AuditRecord]) -> Table:
     """Time, user, channel, outcome, question, rows, latency, cost and feedback of each record.
 
@@ -99,7 +137,7 @@ def _audit_table(records: list[AuditRecord]) -> Table:
         table.add_column("cost", justify="right", no_wrap=True)
     if optional["feedback"]:
         table.add_column("feedback")
-    colours = {"answered": "green", "clarified": "cyan", "declined": "yellow"}
+    colours = {"answered": "green", "clarified": "cyan", "declined": "yellow", "acted": "blue"}
     for record in records:
         question = record.question if len(record.question) <= 80 else record.question[:79] + "…"
         cells = [f"{record.at:%Y-%m-%d %H:%M}", escape(record.user_name or record.user_id)]

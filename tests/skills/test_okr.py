@@ -176,3 +176,13 @@ def test_a_question_about_an_objectives_target_stays_a_metric_question(cortex: C
     code, stdout, _ = run(cortex, "ask", "--json", "What's the OKR target for OKR-1?")
     payload = json.loads(stdout)
     assert payload["action"] is None
+
+
+def test_cortex_audit_lists_the_skills_run_with_their_outcome(cortex: CliRunner) -> None:
+    run(cortex, "skill", "run", "okr.status", "--input", '{"okr": "OKR-99"}')
+    run(cortex, "skill", "run", "okr.status", "--input", '{"okr": "OKR-1"}')
+    code, stdout, _ = run(cortex, "audit", "--skills")
+    assert code == 0
+    assert "2 skill run(s), newest first" in stdout
+    assert stdout.index("done") < stdout.index("failed")  # newest first
+    assert "OKR-99" in stdout  # the input of the run that failed
