@@ -489,18 +489,7 @@ class CortexSlack:
         again = self.agent.answer_again(
             entry.question, entry.query, where.conversation_id, policy=grant
         )
-        requested = Answer(
-            "action", "", entry.question, where.conversation_id, action=Action(skill, {})
-        )
-        done = follow_through(
-            requested,
-            self.skills,
-            self.agent,
-            self._requester(clicker, principal, grant, where),
-            policy=grant,
-            audit=self.audit,
-            answers=(again,),
-        )
+        done = self._carry(Action(skill, {}), again, principal, grant, where, confirmed=False)
         shown = done.action
         if shown is not None and shown.outcome == "awaiting confirmation":
             value = {"s": skill, "i": dict(shown.input), "u": clicker, "r": record}
@@ -535,28 +524,38 @@ class CortexSlack:
             )
         else:
             acted_on = self.agent.recall_answer(where.conversation_id, policy=grant)
-        requested = Answer(
-            "action",
-            "",
-            acted_on.question,
-            where.conversation_id,
-            action=Action(str(value["s"]), dict(value.get("i") or {})),
-        )
-        done = follow_through(
-            requested,
-            self.skills,
-            self.agent,
-            self._requester(clicker, principal, grant, where),
-            policy=grant,
-            audit=self.audit,
-            confirmed=True,
-            answers=(acted_on,) if acted_on.status == "answer" else (),
-        )
+        asked = Action(str(value["s"]), dict(value.get("i") or {}))
+        done = self._carry(asked, acted_on, principal, grant, where, confirmed=True)
         self.client.chat_update(
             channel=where.channel, ts=message_ts, **action_message(done).as_kwargs()
         )
         self.ledger.done(f"confirm:{where.channel}:{message_ts}")
         self._upload_files(done, where)
+
+    def _carry(
+        self,
+        action: Action,
+        acted_on: Answer,
+        principal: Principal,
+        grant: Grant,
+        where: _Where,
+        *,
+        confirmed: bool,
+    ) -> Answer:
+        """Run the skill of `action` on `acted_on` (an answer computed again for the clicker;
+        none when it got no numbers) as the clicker, and what came of it."""
+        assert self.skills is not None
+        requested = Answer("action", "", acted_on.question, where.conversation_id, action=action)
+        return follow_through(
+            requested,
+            self.skills,
+            self.agent,
+            self._requester(principal.user_id, principal, grant, where),
+            policy=grant,
+            audit=self.audit,
+            confirmed=confirmed,
+            answers=(acted_on,) if acted_on.status == "answer" else (),
+        )
 
     def _cancelled(self, body: dict[str, Any], action: dict[str, Any]) -> None:
         where = self._where_of_action(body)
