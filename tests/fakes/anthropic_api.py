@@ -23,9 +23,10 @@ import threading
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = ["FakeAnthropic", "JournalEntry", "text_reply", "tool_use"]
 
@@ -98,24 +99,19 @@ def text_reply(text: str, *, input_tokens: int = 100, output_tokens: int = 20) -
     )
 
 
-class FakeAnthropic:
+class FakeAnthropic(LoopbackFake):
     """The fake server; a context manager that starts it in a thread and closes it cleanly."""
 
     def __init__(self) -> None:
         self.journal: list[JournalEntry] = []
         self._script: deque[_Scripted] = deque()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler_for(self))
 
     @property
     def url(self) -> str:
         """The base URL to give `anthropic.Anthropic(base_url=...)`."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     def reply(self, body: Mapping[str, Any]) -> None:
         """Answer the next request with `body` (status 200)."""
@@ -149,26 +145,6 @@ class FakeAnthropic:
                 return self._script.popleft()
         body = {"type": "error", "error": {"type": "api_error", "message": "nothing scripted"}}
         return _Scripted(500, body, {"x-should-retry": "false"})
-
-    def __enter__(self) -> FakeAnthropic:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving (cutting scripted delays short) and release the socket."""
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
 
 
 def _handler_for(fake: FakeAnthropic) -> type[BaseHTTPRequestHandler]:

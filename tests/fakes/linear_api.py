@@ -30,9 +30,10 @@ import uuid
 from collections import deque
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
+
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = [
     "FakeLinear",
@@ -138,7 +139,7 @@ def demo_teams(users: list[FakeLinearUser]) -> list[FakeLinearTeam]:
     ]
 
 
-class FakeLinear:
+class FakeLinear(LoopbackFake):
     """The fake server; a context manager that starts it in a thread and closes it cleanly."""
 
     def __init__(
@@ -162,19 +163,12 @@ class FakeLinear:
         self._script: deque[_Scripted] = deque()
         self._delays: list[tuple[float, str | None]] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
+        super().__init__(_handler_for(self), poll_interval=0.05)
 
     @property
     def url(self) -> str:
         """The GraphQL endpoint, for LINEAR_API_URL."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}/graphql"
+        return f"{self.origin}/graphql"
 
     def team(self, key: str) -> FakeLinearTeam:
         """The team whose key is `key`."""
@@ -204,26 +198,6 @@ class FakeLinear:
         `seconds`: the issue is filed, and a client with a shorter timeout never hears so."""
         with self._lock:
             self._delays.append((seconds, operation))
-
-    def __enter__(self) -> FakeLinear:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving (cutting delays short) and release the socket."""
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
 
     # ------------------------------------------------------------------ handling a request
 

@@ -40,10 +40,11 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from types import TracebackType
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
+
+from tests.fakes.loopback import LoopbackFake
 
 __all__ = ["FakeNotion", "JournalEntry", "paragraph", "rich"]
 
@@ -110,7 +111,7 @@ def _now() -> str:
     return f"2026-11-24T10:{next(_clock) % 60:02d}:00.000Z"
 
 
-class FakeNotion:
+class FakeNotion(LoopbackFake):
     """The fake server; a context manager that starts it in a thread and closes it cleanly.
 
     `page_size` caps every paginated answer (Notion's is 100), so tests can see pagination.
@@ -125,19 +126,14 @@ class FakeNotion:
         self.uploads: dict[str, dict[str, Any]] = {}
         self._failures: deque[_Failure] = deque()
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
-        self._server.daemon_threads = True
-        self._server.block_on_close = False
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        super().__init__(_handler_for(self))
 
     # ------------------------------------------------------------------ what tests use
 
     @property
     def url(self) -> str:
         """The base URL to give `notion_client.Client(base_url=...)`."""
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self.origin
 
     @property
     def pages(self) -> dict[str, dict[str, Any]]:
@@ -214,28 +210,6 @@ class FakeNotion:
         (the client has given up by then, as it would on a hung Notion)."""
         with self._lock:
             self._failures.extend(_Failure(504, delay=seconds) for _ in range(times))
-
-    # ------------------------------------------------------------------ the server's life
-
-    def __enter__(self) -> FakeNotion:
-        self._thread.start()
-        return self
-
-    def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        error: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
-
-    def close(self) -> None:
-        """Stop serving (cutting delays short) and release the socket."""
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-            self._thread.join()
-        self._server.server_close()
 
     # ------------------------------------------------------------------ the store
 
