@@ -2,6 +2,10 @@
 
     question -> planner -> semantic query -> compiler -> warehouse -> narrative -> Answer
 
+A question asking why a metric moved ("why did ticket volume go up last month?", "what drove
+the drop in CSAT this quarter?", a bare "why?" after an answer) is answered with the change's
+drivers (`cortex.signals`): every query of the split compiled and run as the asker may.
+
 A question that asks Cortex to act ("save this to Notion", "how are we doing on OKR-1?") is
 recognised by the skills' request readers, handed in by the surface, before any planning; its
 answer is an `Action` for the surface to run (`skills.dispatch`), with the confirmation a skill
@@ -29,7 +33,9 @@ from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.knowledge import Caveat, ContextLibrary, ValueIndex
 from cortex.planning.definitions import governed_definition
 from cortex.planning.guards import (
+    bare_cause,
     cause_asked,
+    change_to_explain,
     definition_given,
     plain_request,
     refers_back,
@@ -49,8 +55,10 @@ from cortex.planning.plans import (
     same_query,
 )
 from cortex.planning.replies import accepted
+from cortex.signals.drivers import explain_change
+from cortex.signals.summary import summarize
 from cortex.stores.conversations import ConversationStore
-from cortex.workspace import Workspace
+from cortex.workspace import QueryOutcome, Workspace
 from semantic_layer.compile import CompiledQuery, compile_query, metrics_used
 from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
@@ -222,6 +230,10 @@ class Agent:
         plan = self.planner.plan(meant, history)
         if recall.last_status in _UNANSWERED and chosen is None:
             plan = self._after_unanswered(question, plan, planned_alone=not history)
+        changed = self._change_asked(meant, plan, history)
+        if changed is not None:
+            query, usage, verified = changed
+            return self._explain(question, conversation, query, policy, usage, verified, started)
         plan = self._honoured(meant, plan, history)
         planned = time.perf_counter()
         if isinstance(plan, Clarify):
@@ -285,6 +297,77 @@ class Agent:
                 "plan": (planned - started) * 1000,
                 "query": (answered - planned) * 1000,
             },
+        )
+
+    def _change_asked(
+        self, question: str, plan: Plan, history: Sequence[SemanticQuery]
+    ) -> tuple[SemanticQuery, Usage | None, bool] | None:
+        """(the query whose change `question` asks the cause of, what planning cost, whether
+        it is a verified query) when it asks why a metric moved over a period, else None:
+        the question's own query, read without its cause words when the planner could not
+        read it whole; for a bare "why?", the conversation's last query."""
+        if not cause_asked(question) or isinstance(plan, OutOfScope | SkillRequest):
+            return None
+        read: Plan = plan
+        if not isinstance(plan, QueryPlan):
+            read = self.planner.plan(plain_request(question), history)
+        if isinstance(read, QueryPlan) and change_to_explain(read.query):
+            usage = _total(plan.usage, read.usage) if read is not plan else plan.usage
+            return read.query, usage, bool(read.verified)
+        if history and bare_cause(question) and change_to_explain(history[-1]):
+            return history[-1], _total(plan.usage, read.usage), False
+        return None
+
+    def _explain(
+        self,
+        question: str,
+        conversation: str,
+        query: SemanticQuery,
+        policy: QueryPolicy | None,
+        usage: Usage | None,
+        verified: bool,
+        started: float,
+    ) -> Answer:
+        """Why `query`'s metric moved: its drivers, said in two sentences, with the top
+        dimension's values beside the period before as the table (or the total when no
+        dimension splits it)."""
+        planned = time.perf_counter()
+
+        def run(wanted: SemanticQuery) -> QueryOutcome:
+            return self.workspace.query(wanted if policy is None else policy.apply(wanted))
+
+        try:
+            drivers = explain_change(query, self.workspace.model, run)
+        except AccessDenied as denied:
+            return Answer("denied", denied.user_message, question, conversation, usage=usage)
+        top = drivers.top
+        shown = query.model_copy(
+            update={
+                "dimensions": (top.dimension,) if top is not None else (),
+                "compare": drivers.comparison,
+                "order_by": (),
+                "limit": None,
+            }
+        )
+        outcome = run(shown)
+        answered = time.perf_counter()
+        assert outcome.result is not None  # the workspace runs its own dialect
+        return Answer(
+            "answer",
+            summarize(drivers, self.workspace.model),
+            question,
+            conversation,
+            shown,
+            outcome.compiled,
+            outcome.result,
+            trust="verified" if verified else "generated",
+            caveats=self._caveats(query.metrics),
+            usage=usage,
+            timings_ms={
+                "plan": (planned - started) * 1000,
+                "query": (answered - planned) * 1000,
+            },
+            drivers=drivers,
         )
 
     def _after_unanswered(self, question: str, plan: Plan, *, planned_alone: bool) -> Plan:

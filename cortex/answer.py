@@ -16,6 +16,7 @@ from typing import Any, Literal
 from connectors.warehouse import QueryResult
 from cortex.knowledge import Caveat
 from cortex.planning.plans import ClarifyReason, Usage
+from cortex.signals.drivers import Drivers
 from semantic_layer.compile import CompiledQuery
 from semantic_layer.query import SemanticQuery
 
@@ -44,6 +45,8 @@ class Answer:
     """What Cortex says back: numbers and how they were computed, or a question, or a no.
 
     `reason` says why Cortex asked back, for those who improve it (`cortex eval --failures`).
+    `drivers` is the split of a change when the question asked why a metric moved; `query`,
+    `compiled` and `result` are then its top dimension's values beside the period before.
     """
 
     status: AnswerStatus
@@ -61,3 +64,4 @@ class Answer:
     trace_id: str | None = None
     reason: ClarifyReason | None = None
     action: Action | None = None
+    drivers: Drivers | None = None

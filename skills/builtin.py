@@ -20,6 +20,7 @@ from semantic_layer.yaml_lines import display_path
 from skills.authored import load_yaml_skills, skill_files
 from skills.base import Skill
 from skills.brief import BriefSkill
+from skills.drivers import DriversExplain
 from skills.linear import CreateLinearIssue
 from skills.notion import NotionRead, NotionWritePage
 from skills.okr import OkrStatus
@@ -41,6 +42,7 @@ def builtin_skills(settings: Settings) -> list[Skill[Any]]:
         ReportPdf(),
         BriefSkill(),
         OkrStatus(),
+        DriversExplain(),
     ]
 
 

@@ -1,4 +1,10 @@
-"""The JSON that `--json` prints: a query's columns, rows, SQL and provenance; an answer's too."""
+"""The JSON that `--json` prints: a query's columns, rows, SQL and provenance; an answer's too.
+
+An answer to "why did X move?" also carries `change` and `drivers`: the top dimension's values,
+each with its figures before and after, its contribution (they sum to `change`) and its share
+of the change, plus rate, mix and interaction for a ratio metric; `dimensions` ranks every
+dimension that splits the change, with the same items.
+"""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from connectors.warehouse import QueryResult
 from cortex.answer import Answer
 from cortex.answers.formatting import is_missing
 from cortex.answers.wording import partial_rows
+from cortex.signals.payload import drivers_payload
 from semantic_layer.compile import CompiledQuery
 
 
@@ -67,6 +74,7 @@ def answer_payload(answer: Answer) -> dict[str, object]:
         "caveats": [{"source": c.source, "text": c.markdown} for c in answer.caveats],
         "conversation_id": answer.conversation_id,
         "action": _action(answer),
+        **(drivers_payload(answer.drivers) if answer.drivers is not None else {}),
     }
 
 

@@ -5,8 +5,11 @@ request fall outside that shape, and answering them with the query's number woul
 something the question did not ask:
 
 - **a cause**: "why did ticket volume go up last month?", "what drove the drop in CSAT?".
-  The total for last month is not a reason. Cortex asks back, offering what it can show:
-  the same metric against the period before, and broken down.
+  The total for last month is not a reason. When the question names one metric and a period
+  (`change_to_explain`), the agent answers with the change's drivers (`cortex.signals`); a bare
+  "why?" after an answer explains that answer's change (`bare_cause`). Otherwise ("why do
+  customers churn?": no period, so no change to split) Cortex asks back, offering what it can
+  show: the same metric against the period before, and broken down.
 - **an inline definition**: "net bookings, meaning won amounts minus churned ARR". Cortex
   computes governed metrics only; a definition given in the question may differ from every
   one of them, so Cortex says so and names the closest governed metrics.
@@ -27,7 +30,9 @@ from semantic_layer.query import SemanticQuery
 
 __all__ = [
     "Unhonoured",
+    "bare_cause",
     "cause_asked",
+    "change_to_explain",
     "definition_given",
     "plain_request",
     "refers_back",
@@ -98,6 +103,31 @@ def refers_back(question: str) -> bool:
 def cause_asked(question: str) -> bool:
     """Whether `question` asks why something happened."""
     return _CAUSE.search(question) is not None
+
+
+#: What a bare "why?" may hold besides its cause words: pronouns and verbs of moving.
+_BARE: Final = re.compile(
+    r"(?:\s|[?!.,]|\b(?:is|was|did|does|do|has|it|that|this|so|then|the|change|changed|go|went"
+    r"|gone|move|moved|up|down|happen|happened|rise|rose|fall|fell|drop|dropped)\b)*",
+    re.IGNORECASE,
+)
+
+
+def bare_cause(question: str) -> bool:
+    """Whether `question` asks why and names nothing of its own ("why?", "how come?", "why
+    did it go up?"): a follow-up about the answer before it."""
+    return cause_asked(question) and _BARE.fullmatch(plain_request(question)) is not None
+
+
+def change_to_explain(query: SemanticQuery) -> bool:
+    """Whether `query` has a change a cause can be asked of: one metric over a period, not a
+    ranking ("which channel drove the most tickets" orders values; it asks no cause)."""
+    return (
+        len(query.metrics) == 1
+        and query.time_range is not None
+        and not query.order_by
+        and query.limit is None
+    )
 
 
 def definition_given(question: str) -> tuple[str, str] | None:

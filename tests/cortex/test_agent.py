@@ -176,7 +176,7 @@ def test_an_answer_carries_only_the_sections_about_its_metrics(
     assert sources and not any("attribution" in s.lower() for s in sources), sources
 
 
-def test_a_question_asking_why_gets_what_cortex_can_show_instead_of_a_total(
+def test_a_question_asking_why_a_metric_moved_is_answered_with_its_drivers(
     workspace: Workspace, store: ConversationStore, valued_planner: OfflinePlanner
 ) -> None:
     agent = Agent(workspace, valued_planner, store)
@@ -187,11 +187,23 @@ def test_a_question_asking_why_gets_what_cortex_can_show_instead_of_a_total(
         "where is the jump in bookings this quarter coming from?",
     ):
         answer = agent.ask(question)
-        assert answer.status == "clarification", (question, answer.text)
-        assert answer.result is None and "why" in answer.text
-        offered = agent.ask(answer.suggestions[0])  # each suggestion is answerable as worded
-        assert offered.status == "answer" and offered.query is not None
-        assert offered.query.compare == "previous_period"
+        assert answer.status == "answer", (question, answer.text)
+        assert answer.drivers is not None and answer.drivers.change is not None
+        assert answer.query is not None and answer.query.compare is not None
+        top = answer.drivers.top
+        assert top is not None and answer.query.dimensions == (top.dimension,)
+        assert sum(p.contribution for p in top.parts) == pytest.approx(answer.drivers.change)
+
+
+def test_a_question_asking_why_without_a_period_gets_what_cortex_can_show_instead(
+    workspace: Workspace, store: ConversationStore, valued_planner: OfflinePlanner
+) -> None:
+    agent = Agent(workspace, valued_planner, store)
+    answer = agent.ask("why do customers churn?")
+    assert answer.status == "clarification", answer.text
+    assert answer.result is None and "why" in answer.text
+    offered = agent.ask(answer.suggestions[0])  # each suggestion is answerable as worded
+    assert offered.status == "answer" and offered.query is not None
 
 
 def test_a_definition_given_in_the_question_is_never_swapped_for_a_governed_metric(

@@ -1,0 +1,25 @@
+"""Signals: what Cortex tells people about a metric without being asked the numbers alone.
+
+The first signal is the *drivers* of a change, "why did it move?": a metric's change between
+two periods split, exactly, over the values of each dimension that could carry it
+(`decompose.py` holds the arithmetic on plain numbers, `drivers.py` runs the governed queries
+and ranks the dimensions, `summary.py` says the findings in two sentences). Every number comes
+from a semantic query compiled by `semantic_layer`, run through a callable the caller gives,
+so the asker's row policy applies to each of them.
+"""
+
+from __future__ import annotations
+
+from cortex.signals.decompose import Part, additive_parts, concentration, ratio_parts
+from cortex.signals.drivers import DimensionDrivers, Drivers, Runner, explain_change
+
+__all__ = [
+    "DimensionDrivers",
+    "Drivers",
+    "Part",
+    "Runner",
+    "additive_parts",
+    "concentration",
+    "explain_change",
+    "ratio_parts",
+]
