@@ -57,6 +57,7 @@ from cortex.slack.blocks import (
     ACTION_ASK,
     ACTION_CANCEL,
     ACTION_CONFIRM,
+    ACTION_FEEDBACK,
     ACTION_FEEDBACK_DOWN,
     ACTION_FEEDBACK_UP,
     ACTION_SHOW_SQL,
@@ -66,13 +67,16 @@ from cortex.slack.blocks import (
     answer_message,
     confirmation_message,
     escape,
+    feedback_vote,
     placeholder_message,
+    rows_shown,
     sql_message,
     text_message,
 )
 from cortex.slack.identity import SlackDirectory
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Pending, Placeholders
+from cortex.slack.result_file import result_csv
 from cortex.slack.show_sql import SqlWithheld, sql_to_show
 from cortex.stores.audit import AuditEntry, AuditLog
 from semantic_layer.errors import SemanticLayerError
@@ -183,6 +187,7 @@ class CortexSlack:
         app.event("app_mention")(self._on_mention)
         app.event("message")(self._on_message)
         app.command("/cortex")(self._on_command)
+        app.action(ACTION_FEEDBACK)(self._on_feedback)
         app.action(ACTION_FEEDBACK_UP)(self._on_feedback_up)
         app.action(ACTION_FEEDBACK_DOWN)(self._on_feedback_down)
         app.action(ACTION_SHOW_SQL)(self._on_show_sql)
@@ -269,6 +274,18 @@ class CortexSlack:
                 where=where,
                 key=f"click:{uuid.uuid4().hex}",  # nor a click
             )
+
+    def _on_feedback(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        """👍 or 👎 of the `feedback_buttons` element: its value is `up:<record>` or
+        `down:<record>`; 👎 asks for a comment, as the older buttons did."""
+        ack()
+        vote = feedback_vote(str(action.get("value", "")))
+        if vote is None:
+            return
+        choice, record = vote
+        recorded = self._feedback(body, {**action, "value": record}, choice)
+        if recorded and choice == "down" and body.get("trigger_id"):
+            self.client.views_open(trigger_id=body["trigger_id"], view=_comment_view(record))
 
     def _on_feedback_up(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
         ack()
@@ -403,6 +420,7 @@ class CortexSlack:
         self._replace(key, where, attempt.placeholder, message)
         if answer.status == "answer":
             self._upload_chart(answer, where)
+            self._upload_result(answer, where)
         self._upload_files(answer, where)
 
     # ----------------------------------------------------------------------- skills
@@ -741,6 +759,25 @@ class CortexSlack:
             )
         except Exception:  # noqa: BLE001 - the answer is posted already; the chart is extra
             _log.exception("could not upload the chart of %r", answer.question)
+
+    def _upload_result(self, answer: Answer, where: _Where) -> None:
+        """The whole result as a CSV file in the thread, when the answer's table is cut."""
+        if answer.result is None or rows_shown(answer) >= answer.result.row_count:
+            return
+        found = result_csv(answer)
+        if found is None:
+            return
+        name, content = found
+        try:
+            self.client.files_upload_v2(
+                channel=where.channel,
+                thread_ts=where.thread_ts,
+                content=content,
+                filename=name,
+                title=f"The whole result ({answer.result.row_count:,} rows)",
+            )
+        except Exception:  # noqa: BLE001 - the answer is posted already; the file is extra
+            _log.exception("could not upload the result of %r", answer.question)
 
     def _apologise(self, where: _Where, placeholder: str | None, error: InternalError) -> bool:
         """Post the apology (in place of the placeholder if there is one); whether it worked."""

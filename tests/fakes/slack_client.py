@@ -234,8 +234,11 @@ def block_action(
     block_id: str = "actions",
     text: str = "",
     response_url: str = UNCAPTURED_RESPONSE_URL,
+    element_type: str = "button",
 ) -> dict[str, Any]:
-    """A `block_actions` payload: `user_id` clicked button `action_id` on a message."""
+    """A `block_actions` payload: `user_id` clicked button `action_id` on a message. With
+    `element_type="feedback_buttons"` it is a click on 👍 or 👎 of that element: Slack sends
+    the clicked button's `value` and `text`, as it does for a button."""
     message: dict[str, Any] = {
         "type": "message",
         "user": BOT_USER_ID,
@@ -276,8 +279,13 @@ def block_action(
                 "action_id": action_id,
                 "block_id": block_id,
                 "value": value,
-                "type": "button",
+                "type": element_type,
                 "action_ts": f"{time.time():.6f}",
+                **(
+                    {"text": {"type": "plain_text", "text": "👎" if "down" in value else "👍"}}
+                    if element_type == "feedback_buttons"
+                    else {}
+                ),
             }
         ],
     }

@@ -26,9 +26,10 @@ from cortex.planning.offline.planner import OfflinePlanner
 from cortex.planning.plans import Plan, Planner
 from cortex.settings import load_settings
 from cortex.slack.blocks import (
-    ACTION_FEEDBACK_DOWN,
+    ACTION_FEEDBACK,
     ACTION_FEEDBACK_UP,
     ACTION_SHOW_SQL,
+    MAX_TABLE_ROWS,
 )
 from cortex.slack.server import running
 from cortex.stores.conversations import ConversationStore
@@ -87,6 +88,24 @@ def buttons(call: SlackCall) -> dict[str, str]:
     return found
 
 
+def feedback(call: SlackCall) -> dict[str, str]:
+    """ "up"/"down" -> the value of 👍/👎 of the message's `feedback_buttons` element."""
+    for block in call.params.get("blocks", []):
+        for element in block.get("elements", []) if block["type"] == "context_actions" else []:
+            if element["type"] == "feedback_buttons" and element["action_id"] == ACTION_FEEDBACK:
+                return {
+                    "up": element["positive_button"]["value"],
+                    "down": element["negative_button"]["value"],
+                }
+    return {}
+
+
+def table(call: SlackCall) -> list[list[str]]:
+    """The text of each cell of the message's table block, row by row (the header first)."""
+    (block,) = [b for b in call.params.get("blocks", []) if b["type"] == "table"]
+    return [[cell["text"] for cell in row] for row in block["rows"]]
+
+
 def answered(fake: FakeSlack, thread_ts: str, timeout: float = 20.0) -> SlackCall:
     """The chat.update that replaced the placeholder posted in `thread_ts`."""
     placeholder = fake.wait_until(
@@ -113,6 +132,7 @@ def click(
     thread_ts: str,
     message_ts: str | None = None,
     user_id: str = ANALYST,
+    element_type: str = "button",
 ) -> int:
     """`user_id` clicks a button of the answer in `thread_ts`; returns the HTTP status."""
     payload = block_action(
@@ -122,6 +142,7 @@ def click(
         channel_id=CHANNEL,
         message_ts=message_ts or next_ts(),
         thread_ts=thread_ts,
+        element_type=element_type,
     )
     return slack.sender.interaction(payload).status_code
 
@@ -155,7 +176,11 @@ def test_a_mention_gets_a_placeholder_then_the_answer_its_chart_and_buttons(
 
     assert "Ticket volume went from" in all_text(update)
     assert "How I computed this" in all_text(update)
-    assert set(buttons(update)) == {ACTION_FEEDBACK_UP, ACTION_FEEDBACK_DOWN, ACTION_SHOW_SQL}
+    assert set(buttons(update)) == {ACTION_SHOW_SQL}
+    record = slack.audit.list()[0].id
+    assert feedback(update) == {"up": f"up:{record}", "down": f"down:{record}"}
+    header, *rows = table(update)
+    assert len(header) == 2 and len(rows) >= 6  # the month, the tickets: a row a month
     assert "Generated" in all_text(update) or "Verified" in all_text(update)
     assert len(update.params["blocks"]) <= 50
 
@@ -176,12 +201,34 @@ def test_a_verified_question_is_badged_and_shows_its_owner(slack: SlackHarness) 
     assert "Enterprise" in text
 
 
-def test_a_long_table_is_cut_with_a_note(slack: SlackHarness) -> None:
+def test_a_long_table_is_cut_with_a_note_and_the_whole_result_is_a_csv_in_the_thread(
+    slack: SlackHarness,
+) -> None:
     event = mention(ANALYST, "ARR by account")
     slack.sender.event(event)
     update = answered(slack.fake, event["ts"])
-    assert "Showing 15 of" in all_text(update)
-    assert all(len(b.get("text", {}).get("text", "")) <= 3000 for b in update.params["blocks"])
+    (record,) = slack.audit.list()
+    assert len(table(update)) == MAX_TABLE_ROWS  # the header and 99 accounts
+    assert f"Showing {MAX_TABLE_ROWS - 1} of {record.rows:,} rows" in all_text(update)
+    assert "CSV" in all_text(update)
+    csv_file = slack.fake.wait_until(
+        lambda calls: [
+            c.reply["file_id"]
+            for c in calls
+            if c.method == "files.getUploadURLExternal" and c.params["filename"].endswith(".csv")
+        ]
+    )[0]
+    completed = slack.fake.wait_until(
+        lambda calls: [
+            c
+            for c in calls
+            if c.method == "files.completeUploadExternal"
+            and csv_file in {f["id"] for f in c.params["files"]}
+        ]
+    )[0]
+    assert completed.params["thread_ts"] == event["ts"]
+    header, *lines = slack.fake.uploads[csv_file].decode("utf-8").splitlines()
+    assert len(lines) == record.rows and header.endswith("ARR")  # every account, not 99
 
 
 def test_a_follow_up_in_the_thread_needs_no_mention(slack: SlackHarness) -> None:
@@ -277,8 +324,8 @@ def test_a_clarification_offers_its_suggestions_as_buttons_that_ask_them(
 def test_thumbs_down_records_feedback_and_asks_for_a_comment(slack: SlackHarness) -> None:
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
-    record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_DOWN]
-    assert click(slack, ACTION_FEEDBACK_DOWN, record_id, event["ts"]) == 200
+    down = feedback(answered(slack.fake, event["ts"]))["down"]
+    assert click(slack, ACTION_FEEDBACK, down, event["ts"], element_type="feedback_buttons") == 200
     view = slack.fake.wait_for("views.open")[0].params["view"]
     slack.sender.interaction(
         view_submission(
@@ -298,7 +345,22 @@ def test_thumbs_down_records_feedback_and_asks_for_a_comment(slack: SlackHarness
 def test_thumbs_up_is_recorded(slack: SlackHarness) -> None:
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
-    record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_UP]
+    up = feedback(answered(slack.fake, event["ts"]))["up"]
+    click(slack, ACTION_FEEDBACK, up, event["ts"], element_type="feedback_buttons")
+    deadline = time.monotonic() + 10
+    while slack.audit.list()[0].feedback is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert slack.audit.list()[0].feedback == "up"
+    assert slack.fake.calls_to("views.open") == []  # only 👎 asks for a comment
+
+
+def test_a_thumbs_up_on_a_message_posted_before_feedback_buttons_still_counts(
+    slack: SlackHarness,
+) -> None:
+    event = mention(ANALYST, "ARR by segment")
+    slack.sender.event(event)
+    answered(slack.fake, event["ts"])
+    record_id = str(slack.audit.list()[0].id)  # the old 👍 button carried the bare record id
     click(slack, ACTION_FEEDBACK_UP, record_id, event["ts"])
     deadline = time.monotonic() + 10
     while slack.audit.list()[0].feedback is None and time.monotonic() < deadline:
@@ -559,8 +621,8 @@ def test_a_direct_message_that_mentions_cortex_is_answered(slack: SlackHarness) 
 def test_only_the_asker_rates_an_answer(slack: SlackHarness) -> None:
     event = mention(ANALYST, "ARR by segment")
     slack.sender.event(event)
-    record_id = buttons(answered(slack.fake, event["ts"]))[ACTION_FEEDBACK_DOWN]
-    click(slack, ACTION_FEEDBACK_UP, record_id, event["ts"], user_id=SUPPORT)
+    up = feedback(answered(slack.fake, event["ts"]))["up"]
+    click(slack, ACTION_FEEDBACK, up, event["ts"], user_id=SUPPORT, element_type="feedback_buttons")
     told = slack.fake.wait_for("chat.postEphemeral")[0]
     assert told.params["user"] == SUPPORT and "Only the person who asked" in all_text(told)
     assert slack.audit.list()[0].feedback is None
