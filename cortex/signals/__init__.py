@@ -1,0 +1,1 @@
+"""Signals: what Cortex tells people before they ask (anomalies, digests, drivers)."""
