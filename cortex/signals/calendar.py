@@ -10,9 +10,9 @@
   shift drifts them by a day a year. Why not the ISO week and weekday: Thanksgiving falls in ISO
   week 47 in some years and 48 in others (22 Nov 2018 and 28 Nov 2019), so the ISO week would
   compare Black Friday with an ordinary Friday.
-- A **week** (Monday to Sunday) is compared with the week 52 weeks earlier, or, for the weeks
-  from the one before Thanksgiving to Cyber Monday's, the week at the same distance from last
-  year's Thanksgiving.
+- A **week** (Monday to Sunday) given as one value is compared with the week 52 weeks
+  earlier, or, for the weeks from the one before Thanksgiving to Cyber Monday's, the week at the
+  same distance from last year's Thanksgiving. (A week of daily values is compared day by day.)
 - A **month** is compared with the same month last year.
 """
 
