@@ -1,11 +1,15 @@
-"""Signals: what Cortex tells people about a metric without being asked the numbers alone.
+"""Signals: what Cortex tells people about a metric beyond the numbers, and before they ask.
 
-The first signal is the *drivers* of a change, "why did it move?": a metric's change between
+The *drivers* of a change, "why did it move?": a metric's change between
 two periods split, exactly, over the values of each dimension that could carry it
 (`decompose.py` holds the arithmetic on plain numbers, `drivers.py` runs the governed queries
 and ranks the dimensions, `summary.py` says the findings in two sentences). Every number comes
 from a semantic query compiled by `semantic_layer`, run through a callable the caller gives,
 so the asker's row policy applies to each of them.
+
+An *anomaly* (`anomaly.py`, pure) judges a value against the same days of last year, aligned
+by `calendar.py` (Black Friday meets Black Friday), scaled by the recent weeks, inside a band
+of robust deviations; its verdict states the method and the band.
 """
 
 from __future__ import annotations
