@@ -4,6 +4,12 @@
     a direct message to Cortex              (the answer in the DM; the DM is the conversation)
     a reply in a thread Cortex answered in  (a follow-up, no mention needed)
     /cortex ARR by segment                  (the question is posted, the answer in its thread)
+    a question in an assistant thread       (Slack's AI side panel: each thread a conversation)
+
+An assistant thread opens with a title and the onboarding questions the person may ask
+(prompts.py); while a question is answered its status line says what Cortex is doing instead
+of a placeholder, and with Claude planning the steps stream into the thread before the answer
+(streaming.py), falling back to posting the answer whole.
 
 Bolt acknowledges every request at once and the work runs after the acknowledgement, so Slack's
 3-second window is always met. For each question: who is asking (`SlackDirectory`), what they
