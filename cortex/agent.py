@@ -22,7 +22,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from typing import Protocol
 
@@ -106,6 +106,15 @@ def _total(*usages: Usage | None) -> Usage | None:
     )
 
 
+#: Told each step of answering as it starts ("Reading your question…"), for a surface that
+#: shows progress (Slack's status line and streamed steps); it must not raise.
+Progress = Callable[[str], None]
+
+
+def _quiet(step: str) -> None:
+    """The progress of a surface that shows none."""
+
+
 class QueryPolicy(Protocol):
     """What one person may see: a query in, the query they may run out (or `AccessDenied`).
 
@@ -147,15 +156,18 @@ class Agent:
         conversation_id: str | None = None,
         *,
         policy: QueryPolicy | None = None,
+        progress: Progress | None = None,
     ) -> Answer:
         """Answer `question`, as a follow-up when `conversation_id` names a conversation.
 
         `policy` restricts what the asker may see (None: everything, as for a local analyst).
+        `progress` is told each step as it starts: reading the question, the metrics chosen,
+        compiling, running.
         """
         conversation = conversation_id or uuid.uuid4().hex[:12]
         started = time.perf_counter()
         try:
-            answer = self._answer(question, conversation, policy)
+            answer = self._answer(question, conversation, policy, progress or _quiet)
         except (SemanticLayerError, WarehouseError) as error:
             answer = Answer("error", str(error), question, conversation)
         except UserError as error:  # an expected outside failure (Claude unreachable): no trace
@@ -216,10 +228,13 @@ class Agent:
                 )
         return None
 
-    def _answer(self, question: str, conversation: str, policy: QueryPolicy | None) -> Answer:
+    def _answer(
+        self, question: str, conversation: str, policy: QueryPolicy | None, progress: Progress
+    ) -> Answer:
         requested = self._requested(question, conversation)
         if requested is not None:
             return requested
+        progress("Reading your question…")
         recall = self.conversations.recall(conversation)
         history = recall.history
         # "yes", "the second one": the reading Cortex offered when it asked back, which stands
@@ -252,7 +267,17 @@ class Agent:
             action = Action(plan.skill, dict(plan.input))
             text = f"Running {plan.skill}."
             return Answer("action", text, question, conversation, usage=plan.usage, action=action)
-        return self._run(question, conversation, plan, policy, started, planned, chosen)
+        progress(f"Metrics chosen: {self._in_words(plan.query)}")
+        return self._run(question, conversation, plan, policy, started, planned, chosen, progress)
+
+    def _in_words(self, query: SemanticQuery) -> str:
+        """The query as the person would say it, or at least its metrics' labels."""
+        model = self.workspace.model
+        phrased = phrase_query(query, model)
+        if phrased is not None:
+            return phrased
+        labels = [(m.label if (m := model.metric(name)) else name) for name in query.metrics]
+        return ", ".join(labels)
 
     def _run(
         self,
@@ -263,6 +288,7 @@ class Agent:
         started: float,
         planned: float | None = None,
         chosen: str | None = None,
+        progress: Progress = _quiet,
     ) -> Answer:
         """The answer of a planned query: the asker's policy applied, compiled, run, narrated."""
         planned = time.perf_counter() if planned is None else planned
@@ -271,8 +297,9 @@ class Agent:
         except AccessDenied as denied:
             # The planned query stays unrecorded: a follow-up must not build on a refusal.
             return Answer("denied", denied.user_message, question, conversation, usage=plan.usage)
+        progress("Compiling the governed query…")
         try:
-            outcome = self.workspace.query(allowed)
+            outcome = self.workspace.query(allowed, progress=progress)
         except (SemanticLayerError, WarehouseError) as error:  # what planning cost still counts
             return Answer("error", str(error), question, conversation, usage=plan.usage)
         answered = time.perf_counter()

@@ -78,11 +78,19 @@ class Workspace:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def query(self, query: SemanticQuery, *, dialect: str = "duckdb") -> QueryOutcome:
-        """Compile `query`; run it when the warehouse speaks `dialect`."""
+    def query(
+        self,
+        query: SemanticQuery,
+        *,
+        dialect: str = "duckdb",
+        progress: Callable[[str], None] | None = None,
+    ) -> QueryOutcome:
+        """Compile `query`; run it when the warehouse speaks `dialect` (telling `progress`)."""
         compiled = compile_query(query, self.model, as_of=self.settings.as_of, dialect=dialect)
         if dialect != self.warehouse.dialect:
             return QueryOutcome(compiled, None)
+        if progress is not None:
+            progress("Running the query on the warehouse…")
         result = self.warehouse.run(
             compiled.sql,
             source_tables=compiled.source_tables,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, model_validator
 
 Grain = Literal["day", "week", "month", "quarter", "year"]
 GRAINS: tuple[Grain, ...] = ("day", "week", "month", "quarter", "year")
@@ -251,6 +251,9 @@ class VerifiedQuery(_Node):
     query: QuerySpec
     verified_by: str = ""
     verified_at: str | None = None
+    #: Offered to a person starting a conversation (Slack's suggested prompts), when their
+    #: access covers its metrics: a question that shows what Cortex answers well.
+    onboarding: StrictBool = False
 
 
 class Objectives(_Node):

@@ -4,6 +4,12 @@
     a direct message to Cortex              (the answer in the DM; the DM is the conversation)
     a reply in a thread Cortex answered in  (a follow-up, no mention needed)
     /cortex ARR by segment                  (the question is posted, the answer in its thread)
+    a question in an assistant thread       (Slack's AI side panel: each thread a conversation)
+
+An assistant thread opens with a title and the onboarding questions the person may ask
+(prompts.py); while a question is answered its status line says what Cortex is doing instead
+of a placeholder, and with Claude planning the steps stream into the thread before the answer
+(streaming.py), falling back to posting the answer whole.
 
 Bolt acknowledges every request at once and the work runs after the acknowledgement, so Slack's
 3-second window is always met. For each question: who is asking (`SlackDirectory`), what they
@@ -41,7 +47,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, Final
 
-from slack_bolt import Ack, App
+from slack_bolt import Ack, App, Assistant
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_handlers import RateLimitErrorRetryHandler
@@ -76,8 +82,10 @@ from cortex.slack.blocks import (
 from cortex.slack.identity import SlackDirectory
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Pending, Placeholders
+from cortex.slack.prompts import onboarding_prompts
 from cortex.slack.result_file import result_csv
 from cortex.slack.show_sql import SqlWithheld, sql_to_show
+from cortex.slack.streaming import StepStream
 from cortex.stores.audit import AuditEntry, AuditLog
 from semantic_layer.errors import SemanticLayerError
 from skills.base import Requester
@@ -138,6 +146,8 @@ class _Where:
     channel: str
     thread_ts: str | None  # None: answer at the top of a DM
     conversation_id: str
+    #: an assistant thread (Slack's AI side panel): a status line instead of a placeholder
+    assistant: bool = False
 
 
 class CortexSlack:
@@ -156,8 +166,11 @@ class CortexSlack:
         draw_charts: bool = True,
         workers: int = OFFLINE_WORKERS,
         skills: SkillRegistry | None = None,
+        stream_answers: bool = False,
     ) -> None:
         self.agent = agent
+        #: stream the steps of answers in assistant threads (worth it when planning is slow)
+        self.stream_answers = stream_answers
         self.skills = skills
         self.access = access
         self.audit = audit
@@ -196,6 +209,104 @@ class CortexSlack:
         app.action(ACTION_CONFIRM)(self._on_confirm)
         app.action(ACTION_CANCEL)(self._on_cancel)
         app.view(FEEDBACK_VIEW)(self._on_feedback_comment)
+        assistant = Assistant(logger=logging.getLogger("cortex.slack.bolt"))
+        assistant.thread_started(self._on_thread_started)
+        assistant.thread_context_changed(self._on_thread_context_changed)
+        assistant.user_message(self._on_thread_message)
+        app.assistant(assistant)
+
+    # ----------------------------------------------------------------------- assistant threads
+
+    def _on_thread_started(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A new assistant thread: a title, and the onboarding questions this person may ask."""
+        thread = event.get("assistant_thread") or {}
+        channel, thread_ts = str(thread.get("channel_id", "")), str(thread.get("thread_ts", ""))
+        user_id = str(thread.get("user_id", ""))
+        if not channel or not thread_ts or not self.ledger.claim(str(body.get("event_id"))):
+            return
+        try:
+            self.client.assistant_threads_setTitle(
+                channel_id=channel, thread_ts=thread_ts, title="New question"
+            )
+            principal = self.directory.principal(user_id, self.access.group_ids)
+            try:
+                grant = self.access.grant_for(principal)
+            except AccessDenied:
+                return  # no prompts to offer: their first question is refused with the reason
+            prompts = onboarding_prompts(self.agent.workspace.model, grant)
+            if prompts:
+                self.client.assistant_threads_setSuggestedPrompts(
+                    channel_id=channel,
+                    thread_ts=thread_ts,
+                    title="Questions you can ask",
+                    prompts=prompts,
+                )
+        except SlackApiError as error:
+            _log.warning("could not set up assistant thread: %s", error.response.get("error"))
+        finally:
+            self.ledger.done(str(body.get("event_id")))
+
+    def _on_thread_context_changed(self) -> None:
+        """The person moved to another channel beside the thread: nothing Cortex keeps (the
+        answer's access is the asker's, wherever they look)."""
+
+    def _on_thread_message(self, body: dict[str, Any], event: dict[str, Any]) -> None:
+        """A question in an assistant thread: its own conversation, answered like any other."""
+        if event.get("bot_id") or "user" not in event:
+            return
+        channel, thread = str(event["channel"]), str(event["thread_ts"])
+        key = str(body.get("event_id") or event.get("ts"))
+        if not self.ledger.claim(key):
+            return
+        question = plain_question(str(event.get("text", "")))
+        conversation = f"slack:{channel}:{thread}"
+        if not self.agent.conversations.exists(conversation):
+            self._set_thread_title(channel, thread, question)
+        self._answer_later(
+            question,
+            user_id=str(event["user"]),
+            where=_Where(channel, thread, conversation, assistant=True),
+            key=key,
+        )
+
+    def _set_thread_title(self, channel: str, thread: str, question: str) -> None:
+        title = question if len(question) <= 60 else question[:59] + "…"
+        try:
+            self.client.assistant_threads_setTitle(
+                channel_id=channel, thread_ts=thread, title=title
+            )
+        except SlackApiError as error:
+            _log.info("could not title the thread: %s", error.response.get("error"))
+
+    def _set_status(self, where: _Where, status: str) -> bool:
+        """The thread's status line ("Reading your question…"); whether Slack took it."""
+        assert where.thread_ts is not None
+        try:
+            self.client.assistant_threads_setStatus(
+                channel_id=where.channel, thread_ts=where.thread_ts, status=status
+            )
+        except SlackApiError as error:
+            _log.info("no status in %s: %s", where.channel, error.response.get("error"))
+            return False
+        return True
+
+    def _progress(
+        self, where: _Where, user_id: str
+    ) -> tuple[Callable[[str], None], StepStream | None]:
+        """Where the steps of answering go: a stream (assistant thread, slow planning), the
+        status line (assistant thread), or nowhere."""
+        if not where.assistant or where.thread_ts is None:
+            return (lambda step: None), None
+        if self.stream_answers:
+            stream = StepStream(
+                self.client, channel=where.channel, thread_ts=where.thread_ts, user_id=user_id
+            )
+            return stream.step, stream
+
+        def status(step: str) -> None:
+            self._set_status(where, step)
+
+        return status, None
 
     def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         key = str(body.get("event_id") or event.get("event_ts"))
@@ -390,7 +501,9 @@ class CortexSlack:
             refusal = text_message(denied.user_message, emoji=":lock:")
             self._show(key, where, attempt.placeholder, refusal)
             return
-        if attempt.placeholder is None:
+        if attempt.placeholder is None and not (
+            where.assistant and self._set_status(where, "Reading your question…")
+        ):
             attempt.placeholder = self._post(where, placeholder_message(question))
             self.placeholders.posted(
                 Pending(
@@ -404,7 +517,15 @@ class CortexSlack:
                     posted_at=time.time(),
                 )
             )
-        answer = self.agent.ask(question, where.conversation_id, policy=grant)
+        progress, stream = (
+            self._progress(where, user_id)
+            if attempt.placeholder is None
+            else (
+                None,
+                None,
+            )
+        )
+        answer = self.agent.ask(question, where.conversation_id, policy=grant, progress=progress)
         if answer.status == "action" and self.skills is not None:
             requester = self._requester(user_id, principal, grant, where)
             answer = follow_through(
@@ -417,10 +538,28 @@ class CortexSlack:
         message = self._message(answer, record, asker=user_id)
         self.placeholders.answered(key, record, message)
         self.ledger.done(key)
-        self._replace(key, where, attempt.placeholder, message)
+        if stream is not None:
+            self._finish_stream(stream, answer, where, message)
+            return
+        self._show(key, where, attempt.placeholder, message)
         if answer.status == "answer":
             self._upload_chart(answer, where)
             self._upload_result(answer, where)
+        self._upload_files(answer, where)
+
+    def _finish_stream(
+        self, stream: StepStream, answer: Answer, where: _Where, message: SlackMessage
+    ) -> None:
+        """The last step (the chart, drawn before the answer shows), the answer into the
+        stream (or posted, if Slack refused streaming), then the chart and any files."""
+        chart = None
+        if answer.status == "answer" and self._can_chart(answer):
+            stream.step("Drawing the chart…")
+            chart = self._draw_chart(answer)
+        if stream.finish(message) is None:
+            self._post(where, message)
+        if chart is not None:
+            self._upload_png(*chart, where, question=answer.question)
         self._upload_files(answer, where)
 
     # ----------------------------------------------------------------------- skills
@@ -736,9 +875,14 @@ class CortexSlack:
         )
         return str(reply["ts"])
 
-    def _upload_chart(self, answer: Answer, where: _Where) -> None:
-        if not self.draw_charts or answer.compiled is None or answer.result is None:
-            return
+    def _can_chart(self, answer: Answer) -> bool:
+        return self.draw_charts and answer.compiled is not None and answer.result is not None
+
+    def _draw_chart(self, answer: Answer) -> tuple[bytes, str] | None:
+        """The chart of `answer` as PNG bytes and its title, or None when it has none."""
+        if not self._can_chart(answer):
+            return None
+        assert answer.compiled is not None and answer.result is not None
         from cortex.answers.chart import (  # altair loads slowly: only when drawing
             chart_spec,
             render_png,
@@ -746,19 +890,31 @@ class CortexSlack:
 
         spec = chart_spec(answer.compiled, answer.result.frame, self.agent.workspace.model)
         if spec is None:
-            return
+            return None
         title = ", ".join(m.label for m in answer.compiled.provenance.metrics)
+        try:
+            return render_png(spec), title
+        except Exception:  # noqa: BLE001 - the answer stands without its chart
+            _log.exception("could not draw the chart of %r", answer.question)
+            return None
+
+    def _upload_chart(self, answer: Answer, where: _Where) -> None:
+        chart = self._draw_chart(answer)
+        if chart is not None:
+            self._upload_png(*chart, where, question=answer.question)
+
+    def _upload_png(self, png: bytes, title: str, where: _Where, *, question: str) -> None:
         try:
             self.client.files_upload_v2(
                 channel=where.channel,
                 thread_ts=where.thread_ts,
-                content=render_png(spec),
+                content=png,
                 filename="cortex-chart.png",
                 title=title,
                 alt_txt=f"Chart of {title}",
             )
         except Exception:  # noqa: BLE001 - the answer is posted already; the chart is extra
-            _log.exception("could not upload the chart of %r", answer.question)
+            _log.exception("could not upload the chart of %r", question)
 
     def _upload_result(self, answer: Answer, where: _Where) -> None:
         """The whole result as a CSV file in the thread, when the answer's table is cut."""

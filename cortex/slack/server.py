@@ -92,6 +92,8 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,
         workers=MODEL_WORKERS if settings.anthropic_api_key is not None else OFFLINE_WORKERS,
+        # Claude planning takes seconds: show its steps; offline answers post at once
+        stream_answers=settings.anthropic_api_key is not None,
     )
 
 

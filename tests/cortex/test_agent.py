@@ -259,3 +259,21 @@ def test_a_reply_that_is_a_question_of_its_own_is_planned_as_one(agent: Agent) -
     other = agent.ask("What is our ARR by segment?", first.conversation_id)
     assert other.status == "answer" and other.query is not None
     assert other.query.metrics == ("arr",)
+
+
+def test_progress_is_told_each_step_in_order_as_it_starts(agent: Agent) -> None:
+    steps: list[str] = []
+    answer = agent.ask("How many tickets did we get last month by channel?", progress=steps.append)
+    assert answer.status == "answer"
+    assert steps == [
+        "Reading your question…",
+        "Metrics chosen: Ticket volume by channel last month",
+        "Compiling the governed query…",
+        "Running the query on the warehouse…",
+    ]
+
+
+def test_a_question_back_reports_only_the_reading(agent: Agent) -> None:
+    steps: list[str] = []
+    assert agent.ask("What's our NPS?", progress=steps.append).status == "clarification"
+    assert steps == ["Reading your question…"]

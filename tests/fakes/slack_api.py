@@ -20,7 +20,12 @@ It answers `/api/<method>` (POST or GET; query string, form, multipart or JSON b
 Slack-shaped JSON and HTTP 200, as Slack does: `auth.test`, `chat.postMessage`, `chat.update`,
 `chat.postEphemeral`, `chat.delete`, `reactions.add`, `reactions.remove`,
 `files.getUploadURLExternal`, `files.completeUploadExternal`, `views.open`, `views.update`,
-`users.info`, `usergroups.users.list` and `conversations.replies`. Any other method is journalled
+`users.info`, `usergroups.users.list` and `conversations.replies`; for assistant threads
+`assistant.threads.setTitle`, `setStatus` and `setSuggestedPrompts` (kept per thread:
+`slack.assistant_thread("D1", ts)`); and streaming, `chat.startStream` (a message in the thread,
+in the streaming state), `chat.appendStream` (its markdown grows) and `chat.stopStream` (its
+last text and blocks; streaming ends), so `slack.messages(...)` shows the assembled message.
+Any other method is journalled
 and answered `unknown_method`; a call without a token gets `not_authed`. `/upload/<file_id>` (the
 `upload_url` it hands out) stores the posted bytes and is journalled as method "upload";
 `/response/<key>` is journalled as method "response_url" with the JSON body and `key`.
@@ -66,7 +71,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from io import BufferedIOBase
 from types import TracebackType
@@ -76,6 +81,7 @@ from urllib.parse import parse_qsl, urlsplit
 __all__ = [
     "APP_ID",
     "BOT_ID",
+    "AssistantThread",
     "BOT_USER_ID",
     "TEAM_ID",
     "FakeSlack",
@@ -90,7 +96,8 @@ BOT_USER_ID = "UCORTEXBOT"
 BOT_ID = "BCORTEX"
 
 _SCOPES = (
-    "app_mentions:read,channels:history,chat:write,commands,files:write,groups:history,"
+    "app_mentions:read,assistant:write,channels:history,chat:write,commands,files:write,"
+    "groups:history,"
     "im:history,reactions:write,usergroups:read,users:read,users:read.email"
 )
 _JSON_PARAMS = frozenset({"blocks", "attachments", "files", "view", "metadata", "user_auth_blocks"})
@@ -103,6 +110,13 @@ _WS_GUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 _OP_CONTINUATION, _OP_TEXT, _OP_BINARY = 0x0, 0x1, 0x2
 _OP_CLOSE, _OP_PING, _OP_PONG = 0x8, 0x9, 0xA
 _MAX_MESSAGE = 1 << 20
+
+# Slack's documented limits: markdown in one streaming call, suggested prompts per thread,
+# rotating loading messages of a status.
+_MAX_MARKDOWN = 12_000
+_MAX_PROMPTS = 4
+_MAX_LOADING_MESSAGES = 10
+_CHUNK_TYPES = frozenset({"markdown_text", "task_update", "plan_update", "blocks"})
 
 _T = TypeVar("_T")
 Params = dict[str, Any]
@@ -137,6 +151,19 @@ class SlackMessage:
     blocks: list[Any]
     thread_ts: str | None
     updates: int
+    streaming: bool = False  # started with chat.startStream and not stopped yet
+
+
+@dataclass(frozen=True)
+class AssistantThread:
+    """What the app set on one assistant thread: title, status, suggested prompts."""
+
+    channel_id: str
+    thread_ts: str
+    title: str | None = None
+    status: str = ""  # "" once cleared (Slack clears it when the app replies)
+    prompts: tuple[dict[str, str], ...] = ()
+    prompts_title: str | None = None
 
 
 @dataclass(frozen=True)
@@ -156,6 +183,7 @@ class _Message:
     attachments: list[Any] | None = None
     metadata: Any = None
     updates: int = 0
+    streaming: bool = False
 
     def to_api(self) -> Reply:
         message: Reply = {
@@ -217,6 +245,7 @@ class FakeSlack:
         self._pending_files: dict[str, Params] = {}
         self._uploads: dict[str, bytes] = {}
         self._views: dict[str, Reply] = {}
+        self._threads: dict[tuple[str, str], AssistantThread] = {}
         self._ts = itertools.count(1)
         self._ids = itertools.count(1)
         self._server = _Server(("127.0.0.1", 0), _handler_for(self))
@@ -276,12 +305,25 @@ class FakeSlack:
         with self._cond:
             found = [
                 SlackMessage(
-                    m.channel, m.ts, m.text, copy.deepcopy(m.blocks), m.thread_ts, m.updates
+                    m.channel,
+                    m.ts,
+                    m.text,
+                    copy.deepcopy(m.blocks),
+                    m.thread_ts,
+                    m.updates,
+                    m.streaming,
                 )
                 for m in self._messages.values()
                 if m.channel == channel and (thread_ts is None or thread_ts in (m.ts, m.thread_ts))
             ]
         return sorted(found, key=lambda message: message.ts)
+
+    def assistant_thread(self, channel_id: str, thread_ts: str) -> AssistantThread:
+        """What the app set on one assistant thread so far (all unset if nothing)."""
+        with self._cond:
+            return self._threads.get(
+                (channel_id, thread_ts), AssistantThread(channel_id, thread_ts)
+            )
 
     def reactions(self, channel: str, ts: str) -> list[str]:
         """The reactions the app has on one message (any message, not only its own)."""
@@ -697,12 +739,19 @@ class FakeSlack:
             metadata=params.get("metadata"),
         )
         self._messages[(message.channel, message.ts)] = message
+        self._replied(message)
         return {
             "ok": True,
             "channel": message.channel,
             "ts": message.ts,
             "message": message.to_api(),
         }
+
+    def _replied(self, message: _Message) -> None:
+        """The app replied in a thread: Slack clears the thread's assistant status."""
+        key = (message.channel, message.thread_ts or "")
+        if key in self._threads:
+            self._set_thread(key, status="")
 
     def _update(self, params: Params) -> Reply:
         channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
@@ -718,6 +767,7 @@ class FakeSlack:
         if "metadata" in params:
             message.metadata = params["metadata"]
         message.updates += 1
+        message.streaming = False  # an update is the message's final form (a stream expired)
         return {
             "ok": True,
             "channel": channel,
@@ -855,6 +905,142 @@ class FakeSlack:
             "bot_id": BOT_ID,
         }
 
+    # -- assistant threads and streaming ---------------------------------------------------
+
+    def _thread_of(self, params: Params) -> tuple[str, str] | None:
+        channel_id, thread_ts = params.get("channel_id"), params.get("thread_ts")
+        if not channel_id or not thread_ts:
+            return None
+        return str(channel_id), str(thread_ts)
+
+    def _set_thread(self, key: tuple[str, str], **changes: Any) -> None:
+        current = self._threads.get(key, AssistantThread(*key))
+        self._threads[key] = replace(current, **changes)
+
+    def _set_title(self, params: Params) -> Reply:
+        key = self._thread_of(params)
+        if key is None or not params.get("title"):
+            return _error("invalid_arguments")
+        self._set_thread(key, title=str(params["title"]))
+        return {"ok": True}
+
+    def _set_status(self, params: Params) -> Reply:
+        key = self._thread_of(params)
+        if key is None or "status" not in params:  # "" is allowed: it clears the status
+            return _error("invalid_arguments")
+        loading = params.get("loading_messages") or []
+        if not isinstance(loading, list) or len(loading) > _MAX_LOADING_MESSAGES:
+            return _error("invalid_arguments")
+        self._set_thread(key, status=str(params["status"]))
+        return {"ok": True}
+
+    def _set_prompts(self, params: Params) -> Reply:
+        channel_id, prompts = params.get("channel_id"), params.get("prompts")
+        if not channel_id or not isinstance(prompts, list) or not prompts:
+            return _error("invalid_arguments")
+        if len(prompts) > _MAX_PROMPTS:
+            return _error("invalid_arguments")
+        for prompt in prompts:
+            if not isinstance(prompt, dict) or not prompt.get("title") or not prompt.get("message"):
+                return _error("invalid_arguments")
+        thread_ts = str(params.get("thread_ts") or "")
+        title = params.get("title")
+        self._set_thread(
+            (str(channel_id), thread_ts),
+            prompts=tuple({"title": p["title"], "message": p["message"]} for p in prompts),
+            prompts_title=str(title) if title else None,
+        )
+        return {"ok": True}
+
+    def _streamed_text(self, params: Params) -> str | None:
+        """The markdown a streaming call adds (its `markdown_text` and markdown chunks), or
+        None when its chunks are not valid."""
+        text = str(params.get("markdown_text") or "")
+        chunks = params.get("chunks") or []
+        if not isinstance(chunks, list):
+            return None
+        for chunk in chunks:
+            if not isinstance(chunk, dict) or chunk.get("type") not in _CHUNK_TYPES:
+                return None
+            if chunk["type"] == "markdown_text":
+                if not isinstance(chunk.get("text"), str):
+                    return None
+                text += chunk["text"]
+        return text
+
+    def _start_stream(self, params: Params) -> Reply:
+        channel, thread_ts = params.get("channel"), params.get("thread_ts")
+        if not channel:
+            return _error("channel_not_found")
+        if not thread_ts:
+            return _error("invalid_arguments")  # streamed messages are replies in a thread
+        outside_dm = not str(channel).startswith("D")
+        if outside_dm and not (params.get("recipient_user_id") and params.get("recipient_team_id")):
+            return _error("invalid_arguments")  # a channel needs the recipient user and team
+        text = self._streamed_text(params)
+        if text is None:
+            return _error("invalid_chunks")
+        if len(text) > _MAX_MARKDOWN:
+            return _error("msg_too_long")
+        message = _Message(
+            channel=str(channel),
+            ts=self._next_ts(),
+            text=text,
+            blocks=[],
+            thread_ts=str(thread_ts),
+            streaming=True,
+        )
+        self._messages[(message.channel, message.ts)] = message
+        self._replied(message)
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
+
+    def _streaming_message(self, params: Params) -> _Message | Reply:
+        channel, ts = str(params.get("channel") or ""), str(params.get("ts") or "")
+        if not channel:
+            return _error("channel_not_found")
+        message = self._messages.get((channel, ts))
+        if message is None:
+            return _error("message_not_found")
+        if not message.streaming:
+            return _error("message_not_in_streaming_state")
+        return message
+
+    def _append_stream(self, params: Params) -> Reply:
+        message = self._streaming_message(params)
+        if not isinstance(message, _Message):
+            return message
+        if not (params.get("markdown_text") or params.get("chunks")):
+            return _error("invalid_arguments")
+        text = self._streamed_text(params)
+        if text is None:
+            return _error("invalid_chunks")
+        if len(text) > _MAX_MARKDOWN:
+            return _error("msg_too_long")
+        message.text += text
+        return {"ok": True, "channel": message.channel, "ts": message.ts}
+
+    def _stop_stream(self, params: Params) -> Reply:
+        message = self._streaming_message(params)
+        if not isinstance(message, _Message):
+            return message
+        text = self._streamed_text(params)
+        if text is None:
+            return _error("invalid_chunks")
+        if len(text) > _MAX_MARKDOWN:
+            return _error("msg_too_long")
+        message.text += text
+        if params.get("blocks"):
+            message.blocks = list(params["blocks"])
+        if params.get("metadata") is not None:
+            message.metadata = params["metadata"]
+        message.streaming = False
+        return {
+            "ok": True,
+            "channel": message.channel,
+            "ts": message.ts,
+            "message": message.to_api(),
+        }
+
     def _user_info(self, params: Params) -> Reply:
         user_id = str(params.get("user") or "")
         known = self._users.get(user_id)
@@ -917,6 +1103,12 @@ _METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
     "users.info": FakeSlack._user_info,
     "usergroups.users.list": FakeSlack._usergroup_users,
     "conversations.replies": FakeSlack._replies,
+    "assistant.threads.setTitle": FakeSlack._set_title,
+    "assistant.threads.setStatus": FakeSlack._set_status,
+    "assistant.threads.setSuggestedPrompts": FakeSlack._set_prompts,
+    "chat.startStream": FakeSlack._start_stream,
+    "chat.appendStream": FakeSlack._append_stream,
+    "chat.stopStream": FakeSlack._stop_stream,
 }
 
 

@@ -10,6 +10,9 @@
     sender.interaction(block_action("show_sql", "q1", message_ts="1764000000.000100"))
     sender.interaction(view_submission("feedback", "q1", {"b": {"a": {"value": "x"}}}))
     sender.url_verification("abc")                                       # -> httpx2.Response
+    sender.event(assistant_thread_started("U1", "D1", "1764000000.000001"))  # the AI side panel
+    sender.event(assistant_thread_context_changed("U1", "D1", "1764000000.000001", "C2"))
+    sender.event(im_message("U1", "D1", "ARR by segment?", thread_ts="1764000000.000001"))
 
 Every request carries `X-Slack-Request-Timestamp` and `X-Slack-Signature`
 (`v0=` + hex HMAC-SHA256 of `v0:{timestamp}:{raw body}` keyed with the signing secret).
@@ -37,6 +40,9 @@ from tests.fakes.slack_api import APP_ID, BOT_ID, BOT_USER_ID, TEAM_ID
 __all__ = [
     "UNCAPTURED_RESPONSE_URL",
     "SlackSender",
+    "assistant_thread_context_changed",
+    "assistant_thread_started",
+    "im_message",
     "block_action",
     "event_callback",
     "sign",
@@ -220,6 +226,64 @@ def event_callback(event: Mapping[str, Any], *, event_id: str | None = None) -> 
         "is_ext_shared_channel": False,
         "event_context": _unique("4-"),
     }
+
+
+def _assistant_thread(
+    kind: str, user_id: str, channel_id: str, thread_ts: str, context_channel: str | None
+) -> dict[str, Any]:
+    """An `assistant_thread_*` event: the thread, who opened it, and the channel they were
+    viewing (the context; none when opened from the app's own tab)."""
+    context: dict[str, Any] = {"team_id": TEAM_ID, "enterprise_id": None}
+    if context_channel is not None:
+        context["channel_id"] = context_channel
+    return {
+        "type": kind,
+        "assistant_thread": {
+            "user_id": user_id,
+            "context": context,
+            "channel_id": channel_id,
+            "thread_ts": thread_ts,
+        },
+        "event_ts": f"{time.time():.6f}",
+    }
+
+
+def assistant_thread_started(
+    user_id: str, channel_id: str, thread_ts: str, context_channel: str | None = None
+) -> dict[str, Any]:
+    """`user_id` opened a new assistant thread (`thread_ts`) in their DM with the app."""
+    return _assistant_thread(
+        "assistant_thread_started", user_id, channel_id, thread_ts, context_channel
+    )
+
+
+def assistant_thread_context_changed(
+    user_id: str, channel_id: str, thread_ts: str, context_channel: str | None = None
+) -> dict[str, Any]:
+    """`user_id` moved to another channel with the assistant thread open beside it."""
+    return _assistant_thread(
+        "assistant_thread_context_changed", user_id, channel_id, thread_ts, context_channel
+    )
+
+
+def im_message(
+    user_id: str, channel_id: str, text: str, *, ts: str | None = None, thread_ts: str | None = None
+) -> dict[str, Any]:
+    """A `message.im` event: `user_id` wrote `text` in their DM with the app (in a thread,
+    such as an assistant thread, when `thread_ts` is given)."""
+    event: dict[str, Any] = {
+        "type": "message",
+        "channel_type": "im",
+        "user": user_id,
+        "text": text,
+        "channel": channel_id,
+        "team": TEAM_ID,
+        "client_msg_id": str(uuid.uuid4()),
+        "ts": ts or f"{time.time():.6f}",
+    }
+    if thread_ts is not None:
+        event["thread_ts"] = thread_ts
+    return event
 
 
 def block_action(

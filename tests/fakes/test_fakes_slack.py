@@ -532,3 +532,41 @@ def test_a_signed_mention_reaches_bolt_and_its_reply_reaches_the_fake(
     assert slack.wait_for("chat.update", timeout=5)[0].params["ts"] == message_ts
     assert slack.messages("C1")[0].text == "SQL"
     assert "auth.test" in [call.method for call in slack.calls]
+
+
+def test_assistant_thread_methods_keep_title_status_and_prompts_and_check_arguments(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    client.assistant_threads_setTitle(channel_id="D1", thread_ts="1.1", title="ARR")
+    client.assistant_threads_setStatus(channel_id="D1", thread_ts="1.1", status="is thinking…")
+    prompts = [{"title": f"Q{n}", "message": f"Question {n}?"} for n in range(4)]
+    client.assistant_threads_setSuggestedPrompts(channel_id="D1", thread_ts="1.1", prompts=prompts)
+    state = slack.assistant_thread("D1", "1.1")
+    assert (state.title, state.status, list(state.prompts)) == ("ARR", "is thinking…", prompts)
+    client.chat_postMessage(channel="D1", thread_ts="1.1", text="the answer")
+    assert slack.assistant_thread("D1", "1.1").status == ""  # a reply clears the status
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # more than four
+        client.assistant_threads_setSuggestedPrompts(
+            channel_id="D1", prompts=[*prompts, {"title": "5", "message": "5?"}]
+        )
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # a prompt without a message
+        client.assistant_threads_setSuggestedPrompts(channel_id="D1", prompts=[{"title": "x"}])
+
+
+def test_a_stream_is_assembled_and_only_a_streaming_message_takes_more(
+    slack: FakeSlack, client: WebClient
+) -> None:
+    stream = client.chat_stream(channel="D1", thread_ts="1.1", buffer_size=1)
+    stream.append(markdown_text="Reading… ")
+    stream.append(markdown_text="Running…")
+    assert [m.streaming for m in slack.messages("D1")] == [True]
+    stream.stop(blocks=[{"type": "section", "text": {"type": "mrkdwn", "text": "42"}}])
+    (message,) = slack.messages("D1")
+    assert message.text == "Reading… Running…" and not message.streaming
+    assert message.blocks[0]["text"]["text"] == "42" and message.thread_ts == "1.1"
+    with pytest.raises(SlackApiError, match="message_not_in_streaming_state"):
+        client.chat_appendStream(channel="D1", ts=message.ts, markdown_text="more")
+    with pytest.raises(SlackApiError, match="invalid_arguments"):  # a channel needs a recipient
+        client.chat_startStream(channel="C1", thread_ts="1.1", markdown_text="hi")
+    with pytest.raises(SlackApiError, match="msg_too_long"):
+        client.chat_startStream(channel="D1", thread_ts="1.1", markdown_text="x" * 12_001)

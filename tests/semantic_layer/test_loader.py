@@ -678,3 +678,54 @@ def test_the_financial_year_start_is_a_month_set_in_the_root_file(
         "metrics.yml:2: error: top level: fiscal_year_start_month 13 is not a month number "
         "from 1 to 12 (4 for April)."
     ]
+
+
+def test_a_verified_question_may_be_marked_for_onboarding_with_a_true_boolean(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = """
+        version: 1
+        tables:
+          - name: tickets
+            primary_key: ticket_id
+            measures:
+              - {name: tickets, aggregation: count}
+        metrics:
+          - {name: ticket_volume, label: Tickets, measure: tickets}
+        verified_queries:
+          - question: How many tickets?
+            query: {metrics: [ticket_volume]}
+            onboarding: true
+          - question: How many tickets, again?
+            query: {metrics: [ticket_volume]}
+        """
+    model = load_model(write(tmp_path, "metrics.yml", text))
+    assert [(v.question, v.onboarding) for v in model.verified_queries] == [
+        ("How many tickets?", True),
+        ("How many tickets, again?", False),
+    ]
+
+
+def test_onboarding_takes_a_boolean_not_a_word_in_quotes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    text = """
+        version: 1
+        verified_queries:
+          - question: What is ARR?
+            query: {metrics: [arr]}
+            onboarding: "yes"
+        """
+    errors = model_errors(tmp_path, monkeypatch, text)
+    assert len(errors) == 1
+    assert errors[0].startswith(
+        "metrics.yml:5: error: verified query 'What is ARR?': 'onboarding': input should be a "
+        "valid boolean"
+    )
+
+
+def test_the_shipped_model_marks_a_handful_of_onboarding_questions() -> None:
+    model = load_model(REPO / "metrics.yml")
+    onboarding = [v.question for v in model.verified_queries if v.onboarding]
+    assert 4 <= len(onboarding) <= 6
