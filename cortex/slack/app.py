@@ -70,6 +70,7 @@ from cortex.slack.blocks import (
     sql_message,
     text_message,
 )
+from cortex.slack.disclosure import ChannelAudience, Disclosure, note_message, post_privately
 from cortex.slack.identity import SlackDirectory
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Pending, Placeholders
@@ -161,6 +162,8 @@ class CortexSlack:
         self.placeholders = placeholders
         self.client = client
         self.directory = SlackDirectory(client)
+        #: who is in a channel, and whether all of them may see an answer (disclosure.py)
+        self.audience = ChannelAudience(client, self.directory, access)
         #: checks a request's signature before bolt parses it (HTTP mode; see server.py)
         self.signature_verifier = SignatureVerifier(signing_secret)
         self.draw_charts = draw_charts
@@ -393,17 +396,38 @@ class CortexSlack:
             answer = follow_through(
                 answer, self.skills, self.agent, requester, policy=grant, audit=self.audit
             )
+        disclosure = self.audience.decide(answer, grant, where.channel)
         record = self.audit.record_answer(
-            answer, source="slack", user_id=user_id, user_name=principal.name, channel=where.channel
+            answer,
+            source="slack",
+            user_id=user_id,
+            user_name=principal.name,
+            channel=where.channel,
+            disclosure=disclosure.audit_text,
         )
         attempt.audited = True
         message = self._message(answer, record, asker=user_id)
+        if not disclosure.public:
+            message = self._answer_privately(message, disclosure, user_id, where)
         self.placeholders.answered(key, record, message)
         self.ledger.done(key)
         self._replace(key, where, attempt.placeholder, message)
-        if answer.status == "answer":
+        if answer.status == "answer" and disclosure.public:
             self._upload_chart(answer, where)
         self._upload_files(answer, where)
+
+    def _answer_privately(
+        self, message: SlackMessage, disclosure: Disclosure, user_id: str, where: _Where
+    ) -> SlackMessage:
+        """Send `message` to the asker alone; what the channel gets instead (no numbers).
+
+        It is sent before the placeholder records the note, so a crash in between answers
+        again rather than leave the asker without their numbers."""
+        how = post_privately(
+            self.client, message, channel=where.channel, thread_ts=where.thread_ts, user=user_id
+        )
+        _log.info("answer to %s in %s sent privately (%s)", user_id, where.channel, how)
+        return note_message(disclosure)
 
     # ----------------------------------------------------------------------- skills
 
