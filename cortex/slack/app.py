@@ -9,7 +9,10 @@ Bolt acknowledges every request at once and the work runs after the acknowledgem
 3-second window is always met. For each question: who is asking (`SlackDirectory`), what they
 may see (`AccessPolicy.grant_for`; an unmapped user is refused and nothing else happens), a
 "working on it" placeholder, the agent's answer under the asker's policy, the placeholder
-replaced by the answer, the chart uploaded into the thread, and an audit record. A retried
+replaced by the answer, the chart uploaded into the thread, and an audit record. Before an
+answer with numbers goes into a channel, every member must be allowed to see it
+(`disclosure.py`); otherwise the asker gets it privately and the channel a line without
+numbers. The Home tab is published when opened (`home.py`). A retried
 event (same event id) is claimed in the `EventLedger` and answered once. A failure anywhere
 becomes a short apology with a trace id in the thread; the trace goes to the log.
 
@@ -49,6 +52,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from cortex.access import AccessPolicy, LiveAccess, Principal
 from cortex.access.grants import Grant
+from cortex.access.seen import metrics_seen
 from cortex.agent import Agent
 from cortex.answer import Action, Answer
 from cortex.errors import AccessDenied, InternalError
@@ -71,6 +75,12 @@ from cortex.slack.blocks import (
     text_message,
 )
 from cortex.slack.disclosure import ChannelAudience, Disclosure, note_message, post_privately
+from cortex.slack.home import (
+    ACTION_HOME_SUBSCRIBE,
+    ACTION_HOME_UNSUBSCRIBE,
+    DigestProvider,
+    home_view,
+)
 from cortex.slack.identity import SlackDirectory
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Pending, Placeholders
@@ -153,9 +163,12 @@ class CortexSlack:
         draw_charts: bool = True,
         workers: int = OFFLINE_WORKERS,
         skills: SkillRegistry | None = None,
+        digests: DigestProvider | None = None,
     ) -> None:
         self.agent = agent
         self.skills = skills
+        #: the digests the App Home lists and (un)subscribes (None: "No digests yet")
+        self.digests = digests
         self.access = access
         self.audit = audit
         self.ledger = ledger
@@ -194,6 +207,7 @@ class CortexSlack:
         app.action(ACTION_CONFIRM)(self._on_confirm)
         app.action(ACTION_CANCEL)(self._on_cancel)
         app.view(FEEDBACK_VIEW)(self._on_feedback_comment)
+        self._register_home()
 
     def _on_mention(self, body: dict[str, Any], event: dict[str, Any]) -> None:
         key = str(body.get("event_id") or event.get("event_ts"))
@@ -318,6 +332,51 @@ class CortexSlack:
             thread_ts=where.thread_ts,
             **message.as_kwargs(),
         )
+
+    # ----------------------------------------------------------------------- the App Home
+
+    def _register_home(self) -> None:
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.action(ACTION_HOME_SUBSCRIBE)(self._on_home_subscribe)
+        self.app.action(ACTION_HOME_UNSUBSCRIBE)(self._on_home_unsubscribe)
+
+    def _on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":  # not the Messages tab
+            self._work.submit(self._guarded_home, str(event["user"]))
+
+    def _on_home_subscribe(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded_home, str(body["user"]["id"]), str(action["value"]), True)
+
+    def _on_home_unsubscribe(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded_home, str(body["user"]["id"]), str(action["value"]), False)
+
+    def _guarded_home(self, user_id: str, digest: str | None = None, on: bool = True) -> None:
+        """(Un)subscribe `digest` if given, then publish `user_id`'s Home; a failure is logged
+        (the Home keeps its last version)."""
+        try:
+            if digest is not None and self.digests is not None:
+                if on:
+                    self.digests.subscribe(user_id, digest)
+                else:
+                    self.digests.unsubscribe(user_id, digest)
+            self.publish_home(user_id)
+        except Exception:  # noqa: BLE001 - nobody is waiting on an answer; the log has it
+            _log.exception("could not publish the Home of %s", user_id)
+
+    def publish_home(self, user_id: str) -> None:
+        """Publish the App Home of `user_id` (home.py): the catalog as their roles see it,
+        their recent questions, their digests."""
+        principal = self.directory.principal(user_id, self.access.group_ids)
+        try:
+            seen = metrics_seen(self.access.grant_for(principal))
+        except AccessDenied:
+            seen = None
+        recent = [r for r in self.audit.list(user=user_id, limit=20) if r.source == "slack"]
+        digests = self.digests.digests_for(user_id) if self.digests is not None else None
+        view = home_view(self.agent.workspace.model, seen, recent, digests)
+        self.client.views_publish(user_id=user_id, view=view.to_dict())
 
     # ----------------------------------------------------------------------- the work
 

@@ -15,7 +15,13 @@ MANIFEST = yaml.safe_load(
 
 def test_the_manifest_subscribes_to_mentions_dms_and_thread_replies() -> None:
     events = set(MANIFEST["settings"]["event_subscriptions"]["bot_events"])
-    assert events == {"app_mention", "message.channels", "message.groups", "message.im"}
+    assert events == {
+        "app_mention",
+        "message.channels",
+        "message.groups",
+        "message.im",
+        "app_home_opened",  # the App Home is published when opened
+    }
 
 
 def test_the_manifest_has_the_scopes_of_every_web_api_method_the_app_calls() -> None:
@@ -30,6 +36,10 @@ def test_the_manifest_has_the_scopes_of_every_web_api_method_the_app_calls() -> 
         "files:write",  # files.getUploadURLExternal, files.completeUploadExternal
         "users:read",  # users.info
         "usergroups:read",  # usergroups.users.list
+        "channels:read",
+        "groups:read",
+        "mpim:read",  # conversations.members, by kind of conversation
+        "im:write",  # conversations.open (the answer by DM when ephemeral fails)
     }
     assert scopes == needed
 
