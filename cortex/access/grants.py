@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from cortex.access.sources import source_key
 from cortex.errors import AccessDenied
 from semantic_layer.compile import CompiledQuery, compile_query
-from semantic_layer.errors import QueryError
+from semantic_layer.errors import QueryError, SemanticLayerError
 from semantic_layer.model import Metric, SemanticModel, Table
 from semantic_layer.query import Filter, SemanticQuery, parse_where
 
@@ -49,6 +49,16 @@ class Grant:
             raise
         self._check_tables(compiled, allowed)
         return allowed
+
+    def covers(self, ran: SemanticQuery) -> bool:
+        """Whether this person may see the result of `ran`, a query as it ran for someone else
+        (that person's row filters in it): their grant allows every metric, table and dimension
+        it reads and adds no row filter it lacks, so its rows are all among theirs. A query
+        that does not compile is not covered (fail closed)."""
+        try:
+            return self.apply(ran) == ran
+        except (AccessDenied, SemanticLayerError):
+            return False
 
     def row_filters(self, query: SemanticQuery) -> tuple[Filter, ...]:
         """The row filters this person's row policies put on `query` (rule 4), whether or not

@@ -16,6 +16,7 @@ from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors, writable, write
 from cortex.cli.payload import answer_payload, json_value
 from cortex.cli.render import err, out, render_answer
+from cortex.cli.viewer import viewer_grant
 from cortex.knowledge.examples import example_metrics, example_question, listed
 from cortex.settings import Settings
 from cortex.stores.audit import AuditLog
@@ -68,6 +69,12 @@ def ask(
         "--yes",
         help="Confirm a skill asked for that writes outside Cortex (Notion, Linear).",
     ),
+    as_user: str = typer.Option(
+        None,
+        "--as-user",
+        help="Answer as this Slack user (U…) would be answered: their roles and row policies "
+        "in access.yml.",
+    ),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with user_errors():
@@ -77,9 +84,16 @@ def ask(
         agent = _agent(settings, registry)
         audit = AuditLog(settings.audit_path)
         try:
-            answer = agent.ask(question, conversation)
-            requester = Requester(user_id=_local_user())
-            answer = follow_through(answer, registry, agent, requester, audit=audit, confirmed=yes)
+            grant = None
+            if as_user is not None:
+                grant = viewer_grant(settings, agent.workspace.model, as_user)
+            answer = agent.ask(question, conversation, policy=grant)
+            requester = Requester(
+                user_id=_local_user(), roles=grant.roles if grant is not None else None
+            )
+            answer = follow_through(
+                answer, registry, agent, requester, policy=grant, audit=audit, confirmed=yes
+            )
         finally:
             agent.close()
         audit.record_answer(answer, source="cli", user_id=_local_user())

@@ -10,9 +10,11 @@ from rich.table import Table
 
 from connectors.warehouse import DuckDBWarehouse
 from cortex.access import check_access
+from cortex.access.seen import metrics_seen, tables_seen
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out, print_issues
+from cortex.cli.viewer import viewer_grant
 from semantic_layer.loader import load_and_check, load_model
 from skills.authored import YamlSkill
 from skills.builtin import load_skills
@@ -61,16 +63,31 @@ def check(
 
 def metrics(
     as_json: bool = typer.Option(False, "--json", help="Print the catalog as JSON."),
+    as_user: str = typer.Option(
+        None,
+        "--as-user",
+        help="Only what this Slack user (U…) may see, with the rows they see of each metric.",
+    ),
 ) -> None:
     """List the governed metrics and the dimensions to slice them by."""
     with user_errors():
-        model = load_model(read_settings().metrics_path)
+        settings = read_settings()
+        model = load_model(settings.metrics_path)
+        shown, rows, tables = list(model.metrics), dict[str, str](), list(model.tables)
+        if as_user is not None:
+            grant = viewer_grant(settings, model, as_user)
+            seen, tables = metrics_seen(grant), tables_seen(grant)
+            shown = [s.metric for s in seen if s.visible]
+            rows = {s.metric.name: " and ".join(map(str, s.rows)) or "all" for s in seen}
         if as_json:
             catalog = {
-                "metrics": [m.model_dump(exclude_none=True) for m in model.metrics],
+                "metrics": [
+                    m.model_dump(exclude_none=True) | ({"rows": rows[m.name]} if rows else {})
+                    for m in shown
+                ],
                 "dimensions": [
                     {"table": t.name, **d.model_dump(exclude_none=True)}
-                    for t in model.tables
+                    for t in tables
                     for d in t.dimensions
                 ],
                 "filters": [f.model_dump() for f in model.filters],
@@ -78,9 +95,10 @@ def metrics(
             out.print_json(json.dumps(catalog, default=str))
             return
         table = Table(title="Metrics", show_lines=False)
-        for column in ("name", "label", "format", "owner", "status", "synonyms"):
+        columns = ("name", "label", "format", "owner", "status", "synonyms")
+        for column in (*columns, "rows") if rows else columns:
             table.add_column(column)
-        for metric in model.metrics:
+        for metric in shown:
             table.add_row(
                 metric.name,
                 metric.label,
@@ -88,13 +106,14 @@ def metrics(
                 metric.owner,
                 metric.status,
                 ", ".join(metric.synonyms),
+                *((rows[metric.name],) if rows else ()),
             )
         out.print(table)
         dims = Table(title="Dimensions (group with --by, filter with --where)")
         for column in ("name", "table", "type", "description"):
             dims.add_column(column)
         dims.add_row("metric_time", "(every metric)", "time", "Each metric's own time axis.")
-        for t in model.tables:
+        for t in tables:
             for d in t.dimensions:
                 dims.add_row(d.name, t.name, d.type, d.description)
         out.print(dims)

@@ -15,7 +15,10 @@ Bolt acknowledges every request at once and the work runs after the acknowledgem
 3-second window is always met. For each question: who is asking (`SlackDirectory`), what they
 may see (`AccessPolicy.grant_for`; an unmapped user is refused and nothing else happens), a
 "working on it" placeholder, the agent's answer under the asker's policy, the placeholder
-replaced by the answer, the chart uploaded into the thread, and an audit record. A retried
+replaced by the answer, the chart uploaded into the thread, and an audit record. Before an
+answer with numbers goes into a channel, every member must be allowed to see it
+(`disclosure.py`); otherwise the asker gets it privately and the channel a line without
+numbers. The Home tab is published when opened (`home.py`). A retried
 event (same event id) is claimed in the `EventLedger` and answered once. A failure anywhere
 becomes a short apology with a trace id in the thread; the trace goes to the log.
 
@@ -55,6 +58,7 @@ from slack_sdk.signature import SignatureVerifier
 
 from cortex.access import AccessPolicy, LiveAccess, Principal
 from cortex.access.grants import Grant
+from cortex.access.seen import metrics_seen
 from cortex.agent import Agent
 from cortex.answer import Action, Answer
 from cortex.errors import AccessDenied, InternalError
@@ -78,6 +82,13 @@ from cortex.slack.blocks import (
     rows_shown,
     sql_message,
     text_message,
+)
+from cortex.slack.disclosure import ChannelAudience, Disclosure, note_message, post_privately
+from cortex.slack.home import (
+    ACTION_HOME_SUBSCRIBE,
+    ACTION_HOME_UNSUBSCRIBE,
+    DigestProvider,
+    home_view,
 )
 from cortex.slack.identity import SlackDirectory
 from cortex.slack.ledger import EventLedger
@@ -167,17 +178,22 @@ class CortexSlack:
         workers: int = OFFLINE_WORKERS,
         skills: SkillRegistry | None = None,
         stream_answers: bool = False,
+        digests: DigestProvider | None = None,
     ) -> None:
         self.agent = agent
         #: stream the steps of answers in assistant threads (worth it when planning is slow)
         self.stream_answers = stream_answers
         self.skills = skills
+        #: the digests the App Home lists and (un)subscribes (None: "No digests yet")
+        self.digests = digests
         self.access = access
         self.audit = audit
         self.ledger = ledger
         self.placeholders = placeholders
         self.client = client
         self.directory = SlackDirectory(client)
+        #: who is in a channel, and whether all of them may see an answer (disclosure.py)
+        self.audience = ChannelAudience(client, self.directory, access)
         #: checks a request's signature before bolt parses it (HTTP mode; see server.py)
         self.signature_verifier = SignatureVerifier(signing_secret)
         self.draw_charts = draw_charts
@@ -214,6 +230,7 @@ class CortexSlack:
         assistant.thread_context_changed(self._on_thread_context_changed)
         assistant.user_message(self._on_thread_message)
         app.assistant(assistant)
+        self._register_home()
 
     # ----------------------------------------------------------------------- assistant threads
 
@@ -444,6 +461,51 @@ class CortexSlack:
             **message.as_kwargs(),
         )
 
+    # ----------------------------------------------------------------------- the App Home
+
+    def _register_home(self) -> None:
+        self.app.event("app_home_opened")(self._on_home_opened)
+        self.app.action(ACTION_HOME_SUBSCRIBE)(self._on_home_subscribe)
+        self.app.action(ACTION_HOME_UNSUBSCRIBE)(self._on_home_unsubscribe)
+
+    def _on_home_opened(self, event: dict[str, Any]) -> None:
+        if event.get("tab", "home") == "home":  # not the Messages tab
+            self._work.submit(self._guarded_home, str(event["user"]))
+
+    def _on_home_subscribe(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded_home, str(body["user"]["id"]), str(action["value"]), True)
+
+    def _on_home_unsubscribe(self, ack: Ack, body: dict[str, Any], action: dict[str, Any]) -> None:
+        ack()
+        self._work.submit(self._guarded_home, str(body["user"]["id"]), str(action["value"]), False)
+
+    def _guarded_home(self, user_id: str, digest: str | None = None, on: bool = True) -> None:
+        """(Un)subscribe `digest` if given, then publish `user_id`'s Home; a failure is logged
+        (the Home keeps its last version)."""
+        try:
+            if digest is not None and self.digests is not None:
+                if on:
+                    self.digests.subscribe(user_id, digest)
+                else:
+                    self.digests.unsubscribe(user_id, digest)
+            self.publish_home(user_id)
+        except Exception:  # noqa: BLE001 - nobody is waiting on an answer; the log has it
+            _log.exception("could not publish the Home of %s", user_id)
+
+    def publish_home(self, user_id: str) -> None:
+        """Publish the App Home of `user_id` (home.py): the catalog as their roles see it,
+        their recent questions, their digests."""
+        principal = self.directory.principal(user_id, self.access.group_ids)
+        try:
+            seen = metrics_seen(self.access.grant_for(principal))
+        except AccessDenied:
+            seen = None
+        recent = [r for r in self.audit.list(user=user_id, limit=20) if r.source == "slack"]
+        digests = self.digests.digests_for(user_id) if self.digests is not None else None
+        view = home_view(self.agent.workspace.model, seen, recent, digests)
+        self.client.views_publish(user_id=user_id, view=view.to_dict())
+
     # ----------------------------------------------------------------------- the work
 
     def _answer_later(self, question: str, *, user_id: str, where: _Where, key: str) -> None:
@@ -531,17 +593,30 @@ class CortexSlack:
             answer = follow_through(
                 answer, self.skills, self.agent, requester, policy=grant, audit=self.audit
             )
+        disclosure = self.audience.decide(answer, grant, where.channel)
         record = self.audit.record_answer(
-            answer, source="slack", user_id=user_id, user_name=principal.name, channel=where.channel
+            answer,
+            source="slack",
+            user_id=user_id,
+            user_name=principal.name,
+            channel=where.channel,
+            disclosure=disclosure.audit_text,
         )
         attempt.audited = True
         message = self._message(answer, record, asker=user_id)
+        if not disclosure.public:
+            message = self._answer_privately(message, disclosure, user_id, where)
         self.placeholders.answered(key, record, message)
         self.ledger.done(key)
         if stream is not None:
-            self._finish_stream(stream, answer, where, message)
+            if disclosure.public:
+                self._finish_stream(stream, answer, where, message)
+            elif stream.finish(message) is None:  # the note, never the numbers
+                self._post(where, message)
             return
         self._show(key, where, attempt.placeholder, message)
+        if not disclosure.public:
+            return  # the chart, the CSV and a skill's files show what the asker alone may see
         if answer.status == "answer":
             self._upload_chart(answer, where)
             self._upload_result(answer, where)
@@ -561,6 +636,19 @@ class CortexSlack:
         if chart is not None:
             self._upload_png(*chart, where, question=answer.question)
         self._upload_files(answer, where)
+
+    def _answer_privately(
+        self, message: SlackMessage, disclosure: Disclosure, user_id: str, where: _Where
+    ) -> SlackMessage:
+        """Send `message` to the asker alone; what the channel gets instead (no numbers).
+
+        It is sent before the placeholder records the note, so a crash in between answers
+        again rather than leave the asker without their numbers."""
+        how = post_privately(
+            self.client, message, channel=where.channel, thread_ts=where.thread_ts, user=user_id
+        )
+        _log.info("answer to %s in %s sent privately (%s)", user_id, where.channel, how)
+        return note_message(disclosure)
 
     # ----------------------------------------------------------------------- skills
 

@@ -38,6 +38,12 @@ class SlackDirectory:
         groups = frozenset(g for g in sorted(group_ids) if user_id in self._group_members(g))
         return Principal(user_id=user_id, groups=groups, name=self._name(user_id))
 
+    def member(self, user_id: str, group_ids: Iterable[str]) -> Principal:
+        """The user with their groups as `principal` gives them, without the display name
+        (for checking many members of a channel at once: no profile call per member)."""
+        groups = frozenset(g for g in sorted(group_ids) if user_id in self._group_members(g))
+        return Principal(user_id=user_id, groups=groups)
+
     def _group_members(self, group_id: str) -> frozenset[str]:
         now = time.monotonic()
         with self._lock:

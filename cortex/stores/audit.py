@@ -4,7 +4,8 @@ One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard libra
 a connection per call, so any thread may write) holds one record per question: the time (UTC),
 the source (`slack` or `cli`), the user and channel, the conversation, the question, the
 outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran, the rows it
-returned, the latency, the tokens and cost of planning, the trace id and the as-of day. Feedback
+returned, the latency, the tokens and cost of planning, the trace id, the as-of day and, in
+Slack, where the numbers were shown (`disclosure`: the channel, or the asker privately). Feedback
 (`up` or `down`, a comment, who gave it and when) is set later on the same record.
 
 The log is append-only: SQLite triggers refuse to delete a record or to change anything but
@@ -105,6 +106,9 @@ class AuditEntry:
     cost_usd: float | None = None
     trace_id: str | None = None
     as_of: date | None = None
+    #: where the answer's numbers were shown, in Slack: "channel" (every member may see
+    #: them) or "private: <why>" (to the asker alone); None elsewhere
+    disclosure: str | None = None
 
     @property
     def query(self) -> SemanticQuery | None:
@@ -205,6 +209,19 @@ _MIGRATIONS: Final = (
         SELECT RAISE(ABORT, 'the audit log is append-only: skill runs are never changed');
     END;
     """,
+    # 3: where an answer's numbers were shown (the channel, or the asker privately, and why),
+    # kept as written like the rest of the record.
+    """
+    ALTER TABLE records ADD COLUMN disclosure TEXT;
+    DROP TRIGGER IF EXISTS records_are_not_rewritten;
+    CREATE TRIGGER records_are_not_rewritten
+    BEFORE UPDATE OF "id", "at", "source", "user_id", "user_name", "channel", "thread",
+        "question", "outcome", "answer", "plan", "sql", "rows", "latency_ms", "input_tokens",
+        "output_tokens", "cost_usd", "trace_id", "as_of", "disclosure" ON records
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
+    END;
+    """,
 )
 
 #: What became of a skill run: done; waiting for the asker's confirmation; refused (a role
@@ -247,8 +264,10 @@ def entry_for(
     user_id: str,
     user_name: str | None = None,
     channel: str | None = None,
+    disclosure: str | None = None,
 ) -> AuditEntry:
-    """The audit entry of an agent's answer to `user_id`."""
+    """The audit entry of an agent's answer to `user_id` (`disclosure`: where its numbers
+    were shown, see `AuditEntry.disclosure`)."""
     usage = answer.usage
     return AuditEntry(
         source=source,
@@ -268,6 +287,7 @@ def entry_for(
         cost_usd=usage.cost_usd if usage is not None else None,
         trace_id=answer.trace_id,
         as_of=answer.compiled.provenance.as_of if answer.compiled is not None else None,
+        disclosure=disclosure,
     )
 
 
@@ -325,11 +345,17 @@ class AuditLog:
         user_id: str,
         user_name: str | None = None,
         channel: str | None = None,
+        disclosure: str | None = None,
     ) -> int | None:
         """Append the record of an agent's answer (see `entry_for`); returns its id (None when
         the log cannot be written)."""
         entry = entry_for(
-            answer, source=source, user_id=user_id, user_name=user_name, channel=channel
+            answer,
+            source=source,
+            user_id=user_id,
+            user_name=user_name,
+            channel=channel,
+            disclosure=disclosure,
         )
         return self.record(entry)
 

@@ -20,12 +20,14 @@ It answers `/api/<method>` (POST or GET; query string, form, multipart or JSON b
 Slack-shaped JSON and HTTP 200, as Slack does: `auth.test`, `chat.postMessage`, `chat.update`,
 `chat.postEphemeral`, `chat.delete`, `reactions.add`, `reactions.remove`,
 `files.getUploadURLExternal`, `files.completeUploadExternal`, `views.open`, `views.update`,
-`users.info`, `usergroups.users.list` and `conversations.replies`; for assistant threads
-`assistant.threads.setTitle`, `setStatus` and `setSuggestedPrompts` (kept per thread:
-`slack.assistant_thread("D1", ts)`); and streaming, `chat.startStream` (a message in the thread,
-in the streaming state), `chat.appendStream` (its markdown grows) and `chat.stopStream` (its
-last text and blocks; streaming ends), so `slack.messages(...)` shows the assembled message.
-Any other method is journalled
+`users.info`, `usergroups.users.list`, `conversations.replies`, `conversations.members`
+(paginated; set with `channels=` or `set_members`; a channel not set has Cortex alone),
+`conversations.open` (a DM with one user) and `views.publish` (the App Home, kept per user:
+`home_view(user)`); for assistant threads `assistant.threads.setTitle`, `setStatus` and
+`setSuggestedPrompts` (kept per thread: `slack.assistant_thread("D1", ts)`); and streaming,
+`chat.startStream` (a message in the thread, in the streaming state), `chat.appendStream` (its
+markdown grows) and `chat.stopStream` (its last text and blocks; streaming ends), so
+`slack.messages(...)` shows the assembled message. Any other method is journalled
 and answered `unknown_method`; a call without a token gets `not_authed`. `/upload/<file_id>` (the
 `upload_url` it hands out) stores the posted bytes and is journalled as method "upload";
 `/response/<key>` is journalled as method "response_url" with the JSON body and `key`.
@@ -230,10 +232,14 @@ class FakeSlack:
         *,
         users: Mapping[str, Mapping[str, Any]] | None = None,
         usergroups: Mapping[str, Sequence[str]] | None = None,
+        channels: Mapping[str, Sequence[str]] | None = None,
         socket_ping_interval: float = 0.1,
     ) -> None:
         self._users = {uid: dict(profile) for uid, profile in (users or {}).items()}
         self._usergroups = {gid: list(members) for gid, members in (usergroups or {}).items()}
+        self._channels = {cid: list(members) for cid, members in (channels or {}).items()}
+        self._dms: dict[str, str] = {}
+        self._home_views: dict[str, Reply] = {}
         self._cond = threading.Condition(threading.RLock())
         self._calls: list[SlackCall] = []
         self._failures: dict[str, deque[_Failure]] = {}
@@ -324,6 +330,21 @@ class FakeSlack:
             return self._threads.get(
                 (channel_id, thread_ts), AssistantThread(channel_id, thread_ts)
             )
+
+    def set_members(self, channel: str, members: Sequence[str]) -> None:
+        """Who is in `channel` from now on (what `conversations.members` lists)."""
+        with self._cond:
+            self._channels[channel] = list(members)
+
+    def home_view(self, user: str) -> dict[str, Any] | None:
+        """The App Home last published for `user` (`views.publish`), or None (a deep copy)."""
+        with self._cond:
+            return copy.deepcopy(self._home_views.get(user))
+
+    def dm_channel(self, user: str) -> str | None:
+        """The direct-message channel `conversations.open` gave for `user`, if it was opened."""
+        with self._cond:
+            return self._dms.get(user)
 
     def reactions(self, channel: str, ts: str) -> list[str]:
         """The reactions the app has on one message (any message, not only its own)."""
@@ -1086,6 +1107,49 @@ class FakeSlack:
             return _error("thread_not_found")
         return {"ok": True, "messages": [m.to_api() for m in thread], "has_more": False}
 
+    def _conversation_members(self, params: Params) -> Reply:
+        """A page of the channel's members: `limit` (default 100, at most 1000) from the
+        opaque `cursor`; `response_metadata.next_cursor` is "" on the last page."""
+        channel = str(params.get("channel") or "")
+        if not channel:
+            return _error("channel_not_found")
+        members = self._channels.get(channel, [BOT_USER_ID])  # one not set: Cortex alone
+        try:
+            limit = min(max(int(params.get("limit") or 100), 1), 1000)
+            start = int(base64.b64decode(str(params.get("cursor") or "")).decode() or 0)
+        except ValueError:
+            return _error("invalid_cursor")
+        page = members[start : start + limit]
+        more = start + limit < len(members)
+        following = base64.b64encode(str(start + limit).encode()).decode() if more else ""
+        return {"ok": True, "members": page, "response_metadata": {"next_cursor": following}}
+
+    def _open_conversation(self, params: Params) -> Reply:
+        """A direct message with one user (`users`), the same channel each time."""
+        users = [u for u in str(params.get("users") or "").split(",") if u]
+        if len(users) != 1:
+            return _error("users_list_not_supplied" if not users else "not_supported")
+        if users[0] not in self._users:
+            return _error("user_not_found")
+        channel = self._dms.setdefault(users[0], f"D{users[0]}")
+        return {"ok": True, "channel": {"id": channel}}
+
+    def _publish_view(self, params: Params) -> Reply:
+        """The App Home of `user_id`: a view of type "home", at most 100 blocks."""
+        view, user = params.get("view"), str(params.get("user_id") or "")
+        if not isinstance(view, dict) or not user:
+            return _error("invalid_arguments")
+        if user not in self._users:
+            return _error("user_not_found")
+        if view.get("type") != "home" or len(view.get("blocks") or []) > 100:
+            return _error("invalid_arguments")
+        earlier = self._home_views.get(user)
+        if params.get("hash") and earlier is not None and params["hash"] != earlier["hash"]:
+            return _error("hash_conflict")
+        published = self._view(self._next_id("V"), view)
+        self._home_views[user] = published
+        return {"ok": True, "view": published}
+
 
 _METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
     "auth.test": FakeSlack._auth_test,
@@ -1109,6 +1173,9 @@ _METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
     "chat.startStream": FakeSlack._start_stream,
     "chat.appendStream": FakeSlack._append_stream,
     "chat.stopStream": FakeSlack._stop_stream,
+    "conversations.members": FakeSlack._conversation_members,
+    "conversations.open": FakeSlack._open_conversation,
+    "views.publish": FakeSlack._publish_view,
 }
 
 

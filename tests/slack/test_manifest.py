@@ -46,6 +46,7 @@ SCOPES: dict[str, tuple[str, ...]] = {
     "usergroups.users.list": ("usergroups:read",),
     "conversations.info": ("channels:read", "groups:read", "im:read", "mpim:read"),
     "conversations.members": ("channels:read", "groups:read", "im:read", "mpim:read"),
+    "conversations.open": ("im:write",),
     "conversations.replies": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "conversations.history": ("channels:history", "groups:history", "im:history", "mpim:history"),
     "reactions.add": ("reactions:write",),
