@@ -14,6 +14,7 @@ No probe raises: a failure is a failed `Check`.
 
 from __future__ import annotations
 
+import logging
 import socket
 import ssl
 from dataclasses import dataclass
@@ -58,6 +59,11 @@ _TOKEN_HINT: Final = (
     "Copy the Bot User OAuth Token (xoxb-...) from your Slack app's OAuth & Permissions page "
     "into SLACK_BOT_TOKEN; reinstalling the app or revoking the token issues a new one."
 )
+
+#: the SDK's log lines while `require_slack` asks: not shown (its `UserError` says it all)
+_QUIET: Final = logging.getLogger("cortex.slack.probes.quiet")
+_QUIET.propagate = False
+_QUIET.addHandler(logging.NullHandler())
 
 
 @dataclass(frozen=True)
@@ -135,8 +141,20 @@ def probe_slack(client: WebClient) -> Check:
 
 
 def require_slack(client: WebClient) -> None:
-    """Raise a `UserError` (one sentence and a hint) unless Slack accepts the bot token."""
-    check = probe_slack(client)
+    """Raise a `UserError` (one sentence and a hint) unless Slack accepts the bot token.
+
+    It asks through a copy of `client` (same token, URL, timeout and retries) whose SDK log
+    lines are dropped: at start the `Error:` sentence is the whole story, not four log lines
+    about the same refused connection before it.
+    """
+    quiet = WebClient(
+        token=client.token,
+        base_url=client.base_url,
+        timeout=client.timeout,
+        logger=_QUIET,
+        retry_handlers=list(client.retry_handlers),
+    )
+    check = probe_slack(quiet)
     if not check.ok:
         raise UserError(check.reason, hint=check.hint)
 
