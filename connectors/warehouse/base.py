@@ -85,6 +85,12 @@ class Warehouse(Protocol):
         """Every table (or view) in the warehouse and the names of its columns."""
         ...
 
+    def ping(self, timeout_seconds: float) -> None:
+        """Answer a trivial query within `timeout_seconds` (a readiness probe): returns when the
+        warehouse answers, raises `WarehouseTimeout` when it does not in time and
+        `WarehouseError` when it fails."""
+        ...
+
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""
         ...

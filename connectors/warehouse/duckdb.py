@@ -186,6 +186,19 @@ class DuckDBWarehouse:
             table.key: frozenset(name for name, _ in table.columns) for table in tables.values()
         }
 
+    def ping(self, timeout_seconds: float) -> None:
+        """Run a trivial query, interrupted after `timeout_seconds` (see `Warehouse.ping`)."""
+        with self._cursor() as cursor, _deadline(cursor, timeout_seconds) as expired:
+            try:
+                cursor.execute("SELECT 1").fetchall()
+            except duckdb.Error as error:
+                if expired.is_set():
+                    raise WarehouseTimeout(
+                        f"The warehouse did not answer within {timeout_seconds:g} s.",
+                        hint=_TIMEOUT_HINT,
+                    ) from None
+                raise _translate(error) from None
+
     def _run(
         self,
         cursor: duckdb.DuckDBPyConnection,

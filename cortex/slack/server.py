@@ -10,7 +10,9 @@ In HTTP mode a request first passes the door (`gate.signed_body`): a body over 1
 and one without a valid Slack signature 401, with one log line and before anything parses it.
 Then bolt's dispatch (its own signature check, the ack) runs on a worker thread, so the event
 loop keeps accepting requests while one is handled; the answer itself runs after the
-acknowledgement on bolt's listener pool. `GET /healthz` says the process is up. In Socket
+acknowledgement on bolt's listener pool. `GET /healthz` says the process is up (liveness);
+`GET /readyz` says whether it can answer now (`readiness.Readiness`: the warehouse, metrics.yml,
+access.yml, Slack's auth.test), 200 or 503 with a JSON body naming what failed. In Socket
 Mode slack_sdk's built-in client asks `apps.connections.open` (with the app-level token, through
 the app's own WebClient, so at `settings.slack_api_url`) for a websocket URL, connects, acks each
 envelope as bolt acks it and reconnects when Slack asks it to.
@@ -32,7 +34,7 @@ from slack_bolt.adapter.starlette.handler import to_bolt_request, to_starlette_r
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import ClientDisconnect, Request
-from starlette.responses import PlainTextResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
 
 from cortex.access import LiveAccess
@@ -43,6 +45,8 @@ from cortex.slack.app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_
 from cortex.slack.gate import Refused, signed_body
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Placeholders
+from cortex.slack.probes import require_slack
+from cortex.slack.readiness import Readiness
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace, ensure_warehouse
 from skills.builtin import skill_registry
@@ -63,7 +67,8 @@ _log = logging.getLogger("cortex.slack.http")
 
 
 def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
-    """The Slack app for `settings`; a missing token or secret is a `UserError` saying which."""
+    """The Slack app for `settings`; a missing token or secret is a `UserError` saying which,
+    and so is a token Slack refuses or a Slack that cannot be reached."""
     token = settings.slack_bot_token
     secret = settings.slack_signing_secret
     missing = [
@@ -79,6 +84,8 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     ensure_warehouse(settings)
     workspace = Workspace.open(settings)
     access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
+    client = slack_client(token.get_secret_value(), settings.slack_api_url)
+    require_slack(client)  # a bad token or an unreachable Slack: one sentence, before bolt asks
     events = settings.audit_path.with_name("slack_events.sqlite")
     skills = skill_registry(settings)
     return CortexSlack(
@@ -88,7 +95,7 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
         audit=AuditLog(settings.audit_path),
         ledger=EventLedger(events),
         placeholders=Placeholders(events),
-        client=slack_client(token.get_secret_value(), settings.slack_api_url),
+        client=client,
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,
         workers=MODEL_WORKERS if settings.anthropic_api_key is not None else OFFLINE_WORKERS,
@@ -97,8 +104,10 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     )
 
 
-def asgi_app(slack: CortexSlack) -> Starlette:
-    """An ASGI app serving Slack's requests at `EVENTS_PATH` and a health check."""
+def asgi_app(slack: CortexSlack, readiness: Readiness | None = None) -> Starlette:
+    """An ASGI app serving Slack's requests at `EVENTS_PATH`, `/healthz` and `/readyz`
+    (`readiness`: `Readiness.of(slack)` unless given)."""
+    ready_checks = readiness or Readiness.of(slack)
 
     async def events(request: Request) -> Response:
         try:
@@ -123,10 +132,15 @@ def asgi_app(slack: CortexSlack) -> Starlette:
     async def health(_: Request) -> Response:
         return PlainTextResponse("ok")
 
+    async def ready(_: Request) -> Response:
+        ok, checks = await run_in_threadpool(ready_checks.run)
+        return JSONResponse(ready_checks.body(checks), status_code=200 if ok else 503)
+
     return Starlette(
         routes=[
             Route(EVENTS_PATH, events, methods=["POST"]),
             Route("/healthz", health, methods=["GET"]),
+            Route("/readyz", ready, methods=["GET"]),
         ]
     )
 

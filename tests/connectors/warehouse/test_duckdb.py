@@ -382,3 +382,13 @@ def test_freshness_can_be_read_from_one_named_column(warehouse: DuckDBWarehouse)
     named = {"orders": "ordered_at"}
     result = warehouse.run("SELECT 1", source_tables=["orders"], freshness_columns=named)
     assert result.freshness == datetime(2026, 11, 23, 8, 15)
+
+
+def test_ping_answers_when_the_warehouse_does_and_fails_once_it_is_closed(
+    warehouse_path: Path,
+) -> None:
+    warehouse = DuckDBWarehouse(warehouse_path)
+    warehouse.ping(timeout_seconds=1.0)  # returns: the warehouse answers a trivial query
+    warehouse.close()
+    with pytest.raises(WarehouseError, match="closed"):
+        warehouse.ping(timeout_seconds=1.0)
