@@ -1,0 +1,1 @@
+"""Proactive intelligence: signals on governed metrics, their drivers, anomalies and digests."""
