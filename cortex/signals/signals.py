@@ -21,6 +21,7 @@ from datetime import date, datetime
 from typing import Final
 
 from connectors.warehouse import WarehouseError
+from cortex.answers.wording import span_text
 from cortex.errors import UserError
 from cortex.planning.phrase import phrase_query
 from cortex.signals.digests import Digest, Signal
@@ -168,12 +169,12 @@ def _evaluate(
         return replace(base, error=f"the {signal.rule.kind} rule failed: {error}"), None
     compared = ""
     if provenance.compared_start is not None and provenance.compared_end is not None:
-        compared = f"{provenance.compared_start} to {provenance.compared_end}"
+        compared = span_text(provenance.compared_start, provenance.compared_end)
     elif signal.compare == "target":
         compared = "target"
     found = replace(
         base,
-        period=provenance.time_range or signal.period,
+        period=_span(provenance.time_start, provenance.time_end, signal.period),
         compared_period=compared,
         readings=tuple(readings),
         series=_series(signal, workspace),
@@ -185,6 +186,10 @@ def _evaluate(
         except Exception:  # noqa: BLE001 - drivers explain; a digest without them still informs
             _log.exception("the drivers of signal %s failed", signal.name)
     return found, outcome.result.freshness
+
+
+def _span(first: date | None, last: date | None, otherwise: str) -> str:
+    return span_text(first, last) if first is not None and last is not None else otherwise
 
 
 def _reading(signal: Signal, row: dict[str, object]) -> Reading:
