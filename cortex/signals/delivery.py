@@ -247,11 +247,12 @@ def deliver(
 ) -> list[str]:
     """Deliver `report` for `period` to every recipient not yet delivered; one line per
     recipient saying what happened. Nothing is posted for an `only_when_fired` digest with
-    nothing fired (the period is recorded as done all the same)."""
+    nothing fired and nothing failed (the period is recorded as done all the same); a signal
+    that could not be computed is always told."""
     digest = report.digest
     if ledger.is_done(digest.name, period):
         return [f"{digest.name} {period}: delivered already"]
-    if digest.only_when_fired and not report.fired:
+    if digest.only_when_fired and not report.fired and not report.failed:
         ledger.finish(digest.name, period, PERIOD_ROW, "nothing_fired")
         return [f"{digest.name} {period}: nothing fired, nothing posted"]
     said: list[str] = []
