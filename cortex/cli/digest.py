@@ -87,7 +87,7 @@ def digest_run(
         ensure_warehouse(settings)
         with Workspace.open(settings) as workspace:
             digest = _book(settings, workspace).get(name)
-            fire = period_of(digest, settings.as_of)
+            fire = period_of(digest, settings.as_of, datetime.now(UTC))
             if fire is None:
                 raise UserError(f"The digest '{name}' has no scheduled time before {as_of}.")
             if dry_run:

@@ -39,11 +39,14 @@ def period_key(fire: datetime) -> str:
     return fire.isoformat(timespec="minutes")
 
 
-def period_of(digest: Digest, day: date) -> datetime | None:
-    """The digest's latest scheduled time on or before `day` (its end, in the schedule's
-    timezone): the period `cortex digest run --as-of day` stands for."""
+def period_of(digest: Digest, day: date, now: datetime | None = None) -> datetime | None:
+    """The digest's latest scheduled time on or before the end of `day` (in the schedule's
+    timezone), and not after `now` when given: the period `cortex digest run` stands for."""
     end = datetime.combine(day, datetime.max.time().replace(microsecond=0), digest.schedule.zone)
-    return digest.schedule.latest(end.replace(second=0))
+    moment = end.replace(second=0)
+    if now is not None and now < moment:
+        moment = now.replace(second=0, microsecond=0)  # today's run may not be due yet
+    return digest.schedule.latest(moment)
 
 
 class Scheduler:

@@ -3,12 +3,13 @@ anomaly rule and the drivers plug in through their seams."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Mapping
 from datetime import UTC, date, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from cortex.signals.digests import Schedule, Signal, load_digests
+from cortex.signals.digests import Audience, Digest, Rule, Schedule, Signal, load_digests
 from cortex.signals.rules import (
     PctChange,
     Reading,
@@ -17,6 +18,7 @@ from cortex.signals.rules import (
     Verdict,
     default_rules,
 )
+from cortex.signals.schedule import Scheduler, period_of
 from cortex.signals.signals import evaluate_digest
 from cortex.slack.digest_blocks import digest_message
 from cortex.workspace import Workspace
@@ -116,3 +118,41 @@ def test_an_anomaly_evaluator_and_a_drivers_hook_plug_in(
         raise RuntimeError("drivers failed")
 
     assert evaluate_digest(digest, workspace, rules, broken).fired[0].drivers == ()
+
+
+def test_a_run_by_hand_stands_for_the_latest_scheduled_time_already_due() -> None:
+    digest = Digest(
+        "daily",
+        Schedule("0 8 * * *", "UTC"),
+        Audience(("C1",)),
+        (Signal("s", "m", "yesterday", Rule("threshold", {})),),
+    )
+    day = date(2026, 11, 24)
+    assert period_of(digest, day) == datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("UTC"))
+    early = datetime(2026, 11, 24, 7, 30, tzinfo=UTC)  # today's 08:00 is not due yet
+    assert period_of(digest, day, early) == datetime(2026, 11, 23, 8, 0, tzinfo=ZoneInfo("UTC"))
+
+
+def test_serve_ticks_until_stopped() -> None:
+    stop = threading.Event()
+    ran: list[datetime] = []
+    schedule = Schedule("0 8 * * *", "UTC")
+    digest = Digest(
+        "daily",
+        schedule,
+        Audience(("C1",)),
+        (Signal("s", "m", "yesterday", Rule("threshold", {})),),
+    )
+
+    def run(d: Digest, fire: datetime) -> None:
+        ran.append(fire)
+        stop.set()  # the first delivery, then the operator stops it
+
+    scheduler = Scheduler(
+        [digest],
+        run=run,
+        done=lambda d, key: bool(ran),
+        now=lambda: datetime(2026, 11, 24, 9, 0, tzinfo=UTC),
+    )
+    scheduler.serve(stop)
+    assert ran == [datetime(2026, 11, 24, 8, 0, tzinfo=ZoneInfo("UTC"))]
