@@ -29,6 +29,8 @@ def test_the_manifest_has_the_scopes_of_every_web_api_method_the_app_calls() -> 
         "commands",  # /cortex
         "files:write",  # files.getUploadURLExternal, files.completeUploadExternal
         "users:read",  # users.info
+        "users:read.email",  # users.lookupByEmail (digests: metric owners)
+        "im:write",  # conversations.open (digests to people)
         "usergroups:read",  # usergroups.users.list
     }
     assert scopes == needed
