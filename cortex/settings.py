@@ -30,6 +30,7 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
     LINEAR_API_URL        linear_api_url      https://api.linear.app/graphql
     CORTEX_LINEAR_TEAM    linear_team         none (the team key or id tasks are filed in)
     CORTEX_SKILLS         skills              skills/ next to metrics.yml (analysts' YAML skills)
+    CORTEX_DIGESTS        digests             digests.yml next to metrics.yml (signal digests)
     CORTEX_OUTPUT         output              <cwd>/data/output (reports and briefs written)
 
 The file is `CORTEX_CONFIG` when set, else `<cwd>/cortex.toml` when it exists. Relative paths
@@ -115,6 +116,7 @@ class Settings:
     linear_api_url: str = "https://api.linear.app/graphql"
     linear_team: str | None = None
     skills_dir: Path = Path("skills")
+    digests_path: Path = Path("digests.yml")
     output_dir: Path = Path("data/output")
     config_path: Path | None = None
 
@@ -184,6 +186,7 @@ def load_settings(
         linear_api_url=_or(given.linear_api_url, "https://api.linear.app/graphql"),
         linear_team=given.linear_team,
         skills_dir=given.skills or metrics_path.parent / "skills",
+        digests_path=given.digests or metrics_path.parent / "digests.yml",
         output_dir=given.output or cwd / "data" / "output",
         config_path=config_path,
     )

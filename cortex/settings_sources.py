@@ -179,6 +179,7 @@ class Given(BaseSettings):
     linear_api_url: _Url | None = Field(None, alias="LINEAR_API_URL")
     linear_team: _Text | None = Field(None, alias="CORTEX_LINEAR_TEAM")
     skills: _Path | None = Field(None, alias="CORTEX_SKILLS")
+    digests: _Path | None = Field(None, alias="CORTEX_DIGESTS")
     output: _Path | None = Field(None, alias="CORTEX_OUTPUT")
 
     @classmethod

@@ -2,17 +2,17 @@
 
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build), `serve` (serve slack), `skill` (skill list, skill run) and `context` (context
-sync). They share `environment` (settings and the warehouse), `errors` (failures as one
-`Error:` line and a `Hint:`, option checks), `render` (what the terminal shows) and `payload`
-(the JSON of `--json`).
+(demo build), `serve` (serve slack), `skill` (skill list, skill run), `context` (context
+sync) and `digest` (digest list, run, serve). They share `environment` (settings and the
+warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
+(what the terminal shows) and `payload` (the JSON of `--json`).
 """
 
 from __future__ import annotations
 
 import typer
 
-from cortex.cli import ask, audit, catalog, context, demo, evaluate, query, serve, skill
+from cortex.cli import ask, audit, catalog, context, demo, digest, evaluate, query, serve, skill
 
 app = typer.Typer(
     name="cortex",
@@ -46,6 +46,12 @@ skill_app.command("run")(skill.skill_run)
 context_app = typer.Typer(help="The business context: documents pulled from where they are kept.")
 app.add_typer(context_app, name="context")
 context_app.command("sync")(context.context_sync)
+
+digest_app = typer.Typer(help="Signal digests (digests.yml): list, run once, or serve on schedule.")
+app.add_typer(digest_app, name="digest")
+digest_app.command("list")(digest.digest_list)
+digest_app.command("run")(digest.digest_run)
+digest_app.command("serve")(digest.digest_serve)
 
 
 def main() -> None:

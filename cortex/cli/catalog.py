@@ -1,5 +1,5 @@
-"""`cortex check` and `cortex metrics`: metrics.yml (with access.yml and the YAML skills that
-name it) checked, and the catalog it governs."""
+"""`cortex check` and `cortex metrics`: metrics.yml (with access.yml, digests.yml and the YAML
+skills that name it) checked, and the catalog it governs."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out, print_issues
 from cortex.cli.viewer import viewer_grant
+from cortex.signals.digests import check_digests
+from cortex.signals.rules import default_rules
 from semantic_layer.loader import load_and_check, load_model
 from skills.authored import YamlSkill
 from skills.builtin import load_skills
@@ -25,8 +27,8 @@ def check(
         False, "--no-warehouse", help="Skip the checks that columns exist in the warehouse."
     ),
 ) -> None:
-    """Validate metrics.yml, access.yml and the YAML skills: every problem, with file:line and
-    a fix. Exit 1 on errors."""
+    """Validate metrics.yml, access.yml, digests.yml and the YAML skills: every problem, with
+    file:line and a fix. Exit 1 on errors."""
     with user_errors():
         settings = read_settings()
         columns: dict[str, frozenset[str]] | None = None
@@ -40,6 +42,10 @@ def check(
         if checks_access:  # access.yml names metrics and tables: only a sound model can judge it
             issues = [*issues, *check_access(access, model)]
         authored = 0
+        digests = settings.digests_path
+        checks_digests = digests.is_file() and sound  # digests name metrics, as access.yml does
+        if checks_digests:
+            issues = [*issues, *check_digests(digests, model, default_rules())[1]]
         if sound:
             registry, skill_issues = load_skills(settings, model)
             authored = sum(1 for skill in registry if isinstance(skill, YamlSkill))
@@ -56,6 +62,7 @@ def check(
             f"{len(model.metrics)} metrics, {len(model.verified_queries)} verified queries, "
             f"checked {checked}"
             + (f"; {access.name} checked against it" if checks_access else "")
+            + (f"; {digests.name} checked" if checks_digests else "")
             + (f"; {authored} YAML skill(s) checked" if authored else "")
             + f"; {warnings} warning(s)."
         )

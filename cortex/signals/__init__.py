@@ -10,6 +10,10 @@ so the asker's row policy applies to each of them.
 An *anomaly* (`anomaly.py`, pure) judges a value against the same days of last year, aligned
 by `calendar.py` (Black Friday meets Black Friday), scaled by the recent weeks, inside a band
 of robust deviations; its verdict states the method and the band.
+
+*Digests* (`digests.py` reads and checks digests.yml; `signals.py` evaluates a digest's
+signals with the rules of `rules.py`; `delivery.py` and `runner.py` deliver each digest once per
+period; `schedule.py` runs them on their cron schedules) tell people what changed unasked.
 """
 
 from __future__ import annotations

@@ -83,6 +83,7 @@ from cortex.slack.blocks import (
     sql_message,
     text_message,
 )
+from cortex.slack.digest_blocks import ACTION_DIGEST_OPEN
 from cortex.slack.disclosure import ChannelAudience, Disclosure, note_message, post_privately
 from cortex.slack.home import (
     ACTION_HOME_SUBSCRIBE,
@@ -222,6 +223,8 @@ class CortexSlack:
         app.action(ACTION_SHOW_SQL)(self._on_show_sql)
         app.action(re.compile(rf"^{ACTION_ASK}_\d+$"))(self._on_suggestion)
         app.action(re.compile(rf"^{ACTION_SKILL}_\d+$"))(self._on_skill)
+        # a digest's "Open in a thread": its signal's question, answered in the digest's thread
+        app.action(re.compile(rf"^{ACTION_DIGEST_OPEN}_\d+$"))(self._on_suggestion)
         app.action(ACTION_CONFIRM)(self._on_confirm)
         app.action(ACTION_CANCEL)(self._on_cancel)
         app.view(FEEDBACK_VIEW)(self._on_feedback_comment)

@@ -66,6 +66,7 @@ def test_defaults(tmp_path: Path) -> None:
         linear_api_key=None,
         linear_api_url="https://api.linear.app/graphql",
         skills_dir=tmp_path / "skills",
+        digests_path=tmp_path / "digests.yml",
         output_dir=tmp_path / "data" / "output",
         config_path=None,
     )

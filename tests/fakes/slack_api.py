@@ -13,6 +13,7 @@
         slack.fail_next("chat.postMessage", error="ratelimited", status=429, retry_after=1)
         slack.hold_next("chat.update"); slack.wait_held("chat.update")  # Slack hangs on it
         slack.release_held()                                   # ... then answers it after all
+        slack.hold_reply_next("chat.postMessage")  # Slack does it, but its answer hangs
         slack.messages("C1")                                   # current text/blocks after updates
         slack.response_url("cmd1")                             # a response_url the fake records
 
@@ -20,7 +21,9 @@ It answers `/api/<method>` (POST or GET; query string, form, multipart or JSON b
 Slack-shaped JSON and HTTP 200, as Slack does: `auth.test`, `chat.postMessage`, `chat.update`,
 `chat.postEphemeral`, `chat.delete`, `reactions.add`, `reactions.remove`,
 `files.getUploadURLExternal`, `files.completeUploadExternal`, `views.open`, `views.update`,
-`users.info`, `usergroups.users.list`, `conversations.replies`, `conversations.members`
+`users.info`, `users.lookupByEmail`, `usergroups.users.list`, `conversations.replies`,
+`conversations.history` (top-level messages, newest first, with their metadata),
+`conversations.members`
 (paginated; set with `channels=` or `set_members`; a channel not set has Cortex alone),
 `conversations.open` (a DM with one user) and `views.publish` (the App Home, kept per user:
 `home_view(user)`); for assistant threads `assistant.threads.setTitle`, `setStatus` and
@@ -244,6 +247,7 @@ class FakeSlack:
         self._calls: list[SlackCall] = []
         self._failures: dict[str, deque[_Failure]] = {}
         self._holds: dict[str, int] = {}
+        self._reply_holds: dict[str, int] = {}
         self._held: list[str] = []
         self._release = threading.Event()
         self._messages: dict[tuple[str, str], _Message] = {}
@@ -379,6 +383,13 @@ class FakeSlack:
         is still there), so a client killed while it waits leaves no trace of that call."""
         with self._cond:
             self._holds[method] = self._holds.get(method, 0) + 1
+
+    def hold_reply_next(self, method: str) -> None:
+        """Handle and journal the next call to `method` as usual, then keep its answer waiting,
+        as if Slack did the work and the reply was lost in transit. `wait_held` and
+        `release_held` work as for `hold_next`."""
+        with self._cond:
+            self._reply_holds[method] = self._reply_holds.get(method, 0) + 1
 
     def wait_held(self, method: str, timeout: float = 10.0) -> None:
         """Block until a call to `method` is being held."""
@@ -602,6 +613,13 @@ class FakeSlack:
                 reply = _error("unknown_method")
             body = _dumps(reply)  # under the lock: later updates must not change this reply
             self._journal(SlackCall(method, params, token, at, json.loads(body)))
+            hold_reply = bool(self._reply_holds.get(method))
+            if hold_reply:
+                self._reply_holds[method] -= 1
+                self._held.append(method)
+                self._cond.notify_all()
+        if hold_reply and self._wait_released(method):
+            return _text(503, "the fake Slack closed while this reply was held")
         return _Response(status, body, headers=headers)
 
     def _held_back(self, method: str) -> bool:
@@ -612,6 +630,10 @@ class FakeSlack:
             self._holds[method] -= 1
             self._held.append(method)
             self._cond.notify_all()
+        return self._wait_released(method)
+
+    def _wait_released(self, method: str) -> bool:
+        """Wait for `release_held` (or closing) with `method` held; True when closing."""
         self._release.wait()
         with self._cond:
             self._held.remove(method)
@@ -1087,6 +1109,27 @@ class FakeSlack:
         }
         return {"ok": True, "user": user}
 
+    def _lookup_by_email(self, params: Params) -> Reply:
+        email = str(params.get("email") or "")
+        for user_id, known in self._users.items():
+            if known.get("email") == email:
+                return self._user_info({"user": user_id})
+        return _error("users_not_found")
+
+    def _history(self, params: Params) -> Reply:
+        channel = str(params.get("channel") or "")
+        limit = int(params.get("limit") or 100)
+        top = sorted(
+            (m for m in self._messages.values() if m.channel == channel and m.thread_ts is None),
+            key=lambda m: m.ts,
+            reverse=True,
+        )
+        return {
+            "ok": True,
+            "messages": [m.to_api() for m in top[:limit]],
+            "has_more": len(top) > limit,
+        }
+
     def _usergroup_users(self, params: Params) -> Reply:
         members = self._usergroups.get(str(params.get("usergroup") or ""))
         if members is None:
@@ -1176,6 +1219,8 @@ _METHODS: dict[str, Callable[[FakeSlack, Params], Reply]] = {
     "conversations.members": FakeSlack._conversation_members,
     "conversations.open": FakeSlack._open_conversation,
     "views.publish": FakeSlack._publish_view,
+    "conversations.history": FakeSlack._history,
+    "users.lookupByEmail": FakeSlack._lookup_by_email,
 }
 
 
