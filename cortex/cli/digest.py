@@ -18,6 +18,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from cortex.answers.formatting import format_value
+from cortex.answers.narrative import additive_metrics
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out
@@ -25,7 +26,8 @@ from cortex.errors import UserError
 from cortex.settings import Settings
 from cortex.signals.delivery import DeliveryLedger
 from cortex.signals.digests import DigestBook, load_digests
-from cortex.signals.rules import default_rules
+from cortex.signals.explained import signal_drivers
+from cortex.signals.rules import RuleSet, default_rules
 from cortex.signals.runner import DigestRunner
 from cortex.signals.schedule import Scheduler, period_key, period_of
 from cortex.signals.signals import DigestReport
@@ -33,8 +35,15 @@ from cortex.signals.text import change_text, group_text, sparkline
 from cortex.workspace import Workspace
 
 
+def _rules(workspace: Workspace) -> RuleSet:
+    """The rule kinds, the anomaly rule told which metrics' days add up."""
+    model = workspace.model
+    additive = additive_metrics(model, [m.name for m in model.metrics])
+    return default_rules(frozenset(additive))
+
+
 def _book(settings: Settings, workspace: Workspace) -> DigestBook:
-    return load_digests(settings.digests_path, workspace.model, default_rules())
+    return load_digests(settings.digests_path, workspace.model, _rules(workspace))
 
 
 def ledger_path(settings: Settings) -> DeliveryLedger:
@@ -52,7 +61,9 @@ def _runner(settings: Settings, workspace: Workspace) -> DigestRunner:
             hint="Set it, or add --dry-run to print the digest here instead.",
         )
     client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
-    return DigestRunner(workspace, default_rules(), SlackCourier(client), ledger_path(settings))
+    return DigestRunner(
+        workspace, _rules(workspace), SlackCourier(client), ledger_path(settings), signal_drivers
+    )
 
 
 def digest_list() -> None:
@@ -91,7 +102,9 @@ def digest_run(
             if fire is None:
                 raise UserError(f"The digest '{name}' has no scheduled time before {as_of}.")
             if dry_run:
-                runner = DigestRunner(workspace, default_rules(), _NoCourier(), _memory())
+                runner = DigestRunner(
+                    workspace, _rules(workspace), _NoCourier(), _memory(), signal_drivers
+                )
                 _print(runner.report(digest, settings.as_of), period_key(fire))
                 return
             for line in _runner(settings, workspace).run(digest, fire, settings.as_of):

@@ -7,10 +7,10 @@ judges one `Reading` when the digest runs (`judge` returns a `Verdict`). Two kin
 - `threshold`: the value is `above` (or `below`) a number;
 - `pct_change`: the change against the comparison is at least `at_least` percent either way.
 
-`anomaly` is a kind digests.yml accepts whose evaluator is registered by whoever provides it
-(`default_rules() | {"anomaly": evaluator}`); a digest run without one says, for that signal
-alone, that it could not be judged. An evaluator receives a `RuleContext`: the governed query
-of the signal and a way to run more of them (an anomaly test reads the metric's history).
+`anomaly` (`anomaly_rule.py`) judges the value against the calendar; a rule set without an
+evaluator for a kind says, for that signal alone, that it could not be judged. An evaluator
+receives a `RuleContext`: the governed query of the signal and a way to run more of them (an
+anomaly test reads the metric's history).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ __all__ = [
     "default_rules",
 ]
 
-#: Every rule kind digests.yml accepts (an evaluator for `anomaly` is registered separately).
+#: Every rule kind digests.yml accepts.
 KNOWN_KINDS: Final = ("threshold", "pct_change", "anomaly")
 
 
@@ -163,6 +163,9 @@ class PctChange:
         return Verdict(way, f"{word} {abs(pct):.1f}%, at least {limit:g}%")
 
 
-def default_rules() -> dict[str, RuleEvaluator]:
-    """The built-in kinds; add `anomaly` (and others) to the returned mapping."""
-    return {"threshold": Threshold(), "pct_change": PctChange()}
+def default_rules(additive: frozenset[str] | None = None) -> dict[str, RuleEvaluator]:
+    """The kinds digests.yml can name: threshold, pct_change and anomaly (`additive`: the
+    metrics whose days add up, which the anomaly rule may judge by week or month)."""
+    from cortex.signals.anomaly_rule import AnomalyRule  # it imports this module's types
+
+    return {"threshold": Threshold(), "pct_change": PctChange(), "anomaly": AnomalyRule(additive)}

@@ -17,7 +17,7 @@ from cortex.signals.decompose import Part
 from cortex.signals.drivers import DimensionDrivers, Drivers
 from semantic_layer.model import SemanticModel
 
-__all__ = ["signed", "summarize"]
+__all__ = ["findings", "signed", "summarize"]
 
 
 def signed(value: float, drivers: Drivers, model: SemanticModel) -> str:
@@ -57,7 +57,7 @@ def _value(value: Hashable) -> str:
     return format_dimension(value)
 
 
-def _findings(found: DimensionDrivers, drivers: Drivers, model: SemanticModel) -> str:
+def findings(found: DimensionDrivers, drivers: Drivers, model: SemanticModel) -> str:
     """`segment: Enterprise +$9.0M (81% of the change) and Mid-Market +$2.6M (24% …)`."""
     moved = [p for p in found.parts if p.contribution][:2]
     said = [
@@ -100,7 +100,7 @@ def summarize(drivers: Drivers, model: SemanticModel) -> str:
     if not drivers.dimensions:
         return f"{first} No dimension splits the change exactly."
     top, *rest = drivers.dimensions
-    second = f"Most of it is concentrated {_findings(top, drivers, model)}"
+    second = f"Most of it is concentrated {findings(top, drivers, model)}"
     if rest:
         runner = rest[0]
         best = next((p for p in runner.parts if p.contribution), None)

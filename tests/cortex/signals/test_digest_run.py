@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 
 from cortex.settings import load_settings
 from cortex.signals.digests import load_digests
+from cortex.signals.explained import signal_drivers
 from cortex.signals.rules import default_rules
 from cortex.signals.signals import evaluate_digest
 from cortex.slack.digest_blocks import digest_message
@@ -97,7 +98,31 @@ def test_an_anomaly_rule_without_its_evaluator_fails_only_its_signal(
     workspace: Workspace,
 ) -> None:
     digest = load_digests(ROOT / "digests.yml", workspace.model).get("daily")
-    report = evaluate_digest(digest, workspace, default_rules())
+    without = {kind: rule for kind, rule in default_rules().items() if kind != "anomaly"}
+    report = evaluate_digest(digest, workspace, without)
     assert [o.signal.rule.kind for o in report.failed] == ["anomaly"]
     assert "no evaluator for the rule 'anomaly'" in (report.failed[0].error or "")
     assert len(report.outcomes) == 2 and report.outcomes[1].error is None
+
+
+def test_the_anomaly_rule_judges_against_the_calendar_and_says_its_method_and_band(
+    workspace: Workspace,
+) -> None:
+    digest = load_digests(ROOT / "digests.yml", workspace.model).get("daily")
+    report = evaluate_digest(digest, workspace, default_rules())
+    assert report.failed == ()
+    (anomaly,) = [o for o in report.outcomes if o.signal.rule.kind == "anomaly"]
+    reasons = [verdict.reason for _, verdict in anomaly.readings]
+    assert reasons and all("band" in reason for reason in reasons)
+    assert all("last year's same day" in reason or "No verdict" in reason for reason in reasons)
+
+
+def test_a_fired_signal_carries_the_exact_drivers_of_its_change(workspace: Workspace) -> None:
+    digest = load_digests(ROOT / "digests.yml", workspace.model).get("weekly")
+    report = evaluate_digest(digest, workspace, default_rules(), signal_drivers)
+    fired = [o for o in report.outcomes if o.fired]
+    assert fired, "the weekly demo digest fires on the test demo"
+    explained = [o for o in fired if o.drivers]
+    assert explained and all(
+        line.startswith(("Mostly by", "Not split")) for o in explained for line in o.drivers
+    )
