@@ -31,6 +31,7 @@ from cortex.signals.rules import RuleSet, default_rules
 from cortex.signals.runner import DigestRunner
 from cortex.signals.schedule import Scheduler, period_key, period_of
 from cortex.signals.signals import DigestReport
+from cortex.signals.subscriptions import Subscriptions
 from cortex.signals.text import change_text, group_text, sparkline
 from cortex.workspace import Workspace
 
@@ -62,7 +63,12 @@ def _runner(settings: Settings, workspace: Workspace) -> DigestRunner:
         )
     client = slack_client(settings.slack_bot_token.get_secret_value(), settings.slack_api_url)
     return DigestRunner(
-        workspace, _rules(workspace), SlackCourier(client), ledger_path(settings), signal_drivers
+        workspace,
+        _rules(workspace),
+        SlackCourier(client),
+        ledger_path(settings),
+        signal_drivers,
+        Subscriptions.for_settings(settings),
     )
 
 

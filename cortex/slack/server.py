@@ -41,7 +41,11 @@ from cortex.access import LiveAccess
 from cortex.assembly import build_agent
 from cortex.errors import UserError
 from cortex.settings import Settings
+from cortex.signals.digests import load_digests
+from cortex.signals.rules import default_rules
+from cortex.signals.subscriptions import Subscriptions
 from cortex.slack.app import MODEL_WORKERS, OFFLINE_WORKERS, CortexSlack, slack_client
+from cortex.slack.digest_home import DigestsOnHome
 from cortex.slack.gate import Refused, signed_body
 from cortex.slack.ledger import EventLedger
 from cortex.slack.placeholders import Placeholders
@@ -101,7 +105,17 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
         workers=MODEL_WORKERS if settings.anthropic_api_key is not None else OFFLINE_WORKERS,
         # Claude planning takes seconds: show its steps; offline answers post at once
         stream_answers=settings.anthropic_api_key is not None,
+        digests=_digests_on_home(settings, workspace),
     )
+
+
+def _digests_on_home(settings: Settings, workspace: Workspace) -> DigestsOnHome | None:
+    """The App Home's digests: those of digests.yml, when the file exists (checked as
+    `cortex check` checks it: a broken file is a start-up error naming file and line)."""
+    if not settings.digests_path.is_file():
+        return None
+    book = load_digests(settings.digests_path, workspace.model, default_rules())
+    return DigestsOnHome(book, Subscriptions.for_settings(settings))
 
 
 def asgi_app(slack: CortexSlack, readiness: Readiness | None = None) -> Starlette:
