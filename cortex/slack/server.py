@@ -88,17 +88,18 @@ def build_slack(settings: Settings, *, draw_charts: bool = True) -> CortexSlack:
     ensure_warehouse(settings)
     workspace = Workspace.open(settings)
     access = LiveAccess(settings.access_path, workspace.model)  # edits apply without a restart
+    events = settings.audit_path.with_name("slack_events.sqlite")
+    ledger, placeholders = EventLedger(events), Placeholders(events)  # local problems first
     client = slack_client(token.get_secret_value(), settings.slack_api_url)
     require_slack(client)  # a bad token or an unreachable Slack: one sentence, before bolt asks
-    events = settings.audit_path.with_name("slack_events.sqlite")
     skills = skill_registry(settings)
     return CortexSlack(
         agent=build_agent(workspace, requests=skills.readers()),
         skills=skills,
         access=access,
         audit=AuditLog(settings.audit_path),
-        ledger=EventLedger(events),
-        placeholders=Placeholders(events),
+        ledger=ledger,
+        placeholders=placeholders,
         client=client,
         signing_secret=secret.get_secret_value(),
         draw_charts=draw_charts,

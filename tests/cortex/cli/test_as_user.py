@@ -29,27 +29,28 @@ def as_anyone(cortex: CliRunner, tmp_path: Path) -> CliRunner:
     return cortex
 
 
-def arr_of(demo_path: Path, owner: str | None) -> float:
+def arr_of(con: duckdb.DuckDBPyConnection, owner: str | None) -> float:
     """ARR today, by hand (the reference), of one owner's accounts or of all."""
     where = "AND owner_name = ?" if owner else ""
-    with duckdb.connect(str(demo_path), read_only=True) as con:
-        found = con.execute(
-            "SELECT SUM(s.arr) FROM subscriptions s JOIN accounts a USING (account_id) "
-            "WHERE s.started_on <= DATE '2026-11-24' AND (s.ended_on IS NULL OR "
-            f"s.ended_on > DATE '2026-11-24') {where}",
-            [owner] if owner else [],
-        ).fetchone()
+    found = con.execute(
+        "SELECT SUM(s.arr) FROM subscriptions s JOIN accounts a USING (account_id) "
+        "WHERE s.started_on <= DATE '2026-11-24' AND (s.ended_on IS NULL OR "
+        f"s.ended_on > DATE '2026-11-24') {where}",
+        [owner] if owner else [],
+    ).fetchone()
     assert found is not None
     return float(found[0])
 
 
-def test_ask_as_a_rep_answers_with_the_reps_rows(as_anyone: CliRunner, demo_path: Path) -> None:
+def test_ask_as_a_rep_answers_with_the_reps_rows(
+    as_anyone: CliRunner, demo_con: duckdb.DuckDBPyConnection
+) -> None:
     code, out, err = run(as_anyone, "ask", "--as-user", REP, "--json", "What is our ARR?")
     assert code == 0, err
     answer = json.loads(out)
     assert "'Lucas Meyer'" in answer["sql"]
-    assert answer["rows"][0][-1] == pytest.approx(arr_of(demo_path, "Lucas Meyer"))
-    assert arr_of(demo_path, "Lucas Meyer") < arr_of(demo_path, None)
+    assert answer["rows"][0][-1] == pytest.approx(arr_of(demo_con, "Lucas Meyer"))
+    assert arr_of(demo_con, "Lucas Meyer") < arr_of(demo_con, None)
     assert "As Lucas Meyer (U0REP1): roles sales_rep." in err
 
 
