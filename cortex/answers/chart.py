@@ -26,7 +26,13 @@ import numpy as np
 import pandas as pd
 import vl_convert
 
-from cortex.answers.formatting import column_grain, currency_symbol, format_dimension, is_missing
+from cortex.answers.formatting import (
+    column_grain,
+    currency_symbol,
+    format_dimension,
+    is_missing,
+    number_of,
+)
 from cortex.answers.wording import capitalize, period_name, scope_of, shown_partials, span_text
 from cortex.errors import InternalError
 from semantic_layer.compile import CompiledQuery, OutputColumn
@@ -78,16 +84,6 @@ class _Axis:
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def _number(value: object) -> float | None:
-    if is_missing(value):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _iso(value: object) -> str | None:
@@ -228,7 +224,7 @@ def _line(
     records: list[dict[str, Any]] = []
     for row in rows.itertuples(index=False):
         values = dict(zip(columns, row, strict=True))
-        period, value = _iso(values[time.name]), _number(values[metric.name])
+        period, value = _iso(values[time.name]), number_of(values[metric.name])
         if period is None or value is None:
             continue
         record: dict[str, Any] = {"period": period, "value": value}
@@ -322,7 +318,7 @@ def _bars(
 ) -> dict[str, Any] | None:
     records: list[dict[str, Any]] = []
     for name, raw in zip(frame[category.name], frame[metric.name], strict=True):
-        value = _number(raw)
+        value = number_of(raw)
         if value is not None:
             records.append({"category": format_dimension(name), "value": value})
     if not records:

@@ -26,6 +26,18 @@ def is_missing(value: object) -> bool:
         return False
 
 
+def number_of(value: object) -> float | None:
+    """A cell as a finite number: None when it is missing, not a number (a boolean is not
+    one), or infinite."""
+    if is_missing(value) or isinstance(value, bool):
+        return None
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
 def format_duration(seconds: float) -> str:
     """`45s`, `12m 30s`, `3h 05m`, `2d 04h`."""
     negative, seconds = seconds < 0, abs(seconds)

@@ -43,6 +43,7 @@ import pandas as pd
 import sqlglot
 from sqlglot import exp
 
+from cortex.answers.formatting import number_of
 from cortex.errors import UserError
 from cortex.signals.decompose import Part, additive_parts, concentration, ratio_parts
 from cortex.workspace import QueryOutcome
@@ -132,17 +133,6 @@ def _frame_column(frame: pd.DataFrame, name: str) -> pd.Series:
     return frame[name] if name in frame.columns else pd.Series([math.nan] * len(frame))
 
 
-def _figure(value: object) -> float | None:
-    """A cell as a number (None when empty)."""
-    if value is None:
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return None if math.isnan(number) else number
-
-
 def _key(value: object) -> Hashable:
     """A dimension value as a key: empty values (NULL, NaN) all become None."""
     if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
@@ -155,7 +145,7 @@ def _key(value: object) -> Hashable:
 def _by_value(frame: pd.DataFrame, dimension: str, metric: str) -> dict[Hashable, float]:
     values: dict[Hashable, float] = {}
     for key, figure in zip(frame[dimension], _frame_column(frame, metric), strict=True):
-        values[_key(key)] = _figure(figure) or 0.0
+        values[_key(key)] = number_of(figure) or 0.0
     return values
 
 
@@ -303,8 +293,8 @@ def explain_change(query: SemanticQuery, model: SemanticModel, run: Runner) -> D
     start, end, compared_start, compared_end = (d for d in days if d is not None)
     period, compared = (start, end), (compared_start, compared_end)
     row = total.result.frame.iloc[0] if len(total.result.frame) else None
-    after = _figure(row[metric.name]) if row is not None else None
-    before = _figure(row[f"{metric.name}__previous"]) if row is not None else None
+    after = number_of(row[metric.name]) if row is not None else None
+    before = number_of(row[f"{metric.name}__previous"]) if row is not None else None
     kind, unsplit = split_kind(metric, model)
     change: float | None = None
     if after is not None and before is not None:

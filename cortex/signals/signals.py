@@ -14,13 +14,13 @@ is the seam for the exact decomposition; when absent, or when it fails, a digest
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final
 
 from connectors.warehouse import WarehouseError
+from cortex.answers.formatting import number_of
 from cortex.answers.wording import span_text
 from cortex.errors import UserError
 from cortex.planning.phrase import phrase_query
@@ -194,7 +194,7 @@ def _span(first: date | None, last: date | None, otherwise: str) -> str:
 
 def _reading(signal: Signal, row: dict[str, object]) -> Reading:
     name = signal.metric
-    value = _float(row.get(name))
+    value = number_of(row.get(name))
     group = tuple(
         (dimension, str(row.get(dimension.replace(":", "__"), "")))
         for dimension in signal.dimensions
@@ -206,9 +206,9 @@ def _reading(signal: Signal, row: dict[str, object]) -> Reading:
         return Reading(value, target, change, pct, group)
     return Reading(
         value,
-        _float(row.get(f"{name}__previous")),
-        _float(row.get(f"{name}__change")),
-        _float(row.get(f"{name}__change_pct")),
+        number_of(row.get(f"{name}__previous")),
+        number_of(row.get(f"{name}__change")),
+        number_of(row.get(f"{name}__change_pct")),
         group,
     )
 
@@ -232,7 +232,7 @@ def _series(signal: Signal, workspace: Workspace) -> tuple[float, ...]:
         rows = _rows(workspace, query)
     except (SemanticLayerError, WarehouseError, UserError):
         return ()
-    values = [_float(row.get(signal.metric)) for row in rows]
+    values = [number_of(row.get(signal.metric)) for row in rows]
     return tuple(v for v in values if v is not None)[-SPARK_PERIODS:]
 
 
@@ -240,16 +240,6 @@ def _rows(workspace: Workspace, query: SemanticQuery) -> list[dict[str, object]]
     result = workspace.query(query).result
     assert result is not None
     return [{str(k): v for k, v in row.items()} for row in result.frame.to_dict("records")]
-
-
-def _float(value: object) -> float | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        number = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return None
-    return number if math.isfinite(number) else None
 
 
 def _sentence(error: Exception) -> str:
