@@ -2,6 +2,7 @@
 
 - `base`: the `Warehouse` protocol every engine implements, its `QueryResult` and the
   `WarehouseError`s it raises.
+- `cache`: `CachedWarehouse`, any warehouse with a `ResultCache` in front (hit, miss or off).
 - `duckdb`: `DuckDBWarehouse`, a read-only DuckDB file, and `DUCKDB_SETTINGS`, how it is opened
   (`duckdb_frame` turns its results into typed pandas frames).
 
@@ -10,18 +11,23 @@ This package imports nothing from `cortex` or `skills`.
 """
 
 from connectors.warehouse.base import (
+    CacheStatus,
     QueryResult,
     Warehouse,
     WarehouseError,
     WarehouseNotFound,
     WarehouseTimeout,
 )
+from connectors.warehouse.cache import CachedWarehouse, ResultCache
 from connectors.warehouse.duckdb import DUCKDB_SETTINGS, DuckDBWarehouse
 
 __all__ = [
     "DUCKDB_SETTINGS",
+    "CacheStatus",
+    "CachedWarehouse",
     "DuckDBWarehouse",
     "QueryResult",
+    "ResultCache",
     "Warehouse",
     "WarehouseError",
     "WarehouseNotFound",

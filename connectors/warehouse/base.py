@@ -18,11 +18,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
-from typing import Protocol, Self
+from typing import Literal, Protocol, Self
 
 import pandas as pd
 
-__all__ = ["QueryResult", "Warehouse", "WarehouseError", "WarehouseNotFound", "WarehouseTimeout"]
+__all__ = [
+    "CacheStatus",
+    "QueryResult",
+    "Warehouse",
+    "WarehouseError",
+    "WarehouseNotFound",
+    "WarehouseTimeout",
+]
+
+#: Where a result came from: the result cache ("hit": the warehouse did not run the query),
+#: the warehouse through the cache ("miss"), or the warehouse with no cache in between ("off").
+CacheStatus = Literal["hit", "miss", "off"]
 
 
 class WarehouseError(Exception):
@@ -48,7 +59,9 @@ class QueryResult:
 
     `timings_ms` has three keys. DuckDB streams results, so "execute" is the time to parse and
     bind the SQL, "fetch" the time to run it and build the frame, "freshness" the time to find
-    the latest timestamp of the source tables (zero when it was cached).
+    the latest timestamp of the source tables (zero when it was cached). A result served by the
+    result cache (`cache == "hit"`, see `connectors.warehouse.cache`) has one key, "cache": the
+    time to find it.
     """
 
     frame: pd.DataFrame
@@ -56,6 +69,7 @@ class QueryResult:
     truncated: bool
     freshness: datetime | None
     timings_ms: dict[str, float]
+    cache: CacheStatus = "off"
 
 
 class Warehouse(Protocol):

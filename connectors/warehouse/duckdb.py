@@ -3,17 +3,20 @@
 `DuckDBWarehouse` opens the file read-only, with file access off and the configuration locked,
 so a query can read the tables in the file and nothing else, and cannot switch that back on.
 Every call gets its own cursor, a time limit that interrupts the running query, a row cap and
-the freshness (latest timestamp) of the tables it read. DuckDB's errors come out as the
-`WarehouseError`s of `connectors.warehouse.base`, with a one-line message and a hint.
+the freshness (latest timestamp) of the tables it read. `identity` and `data_version` let the
+result cache (`connectors.warehouse.cache`) tell this file's results from any other's. DuckDB's
+errors come out as the `WarehouseError`s of `connectors.warehouse.base`, with a one-line
+message and a hint.
 """
 
 from __future__ import annotations
 
 import difflib
 import math
+import os
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,6 +114,7 @@ class DuckDBWarehouse:
         config: dict[str, str | bool | int | float | list[str]] = {**DUCKDB_SETTINGS}
         if threads is not None:
             config["threads"] = threads
+        before = _file_version(path)
         try:
             self._connection = duckdb.connect(path, read_only=True, config=config)
         except duckdb.Error as error:
@@ -119,6 +123,11 @@ class DuckDBWarehouse:
                 hint="Check that the file is a DuckDB database and that no other process "
                 "is writing to it.",
             ) from None
+        # The file as this connection reads it: no one can write it while it is open read-only
+        # (DuckDB's lock), so it only changes between connections. A file replaced while being
+        # opened has no version (and its results are not cached).
+        after = _file_version(path)
+        self._version: Hashable | None = after if after == before else None
         self.path = path
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
@@ -129,6 +138,18 @@ class DuckDBWarehouse:
 
     def __repr__(self) -> str:
         return f"DuckDBWarehouse({str(self.path)!r})"
+
+    @property
+    def identity(self) -> str:
+        """What decides a query's rows besides its SQL and the data: the file and the row cap."""
+        return f"duckdb:{self.path.resolve()}?max_rows={self.max_rows}"
+
+    def data_version(self, source_tables: Sequence[str] = ()) -> Hashable | None:
+        """The version of the data this connection reads, the same for every table: the file's
+        (and its write-ahead log's) device, inode, size and modification time when it was
+        opened. A write needs the file closed here, so a change of data is a new connection
+        with a new version. None when the file changed while it was being opened."""
+        return self._version
 
     def __enter__(self) -> Self:
         return self
@@ -350,6 +371,20 @@ def _table_freshness(
     row = cursor.execute(sql).fetchone()
     value = None if row is None else row[0]
     return value if isinstance(value, datetime) else None
+
+
+def _file_version(path: Path) -> tuple[tuple[int, int, int, int] | None, ...]:
+    """(device, inode, size, modification time in ns) of the file and of its write-ahead log
+    (None when there is none): what moves whenever DuckDB writes either."""
+    versions: list[tuple[int, int, int, int] | None] = []
+    for part in (path, path.with_name(path.name + ".wal")):
+        try:
+            stat = os.stat(part)
+        except OSError:
+            versions.append(None)
+        else:
+            versions.append((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
+    return tuple(versions)
 
 
 def _quote(identifier: str) -> str:
