@@ -10,7 +10,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.warehouse import DuckDBWarehouse, QueryResult, Warehouse
+from connectors.warehouse import (
+    CachedWarehouse,
+    DuckDBWarehouse,
+    QueryResult,
+    ResultCache,
+    Warehouse,
+)
 from cortex.demo import build_demo
 from cortex.errors import UserError
 from cortex.settings import Settings
@@ -59,13 +65,28 @@ class Workspace:
         self.warehouse = warehouse
 
     @classmethod
-    def open(cls, settings: Settings, *, on_progress: Progress | None = None) -> Workspace:
-        """Load metrics.yml and connect to the warehouse (building the demo if needed)."""
+    def open(
+        cls,
+        settings: Settings,
+        *,
+        on_progress: Progress | None = None,
+        cache: ResultCache | bool = True,
+    ) -> Workspace:
+        """Load metrics.yml and connect to the warehouse (building the demo if needed).
+
+        `cache`: a result cache in front of the warehouse (`connectors.warehouse.cache`), so a
+        query repeated on the same data does not run again: a new one for this workspace
+        (True), one shared with other workspaces (a `ResultCache`), or none (False:
+        `--no-cache`).
+        """
         model = load_model(settings.metrics_path)
         path = ensure_warehouse(settings, on_progress)
-        warehouse = DuckDBWarehouse(
+        warehouse: Warehouse = DuckDBWarehouse(
             path, timeout_seconds=settings.query_timeout_seconds, max_rows=settings.max_rows
         )
+        if cache is not False:
+            shared = cache if isinstance(cache, ResultCache) else None
+            warehouse = CachedWarehouse(warehouse, shared)
         return cls(settings, model, warehouse)
 
     def close(self) -> None:

@@ -28,9 +28,10 @@ from skills.dispatch import follow_through
 from skills.registry import SkillRegistry
 
 
-def _agent(settings: Settings, registry: SkillRegistry) -> Agent:
+def _agent(settings: Settings, registry: SkillRegistry, *, cache: bool = True) -> Agent:
     ensure_warehouse(settings)
-    return build_agent(Workspace.open(settings), requests=registry.readers())
+    workspace = Workspace.open(settings, cache=cache)
+    return build_agent(workspace, requests=registry.readers())
 
 
 def _draw(answer: Answer, path: Path, model: SemanticModel) -> None:
@@ -75,13 +76,16 @@ def ask(
         help="Answer as this Slack user (U…) would be answered: their roles and row policies "
         "in access.yml.",
     ),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Run every query on the warehouse, not from the result cache."
+    ),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
     with user_errors():
         writable("--chart", chart, "chart.png")
         settings = read_settings(as_of)
         registry = skill_registry(settings)
-        agent = _agent(settings, registry)
+        agent = _agent(settings, registry, cache=not no_cache)
         audit = AuditLog(settings.audit_path)
         try:
             grant = None
@@ -128,6 +132,9 @@ def _chat_help(model: SemanticModel) -> str:
 
 def chat(
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative time."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Run every query on the warehouse, not from the result cache."
+    ),
 ) -> None:
     """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D ("help" says
     what to ask; "show me the SQL" shows the last answer's)."""
@@ -136,7 +143,7 @@ def chat(
     with user_errors():
         settings = read_settings(as_of)
         registry = skill_registry(settings)
-        agent = _agent(settings, registry)
+        agent = _agent(settings, registry, cache=not no_cache)
         audit = AuditLog(settings.audit_path)
         conversation: str | None = None
         last: Answer | None = None

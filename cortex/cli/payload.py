@@ -47,6 +47,7 @@ def query_payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[s
         provenance["freshness"] = json_value(result.freshness)
         provenance["timings_ms"] = result.timings_ms
         provenance["truncated"] = result.truncated
+        provenance["cache"] = result.cache
         rows = [[json_value(v) for v in row] for row in result.frame.itertuples(index=False)]
         partial = partial_rows(compiled, result.frame)
     return {

@@ -73,13 +73,16 @@ def query(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
     dialect: str = typer.Option("duckdb", help=f"SQL dialect: {', '.join(DIALECTS)}."),
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative ranges."),
+    no_cache: bool = typer.Option(
+        False, "--no-cache", help="Run the query on the warehouse, not from the result cache."
+    ),
 ) -> None:
     """Query governed metrics: `cortex query -m arr --by segment`."""
     with user_errors():
         semantic = _build_query(metric, by, where, named, last, time_range, compare, order, limit)
         settings = read_settings(as_of)
         ensure_warehouse(settings)
-        with Workspace.open(settings) as workspace:
+        with Workspace.open(settings, cache=not no_cache) as workspace:
             outcome = workspace.query(semantic, dialect=dialect)
         compiled, result = outcome.compiled, outcome.result
         if as_json:

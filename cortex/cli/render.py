@@ -75,7 +75,12 @@ def render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> No
     if result is not None:
         fresh = result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
         run_ms = sum(result.timings_ms.values())
-        out.print(f"  • Data as of {fresh}; ran in {run_ms:.0f} ms on {', '.join(p.source_tables)}")
+        ran = (
+            "from the result cache (the same query on the same data ran before)"
+            if result.cache == "hit"
+            else f"ran in {run_ms:.0f} ms"
+        )
+        out.print(f"  • Data as of {fresh}; {ran} on {', '.join(p.source_tables)}")
         if result.truncated:
             out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
 

@@ -4,9 +4,10 @@ One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard libra
 a connection per call, so any thread may write) holds one record per question: the time (UTC),
 the source (`slack` or `cli`), the user and channel, the conversation, the question, the
 outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran, the rows it
-returned, the latency, the tokens and cost of planning, the trace id, the as-of day and, in
-Slack, where the numbers were shown (`disclosure`: the channel, or the asker privately). Feedback
-(`up` or `down`, a comment, who gave it and when) is set later on the same record.
+returned, the latency, the tokens and cost of planning, the trace id, the as-of day, in Slack
+where the numbers were shown (`disclosure`: the channel, or the asker privately), and whether the
+result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cache_counts` adds them
+up). Feedback (`up` or `down`, a comment, who gave it and when) is set later on the same record.
 
 The log is append-only: SQLite triggers refuse to delete a record or to change anything but
 its feedback. It holds no secret: no token, key or signing secret is ever passed to it.
@@ -40,6 +41,7 @@ from typing import Any, Final, Literal, TextIO, get_args
 
 import yaml
 
+from connectors.warehouse import CacheStatus
 from cortex.answer import Answer, AnswerStatus
 from cortex.errors import UserError
 from cortex.stores.sqlite import SQLiteFile
@@ -109,6 +111,9 @@ class AuditEntry:
     #: where the answer's numbers were shown, in Slack: "channel" (every member may see
     #: them) or "private: <why>" (to the asker alone); None elsewhere
     disclosure: str | None = None
+    #: where the answer's rows came from: "hit" (the result cache, not the warehouse), "miss"
+    #: (the warehouse, through the cache) or "off" (the warehouse, no cache); None: no rows
+    cache: CacheStatus | None = None
 
     @property
     def query(self) -> SemanticQuery | None:
@@ -222,6 +227,19 @@ _MIGRATIONS: Final = (
         SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
     END;
     """,
+    # 4: whether the result cache answered (hit, miss, off), kept as written like the rest.
+    """
+    ALTER TABLE records ADD COLUMN cache TEXT;
+    DROP TRIGGER IF EXISTS records_are_not_rewritten;
+    CREATE TRIGGER records_are_not_rewritten
+    BEFORE UPDATE OF "id", "at", "source", "user_id", "user_name", "channel", "thread",
+        "question", "outcome", "answer", "plan", "sql", "rows", "latency_ms", "input_tokens",
+        "output_tokens", "cost_usd", "trace_id", "as_of", "disclosure", "cache" ON records
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
+    END;
+    CREATE INDEX IF NOT EXISTS records_cache ON records (cache);
+    """,
 )
 
 #: What became of a skill run: done; waiting for the asker's confirmation; refused (a role
@@ -288,6 +306,7 @@ def entry_for(
         trace_id=answer.trace_id,
         as_of=answer.compiled.provenance.as_of if answer.compiled is not None else None,
         disclosure=disclosure,
+        cache=answer.result.cache if answer.result is not None else None,
     )
 
 
@@ -434,6 +453,22 @@ class AuditLog:
                 f"SELECT {_SELECT} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         return _record(row) if row is not None else None
+
+    def cache_counts(self, since: date | None = None) -> dict[CacheStatus, int]:
+        """How many answers the result cache gave ("hit"), the warehouse ran through it
+        ("miss") or without it ("off"), since the UTC day `since` (all time when None)."""
+        where, parameters = ("WHERE cache IS NOT NULL", [])
+        if since is not None:
+            where, parameters = (where + " AND at >= ?", [since.isoformat()])
+        with self._db.connect() as con:
+            rows = con.execute(
+                f"SELECT cache, count(*) FROM records {where} GROUP BY cache", parameters
+            ).fetchall()
+        counts: dict[CacheStatus, int] = {"hit": 0, "miss": 0, "off": 0}
+        for status, count in rows:
+            if status in counts:
+                counts[status] = count
+        return counts
 
     def skill_runs(
         self, skill: str | None = None, limit: int = 100

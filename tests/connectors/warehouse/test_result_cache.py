@@ -1,15 +1,15 @@
 """The result cache in front of a real DuckDB warehouse: a repeated query runs once, a change of
 data is a miss, memory stays in bounds, concurrent askers share one run, frames stay private.
 
-Runs are counted by `Counting`, a thin wrapper that passes every call to the real
-`DuckDBWarehouse` and can hold a run at a gate (to line up concurrent callers)."""
+Runs are counted by `Counting` (tests/connectors/warehouse/counting.py), a thin wrapper that
+passes every call to the real `DuckDBWarehouse` and can hold a run at a gate."""
 
 from __future__ import annotations
 
 import shutil
 import threading
 import time
-from collections.abc import Hashable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -23,55 +23,11 @@ from connectors.warehouse import (
     ResultCache,
     WarehouseError,
 )
+from tests.connectors.warehouse.counting import Counting
 
 TICKETS = "SELECT count(*) AS n FROM tickets"
 ACCOUNTS = "SELECT count(*) AS n FROM accounts"
 SEGMENTS = "SELECT segment, count(*) AS n FROM accounts GROUP BY segment ORDER BY segment"
-
-
-class Counting:
-    """The real warehouse, counting the queries it runs; `gate`, when set, holds each run
-    (after counting it) until the gate opens."""
-
-    def __init__(self, warehouse: DuckDBWarehouse, gate: threading.Event | None = None) -> None:
-        self.inner = warehouse
-        self.dialect = warehouse.dialect
-        self.gate = gate
-        self.runs = 0
-
-    @property
-    def identity(self) -> str:
-        return self.inner.identity
-
-    def data_version(self, source_tables: Sequence[str] = ()) -> Hashable | None:
-        return self.inner.data_version(source_tables)
-
-    def run(
-        self,
-        sql: str,
-        *,
-        source_tables: Sequence[str] = (),
-        freshness_columns: Mapping[str, str] | None = None,
-    ) -> QueryResult:
-        self.runs += 1
-        if self.gate is not None:
-            assert self.gate.wait(10)
-        return self.inner.run(sql, source_tables=source_tables, freshness_columns=freshness_columns)
-
-    def columns(self) -> dict[str, frozenset[str]]:
-        return self.inner.columns()
-
-    def ping(self, timeout_seconds: float) -> None:
-        self.inner.ping(timeout_seconds)
-
-    def close(self) -> None:
-        self.inner.close()
-
-    def __enter__(self) -> Counting:
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self.close()
 
 
 @pytest.fixture()
