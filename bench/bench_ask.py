@@ -71,7 +71,9 @@ def main() -> None:
             if spec is not None:
                 render_png(spec)
 
-    with Workspace.open(settings) as workspace:
+    # Without the result cache: every round would otherwise repeat answered questions from
+    # memory (bench_cache measures that).
+    with Workspace.open(settings, cache=False) as workspace:
         values = build_value_index(workspace.model, workspace.warehouse)
         planner = OfflinePlanner(workspace.model, as_of=AS_OF, values=values)
         context = load_context(ROOT / "context", model=workspace.model)

@@ -168,7 +168,9 @@ def main() -> None:
     _, cases = load_eval(ROOT / "evals" / "demo.yml")
     questions = [c.turns[0].question for c in cases if len(c.turns) == 1][: args.questions]
 
-    with Workspace.open(settings) as workspace:
+    # Without the result cache, so that the in-process reference runs the query the Slack
+    # answer ran before it (bench_cache measures the cache).
+    with Workspace.open(settings, cache=False) as workspace:
         access = load_access(ROOT / "access.yml", workspace.model)
         groups: dict[str, list[str]] = {group: [] for group in access.group_ids}
         with FakeSlack(usergroups=groups) as fake:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import sys
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -80,6 +81,10 @@ def audit(
             out.print(f"No audit records match (in {settings.audit_path}).")
             return
         out.print(_audit_table(records))
+        cached = Counter(record.cache for record in records if record.cache is not None)
+        if cached:
+            counts = ", ".join(f"{cached[status]} {status}" for status in ("hit", "miss", "off"))
+            out.print(f"[dim]Result cache, over these records: {counts}.[/]")
 
 
 def _skill_runs(limit: int) -> None:

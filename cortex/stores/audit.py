@@ -6,8 +6,8 @@ the source (`slack` or `cli`), the user and channel, the conversation, the quest
 outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran, the rows it
 returned, the latency, the tokens and cost of planning, the trace id, the as-of day, in Slack
 where the numbers were shown (`disclosure`: the channel, or the asker privately), and whether the
-result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cache_counts` adds them
-up). Feedback (`up` or `down`, a comment, who gave it and when) is set later on the same record.
+result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cortex audit` counts
+them). Feedback (`up` or `down`, a comment, who gave it and when) is set later on the same record.
 
 The log is append-only: SQLite triggers refuse to delete a record or to change anything but
 its feedback. It holds no secret: no token, key or signing secret is ever passed to it.
@@ -453,22 +453,6 @@ class AuditLog:
                 f"SELECT {_SELECT} FROM records WHERE id = ?", (record_id,)
             ).fetchone()
         return _record(row) if row is not None else None
-
-    def cache_counts(self, since: date | None = None) -> dict[CacheStatus, int]:
-        """How many answers the result cache gave ("hit"), the warehouse ran through it
-        ("miss") or without it ("off"), since the UTC day `since` (all time when None)."""
-        where, parameters = ("WHERE cache IS NOT NULL", [])
-        if since is not None:
-            where, parameters = (where + " AND at >= ?", [since.isoformat()])
-        with self._db.connect() as con:
-            rows = con.execute(
-                f"SELECT cache, count(*) FROM records {where} GROUP BY cache", parameters
-            ).fetchall()
-        counts: dict[CacheStatus, int] = {"hit": 0, "miss": 0, "off": 0}
-        for status, count in rows:
-            if status in counts:
-                counts[status] = count
-        return counts
 
     def skill_runs(
         self, skill: str | None = None, limit: int = 100

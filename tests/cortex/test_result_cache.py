@@ -1,6 +1,6 @@
 """The result cache where every governed query passes: a workspace answers a repeated question
-from memory, the audit trail says hit, miss or off for every answer, and `--no-cache` on the
-command line runs on the warehouse."""
+from memory, the audit trail says hit, miss or off for every answer (`cortex audit` counts
+them), and `--no-cache` on the command line runs on the warehouse."""
 
 from __future__ import annotations
 
@@ -65,7 +65,6 @@ def test_a_repeated_question_reaches_the_warehouse_once_and_the_audit_says_so(
     clarified = agent.ask("What is the weather like?")  # no query ran: no cache status
     audit.record_answer(clarified, source="slack", user_id="U0ADA00001")
     assert [r.cache for r in reversed(audit.list())] == ["miss", "hit", None]
-    assert audit.cache_counts() == {"hit": 1, "miss": 1, "off": 0}
 
 
 def test_no_cache_on_the_command_line_runs_on_the_warehouse(cortex: CliRunner) -> None:
@@ -78,3 +77,5 @@ def test_no_cache_on_the_command_line_runs_on_the_warehouse(cortex: CliRunner) -
     # One question a process: the first one misses (nothing is kept between processes).
     records = AuditLog(Path("data/audit.sqlite")).list()
     assert [r.cache for r in reversed(records)] == ["miss", "off"]
+    code, out, _ = run(cortex, "audit")
+    assert code == 0 and "Result cache, over these records: 0 hit, 1 miss, 1 off." in out
