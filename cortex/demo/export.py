@@ -78,7 +78,7 @@ class _Table:
 
     @property
     def source(self) -> str:
-        return f"{_quote(self.schema)}.{_quote(self.name)}"
+        return f"src.{_quote(self.schema)}.{_quote(self.name)}"
 
     @property
     def target(self) -> str:
@@ -154,14 +154,23 @@ def export_to_parquet(
 
 
 def _open(source: Path) -> duckdb.DuckDBPyConnection:
+    """An in-memory DuckDB with `source` attached read-only as `src` (and made the default).
+
+    Attaching, rather than opening the file, works while this process already holds the file
+    open with other settings (the warehouse connector locks its configuration, file access off).
+    """
     if not source.is_file():
         raise ExportError(
             f"There is no DuckDB warehouse at {source}. Build it with `cortex demo build` first."
         )
+    duck = duckdb.connect(":memory:")
     try:
-        return duckdb.connect(str(source), read_only=True)
+        duck.execute(f"ATTACH '{_literal(source)}' AS src (READ_ONLY)")
+        duck.execute("USE src")
     except duckdb.Error as error:
+        duck.close()
         raise ExportError(f"Cannot open {source}: {str(error).splitlines()[0]}") from None
+    return duck
 
 
 def _tables(duck: duckdb.DuckDBPyConnection) -> list[_Table]:
@@ -170,7 +179,7 @@ def _tables(duck: duckdb.DuckDBPyConnection) -> list[_Table]:
         "FROM duckdb_columns() c JOIN duckdb_tables() t "
         "ON c.database_name = t.database_name AND c.schema_name = t.schema_name "
         "AND c.table_name = t.table_name "
-        "WHERE NOT c.internal AND c.database_name = current_database() "
+        "WHERE NOT c.internal AND c.database_name = 'src' "
         "ORDER BY c.schema_name, c.table_name, c.column_index"
     ).fetchall()
     grouped: dict[tuple[str, str], list[tuple[str, str]]] = {}

@@ -116,9 +116,14 @@ def test_demo_export_to_parquet_writes_one_file_a_table(
     code, _, err = run(cortex, "demo", "export", "--to", "parquet", str(folder))
     assert code == 0, err
     assert "Exported" in err
-    with duckdb.connect(str(demo_path), read_only=True) as con:
+    with duckdb.connect(":memory:") as con:  # the file may be open in this process already
+        con.execute(f"ATTACH '{demo_path}' AS demo (READ_ONLY)")
+        con.execute("USE demo")
         tables = [
-            name for (name,) in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()
+            name
+            for (name,) in con.execute(
+                "SELECT table_name FROM duckdb_tables() WHERE database_name = 'demo'"
+            ).fetchall()
         ]
         for table in tables:
             expected = con.execute(f'SELECT count(*) FROM "{table}"').fetchone()
