@@ -5,7 +5,8 @@ optional TOML file; it reads no global state itself. Every setting has an enviro
 variable and a lower-case key under `[cortex]` in the file; the environment wins.
 
     variable              file key            default
-    CORTEX_WAREHOUSE      warehouse           <cwd>/data/demo.duckdb (the demo, built on first use)
+    CORTEX_WAREHOUSE      warehouse           <cwd>/data/demo.duckdb (the demo, built on first use);
+                                              a DuckDB file, or postgresql://…, spark://…, sc://…
     CORTEX_METRICS        metrics             <cwd>/metrics.yml
     CORTEX_CONTEXT        context             <cwd>/context
     CORTEX_CONVERSATIONS  conversations       <cwd>/data/conversations.sqlite
@@ -57,6 +58,7 @@ from typing import Any, Final, TypeVar
 
 from pydantic import SecretStr
 
+from connectors.warehouse.open import WarehouseUrl
 from cortex.errors import SettingsError
 from cortex.settings_sources import (
     CONFIG_TABLE,
@@ -82,11 +84,12 @@ _T = TypeVar("_T")
 class Settings:
     """Everything Cortex is configured with; build it with `load_settings`.
 
-    `warehouse_is_demo` means no warehouse was configured, so Cortex builds the demo company
-    at `warehouse` on first use. `config_path` is the TOML file that was read, if any.
+    `warehouse` is a DuckDB file's path or another engine's URL (`WarehouseUrl`, shown without
+    its password). `warehouse_is_demo` means no warehouse was configured, so Cortex builds the
+    demo company at `warehouse` on first use. `config_path` is the TOML file that was read, if any.
     """
 
-    warehouse: Path
+    warehouse: Path | WarehouseUrl
     metrics_path: Path
     context_dir: Path
     as_of: date

@@ -37,6 +37,7 @@ from pydantic_settings import (
     TomlConfigSettingsSource,
 )
 
+from connectors.warehouse.open import ENGINES, WarehouseUrl, parse_warehouse
 from cortex.errors import SettingsError
 from semantic_layer.time import LAST_DAY
 from semantic_layer.yaml_lines import NotUTF8, utf8_text
@@ -110,6 +111,31 @@ _NUMBER: Final = (int, float)
 _WHOLE: Final = re.compile(r"[+-]?[0-9][0-9_]*")  # no "10.0": TOML's 10.0 is no whole number either
 _Path = Annotated[Path, _form('is not a path. Use a quoted path, e.g. "data/shop.duckdb".')]
 _Day = Annotated[date, PlainValidator(_day)]
+
+
+def _warehouse(raw: object) -> Path | WarehouseUrl:
+    """A DuckDB file path, or the URL of another engine (postgresql://, spark://, sc://)."""
+    if isinstance(raw, Path):
+        return raw
+    text = raw.strip() if isinstance(raw, str) else ""
+    if not text:
+        raise _wrong(
+            f'is not a path. Use a quoted path, e.g. "data/shop.duckdb", or a URL, e.g. '
+            f"{_POSTGRES_EXAMPLE}."
+        )
+    where = parse_warehouse(text)
+    if isinstance(where, WarehouseUrl) and not where.engine:
+        known = ", ".join(f"{scheme}://" for scheme in ENGINES)
+        raise _wrong(
+            f"names no engine Cortex has ({where.scheme}://). Use a DuckDB file path or a URL "
+            f"starting {known}, e.g. {_POSTGRES_EXAMPLE}.",
+            secret=where.shown != where.text,  # never echo a password
+        )
+    return where
+
+
+_POSTGRES_EXAMPLE: Final = "postgresql://cortex_reader@db:5432/analytics"
+_Warehouse = Annotated[Path | WarehouseUrl, PlainValidator(_warehouse)]
 _Seconds = Annotated[
     float,
     Field(gt=0, allow_inf_nan=False),
@@ -150,7 +176,7 @@ class Given(BaseSettings):
 
     model_config = SettingsConfigDict(case_sensitive=True, extra="forbid", frozen=True)
 
-    warehouse: _Path | None = Field(None, alias="CORTEX_WAREHOUSE")
+    warehouse: _Warehouse | None = Field(None, alias="CORTEX_WAREHOUSE")
     metrics: _Path | None = Field(None, alias="CORTEX_METRICS")
     context: _Path | None = Field(None, alias="CORTEX_CONTEXT")
     conversations: _Path | None = Field(None, alias="CORTEX_CONVERSATIONS")

@@ -10,13 +10,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from connectors.warehouse import (
-    CachedWarehouse,
-    DuckDBWarehouse,
-    QueryResult,
-    ResultCache,
-    Warehouse,
-)
+from connectors.warehouse import CachedWarehouse, QueryResult, ResultCache, Warehouse
+from connectors.warehouse.open import WarehouseUrl, open_warehouse
 from cortex.demo import build_demo
 from cortex.errors import UserError
 from cortex.settings import Settings
@@ -36,10 +31,13 @@ class QueryOutcome:
     result: QueryResult | None
 
 
-def ensure_warehouse(settings: Settings, on_progress: Progress | None = None) -> Path:
-    """The warehouse file, building the demo company there on first use when none is configured."""
+def ensure_warehouse(
+    settings: Settings, on_progress: Progress | None = None
+) -> Path | WarehouseUrl:
+    """Where the warehouse is: another engine's URL as configured, or the DuckDB file, building
+    the demo company there on first use when none is configured."""
     path = settings.warehouse
-    if path.exists():
+    if isinstance(path, WarehouseUrl) or path.exists():
         return path
     if not settings.warehouse_is_demo:
         raise UserError(
@@ -72,7 +70,8 @@ class Workspace:
         on_progress: Progress | None = None,
         cache: ResultCache | bool = True,
     ) -> Workspace:
-        """Load metrics.yml and connect to the warehouse (building the demo if needed).
+        """Load metrics.yml and connect to the warehouse (building the demo if needed); the
+        engine is the one `settings.warehouse` names (`connectors.warehouse.open`).
 
         `cache`: a result cache in front of the warehouse (`connectors.warehouse.cache`), so a
         query repeated on the same data does not run again: a new one for this workspace
@@ -80,9 +79,9 @@ class Workspace:
         `--no-cache`).
         """
         model = load_model(settings.metrics_path)
-        path = ensure_warehouse(settings, on_progress)
-        warehouse: Warehouse = DuckDBWarehouse(
-            path, timeout_seconds=settings.query_timeout_seconds, max_rows=settings.max_rows
+        where = ensure_warehouse(settings, on_progress)
+        warehouse: Warehouse = open_warehouse(
+            where, timeout_seconds=settings.query_timeout_seconds, max_rows=settings.max_rows
         )
         if cache is not False:
             shared = cache if isinstance(cache, ResultCache) else None
@@ -103,10 +102,12 @@ class Workspace:
         self,
         query: SemanticQuery,
         *,
-        dialect: str = "duckdb",
+        dialect: str | None = None,
         progress: Callable[[str], None] | None = None,
     ) -> QueryOutcome:
-        """Compile `query`; run it when the warehouse speaks `dialect` (telling `progress`)."""
+        """Compile `query` in `dialect` (the warehouse's by default); run it when the warehouse
+        speaks that dialect (telling `progress`)."""
+        dialect = dialect or self.warehouse.dialect
         compiled = compile_query(query, self.model, as_of=self.settings.as_of, dialect=dialect)
         if dialect != self.warehouse.dialect:
             return QueryOutcome(compiled, None)

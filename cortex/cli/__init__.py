@@ -2,8 +2,8 @@
 
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build), `serve` (serve slack), `skill` (skill list, skill run), `context` (context
-sync) and `digest` (digest list, run, serve). They share `environment` (settings and the
+(demo build, demo export), `serve` (serve slack), `skill` (skill list, skill run), `context`
+(context sync) and `digest` (digest list, run, serve). They share `environment` (settings and the
 warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
 (what the terminal shows) and `payload` (the JSON of `--json`).
 """
@@ -24,6 +24,7 @@ app = typer.Typer(
 demo_app = typer.Typer(help="The demo company (a helpdesk SaaS for e-commerce brands).")
 app.add_typer(demo_app, name="demo")
 demo_app.command("build")(demo.demo_build)
+demo_app.command("export")(demo.demo_export)
 
 app.command()(catalog.check)
 app.command()(catalog.metrics)

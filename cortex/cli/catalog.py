@@ -8,7 +8,7 @@ import json
 import typer
 from rich.table import Table
 
-from connectors.warehouse import DuckDBWarehouse
+from connectors.warehouse.open import open_warehouse
 from cortex.access import check_access
 from cortex.access.seen import metrics_seen, tables_seen
 from cortex.cli.environment import ensure_warehouse, read_settings
@@ -33,7 +33,7 @@ def check(
         settings = read_settings()
         columns: dict[str, frozenset[str]] | None = None
         if not no_warehouse:
-            with DuckDBWarehouse(ensure_warehouse(settings)) as warehouse:
+            with open_warehouse(ensure_warehouse(settings)) as warehouse:
                 columns = warehouse.columns()
         model, issues = load_and_check(settings.metrics_path, warehouse_columns=columns)
         access = settings.access_path

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from connectors.warehouse.open import WarehouseUrl
 from cortex import workspace
 from cortex.cli.render import err, progress
 from cortex.settings import Settings, load_settings
@@ -16,9 +17,10 @@ def read_settings(as_of: str | None = None) -> Settings:
     return load_settings(os.environ, cwd=Path.cwd(), options=options)
 
 
-def ensure_warehouse(settings: Settings) -> Path:
-    """The warehouse path; the demo is built first (with a progress bar) when it is missing."""
-    if settings.warehouse.exists() or not settings.warehouse_is_demo:
+def ensure_warehouse(settings: Settings) -> Path | WarehouseUrl:
+    """Where the warehouse is; the demo is built first (with a progress bar) when it is missing."""
+    where = settings.warehouse
+    if isinstance(where, WarehouseUrl) or where.exists() or not settings.warehouse_is_demo:
         return workspace.ensure_warehouse(settings)
     err.print(f"No warehouse yet: building the demo company into {settings.warehouse} (once).")
     with progress("Building the demo company") as update:

@@ -71,7 +71,9 @@ def query(
     limit: int = typer.Option(None, "--limit", "-n", help="Keep the first N rows."),
     show_sql: bool = typer.Option(False, "--sql", help="Print the SQL too."),
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
-    dialect: str = typer.Option("duckdb", help=f"SQL dialect: {', '.join(DIALECTS)}."),
+    dialect: str = typer.Option(
+        None, help=f"SQL dialect: {', '.join(DIALECTS)} (default: the warehouse's)."
+    ),
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative ranges."),
     no_cache: bool = typer.Option(
         False, "--no-cache", help="Run the query on the warehouse, not from the result cache."
@@ -89,7 +91,7 @@ def query(
             print(json.dumps(query_payload(compiled, result), default=json_value))
             return
         if result is None:
-            out.print(f"[dim]-- {dialect} SQL (run it on your {dialect} warehouse)[/]")
+            out.print(f"[dim]-- {compiled.dialect} SQL (run it on your {dialect} warehouse)[/]")
             out.print(compiled.sql)
             return
         out.print(escape(narrate(compiled, result.frame, workspace.model)))

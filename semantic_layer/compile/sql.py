@@ -16,6 +16,7 @@ import sqlglot
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 
+from semantic_layer.compile.dialects import for_dialect
 from semantic_layer.errors import UnknownNameError
 from semantic_layer.expressions import SOURCE_DIALECT
 from semantic_layer.model import Grain
@@ -33,7 +34,9 @@ def check_dialect(dialect: str) -> None:
 
 def render(tree: exp.Expr, dialect: str) -> str:
     """`tree` as pretty SQL for `dialect` (the tree is used up, not copied)."""
-    return Dialect.get_or_raise(dialect).generate(tree, copy=False, pretty=True)
+    return Dialect.get_or_raise(dialect).generate(
+        for_dialect(tree, dialect), copy=False, pretty=True
+    )
 
 
 @lru_cache(maxsize=4096)
