@@ -33,7 +33,29 @@ def check_dialect(dialect: str) -> None:
 
 def render(tree: exp.Expr, dialect: str) -> str:
     """`tree` as pretty SQL for `dialect` (the tree is used up, not copied)."""
+    if dialect == "spark":
+        tree = tree.transform(_same_numbers_on_spark, copy=False)
     return Dialect.get_or_raise(dialect).generate(tree, copy=False, pretty=True)
+
+
+def _same_numbers_on_spark(node: exp.Expr) -> exp.Expr:
+    """`node` rewritten where Spark would compute another number than DuckDB from the same SQL.
+
+    - AVG of a DECIMAL is a DECIMAL on Spark, rounded to 4 more digits than its argument
+      (`AVG(CASE ... THEN 1.0 ...)` gives 0.83328 where DuckDB gives 0.8332762...): averages
+      are taken of DOUBLEs, as DuckDB does.
+    - A continuous percentile is PERCENTILE_APPROX in sqlglot's Spark SQL (an estimate):
+      PERCENTILE, Spark's exact percentile, interpolates between the two nearest values as
+      DuckDB's QUANTILE_CONT does. (MEDIAN is exact on Spark already.)
+
+    Each is pinned by a test in tests/engines/test_spark_traps.py.
+    """
+    if isinstance(node, exp.Avg) and not isinstance(node.this, exp.Distinct):
+        node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE, copy=False))
+        return node
+    if isinstance(node, exp.PercentileCont):
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    return node
 
 
 @lru_cache(maxsize=4096)
