@@ -335,8 +335,9 @@ class SparkWarehouse:
         ]
         if not parts:
             return None
-        # greatest() skips NULLs; a single argument is fine for it too.
-        row = table.selectExpr(f"greatest({', '.join(parts)})").first()
+        # greatest() skips NULLs; on Spark it needs two arguments or more.
+        latest = parts[0] if len(parts) == 1 else f"greatest({', '.join(parts)})"
+        row = table.selectExpr(latest).first()
         value = None if row is None else row[0]
         return value if isinstance(value, datetime) else None
 
