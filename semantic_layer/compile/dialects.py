@@ -11,6 +11,9 @@ named dialect trap pinned by tests/engines/test_dialect_traps.py:
   merged with FULL JOINs on null-safe equality of the dimensions, so each such condition becomes
   two plain equalities with the same meaning: `COALESCE(CAST(a AS TEXT), '') =
   COALESCE(CAST(b AS TEXT), '') AND (a IS NULL) = (b IS NULL)` (the second tells NULL from '').
+- `same_numbers_on_spark` (spark): an average of decimals stays a decimal on Spark, rounded;
+  sqlglot writes a continuous percentile as Spark's estimate. Averages are taken of DOUBLEs and
+  percentiles exactly (pinned by tests/engines/test_spark_traps.py).
 """
 
 from __future__ import annotations
@@ -50,8 +53,34 @@ def hashable_full_join_keys(tree: exp.Expr) -> exp.Expr:
     return tree
 
 
+def _same_number_on_spark(node: exp.Expr) -> exp.Expr:
+    """`node` rewritten where Spark would compute another number than DuckDB from the same SQL.
+
+    - AVG of a DECIMAL is a DECIMAL on Spark, rounded to 4 more digits than its argument
+      (`AVG(CASE ... THEN 1.0 ...)` gives 0.83328 where DuckDB gives 0.8332762...): averages
+      are taken of DOUBLEs, as DuckDB does.
+    - A continuous percentile is PERCENTILE_APPROX in sqlglot's Spark SQL (an estimate):
+      PERCENTILE, Spark's exact percentile, interpolates between the two nearest values as
+      DuckDB's QUANTILE_CONT does. (MEDIAN is exact on Spark already.)
+
+    Each is pinned by a test in tests/engines/test_spark_traps.py.
+    """
+    if isinstance(node, exp.Avg) and not isinstance(node.this, exp.Distinct):
+        node.set("this", exp.cast(node.this, exp.DataType.Type.DOUBLE, copy=False))
+        return node
+    if isinstance(node, exp.PercentileCont):
+        return exp.Anonymous(this="PERCENTILE", expressions=[node.this, node.expression])
+    return node
+
+
+def same_numbers_on_spark(tree: exp.Expr) -> exp.Expr:
+    """Averages of DOUBLEs and exact percentiles, as DuckDB computes them."""
+    return tree.transform(_same_number_on_spark, copy=False)
+
+
 _REWRITES: dict[str, tuple[Callable[[exp.Expr], exp.Expr], ...]] = {
     "postgres": (hashable_full_join_keys,),
+    "spark": (same_numbers_on_spark,),
 }
 
 
