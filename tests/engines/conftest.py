@@ -5,13 +5,16 @@
   The tests are skipped, with the reason, when PostgreSQL is not installed (`./run test`
   installs it as root); under CI they fail instead.
 - `postgres_url`: the read-only role's URL (what Cortex should connect as).
-- `engines`: the names of the engines to compare with DuckDB, for parametrising; the Spark
-  engineer adds "spark" with its own fixture in `open_engine`.
+- `spark_url`: Spark in local mode over the test demo written as Parquet
+  (tests.engines.spark_session); skipped, with the reason, only where there is no Java.
+- `ENGINES`: the names of the engines to compare with DuckDB, for parametrising; `open_engine`
+  opens each once per session from its `<name>_url` fixture.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,10 +23,13 @@ import pytest
 from connectors.warehouse import Warehouse
 from connectors.warehouse.open import open_warehouse
 from cortex.demo.export import export_to_postgres
+from tests.engines.spark_session import demo_parquet
 from tests.fakes.postgres_server import PostgresServer, PostgresUnavailable, postgres_bin
 
+__all__ = ["ENGINES", "demo_parquet"]
+
 #: The engines the differential suite compares with DuckDB.
-ENGINES = ("postgres",)
+ENGINES = ("postgres", "spark")
 
 
 @pytest.fixture(scope="session")
@@ -48,6 +54,17 @@ def postgres_server(demo_path: Path) -> Iterator[PostgresServer]:
 def postgres_url(postgres_server: PostgresServer) -> str:
     """The URL of the read-only role on the session's server."""
     return postgres_server.readonly_url
+
+
+@pytest.fixture(scope="session")
+def spark_url(demo_parquet: Path) -> str:
+    """Spark in local mode over the test demo's tables as Parquet files."""
+    if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
+        message = "Spark's local mode needs Java 17 (apt-get install openjdk-17-jre-headless)"
+        if os.environ.get("CI"):  # CI must run the engines: ./run test installs the JDK
+            pytest.fail(message)
+        pytest.skip(message)
+    return f"spark://local?parquet={demo_parquet}"
 
 
 @pytest.fixture(scope="session")
