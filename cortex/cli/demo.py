@@ -9,7 +9,6 @@ import typer
 from cortex.cli.environment import read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, progress
-from cortex.demo import build_demo
 
 
 def demo_build(
@@ -20,6 +19,8 @@ def demo_build(
     if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if it exists."),
 ) -> None:
     """Build the demo company into a DuckDB file."""
+    from cortex.demo import build_demo
+
     with user_errors():
         settings = read_settings(as_of)
         path = out or settings.warehouse

@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from cortex import workspace
 from cortex.cli.render import err, progress
 from cortex.settings import Settings, load_settings
 
@@ -18,6 +17,8 @@ def read_settings(as_of: str | None = None) -> Settings:
 
 def ensure_warehouse(settings: Settings) -> Path:
     """The warehouse path; the demo is built first (with a progress bar) when it is missing."""
+    from cortex import workspace  # the warehouse connectors: only for a command that queries
+
     if settings.warehouse.exists() or not settings.warehouse_is_demo:
         return workspace.ensure_warehouse(settings)
     err.print(f"No warehouse yet: building the demo company into {settings.warehouse} (once).")

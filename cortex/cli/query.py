@@ -8,13 +8,10 @@ import typer
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from cortex.answers.narrative import narrate
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import in_range, user_errors
-from cortex.cli.payload import json_value, query_payload
 from cortex.cli.render import out, render_provenance, render_table
 from cortex.errors import UserError
-from cortex.workspace import Workspace
 from semantic_layer.compile import DIALECTS
 from semantic_layer.query import MAX_LIMIT, OrderBy, SemanticQuery, parse_where, validate_query
 
@@ -75,6 +72,10 @@ def query(
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative ranges."),
 ) -> None:
     """Query governed metrics: `cortex query -m arr --by segment`."""
+    from cortex.answers.narrative import narrate
+    from cortex.cli.payload import json_value, query_payload
+    from cortex.workspace import Workspace
+
     with user_errors():
         semantic = _build_query(metric, by, where, named, last, time_range, compare, order, limit)
         settings = read_settings(as_of)
