@@ -10,9 +10,7 @@ from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.markup import escape
-from rich.padding import Padding
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -105,6 +103,9 @@ def render_answer(answer: Answer) -> None:
         if not answer.result.frame.empty:
             out.print(render_table(answer.compiled, answer.result.frame))
         render_provenance(answer.compiled, answer.result)
+        from rich.markdown import Markdown  # markdown-it: only for an answer with caveats
+        from rich.padding import Padding
+
         for caveat in answer.caveats:
             out.print(f"\n[bold]Note[/] [dim]({escape(caveat.source)})[/]")
             out.print(Padding(Markdown(caveat.markdown), (0, 0, 0, 2)), soft_wrap=False)
