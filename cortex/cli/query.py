@@ -73,7 +73,6 @@ def query(
 ) -> None:
     """Query governed metrics: `cortex query -m arr --by segment`."""
     from cortex.answers.narrative import narrate
-    from cortex.cli.payload import json_value, query_payload
     from cortex.workspace import Workspace
 
     with user_errors():
@@ -84,6 +83,8 @@ def query(
             outcome = workspace.query(semantic, dialect=dialect)
         compiled, result = outcome.compiled, outcome.result
         if as_json:
+            from cortex.cli.payload import json_value, query_payload  # the answers' modules
+
             print(json.dumps(query_payload(compiled, result), default=json_value))
             return
         if result is None:
