@@ -34,6 +34,7 @@ from semantic_layer.model import (
     Table,
     VerifiedQuery,
 )
+from semantic_layer.model_cache import cached_model
 from semantic_layer.rules import check_model
 from semantic_layer.yaml_lines import (
     LineLoader,
@@ -53,11 +54,22 @@ VERSION = 1
 
 
 def load_model(path: str | Path) -> SemanticModel:
-    """Load `path` and the files it includes; raise `DefinitionError` listing every error."""
-    model, issues = _load(Path(path))
+    """Load `path` and the files it includes; raise `DefinitionError` listing every error.
+
+    A model loaded before from files with the same content comes from the cache
+    (`model_cache`); warnings are not reported here either way (`check_file` reports them).
+    """
+    return cached_model(Path(path), _load_checked)
+
+
+def _load_checked(path: Path) -> tuple[SemanticModel, list[Path]]:
+    """The model of `path` and the files it was read from; raises on any error."""
+    loader = _Loader()
+    model = loader.load(path)
+    issues = sorted(loader.issues, key=_issue_order)
     if any(issue.level == "error" for issue in issues):
         raise DefinitionError(issues)
-    return model
+    return model, sorted(loader.files_read)
 
 
 def check_file(
@@ -82,12 +94,6 @@ def load_and_check(
         model, warehouse_columns=warehouse_columns, unloaded=frozenset(loader.unloaded)
     )
     return model, sorted([*loader.issues, *found], key=_issue_order)
-
-
-def _load(path: Path) -> tuple[SemanticModel, list[Issue]]:
-    loader = _Loader()
-    model = loader.load(path)
-    return model, sorted(loader.issues, key=_issue_order)
 
 
 def _issue_order(issue: Issue) -> tuple[str, int]:
@@ -179,6 +185,11 @@ class _Loader:
         self._settings: dict[str, object] = {}
         #: the raw mapping of each declaration that loaded, for checking the names it gives
         self._declared: dict[str, tuple[LineMap, str]] = {}
+
+    @property
+    def files_read(self) -> set[Path]:
+        """Every file this load read (resolved): the root and the includes."""
+        return set(self._read)
 
     def load(self, path: Path) -> SemanticModel:
         root = display_path(path)

@@ -57,8 +57,42 @@ class LineSeq(list[Any]):
         self.item_lines: list[int] = []
 
 
-class LineLoader(yaml.SafeLoader):
-    """A SafeLoader whose mappings and sequences record the line of every mapping, key and item."""
+#: Whether PyYAML was built with libyaml, whose parser is about ten times faster.
+LIBYAML: bool = bool(getattr(yaml, "__with_libyaml__", False))
+try:
+    from yaml import CSafeLoader as _FastLoader
+except ImportError:  # pragma: no cover - PyYAML without libyaml
+    from yaml import SafeLoader as _FastLoader  # type: ignore[assignment]
+
+
+class _PureLineLoader(yaml.SafeLoader):
+    """The pure-Python parser with the same constructors: what explains a syntax error."""
+
+
+class LineLoader(_FastLoader):
+    """A SafeLoader whose mappings and sequences record the line of every mapping, key and item.
+
+    It parses with libyaml (`CSafeLoader`) when PyYAML has it; a file it cannot parse is parsed
+    again by the pure-Python parser, so that a syntax error is reported with that parser's
+    messages and marks, which `syntax_issue` turns into a hint (an error is rare; speed is not
+    needed then).
+    """
+
+    def __init__(self, stream: str) -> None:
+        self._text = stream
+        super().__init__(stream)
+
+    def get_single_data(self) -> Any:
+        try:
+            return super().get_single_data()
+        except yaml.YAMLError:
+            if not LIBYAML:
+                raise
+            pure = _PureLineLoader(self._text)
+            try:
+                return pure.get_single_data()
+            finally:
+                pure.dispose()
 
 
 def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> LineMap:
@@ -99,8 +133,9 @@ def _construct_seq(loader: yaml.SafeLoader, node: yaml.SequenceNode) -> LineSeq:
     return result
 
 
-LineLoader.add_constructor("tag:yaml.org,2002:map", _construct_map)
-LineLoader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
+for _loader in (LineLoader, _PureLineLoader):
+    _loader.add_constructor("tag:yaml.org,2002:map", _construct_map)
+    _loader.add_constructor("tag:yaml.org,2002:seq", _construct_seq)
 
 
 def plain_data(value: object) -> object:

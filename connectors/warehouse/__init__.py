@@ -9,20 +9,48 @@
   Connect (`spark_frame` types its rows like DuckDB's). Import it from `connectors.warehouse.spark`:
   it is not imported here, so nothing pays for pyspark until a Spark URL is configured.
 
-Import from here: `from connectors.warehouse import DuckDBWarehouse, Warehouse, WarehouseError`.
+Import from here: `from connectors.warehouse import DuckDBWarehouse, Warehouse, WarehouseError`
+(each name is loaded on first use).
 This package imports nothing from `cortex` or `skills`.
 """
 
-from connectors.warehouse.base import (
-    CacheStatus,
-    QueryResult,
-    Warehouse,
-    WarehouseError,
-    WarehouseNotFound,
-    WarehouseTimeout,
-)
-from connectors.warehouse.cache import CachedWarehouse, ResultCache
-from connectors.warehouse.duckdb import DUCKDB_SETTINGS, DuckDBWarehouse
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from connectors.warehouse.base import (
+        CacheStatus,
+        QueryResult,
+        Warehouse,
+        WarehouseError,
+        WarehouseNotFound,
+        WarehouseTimeout,
+    )
+    from connectors.warehouse.cache import CachedWarehouse, ResultCache
+    from connectors.warehouse.duckdb import DUCKDB_SETTINGS, DuckDBWarehouse
+
+#: Where each name lives: imported on first use, so that a module of this package that needs
+#: none of them (`open`, which reads a warehouse URL for the settings) loads no pandas or DuckDB.
+_HOME = {
+    "CacheStatus": "base",
+    "QueryResult": "base",
+    "Warehouse": "base",
+    "WarehouseError": "base",
+    "WarehouseNotFound": "base",
+    "WarehouseTimeout": "base",
+    "CachedWarehouse": "cache",
+    "ResultCache": "cache",
+    "DUCKDB_SETTINGS": "duckdb",
+    "DuckDBWarehouse": "duckdb",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOME.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f"{__name__}.{home}"), name)
+
 
 __all__ = [
     "DUCKDB_SETTINGS",

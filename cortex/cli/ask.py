@@ -5,30 +5,27 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 
-from cortex.agent import Agent
-from cortex.answer import Answer
-from cortex.assembly import build_agent
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors, writable, write
-from cortex.cli.payload import answer_payload, json_value
 from cortex.cli.render import err, out, render_answer
-from cortex.cli.viewer import viewer_grant
-from cortex.knowledge.examples import example_metrics, example_question, listed
-from cortex.settings import Settings
-from cortex.stores.audit import AuditLog
-from cortex.workspace import Workspace
-from semantic_layer.model import SemanticModel
-from skills.base import Requester
-from skills.builtin import skill_registry
-from skills.dispatch import follow_through
-from skills.registry import SkillRegistry
+
+if TYPE_CHECKING:  # the agent and the skills load only when a question is asked
+    from cortex.agent import Agent
+    from cortex.answer import Answer
+    from cortex.settings import Settings
+    from semantic_layer.model import SemanticModel
+    from skills.registry import SkillRegistry
 
 
 def _agent(settings: Settings, registry: SkillRegistry, *, cache: bool = True) -> Agent:
+    from cortex.assembly import build_agent
+    from cortex.workspace import Workspace
+
     ensure_warehouse(settings)
     workspace = Workspace.open(settings, cache=cache)
     return build_agent(workspace, requests=registry.readers())
@@ -81,6 +78,13 @@ def ask(
     ),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
+    from cortex.cli.payload import answer_payload, json_value
+    from cortex.cli.viewer import viewer_grant
+    from cortex.stores.audit import AuditLog
+    from skills.base import Requester
+    from skills.builtin import skill_registry
+    from skills.dispatch import follow_through
+
     with user_errors():
         writable("--chart", chart, "chart.png")
         settings = read_settings(as_of)
@@ -119,6 +123,8 @@ _SHOW_SQL = frozenset({"sql", "show sql", "show the sql", "show me the sql", "/s
 
 def _chat_help(model: SemanticModel) -> str:
     """What to ask, from the loaded model, and what the chat itself understands."""
+    from cortex.knowledge.examples import example_metrics, example_question, listed
+
     examples = [q.question for q in model.verified_queries[:3]] or [example_question(model)]
     tried = "\n".join(f"  {example}" for example in examples)
     return (
@@ -139,6 +145,11 @@ def chat(
     """Talk to Cortex: questions and follow-ups, until an empty line or Ctrl-D ("help" says
     what to ask; "show me the SQL" shows the last answer's)."""
     import readline  # noqa: F401  line editing and history for input(), where the OS has it
+
+    from cortex.stores.audit import AuditLog
+    from skills.base import Requester
+    from skills.builtin import skill_registry
+    from skills.dispatch import follow_through
 
     with user_errors():
         settings = read_settings(as_of)

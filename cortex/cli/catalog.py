@@ -8,18 +8,13 @@ import json
 import typer
 from rich.table import Table
 
-from connectors.warehouse.open import open_warehouse
 from cortex.access import check_access
 from cortex.access.seen import metrics_seen, tables_seen
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out, print_issues
 from cortex.cli.viewer import viewer_grant
-from cortex.signals.digests import check_digests
-from cortex.signals.rules import default_rules
 from semantic_layer.loader import load_and_check, load_model
-from skills.authored import YamlSkill
-from skills.builtin import load_skills
 
 
 def check(
@@ -29,6 +24,12 @@ def check(
 ) -> None:
     """Validate metrics.yml, access.yml, digests.yml and the YAML skills: every problem, with
     file:line and a fix. Exit 1 on errors."""
+    from connectors.warehouse.open import open_warehouse
+    from cortex.signals.digests import check_digests
+    from cortex.signals.rules import default_rules
+    from skills.authored import YamlSkill
+    from skills.builtin import load_skills
+
     with user_errors():
         settings = read_settings()
         columns: dict[str, frozenset[str]] | None = None

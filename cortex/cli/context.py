@@ -18,11 +18,6 @@ from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, out
 from cortex.errors import UserError
-from cortex.stores.audit import AuditLog
-from cortex.workspace import Workspace
-from skills.base import Requester, SkillContext
-from skills.builtin import skill_registry
-from skills.runner import run_skill
 
 #: Each source the context can be synced from, and the skill that reads it.
 SOURCES: Final = {"notion": "notion.read"}
@@ -33,6 +28,12 @@ def context_sync(
     as_json: bool = typer.Option(False, "--json", help="Print one JSON object."),
 ) -> None:
     """Pull business context documents from a source into the context folder."""
+    from cortex.stores.audit import AuditLog
+    from cortex.workspace import Workspace
+    from skills.base import Requester, SkillContext
+    from skills.builtin import skill_registry
+    from skills.runner import run_skill
+
     with user_errors():
         skill = SOURCES.get(source.strip().lower())
         if skill is None:

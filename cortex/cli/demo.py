@@ -11,7 +11,6 @@ from connectors.warehouse.open import WarehouseUrl, parse_warehouse
 from cortex.cli.environment import read_settings
 from cortex.cli.errors import user_errors
 from cortex.cli.render import err, progress
-from cortex.demo import build_demo
 from cortex.errors import UserError
 
 
@@ -23,6 +22,8 @@ def demo_build(
     if_missing: bool = typer.Option(False, "--if-missing", help="Do nothing if it exists."),
 ) -> None:
     """Build the demo company into a DuckDB file."""
+    from cortex.demo import build_demo
+
     with user_errors():
         settings = read_settings(as_of)
         path = out or _duckdb_file(settings.warehouse, "--out")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager, nullcontext
 from pathlib import Path
@@ -15,7 +16,6 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from connectors.warehouse import WarehouseError
 from cortex.cli.render import err, print_issues
 from cortex.errors import InternalError, UserError
 from cortex.logs import command_logging
@@ -53,8 +53,6 @@ def _reported() -> Iterator[None]:
         raise typer.Exit(1) from None
     except UserError as error:
         fail(str(error), getattr(error, "hint", None))
-    except WarehouseError as error:
-        fail(str(error), getattr(error, "hint", None))
     except QueryError as error:
         hint = "Run `cortex metrics` to see the metrics and dimensions you can use."
         fail(error.message, error.hint or (None if "cortex metrics" in error.message else hint))
@@ -65,11 +63,20 @@ def _reported() -> Iterator[None]:
     except (typer.Exit, typer.Abort, KeyboardInterrupt):
         raise
     except Exception as error:  # noqa: BLE001 - the last line of defence for the user
+        if _is_warehouse_error(error):
+            fail(str(error), getattr(error, "hint", None))
         internal = _log_internal(error)
         fail(
             f"Sorry, something went wrong on our side (trace {internal.trace_id}).",
             "The details are in data/cortex.log; quote the trace id when you report it.",
         )
+
+
+def _is_warehouse_error(error: Exception) -> bool:
+    """Whether `error` is a `WarehouseError`, without importing the connectors (and pandas)
+    for a command that never opened a warehouse: then it cannot be one."""
+    base = sys.modules.get("connectors.warehouse.base")
+    return base is not None and isinstance(error, base.WarehouseError)
 
 
 def fail(message: str, hint: str | None) -> None:

@@ -10,18 +10,9 @@ import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cortex.agent import Agent
-from cortex.assembly import choose_planner, workspace_context
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
-from cortex.cli.payload import json_value
 from cortex.cli.render import out
-from cortex.evaluation import load_eval, run_eval
-from cortex.knowledge import build_value_index
-from cortex.planning.plans import Closeable
-from cortex.stores.conversations import ConversationStore
-from cortex.workspace import Workspace
-from skills.builtin import skill_registry
 
 
 def evaluate(
@@ -32,6 +23,16 @@ def evaluate(
     ),
 ) -> None:
     """Score the pipeline on an eval set: accuracy, clarifications, wrong answers, latency."""
+    from cortex.agent import Agent
+    from cortex.assembly import choose_planner, workspace_context
+    from cortex.cli.payload import json_value
+    from cortex.evaluation import load_eval, run_eval
+    from cortex.knowledge import build_value_index
+    from cortex.planning.plans import Closeable
+    from cortex.stores.conversations import ConversationStore
+    from cortex.workspace import Workspace
+    from skills.builtin import skill_registry
+
     with user_errors():
         as_of, cases = load_eval(path)
         settings = read_settings(as_of.isoformat())

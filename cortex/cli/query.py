@@ -8,13 +8,10 @@ import typer
 from rich.markup import escape
 from rich.syntax import Syntax
 
-from cortex.answers.narrative import narrate
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import in_range, user_errors
-from cortex.cli.payload import json_value, query_payload
 from cortex.cli.render import out, render_provenance, render_table
 from cortex.errors import UserError
-from cortex.workspace import Workspace
 from semantic_layer.compile import DIALECTS
 from semantic_layer.query import MAX_LIMIT, OrderBy, SemanticQuery, parse_where, validate_query
 
@@ -80,6 +77,9 @@ def query(
     ),
 ) -> None:
     """Query governed metrics: `cortex query -m arr --by segment`."""
+    from cortex.answers.narrative import narrate
+    from cortex.workspace import Workspace
+
     with user_errors():
         semantic = _build_query(metric, by, where, named, last, time_range, compare, order, limit)
         settings = read_settings(as_of)
@@ -88,6 +88,8 @@ def query(
             outcome = workspace.query(semantic, dialect=dialect)
         compiled, result = outcome.compiled, outcome.result
         if as_json:
+            from cortex.cli.payload import json_value, query_payload  # the answers' modules
+
             print(json.dumps(query_payload(compiled, result), default=json_value))
             return
         if result is None:

@@ -7,22 +7,20 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 from rich.console import Console
-from rich.markdown import Markdown
 from rich.markup import escape
-from rich.padding import Padding
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from connectors.warehouse import QueryResult
-from cortex.answer import Answer
-from cortex.answers.formatting import provenance_points
-from cortex.answers.wording import cell_text, shown_partials
-from semantic_layer.compile import CompiledQuery
-from semantic_layer.errors import Issue
+if TYPE_CHECKING:  # the answers' modules bring pandas: imported when a result is shown
+    import pandas as pd
+
+    from connectors.warehouse import QueryResult
+    from cortex.answer import Answer
+    from semantic_layer.compile import CompiledQuery
+    from semantic_layer.errors import Issue
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -56,6 +54,8 @@ def print_issues(issues: tuple[Issue, ...] | list[Issue]) -> None:
 
 def render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
     """A result as a table: dimensions left-aligned, numbers right-aligned, partials marked."""
+    from cortex.answers.wording import cell_text, shown_partials
+
     table = Table(show_edge=False, header_style="bold")
     for column in compiled.columns:
         table.add_column(column.label, justify="left" if column.kind == "dimension" else "right")
@@ -67,6 +67,8 @@ def render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
 
 def render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> None:
     """The "How this was computed" points: definitions, filters and sources behind a number."""
+    from cortex.answers.formatting import provenance_points
+
     p = compiled.provenance
     out.print("\n[bold]How this was computed[/]")
     for emphasis, rest in provenance_points(p):
@@ -106,6 +108,9 @@ def render_answer(answer: Answer) -> None:
         if not answer.result.frame.empty:
             out.print(render_table(answer.compiled, answer.result.frame))
         render_provenance(answer.compiled, answer.result)
+        from rich.markdown import Markdown  # markdown-it: only for an answer with caveats
+        from rich.padding import Padding
+
         for caveat in answer.caveats:
             out.print(f"\n[bold]Note[/] [dim]({escape(caveat.source)})[/]")
             out.print(Padding(Markdown(caveat.markdown), (0, 0, 0, 2)), soft_wrap=False)

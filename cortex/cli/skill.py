@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from cortex.assembly import build_agent
 from cortex.cli.environment import ensure_warehouse, read_settings
 from cortex.cli.errors import user_errors
-from cortex.cli.payload import answer_payload, json_value
 from cortex.cli.render import err, out, print_issues, render_answer
 from cortex.errors import UserError
-from cortex.stores.audit import AuditLog
-from cortex.workspace import Workspace
-from skills.base import Requester, SkillContext
-from skills.builtin import load_skills, skill_registry
-from skills.runner import SkillRun, run_skill
+
+if TYPE_CHECKING:
+    from skills.runner import SkillRun
 
 
 def skill_list(
@@ -27,6 +24,8 @@ def skill_list(
 ) -> None:
     """List the skills Cortex can run: built-in ones and the analysts' YAML skills (a YAML
     skill file with errors is left out, and its problems are printed on stderr)."""
+    from skills.builtin import load_skills
+
     with user_errors():
         registry, issues = load_skills(read_settings())
         print_issues(issues)
@@ -76,6 +75,13 @@ def skill_run(
     as_of: str = typer.Option(None, "--as-of", help="Reference day for relative time."),
 ) -> None:
     """Run a skill: `cortex skill run okr.status --input '{"okr": "OKR-1"}'`."""
+    from cortex.assembly import build_agent
+    from cortex.stores.audit import AuditLog
+    from cortex.workspace import Workspace
+    from skills.base import Requester, SkillContext
+    from skills.builtin import skill_registry
+    from skills.runner import run_skill
+
     with user_errors():
         given = _input(input_json)
         settings = read_settings(as_of)
@@ -105,6 +111,8 @@ def skill_run(
 
 
 def _show(run: SkillRun, *, as_json: bool) -> None:
+    from cortex.cli.payload import answer_payload, json_value
+
     result = run.result
     if as_json:
         payload: dict[str, object] = {

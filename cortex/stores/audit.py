@@ -37,16 +37,18 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Final, Literal, TextIO, get_args
+from typing import TYPE_CHECKING, Any, Final, Literal, TextIO, get_args
 
 import yaml
 
-from connectors.warehouse import CacheStatus
-from cortex.answer import Answer, AnswerStatus
 from cortex.errors import UserError
 from cortex.stores.sqlite import SQLiteFile
 from semantic_layer.errors import did_you_mean
 from semantic_layer.query import SemanticQuery
+
+if TYPE_CHECKING:  # answers hold results (pandas): `cortex audit` reads the log without them
+    from connectors.warehouse import CacheStatus
+    from cortex.answer import Answer, AnswerStatus
 
 __all__ = [
     "ANSWER_CHARS",

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 from semantic_layer.compile.merge import compare, core, with_ctes
 from semantic_layer.compile.output import order_by, output_columns
 from semantic_layer.compile.plan import Plan, dim_ref
-from semantic_layer.compile.planner import Planner, listing_group
+from semantic_layer.compile.planner import Planner, listing_group, never_null, one_row
 from semantic_layer.compile.provenance import build_provenance
 from semantic_layer.compile.results import CompiledQuery
-from semantic_layer.compile.sql import check_dialect, render
+from semantic_layer.compile.sql import check_dialect, counts_conditions, render
 from semantic_layer.errors import QueryError, UnknownNameError
 from semantic_layer.model import SemanticModel
 from semantic_layer.query import SemanticQuery, parse_where
@@ -48,6 +48,9 @@ def compile_query(
             raise UnknownNameError("named filter", name, [f.name for f in model.filters])
         filters.extend(parse_where(named.where))
     groups = list(planner.groups.values())
+    if not dims:
+        counts = never_null(planner, conditional=counts_conditions(dialect))
+        formulas = {name: one_row(formula, counts) for name, formula in formulas.items()}
     if not query.metrics:
         timed = query.time_range is not None or any(ref.is_metric_time for ref in dims)
         groups = [listing_group(model, dims, filters, timed=timed)]
@@ -87,7 +90,9 @@ def compile_query(
         select = with_ctes(ctes, merged)
 
     columns = output_columns(plan)
-    select = select.order_by(*order_by(plan, columns), copy=False)
+    ordering = order_by(plan, columns)  # checked even when unused: a bad name is an error
+    if dims:  # a total is one row: nothing to order
+        select = select.order_by(*ordering, copy=False)
     if query.limit is not None:
         select = select.limit(query.limit, copy=False)
     sql = render(select, dialect)

@@ -164,6 +164,47 @@ class Planner:
         return placeholder
 
 
+def never_null(planner: Planner, *, conditional: bool) -> frozenset[tuple[str, str]]:
+    """The (group, column) placeholders that are never NULL in a query without dimensions: the
+    counts of plain groups. Such a group is one SELECT without GROUP BY, which returns one row
+    whatever its WHERE keeps, and a count of no rows is 0. A count with a condition of its own
+    is one only where the engine counts conditions (`conditional`; `sql.counts_conditions`)."""
+    return frozenset(
+        (group.alias, column)
+        for group in planner.groups.values()
+        if group.kind == "plain"
+        for leaf, column in group.leaves
+        if leaf.measure.aggregation in ("count", "count_distinct")
+        and (conditional or not (leaf.filters or leaf.measure.filter))
+    )
+
+
+def one_row(formula: exp.Expr, counts: frozenset[tuple[str, str]]) -> exp.Expr:
+    """`formula` for a total (one row) without the `COALESCE(count, 0)` that a count read from
+    `counts` never needs: `COALESCE(x, n)` of such an `x` (in parentheses or not) is `x`."""
+
+    def bare(node: exp.Expr) -> exp.Expr | None:
+        while isinstance(node, exp.Paren):
+            node = node.this
+        if isinstance(node, exp.Column) and (node.table, node.name) in counts:
+            return node
+        return None
+
+    def simplify(node: exp.Expr) -> exp.Expr:
+        for key, value in list(node.args.items()):
+            if isinstance(value, exp.Expr):
+                node.set(key, simplify(value))
+            elif isinstance(value, list):
+                node.set(key, [simplify(v) if isinstance(v, exp.Expr) else v for v in value])
+        if isinstance(node, exp.Coalesce) and len(node.expressions) == 1:
+            column = bare(node.this)
+            if column is not None:
+                return column
+        return node
+
+    return simplify(formula.copy())
+
+
 def listing_group(
     model: SemanticModel, dims: Sequence[DimRef], filters: Sequence[Filter], *, timed: bool
 ) -> Group:

@@ -39,6 +39,14 @@ def render(tree: exp.Expr, dialect: str) -> str:
     )
 
 
+@lru_cache(maxsize=16)
+def counts_conditions(dialect: str) -> bool:
+    """Whether `COUNT_IF(cond)` is a count on `dialect` (0 over no rows), not a SUM of a CASE
+    (NULL over no rows, as sqlglot writes it for PostgreSQL)."""
+    written = render(exp.CountIf(this=exp.column("x")), dialect).upper()
+    return not written.startswith("SUM")
+
+
 @lru_cache(maxsize=4096)
 def parsed(sql: str) -> exp.Expr:
     """`sql`, a model expression or query, parsed (shared: never modify it; see `parse`)."""

@@ -34,8 +34,10 @@ from datetime import date
 import duckdb
 import pandas as pd
 import pytest
+import sqlglot
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
+from sqlglot import exp
 
 from semantic_layer.compile import compile_query
 from semantic_layer.errors import QueryError, UnknownNameError
@@ -376,6 +378,8 @@ def test_compiled_queries_agree_with_pandas(case: Case, demo: Demo) -> None:
     event(f"rows: {'0' if frame.empty else '1' if len(frame) == 1 else 'several'}")
     event(f"dimensions: {len(case.dimensions)}, grain: {case.grain}")
     event(f"filters: {len(case.filters) + len(case.named)}")
+    sql, _ = run(case, demo)
+    event(f"a fact pre-aggregated at its join key: {preaggregated(sql)}")
 
 
 @settings(PROPERTIES, max_examples=100)
@@ -477,6 +481,75 @@ def test_a_filter_never_matches_a_null_dimension_value(demo: Demo) -> None:
     naive = open_deals.loc[~open_deals["region"].isin(["EMEA"]), "amount"].sum()
     assert open_deals["region"].isna().any()
     assert frame["pipeline_amount"].iloc[0] != pytest.approx(naive)
+
+
+def preaggregated(sql: str) -> bool:
+    """Whether `sql` aggregates a table per join key before joining it (a grouped subquery
+    in FROM, compile/preaggregate.py)."""
+    return any(
+        isinstance(sub.this, exp.Select) and sub.this.args.get("group") is not None
+        for sub in sqlglot.parse_one(sql, read="duckdb").find_all(exp.Subquery)
+    )
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        Case(("ticket_volume",), ("segment",)),
+        Case(("ticket_volume", "arr"), ("segment",), time_range="last 3 months"),
+        Case(("ai_handled_tickets", "resolved_tickets"), ("vertical", "region")),
+        Case(
+            ("ticket_volume",),
+            ("account_name",),
+            filters=(QueryFilter("channel", "in", ("email", "chat")),),
+            time_range="last quarter",
+        ),
+        Case(("pipeline_amount", "bookings"), ("region",)),
+        Case(("influenced_revenue", "ticket_volume"), ("segment",)),
+    ],
+    ids=str,
+)
+def test_a_fact_counted_per_join_key_first_gives_the_same_numbers(case: Case, demo: Demo) -> None:
+    """Counts and sums grouped only by a joined table's dimensions are aggregated per join key
+    before the join (tickets per account, then accounts by segment), and agree with pandas:
+    with a filter on the fact (inside), a metric's own filter leaving a key with 0, and deals of
+    no account (a LEFT join: a NULL region)."""
+    sql, _ = run(case, demo)
+    assert preaggregated(sql), sql
+    assert_matches_reference(case, demo)
+
+
+def test_a_count_distinct_or_a_fact_dimension_is_never_pre_aggregated(demo: Demo) -> None:
+    """A count of distinct values and a median are no sum of per-key values, and a dimension of
+    the fact itself (its channel, its month) is not the join key's: these join first. So does a
+    filter on the dimension table, which the engine applies through the join (faster)."""
+    enterprise = (QueryFilter("segment", "=", ("Enterprise",)),)
+    for case in (
+        Case(("ticket_volume",), ("account_name",), filters=enterprise, time_range="last quarter"),
+        Case(("active_customers",), ("segment",)),
+        Case(("first_response_time",), ("segment",)),
+        Case(("ticket_volume",), ("segment", "channel")),
+        Case(("ticket_volume",), ("segment",), "month", time_range="last 3 months"),
+    ):
+        sql, _ = run(case, demo)
+        assert not preaggregated(sql), sql
+        assert_matches_reference(case, demo)
+
+
+def test_a_total_is_one_row_with_no_order_and_no_fill_for_a_count(demo: Demo) -> None:
+    """A query with no dimension returns one row: it carries no ORDER BY, and a count (0 over no
+    rows) no COALESCE; a sum still does where its metric fills NULLs."""
+    for case in (
+        Case(("ticket_volume",)),
+        Case(("ticket_volume", "arr")),
+        Case(("ticket_volume",), filters=(QueryFilter("channel", "=", ("no-such-channel",)),)),
+    ):
+        sql, frame = run(case, demo)
+        tree = sqlglot.parse_one(sql, read="duckdb")
+        assert tree.args.get("order") is None, sql
+        assert "COALESCE(COUNT" not in sql.replace(" ", "").upper(), sql
+        assert len(frame) == 1
+        assert_matches_reference(case, demo)
 
 
 def test_null_groups_merge_across_tables(demo: Demo) -> None:

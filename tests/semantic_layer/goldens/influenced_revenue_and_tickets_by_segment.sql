@@ -2,8 +2,15 @@ WITH g0 AS (
   /* conversions: influenced_revenue (plain) */
   SELECT
     accounts.segment AS segment,
-    SUM(conversions.order_value) AS m0
-  FROM conversions AS conversions
+    SUM(conversions.m0) AS m0
+  FROM (
+    SELECT
+      conversions.account_id AS account_id,
+      SUM(conversions.order_value) AS m0
+    FROM conversions AS conversions
+    GROUP BY
+      1
+  ) AS conversions
   INNER JOIN accounts AS accounts
     ON conversions.account_id = accounts.account_id
   GROUP BY
@@ -12,8 +19,15 @@ WITH g0 AS (
   /* tickets: tickets (plain) */
   SELECT
     accounts.segment AS segment,
-    COUNT(*) AS m1
-  FROM tickets AS tickets
+    CAST(SUM(tickets.m1) AS BIGINT) AS m1
+  FROM (
+    SELECT
+      tickets.account_id AS account_id,
+      COUNT(*) AS m1
+    FROM tickets AS tickets
+    GROUP BY
+      1
+  ) AS tickets
   INNER JOIN accounts AS accounts
     ON tickets.account_id = accounts.account_id
   GROUP BY

@@ -2,8 +2,15 @@ WITH g0 AS (
   /* tickets: tickets (plain) */
   SELECT
     accounts.segment AS segment,
-    COUNT(*) AS m0
-  FROM tickets AS tickets
+    CAST(SUM(tickets.m0) AS BIGINT) AS m0
+  FROM (
+    SELECT
+      tickets.account_id AS account_id,
+      COUNT(*) AS m0
+    FROM tickets AS tickets
+    GROUP BY
+      1
+  ) AS tickets
   INNER JOIN accounts AS accounts
     ON tickets.account_id = accounts.account_id
   GROUP BY
