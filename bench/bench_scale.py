@@ -116,8 +116,9 @@ def child(
     began = time.perf_counter()
     warehouse = open_warehouse(where, timeout_seconds=timeout, max_rows=100_000)
     warehouse.ping(timeout)
-    print(json.dumps({"open_seconds": time.perf_counter() - began}), flush=True)
     me = os.getpid()
+    opened = {"open_seconds": time.perf_counter() - began, "startup_mib": peak_mib(me)}
+    print(json.dumps(opened), flush=True)
     for bench_query in queries:
         compiled = compile_query(bench_query.query, model, as_of=AS_OF, dialect=warehouse.dialect)
         engine_pids = _engine_pids(engine, postmaster_pidfile)
@@ -204,7 +205,12 @@ def demo_file(cache_dir: Path, scale: float, seed: int) -> Path:
 def run_child(
     engine: str, scale: float, where: str, args: argparse.Namespace, pidfile: str | None
 ) -> Run:
-    """Run one engine's queries in a fresh subprocess; its peak memory from `os.wait4`."""
+    """Run one engine's queries in a fresh subprocess.
+
+    Its peak memory is the largest of its per-query peaks and its peak before the first query
+    (start-up and opening the warehouse). Not `ru_maxrss` from `os.wait4`: a forked child
+    inherits the parent's high-water mark until it execs, and the parent may just have built a
+    demo in memory."""
     command = [sys.executable, "-m", "bench.bench_scale", "--child", engine, where]
     command += ["--repeat", str(args.repeat), "--timeout", str(args.timeout)]
     if pidfile:
@@ -217,14 +223,14 @@ def run_child(
         record = json.loads(line)
         if "open_seconds" in record:
             run.open_seconds = record["open_seconds"]
+            run.child_peak_mib = record["startup_mib"]
         else:
             run.queries.append(QueryFigure(**record))
             print(f"  {engine} scale {scale:g}: {_brief(run.queries[-1])}", flush=True)
     process.stdout.close()
-    _, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    process.wait()
     run.wall_seconds = time.perf_counter() - began
-    run.child_peak_mib = usage.ru_maxrss / 1024
+    run.child_peak_mib = max([run.child_peak_mib, *(q.process_mib for q in run.queries)])
     if process.returncode != 0:
         run.failure = f"the subprocess exited with {process.returncode}"
     return run
@@ -314,7 +320,7 @@ def summary(run: Run) -> str:
     failed = f"; {len(run.queries) - len(done)} failed" if len(done) < len(run.queries) else ""
     return (
         f"{run.engine} at scale {run.scale:g}: {met}/{len(run.queries)} queries under "
-        f"{TARGET_SECONDS:g} s (median){slow}{failed}; subprocess peak "
+        f"{TARGET_SECONDS:g} s (median){slow}{failed}; process peak "
         f"{run.child_peak_mib:,.0f} MiB; opened in {run.open_seconds:.1f} s"
         + (
             f"; prepared in {run.prepare_seconds:.0f} s ({run.prepare_note})"
