@@ -23,6 +23,7 @@ from typing import Literal, Protocol, Self
 import pandas as pd
 
 __all__ = [
+    "ClosesOnExit",
     "CacheStatus",
     "QueryResult",
     "Warehouse",
@@ -70,6 +71,24 @@ class QueryResult:
     freshness: datetime | None
     timings_ms: dict[str, float]
     cache: CacheStatus = "off"
+
+
+class ClosesOnExit:
+    """`with warehouse:` closes it at the end of the block (a subclass defines `close`)."""
+
+    def close(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
 
 
 class Warehouse(Protocol):

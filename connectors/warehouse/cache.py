@@ -28,10 +28,9 @@ import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, replace
-from types import TracebackType
-from typing import Final, Protocol, Self, runtime_checkable
+from typing import Final, Protocol, runtime_checkable
 
-from connectors.warehouse.base import QueryResult, Warehouse, WarehouseError
+from connectors.warehouse.base import ClosesOnExit, QueryResult, Warehouse, WarehouseError
 
 __all__ = [
     "DEFAULT_MAX_BYTES",
@@ -173,7 +172,7 @@ class ResultCache:
                 self._evictions += 1
 
 
-class CachedWarehouse:
+class CachedWarehouse(ClosesOnExit):
     """`warehouse` with a result cache in front: the same protocol, results marked hit, miss
     or off (see the module's docstring). Share one `ResultCache` between several warehouses
     when their results should be found by each other (the keys keep them apart)."""
@@ -228,17 +227,6 @@ class CachedWarehouse:
     def close(self) -> None:
         """Close the wrapped warehouse; the cache keeps its results for other connections."""
         self.warehouse.close()
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
 
 def _private(result: QueryResult) -> QueryResult:

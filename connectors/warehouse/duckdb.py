@@ -21,13 +21,13 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Final, Self
+from typing import Final
 
 import duckdb
 import pandas as pd
 
 from connectors.warehouse.base import (
+    ClosesOnExit,
     QueryResult,
     WarehouseError,
     WarehouseNotFound,
@@ -88,7 +88,7 @@ DUCKDB_SETTINGS: Final[dict[str, str | bool | int | float | list[str]]] = {
 }
 
 
-class DuckDBWarehouse:
+class DuckDBWarehouse(ClosesOnExit):
     """A read-only DuckDB file; safe to share between threads (each call gets its own cursor)."""
 
     dialect: Final = "duckdb"
@@ -150,17 +150,6 @@ class DuckDBWarehouse:
         opened. A write needs the file closed here, so a change of data is a new connection
         with a new version. None when the file changed while it was being opened."""
         return self._version
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""

@@ -33,8 +33,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
-from types import TracebackType
-from typing import Any, Final, Self
+from typing import Any, Final
 
 import numpy as np
 import pandas as pd
@@ -42,7 +41,7 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from connectors.warehouse.base import QueryResult, WarehouseError, WarehouseTimeout
+from connectors.warehouse.base import ClosesOnExit, QueryResult, WarehouseError, WarehouseTimeout
 
 __all__ = ["PostgresWarehouse", "redacted_url"]
 
@@ -100,7 +99,7 @@ def redacted_url(url: str) -> str:
     return f"postgresql://{user}{at}{parts.get('host') or ''}{port}{database}"
 
 
-class PostgresWarehouse:
+class PostgresWarehouse(ClosesOnExit):
     """A PostgreSQL database read through one connection; calls from threads take turns."""
 
     dialect: Final = "postgres"
@@ -140,17 +139,6 @@ class PostgresWarehouse:
 
     def __repr__(self) -> str:
         return f"PostgresWarehouse({self.url!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""

@@ -39,8 +39,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import TYPE_CHECKING, Any, Final, Self
+from typing import TYPE_CHECKING, Any, Final
 from urllib.parse import parse_qs, urlsplit
 
 import sqlglot
@@ -48,6 +47,7 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from connectors.warehouse.base import (
+    ClosesOnExit,
     QueryResult,
     WarehouseError,
     WarehouseNotFound,
@@ -173,7 +173,7 @@ def read_only_check(sql: str) -> None:
             )
 
 
-class SparkWarehouse:
+class SparkWarehouse(ClosesOnExit):
     """Spark behind the `Warehouse` protocol; safe to share between threads."""
 
     dialect: Final = "spark"
@@ -201,17 +201,6 @@ class SparkWarehouse:
 
     def __repr__(self) -> str:
         return f"SparkWarehouse({self.url!r})"
-
-    def __enter__(self) -> Self:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
-        self.close()
 
     def close(self) -> None:
         """Stop using the session; it stays up for the rest of the process (starting one costs
