@@ -52,6 +52,17 @@ def postgres_bin() -> Path:
     )
 
 
+def _runuser() -> str:
+    """util-linux's runuser, which lives in sbin: found there when PATH holds no sbin (a
+    minimal environment, such as `env -i PATH=/usr/bin:/bin`)."""
+    found = shutil.which("runuser") or shutil.which("runuser", path="/usr/sbin:/sbin")
+    if found is None:
+        raise PostgresUnavailable(
+            "runuser is not installed (util-linux): PostgreSQL cannot be started as root."
+        )
+    return found
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -135,7 +146,7 @@ class PostgresServer:
 
     def _argv(self, program: str, *arguments: str) -> list[str]:
         argv = [str(self.bin / program), *arguments]
-        return argv if self.as_user is None else ["runuser", "-u", self.as_user, "--", *argv]
+        return argv if self.as_user is None else [_runuser(), "-u", self.as_user, "--", *argv]
 
     def _command(self, program: str, *arguments: str) -> None:
         started = time.monotonic()
