@@ -19,6 +19,8 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Final
 
+import numpy as np
+
 from connectors.warehouse import WarehouseError
 from cortex.answers.formatting import number_of
 from cortex.answers.wording import span_text
@@ -192,9 +194,17 @@ def _span(first: date | None, last: date | None, otherwise: str) -> str:
     return span_text(first, last) if first is not None and last is not None else otherwise
 
 
+def _count_or_number(value: object) -> float | None:
+    """A cell as a number, a count kept whole (so it reads `1,757`, not `1,757.00`)."""
+    number = number_of(value)
+    if number is not None and isinstance(value, int | np.integer):
+        return int(number)
+    return number
+
+
 def _reading(signal: Signal, row: dict[str, object]) -> Reading:
     name = signal.metric
-    value = number_of(row.get(name))
+    value = _count_or_number(row.get(name))
     group = tuple(
         (dimension, str(row.get(dimension.replace(":", "__"), "")))
         for dimension in signal.dimensions
@@ -206,8 +216,8 @@ def _reading(signal: Signal, row: dict[str, object]) -> Reading:
         return Reading(value, target, change, pct, group)
     return Reading(
         value,
-        number_of(row.get(f"{name}__previous")),
-        number_of(row.get(f"{name}__change")),
+        _count_or_number(row.get(f"{name}__previous")),
+        _count_or_number(row.get(f"{name}__change")),
         number_of(row.get(f"{name}__change_pct")),
         group,
     )
