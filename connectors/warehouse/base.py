@@ -23,6 +23,7 @@ from typing import Literal, Protocol, Self
 import pandas as pd
 
 __all__ = [
+    "capped_result",
     "ClosesOnExit",
     "CacheStatus",
     "QueryResult",
@@ -71,6 +72,35 @@ class QueryResult:
     freshness: datetime | None
     timings_ms: dict[str, float]
     cache: CacheStatus = "off"
+
+
+def capped_result(
+    frame: pd.DataFrame,
+    max_rows: int,
+    freshness: datetime | None,
+    *,
+    started: float,
+    executed: float,
+    fetched: float,
+    finished: float,
+) -> QueryResult:
+    """A result of at most `max_rows` rows from a frame fetched with one row more (so that
+    `truncated` says whether there were more), timed by the `time.perf_counter()` readings
+    taken when the query started, ran, was fetched and had its freshness."""
+    truncated = len(frame) > max_rows
+    if truncated:
+        frame = frame.iloc[:max_rows]
+    return QueryResult(
+        frame=frame,
+        row_count=len(frame),
+        truncated=truncated,
+        freshness=freshness,
+        timings_ms={
+            "execute": (executed - started) * 1000,
+            "fetch": (fetched - executed) * 1000,
+            "freshness": (finished - fetched) * 1000,
+        },
+    )
 
 
 class ClosesOnExit:

@@ -32,6 +32,7 @@ from connectors.warehouse.base import (
     WarehouseError,
     WarehouseNotFound,
     WarehouseTimeout,
+    capped_result,
 )
 from connectors.warehouse.duckdb_frame import to_frame
 
@@ -229,19 +230,14 @@ class DuckDBWarehouse(ClosesOnExit):
         fetched = time.perf_counter()
         freshness = self._latest(cursor, sources, freshness_columns)
         finished = time.perf_counter()
-        truncated = len(frame) > self.max_rows
-        if truncated:
-            frame = frame.iloc[: self.max_rows]
-        return QueryResult(
-            frame=frame,
-            row_count=len(frame),
-            truncated=truncated,
-            freshness=freshness,
-            timings_ms={
-                "execute": (bound - started) * 1000,
-                "fetch": (fetched - bound) * 1000,
-                "freshness": (finished - fetched) * 1000,
-            },
+        return capped_result(
+            frame,
+            self.max_rows,
+            freshness,
+            started=started,
+            executed=bound,
+            fetched=fetched,
+            finished=finished,
         )
 
     @contextmanager

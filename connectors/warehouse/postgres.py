@@ -41,7 +41,13 @@ import psycopg
 from psycopg import errors as pg_errors
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from connectors.warehouse.base import ClosesOnExit, QueryResult, WarehouseError, WarehouseTimeout
+from connectors.warehouse.base import (
+    ClosesOnExit,
+    QueryResult,
+    WarehouseError,
+    WarehouseTimeout,
+    capped_result,
+)
 
 __all__ = ["PostgresWarehouse", "redacted_url"]
 
@@ -180,19 +186,14 @@ class PostgresWarehouse(ClosesOnExit):
             fetched = time.perf_counter()
             freshness = self._latest(connection, source_tables, freshness_columns or {})
             finished = time.perf_counter()
-        truncated = len(frame) > self.max_rows
-        if truncated:
-            frame = frame.iloc[: self.max_rows]
-        return QueryResult(
-            frame=frame,
-            row_count=len(frame),
-            truncated=truncated,
-            freshness=freshness,
-            timings_ms={
-                "execute": (executed - started) * 1000,
-                "fetch": (fetched - executed) * 1000,
-                "freshness": (finished - fetched) * 1000,
-            },
+        return capped_result(
+            frame,
+            self.max_rows,
+            freshness,
+            started=started,
+            executed=executed,
+            fetched=fetched,
+            finished=finished,
         )
 
     def columns(self) -> dict[str, frozenset[str]]:
