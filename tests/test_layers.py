@@ -99,6 +99,12 @@ RULES: tuple[Rule, ...] = (
         ),
     ),
     Rule(
+        "the model's interchange (cortex.interchange) is a translation of metrics.yml: it "
+        "imports no other part of cortex but its errors",
+        lambda m: _within(m, "cortex.interchange"),
+        lambda i: _within(i, "cortex") and not _within(i, "cortex.errors", "cortex.interchange"),
+    ),
+    Rule(
         "the stores never import the agent, planning or a surface",
         lambda m: _within(m, "cortex.stores"),
         lambda i: _within(i, "cortex.agent", "cortex.planning", *_CORE_SURFACES),

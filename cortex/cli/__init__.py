@@ -3,7 +3,8 @@
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
 (demo build, demo export), `serve` (serve slack), `skill` (skill list, skill run), `context`
-(context sync) and `digest` (digest list, run, serve). They share `environment` (settings and the
+(context sync), `digest` (digest list, run, serve) and `model` (model import dbt|snowflake,
+model export dbt|snowflake|osi). They share `environment` (settings and the
 warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
 (what the terminal shows) and `payload` (the JSON of `--json`).
 """
@@ -12,7 +13,19 @@ from __future__ import annotations
 
 import typer
 
-from cortex.cli import ask, audit, catalog, context, demo, digest, evaluate, query, serve, skill
+from cortex.cli import (
+    ask,
+    audit,
+    catalog,
+    context,
+    demo,
+    digest,
+    evaluate,
+    model,
+    query,
+    serve,
+    skill,
+)
 
 app = typer.Typer(
     name="cortex",
@@ -53,6 +66,14 @@ app.add_typer(digest_app, name="digest")
 digest_app.command("list")(digest.digest_list)
 digest_app.command("run")(digest.digest_run)
 digest_app.command("serve")(digest.digest_serve)
+
+model_app = typer.Typer(help="The model travels: import from and export to dbt, Snowflake, OSI.")
+app.add_typer(model_app, name="model")
+model_import_app = typer.Typer(help="Write a metrics.yml from another tool's semantic model.")
+model_app.add_typer(model_import_app, name="import")
+model_import_app.command("dbt")(model.import_dbt_command)
+model_import_app.command("snowflake")(model.import_snowflake_command)
+model_app.command("export")(model.export_command)
 
 
 def main() -> None:

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from cortex.errors import UserError
 from semantic_layer.errors import Issue
 from semantic_layer.loader import load_and_check
 from semantic_layer.model import Location
@@ -73,12 +74,30 @@ class Exported:
     unmapped: tuple[Unmapped, ...] = ()
 
 
-class InterchangeError(Exception):
-    """A conversion cannot be done; the message says what to do (and `issues`, the loader's)."""
+class InterchangeError(UserError):
+    """A conversion cannot be done: the message says why, `issues` lists each problem found
+    (file:line) in what was read or built."""
 
     def __init__(self, message: str, issues: Iterable[Issue] = ()) -> None:
         self.issues = tuple(issues)
+        self.summary = message
         super().__init__("\n".join([message, *(str(i) for i in self.issues)]))
+
+    def with_hint(self, hint: str | None) -> InterchangeError:
+        """This error with the hint a user is shown under it."""
+        self.hint = hint
+        return self
+
+
+def governed(document: dict[str, Any], *, owner: str | None, source: str) -> dict[str, Any]:
+    """Every metric with an owner (its own, else `owner`) and a description (its own, else
+    one saying it came from `source` without one): what metrics.yml requires of a metric."""
+    for metric in document.get("metrics", []):
+        if not metric.get("owner") and owner:
+            metric["owner"] = owner
+        if not str(metric.get("description") or "").strip():
+            metric["description"] = f"{metric.get('label', metric['name'])}, imported from {source} without a description."
+    return document
 
 
 def dump_yaml(document: Mapping[str, Any]) -> str:

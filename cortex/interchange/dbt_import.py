@@ -15,7 +15,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from cortex.interchange.common import CORTEX_KEY, Findings, Imported
+from cortex.interchange.common import CORTEX_KEY, Findings, Imported, governed
 from cortex.interchange.dbt_export import DIMENSION_EXTRAS, METRIC_EXTRAS, QUERY_EXTRAS, TABLE_EXTRAS
 from cortex.interchange.dbt_read import DbtProject, Found, read_project, relation_of, validate
 from cortex.interchange.filters import from_jinja
@@ -31,12 +31,14 @@ _AGGREGATIONS = {
 _MEASURE_EXTRAS = ("filter", "snapshot", "expr")
 
 
-def import_dbt(path: Path) -> Imported:
+def import_dbt(path: Path, *, owner: str | None = None) -> Imported:
     """The metrics.yml document for the dbt project at `path` (validated by
-    dbt-semantic-interfaces first), and what did not map."""
+    dbt-semantic-interfaces first), and what did not map; `owner` owns the metrics whose
+    `meta` names no owner."""
     project = read_project(path)
     validate(project)
-    return _Converter(project).convert()
+    imported = _Converter(project).convert()
+    return Imported(governed(imported.document, owner=owner, source="dbt"), imported.unmapped)
 
 
 def _meta(raw: LineMap) -> dict[str, Any]:
@@ -273,6 +275,10 @@ class _Converter:
         if raw.get("description"):
             metric["description"] = str(raw["description"]).strip()
         metric |= {k: extra[k] for k in METRIC_EXTRAS if k in extra}
+        config = raw.get("config")
+        plain_meta = config.get("meta") if isinstance(config, dict) else raw.get("meta")
+        if "owner" not in metric and isinstance(plain_meta, dict) and plain_meta.get("owner"):
+            metric["owner"] = str(plain_meta["owner"])  # dbt's usual `meta: {owner: ...}`
         filters = [raw["filter"]] if isinstance(raw.get("filter"), str) else list(raw.get("filter") or [])
         if kind in ("simple", "cumulative"):
             measure = params.get("measure")

@@ -24,7 +24,15 @@ import yaml
 from sqlglot import exp
 
 from cortex.interchange.aggregates import measure_sql, qualify, read_aggregate
-from cortex.interchange.common import Exported, Findings, Imported, InterchangeError, dump_yaml, extras
+from cortex.interchange.common import (
+    Exported,
+    Findings,
+    Imported,
+    InterchangeError,
+    dump_yaml,
+    extras,
+    governed,
+)
 from cortex.interchange.dbt_export import DIMENSION_EXTRAS, METRIC_EXTRAS
 from semantic_layer.errors import Issue
 from semantic_layer.model import Measure, Metric, SemanticModel, Table
@@ -34,6 +42,11 @@ from semantic_layer.yaml_lines import LineLoader, LineMap, LineSeq, display_path
 SIDECAR_SUFFIX = ".cortex.yml"
 _DATA_TYPES = {"categorical": "VARCHAR", "boolean": "BOOLEAN", "number": "NUMBER", "time": "DATE"}
 _NUMBER_TYPES = ("NUMBER", "INT", "INTEGER", "BIGINT", "SMALLINT", "FLOAT", "DOUBLE", "DECIMAL", "NUMERIC", "REAL")
+
+
+def _snowflake_sql(sql: str) -> str:
+    """Cortex's SQL (DuckDB's dialect) as Snowflake writes it."""
+    return sqlglot.transpile(sql, read="duckdb", write="snowflake")[0]
 
 
 def sidecar_name(name: str) -> str:
@@ -134,7 +147,7 @@ def _table_metric(model: SemanticModel, metric: Metric, table: Table, side: dict
         measure = measure.model_copy(update={"filter": both})
     if measure.time_dimension and measure.time_dimension != table.time_dimension:
         side["measures"][metric.name] = {"time_dimension": measure.time_dimension}
-    entry = {"name": metric.name, "description": metric.description or metric.label, "expr": measure_sql(measure)}
+    entry = {"name": metric.name, "description": metric.description or metric.label, "expr": _snowflake_sql(measure_sql(measure))}
     if metric.synonyms:
         entry["synonyms"] = list(metric.synonyms)
     return entry
@@ -184,7 +197,7 @@ def _table(
     filters = [f for f in model.filters if _filter_home(model, f.where) == table.name]
     if filters:
         entry["filters"] = [
-            {"name": f.name, "description": f.description or f.name, "expr": qualify(f.where, _own_columns(table))}
+            {"name": f.name, "description": f.description or f.name, "expr": _snowflake_sql(qualify(f.where, _own_columns(table)))}
             | ({"synonyms": list(f.synonyms)} if f.synonyms else {})
             for f in filters
         ]
@@ -205,7 +218,7 @@ def _dimension(table: Table, dimension: Any, side: dict[str, Any]) -> dict[str, 
         keep["type"] = dimension.type
     if keep:
         side["dimensions"][f"{table.name}.{dimension.name}"] = keep
-    entry: dict[str, Any] = {"name": dimension.name, "expr": dimension.sql, "data_type": _DATA_TYPES[dimension.type]}
+    entry: dict[str, Any] = {"name": dimension.name, "expr": _snowflake_sql(dimension.sql), "data_type": _DATA_TYPES[dimension.type]}
     if dimension.description:
         entry["description"] = dimension.description
     if dimension.synonyms:
@@ -267,7 +280,7 @@ def _items(raw: Any, key: str) -> list[LineMap]:
     return [i for i in value if isinstance(i, LineMap)] if isinstance(value, LineSeq) else []
 
 
-def import_snowflake(path: Path) -> Imported:
+def import_snowflake(path: Path, *, owner: str | None = None) -> Imported:
     """The metrics.yml document for the semantic view YAML at `path` (and its sidecar)."""
     if not path.is_file():
         raise InterchangeError(f"{path} not found; give a semantic view YAML file.")
@@ -276,7 +289,8 @@ def import_snowflake(path: Path) -> Imported:
         raise InterchangeError(f"{display_path(path)} declares no `tables`; is it a semantic view YAML?")
     side_path = path.with_name(sidecar_name(path.name))
     side: dict[str, Any] = plain_data(_load(side_path)) if side_path.is_file() else {}  # type: ignore[assignment]
-    return _Reader(display_path(path), side).read(data)
+    imported = _Reader(display_path(path), side).read(data)
+    return Imported(governed(imported.document, owner=owner, source="Snowflake"), imported.unmapped)
 
 
 class _Reader:
@@ -500,6 +514,16 @@ def _label(name: str) -> str:
 
 def _ratio_parts(expr: str) -> tuple[str, str] | None:
     """The two aggregates of `A / B` (or `DIV0(A, B)`), as SQL."""
+    head = expr.strip()
+    if head.upper().startswith(("DIV0(", "DIV0NULL(")):  # sqlglot rewrites these to an IF
+        try:
+            call = sqlglot.parse_one(head[head.index("(") :].replace("(", "ROW(", 1), read="duckdb")
+        except sqlglot.errors.ParseError:
+            return None
+        args = call.expressions if isinstance(call, exp.Func) else []
+        if len(args) == 2:
+            return args[0].sql(dialect="snowflake"), args[1].sql(dialect="snowflake")
+        return None
     try:
         tree = sqlglot.parse_one(expr, read="snowflake")
     except sqlglot.errors.ParseError:
