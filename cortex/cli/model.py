@@ -4,7 +4,7 @@ model to and from other tools' formats, with what did not map listed at its file
 from __future__ import annotations
 
 import json
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 
 import typer
@@ -17,13 +17,17 @@ from cortex.interchange import Imported, InterchangeError, Unmapped, write_expor
 from semantic_layer.loader import load_model
 
 
-class ExportFormat(str, Enum):
+class ExportFormat(StrEnum):
     dbt = "dbt"
     snowflake = "snowflake"
     osi = "osi"
 
 
-_DEFAULT_OUT = {"dbt": Path("dbt_export"), "snowflake": Path("semantic_model.yaml"), "osi": Path("osi.yaml")}
+_DEFAULT_OUT = {
+    "dbt": Path("dbt_export"),
+    "snowflake": Path("semantic_model.yaml"),
+    "osi": Path("osi.yaml"),
+}
 
 _FORCE = typer.Option(False, "--force", help="Overwrite what is at --out.")
 _JSON = typer.Option(False, "--json", help="Print what did not map as JSON (on stdout).")
@@ -41,7 +45,9 @@ def _print_unmapped(unmapped: tuple[Unmapped, ...], as_json: bool, done: str) ->
 
 
 _OWNER = typer.Option(
-    None, "--owner", help="Who owns the imported metrics that name no owner (metrics.yml needs one)."
+    None,
+    "--owner",
+    help="Who owns the imported metrics that name no owner (metrics.yml needs one).",
 )
 
 
@@ -59,7 +65,11 @@ def _run_import(
             warnings = write_metrics(imported, target, force=force)
         except InterchangeError as error:
             print_issues(list(error.issues))
-            hint = "Pass --owner TEAM for metrics that name no owner." if "no owner" in str(error) else None
+            hint = (
+                "Pass --owner TEAM for metrics that name no owner."
+                if "no owner" in str(error)
+                else None
+            )
             raise InterchangeError(error.summary).with_hint(hint) from None
         print_issues(warnings)
         document = imported.document

@@ -17,4 +17,11 @@ from cortex.interchange.common import Unmapped as Unmapped
 from cortex.interchange.common import write_exported as write_exported
 from cortex.interchange.common import write_metrics as write_metrics
 
-__all__ = ["Exported", "Imported", "InterchangeError", "Unmapped", "write_exported", "write_metrics"]
+__all__ = [
+    "Exported",
+    "Imported",
+    "InterchangeError",
+    "Unmapped",
+    "write_exported",
+    "write_metrics",
+]

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import sqlglot
 from sqlglot import exp
 
 from semantic_layer.model import Measure
 
-_SIMPLE: dict[type[exp.Expression], str] = {
-    exp.Sum: "sum", exp.Avg: "avg", exp.Min: "min", exp.Max: "max", exp.Median: "median",
-}  # fmt: skip
+_SIMPLE: dict[type[Any], str] = {
+    exp.Sum: "sum",
+    exp.Avg: "avg",
+    exp.Min: "min",
+    exp.Max: "max",
+    exp.Median: "median",
+}
 _WRITTEN = {"sum": "SUM", "avg": "AVG", "min": "MIN", "max": "MAX", "median": "MEDIAN"}
 
 
@@ -46,12 +51,12 @@ def qualify(sql: str, columns: Mapping[str, str]) -> str:
     """`sql` with each column renamed as `columns` says (unnamed ones kept)."""
     tree = sqlglot.parse_one(sql, read="duckdb")
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: Any) -> Any:
         if isinstance(node, exp.Column) and not node.table and node.name in columns:
             return sqlglot.parse_one(columns[node.name], read="duckdb")
         return node
 
-    return tree.transform(swap).sql(dialect="duckdb")
+    return str(tree.transform(swap).sql(dialect="duckdb"))
 
 
 def read_aggregate(sql: str, dialect: str, columns: Mapping[str, str]) -> Aggregate | None:
@@ -83,7 +88,7 @@ def read_aggregate(sql: str, dialect: str, columns: Mapping[str, str]) -> Aggreg
     if inner is None or inner.find(exp.AggFunc) is not None:
         return None
 
-    def swap(node: exp.Expression) -> exp.Expression:
+    def swap(node: Any) -> Any:
         if isinstance(node, exp.Column):
             key = node.name
             if key in columns:

@@ -96,7 +96,10 @@ def governed(document: dict[str, Any], *, owner: str | None, source: str) -> dic
         if not metric.get("owner") and owner:
             metric["owner"] = owner
         if not str(metric.get("description") or "").strip():
-            metric["description"] = f"{metric.get('label', metric['name'])}, imported from {source} without a description."
+            metric["description"] = (
+                f"{metric.get('label', metric['name'])}, imported from {source} "
+                "without a description."
+            )
     return document
 
 
@@ -143,9 +146,13 @@ def write_metrics(imported: Imported, out: Path, *, force: bool = False) -> list
 
 def _renamed(issue: Issue, draft: str, final: str) -> Issue:
     return Issue(
-        issue.level, issue.file.replace(draft, final), issue.line, issue.path, issue.message,
+        issue.level,
+        issue.file.replace(draft, final),
+        issue.line,
+        issue.path,
+        issue.message,
         issue.hint,
-    )  # fmt: skip
+    )
 
 
 def write_exported(exported: Exported, out: Path, *, force: bool = False) -> list[Path]:

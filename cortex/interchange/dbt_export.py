@@ -33,15 +33,28 @@ from semantic_layer.model import (
 from semantic_layer.rules.context import columns_in
 
 METRIC_EXTRAS = (
-    "owner", "synonyms", "format", "unit", "status", "access_groups", "better", "fill_nulls_with",
-)  # fmt: skip
+    "owner",
+    "synonyms",
+    "format",
+    "unit",
+    "status",
+    "access_groups",
+    "better",
+    "fill_nulls_with",
+)
 DIMENSION_EXTRAS = ("synonyms", "value_synonyms")
 TABLE_EXTRAS = ("freshness", "count_metric", "name_dimension", "sql", "primary_key", "table")
 QUERY_EXTRAS = ("verified_by", "verified_at", "onboarding")
 AGGREGATIONS = {
-    "sum": "sum", "count": "count", "count_distinct": "count_distinct", "avg": "average",
-    "min": "min", "max": "max", "median": "median", "percentile": "percentile",
-}  # fmt: skip
+    "sum": "sum",
+    "count": "count",
+    "count_distinct": "count_distinct",
+    "avg": "average",
+    "min": "min",
+    "max": "max",
+    "median": "median",
+    "percentile": "percentile",
+}
 SEMANTIC_MODELS_FILE = "models/semantic_models.yml"
 PROJECT_FILE = "dbt_project.yml"
 
@@ -67,14 +80,16 @@ class _Entities:
                 name = f"{table.name}_entity"
             self.names[table.name] = name
 
-    def dimension(self, model: SemanticModel, home: str | None, table: str | None, name: str) -> str:
+    def dimension(
+        self, model: SemanticModel, home: str | None, table: str | None, name: str
+    ) -> str:
         """The MetricFlow template naming dimension `name` (of `table`, else of `home` when it
         has one, else of the first table that does)."""
         owner = model.table(table) if table else None
         if owner is None:
             tables = [t for t in model.tables if any(d.name == name for d in t.dimensions)]
             preferred = [t for t in tables if t.name == home]
-            owner = (preferred or tables or [None])[0]
+            owner = (preferred or tables)[0] if (preferred or tables) else None
         entity = self.names.get(owner.name, owner.name) if owner else "unknown"
         found = next((d for d in owner.dimensions if d.name == name), None) if owner else None
         if name == METRIC_TIME:
@@ -103,12 +118,19 @@ def export_dbt(model: SemanticModel, *, project_name: str = "cortex_export") -> 
     for metric in model.metrics:
         if metric.name in kept_metrics:
             findings.at(
-                metric.location, f"metric '{metric.name}'",
+                metric.location,
+                f"metric '{metric.name}'",
                 "its measure is on a table without a time dimension, which MetricFlow cannot "
                 "hold; kept for Cortex in dbt_project.yml (vars.cortex.metrics).",
-            )  # fmt: skip
-    saved = [_saved_query(model, q, index, entities) for index, q in enumerate(model.verified_queries)]
-    document: dict[str, Any] = {"version": 2, "semantic_models": semantic_models, "metrics": metrics}
+            )
+    saved = [
+        _saved_query(model, q, index, entities) for index, q in enumerate(model.verified_queries)
+    ]
+    document: dict[str, Any] = {
+        "version": 2,
+        "semantic_models": semantic_models,
+        "metrics": metrics,
+    }
     if saved:
         document["saved_queries"] = saved
     files = {PROJECT_FILE: dump_yaml(_project(model, project_name, kept_metrics, findings))}
@@ -126,7 +148,11 @@ def _metrics_over(model: SemanticModel, measures: set[str]) -> set[str]:
     while grew:
         grew = False
         for metric in model.metrics:
-            used = {metric.numerator, metric.denominator, *(c.name for c in columns_in(metric.expr or ""))}
+            used = {
+                metric.numerator,
+                metric.denominator,
+                *(c.name for c in columns_in(metric.expr or "")),
+            }
             if metric.name not in found and used & found:
                 found.add(metric.name)
                 grew = True
@@ -140,22 +166,26 @@ def _project(
     if model.fiscal_year_start_month != 1:
         cortex["fiscal_year_start_month"] = model.fiscal_year_start_month
     if model.filters:
-        cortex["filters"] = [f.model_dump(mode="json", exclude_defaults=True) for f in model.filters]
+        cortex["filters"] = [
+            f.model_dump(mode="json", exclude_defaults=True) for f in model.filters
+        ]
         for named in model.filters:
             findings.at(
-                named.location, f"filter '{named.name}'",
-                "dbt has no named filters; kept for Cortex in dbt_project.yml (vars.cortex.filters).",
-            )  # fmt: skip
+                named.location,
+                f"filter '{named.name}'",
+                "dbt has no named filters; kept for Cortex in dbt_project.yml "
+                "(vars.cortex.filters).",
+            )
     if model.objectives is not None:
         cortex["objectives"] = model.objectives.model_dump(mode="json", exclude_defaults=True)
         findings.at(
-            model.objectives.location, "objectives",
+            model.objectives.location,
+            "objectives",
             "dbt has no objectives; kept for Cortex in dbt_project.yml (vars.cortex.objectives).",
-        )  # fmt: skip
+        )
     if kept_metrics:
         cortex["metrics"] = [
-            m.model_dump(mode="json", exclude_defaults=True, by_alias=True)
-            | {"label": m.label}
+            m.model_dump(mode="json", exclude_defaults=True, by_alias=True) | {"label": m.label}
             for m in model.metrics
             if m.name in kept_metrics
         ]
@@ -170,7 +200,13 @@ def _semantic_model(
 ) -> dict[str, Any]:
     own = entities.names[table.name]
     entity_list: list[dict[str, Any]] = [
-        _clean({"name": own, "type": "primary", "expr": table.primary_key if table.primary_key != own else None})
+        _clean(
+            {
+                "name": own,
+                "type": "primary",
+                "expr": table.primary_key if table.primary_key != own else None,
+            }
+        )
     ]
     for rel in model.relationships:
         if rel.from_table != table.name:
@@ -178,9 +214,10 @@ def _semantic_model(
         target = entities.names.get(rel.to_table, rel.to_table)
         if len(rel.keys) != 1 or any(e["name"] == target for e in entity_list):
             findings.at(
-                rel.location, f"relationship '{rel.label}'",
+                rel.location,
+                f"relationship '{rel.label}'",
                 "a MetricFlow entity joins on one column, once per pair of tables; not mapped.",
-            )  # fmt: skip
+            )
             continue
         [(column, _)] = rel.keys.items()
         entity = {
@@ -195,13 +232,16 @@ def _semantic_model(
         table_extras["table"] = table.table
     measures = [_measure(m, findings) for m in table.measures]
     if kept and measures:
-        table_extras["measures"] = [m.model_dump(mode="json", exclude_defaults=True) for m in table.measures]
+        table_extras["measures"] = [
+            m.model_dump(mode="json", exclude_defaults=True) for m in table.measures
+        ]
         for measure in table.measures:
             findings.at(
-                measure.location, f"table '{table.name}' measure '{measure.name}'",
+                measure.location,
+                f"table '{table.name}' measure '{measure.name}'",
                 "MetricFlow measures need a time dimension and the table has none; kept for "
                 "Cortex in the semantic model's meta.",
-            )  # fmt: skip
+            )
         measures = []
     semantic_model: dict[str, Any] = {
         "name": table.name,
@@ -242,10 +282,11 @@ def _measure(measure: Measure, findings: Findings) -> dict[str, Any]:
     if measure.snapshot is not None:
         cortex["snapshot"] = measure.snapshot.model_dump(mode="json")
         findings.at(
-            measure.location, f"measure '{measure.name}'",
+            measure.location,
+            f"measure '{measure.name}'",
             "a snapshot (its value on each period's last day, over validity intervals) has no "
             "MetricFlow equivalent; kept for Cortex in meta.",
-        )  # fmt: skip
+        )
     fields: dict[str, Any] = {
         "name": measure.name,
         "description": measure.description or None,
@@ -273,7 +314,11 @@ def _metric(
             measure_input["fill_nulls_with"] = int(fill or 0)
         params["measure"] = measure_input
         if metric.type == "cumulative":
-            window = {"window": metric.window} if metric.window else {"grain_to_date": metric.grain_to_date}
+            window = (
+                {"window": metric.window}
+                if metric.window
+                else {"grain_to_date": metric.grain_to_date}
+            )
             params["cumulative_type_params"] = {**window, "period_agg": "last"}
     elif metric.type == "ratio":
         params = {"numerator": metric.numerator, "denominator": metric.denominator}

@@ -16,7 +16,11 @@ from pathlib import Path
 from typing import Any
 
 from cortex.interchange.common import CORTEX_KEY, Findings, Imported, governed
-from cortex.interchange.dbt_export import DIMENSION_EXTRAS, METRIC_EXTRAS, QUERY_EXTRAS, TABLE_EXTRAS
+from cortex.interchange.dbt_export import (
+    DIMENSION_EXTRAS,
+    METRIC_EXTRAS,
+    QUERY_EXTRAS,
+)
 from cortex.interchange.dbt_read import DbtProject, Found, read_project, relation_of, validate
 from cortex.interchange.filters import from_jinja
 from semantic_layer.model import METRIC_TIME
@@ -24,10 +28,16 @@ from semantic_layer.rules.context import columns_in
 from semantic_layer.yaml_lines import LineMap, LineSeq, plain_data
 
 _AGGREGATIONS = {
-    "sum": "sum", "count": "count", "count_distinct": "count_distinct", "average": "avg",
-    "min": "min", "max": "max", "median": "median", "percentile": "percentile",
+    "sum": "sum",
+    "count": "count",
+    "count_distinct": "count_distinct",
+    "average": "avg",
+    "min": "min",
+    "max": "max",
+    "median": "median",
+    "percentile": "percentile",
     "sum_boolean": "sum",
-}  # fmt: skip
+}
 _MEASURE_EXTRAS = ("filter", "snapshot", "expr")
 
 
@@ -63,6 +73,8 @@ class _Converter:
         self.findings = Findings()
         self.measures: set[str] = set()
         self.cortex_vars: dict[str, Any] = dict(project.project_vars.get(CORTEX_KEY) or {})
+        #: the semantic models imported as tables, in order
+        self.imported_models: list[Found] = []
 
     def note(self, found: Found, raw: LineMap, what: str, reason: str) -> None:
         self.findings.add(found.file, raw.line, what, reason)
@@ -71,10 +83,10 @@ class _Converter:
         tables = [t for t in (self._table(f) for f in self.project.semantic_models) if t]
         primary = {
             entity: table["name"]
-            for table, found in zip(tables, self._kept_models, strict=True)
+            for table, found in zip(tables, self.imported_models, strict=True)
             for entity in self._entities(found.raw, ("primary", "natural"))
         }
-        relationships = [r for f in self._kept_models for r in self._relationships(f, primary)]
+        relationships = [r for f in self.imported_models for r in self._relationships(f, primary)]
         metrics = self._metrics()
         document: dict[str, Any] = {"version": 1}
         if "fiscal_year_start_month" in self.cortex_vars:
@@ -94,23 +106,29 @@ class _Converter:
 
     # tables
 
-    @property
-    def _kept_models(self) -> list[Found]:
-        return getattr(self, "_kept", [])
-
     def _entities(self, raw: LineMap, types: tuple[str, ...]) -> dict[str, LineMap]:
         return {
-            str(e["name"]): e for e in _items(raw, "entities") if str(e.get("type", "")).lower() in types
+            str(e["name"]): e
+            for e in _items(raw, "entities")
+            if str(e.get("type", "")).lower() in types
         }
 
     def _table(self, found: Found) -> dict[str, Any] | None:
         raw = found.raw
         name = str(raw["name"])
         extra = _meta(raw)
-        keys = [*self._entities(raw, ("primary",)).values(), *self._entities(raw, ("unique", "natural")).values()]
+        keys = [
+            *self._entities(raw, ("primary",)).values(),
+            *self._entities(raw, ("unique", "natural")).values(),
+        ]
         if not keys and "primary_key" not in extra:
-            self.note(found, raw, f"semantic model '{name}'", "has no primary or unique entity, "
-                      "which Cortex needs as the table's key; not imported.")  # fmt: skip
+            self.note(
+                found,
+                raw,
+                f"semantic model '{name}'",
+                "has no primary or unique entity, "
+                "which Cortex needs as the table's key; not imported.",
+            )
             return None
         relation = relation_of(raw)
         key = extra.get("primary_key") or str(keys[0].get("expr") or keys[0]["name"])
@@ -118,7 +136,9 @@ class _Converter:
         if "sql" in extra:
             table["sql"] = extra["sql"]
         else:
-            source = extra.get("table") or (".".join(p for p in relation if p) if relation else name)
+            source = extra.get("table") or (
+                ".".join(p for p in relation if p) if relation else name
+            )
             if source != name:
                 table["table"] = source
         table["primary_key"] = key
@@ -135,7 +155,7 @@ class _Converter:
         measures += [dict(m) for m in extra.get("measures", [])]
         self.measures.update(m["name"] for m in measures)
         table["measures"] = measures
-        self._kept = [*self._kept_models, found]
+        self.imported_models.append(found)
         return {k: v for k, v in table.items() if v != []}
 
     def _dimension(self, found: Found, raw: LineMap) -> dict[str, Any]:
@@ -149,15 +169,27 @@ class _Converter:
             if raw.get(key) not in (None, "") and not (key == "expr" and raw[key] == raw["name"]):
                 dimension[key] = str(raw[key]).strip() if key == "description" else raw[key]
         params = raw.get("type_params")
-        grain = str(params.get("time_granularity", "day")).lower() if isinstance(params, dict) else "day"
+        grain = (
+            str(params.get("time_granularity", "day")).lower()
+            if isinstance(params, dict)
+            else "day"
+        )
         if kind == "time" and grain != "day":
-            self.note(found, raw, f"dimension '{raw['name']}'",
-                      f"time_granularity {grain}: Cortex reads time dimensions by day and coarser; "
-                      "imported as a day-grain time dimension.")  # fmt: skip
+            self.note(
+                found,
+                raw,
+                f"dimension '{raw['name']}'",
+                f"time_granularity {grain}: Cortex reads time dimensions by day and coarser; "
+                "imported as a day-grain time dimension.",
+            )
         if isinstance(params, dict) and params.get("validity_params"):
-            self.note(found, raw, f"dimension '{raw['name']}'",
-                      "validity_params (a slowly changing dimension) are not mapped; imported as a "
-                      "plain time dimension.")  # fmt: skip
+            self.note(
+                found,
+                raw,
+                f"dimension '{raw['name']}'",
+                "validity_params (a slowly changing dimension) are not mapped; imported as a "
+                "plain time dimension.",
+            )
         return dimension | {k: extra[k] for k in DIMENSION_EXTRAS if k in extra}
 
     def _measure(self, found: Found, raw: LineMap) -> dict[str, Any] | None:
@@ -176,14 +208,29 @@ class _Converter:
             measure["expr"] = expr
         params = raw.get("agg_params")
         if agg == "percentile":
-            if not isinstance(params, dict) or "percentile" not in params or params.get("use_discrete_percentile") or params.get("use_approximate_percentile"):
-                self.note(found, raw, f"measure '{name}'", "Cortex computes an exact continuous "
-                          "percentile; a discrete or approximate one is not mapped.")  # fmt: skip
+            if (
+                not isinstance(params, dict)
+                or "percentile" not in params
+                or params.get("use_discrete_percentile")
+                or params.get("use_approximate_percentile")
+            ):
+                self.note(
+                    found,
+                    raw,
+                    f"measure '{name}'",
+                    "Cortex computes an exact continuous "
+                    "percentile; a discrete or approximate one is not mapped.",
+                )
                 return None
             measure["percentile"] = params["percentile"]
         if raw.get("non_additive_dimension") is not None and "snapshot" not in extra:
-            self.note(found, raw, f"measure '{name}'", "non_additive_dimension (a semi-additive "
-                      "measure) has no Cortex equivalent that gives the same numbers; not imported.")  # fmt: skip
+            self.note(
+                found,
+                raw,
+                f"measure '{name}'",
+                "non_additive_dimension (a semi-additive "
+                "measure) has no Cortex equivalent that gives the same numbers; not imported.",
+            )
             return None
         if "snapshot" in extra:
             measure["snapshot"] = extra["snapshot"]
@@ -201,10 +248,15 @@ class _Converter:
             target = primary.get(name)
             if target is None or target == raw["name"] or name in own_keys:
                 if target is None and str(entity.get("type")).lower() == "foreign":
-                    self.note(found, entity, f"entity '{name}'", "no semantic model has it as its "
-                              "primary entity, so it joins to nothing; not mapped.")  # fmt: skip
+                    self.note(
+                        found,
+                        entity,
+                        f"entity '{name}'",
+                        "no semantic model has it as its "
+                        "primary entity, so it joins to nothing; not mapped.",
+                    )
                 continue
-            target_model = next(f for f in self._kept_models if f.raw["name"] == target)
+            target_model = next(f for f in self.imported_models if f.raw["name"] == target)
             target_key = self._entities(target_model.raw, ("primary", "natural"))[name]
             relationship: dict[str, Any] = {
                 "from": raw["name"],
@@ -232,8 +284,12 @@ class _Converter:
                 uses = self._uses(found.raw)
                 if any(u in dropped or u not in by_name for u in uses):
                     missing = next(u for u in uses if u in dropped or u not in by_name)
-                    self.note(found, found.raw, f"metric '{name}'",
-                              f"it is built on '{missing}', which was not imported.")  # fmt: skip
+                    self.note(
+                        found,
+                        found.raw,
+                        f"metric '{name}'",
+                        f"it is built on '{missing}', which was not imported.",
+                    )
                     dropped.add(name)
                 elif all(u in built for u in uses):
                     metric = self._metric(found)
@@ -269,7 +325,10 @@ class _Converter:
         kind = str(raw.get("type", "")).lower()
         params: LineMap = raw.get("type_params") or LineMap(raw.line)
         extra = _meta(raw)
-        metric: dict[str, Any] = {"name": name, "label": raw.get("label") or name.replace("_", " ").capitalize()}
+        metric: dict[str, Any] = {
+            "name": name,
+            "label": raw.get("label") or name.replace("_", " ").capitalize(),
+        }
         if kind != "simple":
             metric["type"] = kind
         if raw.get("description"):
@@ -279,14 +338,19 @@ class _Converter:
         plain_meta = config.get("meta") if isinstance(config, dict) else raw.get("meta")
         if "owner" not in metric and isinstance(plain_meta, dict) and plain_meta.get("owner"):
             metric["owner"] = str(plain_meta["owner"])  # dbt's usual `meta: {owner: ...}`
-        filters = [raw["filter"]] if isinstance(raw.get("filter"), str) else list(raw.get("filter") or [])
+        filters = (
+            [raw["filter"]] if isinstance(raw.get("filter"), str) else list(raw.get("filter") or [])
+        )
         if kind in ("simple", "cumulative"):
             measure = params.get("measure")
             measure_name = self._input_name(measure)
             if measure is None or measure_name not in self.measures:
-                reason = (f"it is built on measure '{measure_name}', which was not imported."
-                          if measure is not None else "a simple metric without a measure (dbt's "
-                          "newer inline aggregation) is not mapped.")  # fmt: skip
+                reason = (
+                    f"it is built on measure '{measure_name}', which was not imported."
+                    if measure is not None
+                    else "a simple metric without a measure (dbt's "
+                    "newer inline aggregation) is not mapped."
+                )
                 self.note(found, raw, f"metric '{name}'", reason)
                 return None
             metric["measure"] = measure_name
@@ -296,15 +360,25 @@ class _Converter:
                 if measure.get("fill_nulls_with") is not None:
                     metric["fill_nulls_with"] = measure["fill_nulls_with"]
                 if measure.get("join_to_timespine"):
-                    self.note(found, raw, f"metric '{name}'", "join_to_timespine (a row for every "
-                              "period) is not mapped; periods without rows are left out.")  # fmt: skip
+                    self.note(
+                        found,
+                        raw,
+                        f"metric '{name}'",
+                        "join_to_timespine (a row for every "
+                        "period) is not mapped; periods without rows are left out.",
+                    )
             if kind == "cumulative" and not self._cumulative(found, params, metric):
                 return None
         elif kind == "ratio":
             for key in ("numerator", "denominator"):
                 value = params.get(key)
                 if isinstance(value, dict) and (value.get("filter") or value.get("alias")):
-                    self.note(found, raw, f"metric '{name}'", f"a {key} with its own filter or alias is not mapped.")
+                    self.note(
+                        found,
+                        raw,
+                        f"metric '{name}'",
+                        f"a {key} with its own filter or alias is not mapped.",
+                    )
                     return None
                 metric[key] = self._input_name(value)
         elif kind == "derived":
@@ -313,44 +387,76 @@ class _Converter:
                 if not isinstance(item, dict):
                     continue
                 if item.get("filter") or item.get("offset_window") or item.get("offset_to_grain"):
-                    self.note(found, raw, f"metric '{name}'", "a derived input with a filter or an "
-                              "offset (a period-over-period input) is not mapped.")  # fmt: skip
+                    self.note(
+                        found,
+                        raw,
+                        f"metric '{name}'",
+                        "a derived input with a filter or an "
+                        "offset (a period-over-period input) is not mapped.",
+                    )
                     return None
                 if item.get("alias"):
                     expr = _rename(expr, str(item["alias"]), str(item["name"]))
             metric["expr"] = expr
         else:
-            self.note(found, raw, f"metric '{name}'", f"a {kind} metric has no Cortex equivalent; not imported.")
+            self.note(
+                found,
+                raw,
+                f"metric '{name}'",
+                f"a {kind} metric has no Cortex equivalent; not imported.",
+            )
             return None
         if filters:
             if kind in ("ratio", "derived"):
-                self.note(found, raw, f"metric '{name}'", f"a filter on a {kind} metric is not mapped.")
+                self.note(
+                    found, raw, f"metric '{name}'", f"a filter on a {kind} metric is not mapped."
+                )
                 return None
             converted = [from_jinja(str(f)) for f in filters]
             unreadable = [t for _, bad in converted for t in bad]
             if unreadable:
-                self.note(found, raw, f"metric '{name}'", f"its filter uses {unreadable[0]}, which "
-                          "Cortex filters cannot express; not imported.")  # fmt: skip
+                self.note(
+                    found,
+                    raw,
+                    f"metric '{name}'",
+                    f"its filter uses {unreadable[0]}, which "
+                    "Cortex filters cannot express; not imported.",
+                )
                 return None
-            metric["filter"] = " AND ".join(f"({w})" if len(converted) > 1 else w for w, _ in converted)
+            metric["filter"] = " AND ".join(
+                f"({w})" if len(converted) > 1 else w for w, _ in converted
+            )
         return metric
 
     def _cumulative(self, found: Found, params: LineMap, metric: dict[str, Any]) -> bool:
         nested = params.get("cumulative_type_params")
         source = nested if isinstance(nested, dict) else params
-        window, grain = source.get("window") or params.get("window"), source.get("grain_to_date") or params.get("grain_to_date")
+        window, grain = (
+            source.get("window") or params.get("window"),
+            source.get("grain_to_date") or params.get("grain_to_date"),
+        )
         if window:
             metric["window"] = str(window)
         elif grain:
             metric["grain_to_date"] = str(grain).lower()
         else:
-            self.note(found, found.raw, f"metric '{metric['name']}'", "a cumulative metric over all "
-                      "time (no window or grain_to_date) is not mapped.")  # fmt: skip
+            self.note(
+                found,
+                found.raw,
+                f"metric '{metric['name']}'",
+                "a cumulative metric over all time (no window or grain_to_date) is not mapped.",
+            )
             return False
         period = str(source.get("period_agg", "first")).lower()
         if period != "last":
-            self.note(found, found.raw, f"metric '{metric['name']}'", f"period_agg {period}: Cortex "
-                      "reports a cumulative metric's value on each period's last day; imported with that.")  # fmt: skip
+            self.note(
+                found,
+                found.raw,
+                f"metric '{metric['name']}'",
+                f"period_agg {period}: Cortex "
+                "reports a cumulative metric's value on each period's last day; "
+                "imported with that.",
+            )
         return True
 
     # saved queries
@@ -359,16 +465,35 @@ class _Converter:
         raw = found.raw
         extra = _meta(raw)
         params = raw.get("query_params") or {}
-        question = extra.get("question") or raw.get("label") or raw.get("description") or raw["name"]
+        question = (
+            extra.get("question") or raw.get("label") or raw.get("description") or raw["name"]
+        )
         if isinstance(extra.get("query"), dict):
             query = extra["query"]
         else:
             dimensions = []
             for item in params.get("group_by") or []:
-                text, unreadable = from_jinja("{{ " + str(item) + " }}" if "{{" not in str(item) else str(item))
-                grain = str(item).split("'")[-2] if "TimeDimension" in str(item) and str(item).count("'") >= 4 else ""
-                dimensions.append(f"{METRIC_TIME}:{grain}" if text == METRIC_TIME and grain and grain != "day" else text)
-            where = [from_jinja(str(w))[0] for w in ([params["where"]] if isinstance(params.get("where"), str) else params.get("where") or [])]
+                text, unreadable = from_jinja(
+                    "{{ " + str(item) + " }}" if "{{" not in str(item) else str(item)
+                )
+                grain = (
+                    str(item).split("'")[-2]
+                    if "TimeDimension" in str(item) and str(item).count("'") >= 4
+                    else ""
+                )
+                dimensions.append(
+                    f"{METRIC_TIME}:{grain}"
+                    if text == METRIC_TIME and grain and grain != "day"
+                    else text
+                )
+            where = [
+                from_jinja(str(w))[0]
+                for w in (
+                    [params["where"]]
+                    if isinstance(params.get("where"), str)
+                    else params.get("where") or []
+                )
+            ]
             query = {"metrics": list(params.get("metrics") or [])}
             if dimensions:
                 query["dimensions"] = dimensions
@@ -387,6 +512,3 @@ def _rename(expr: str, alias: str, name: str) -> str:
         if column.name == alias:
             out = re.sub(rf"\b{alias}\b", name, out)
     return out
-
-
-_ = TABLE_EXTRAS  # the table fields Cortex keeps in meta (read in _table)

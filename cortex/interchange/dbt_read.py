@@ -17,7 +17,14 @@ import yaml
 
 from cortex.interchange.common import InterchangeError
 from semantic_layer.errors import Issue
-from semantic_layer.yaml_lines import LineLoader, LineMap, LineSeq, display_path, plain_data, read_text
+from semantic_layer.yaml_lines import (
+    LineLoader,
+    LineMap,
+    LineSeq,
+    display_path,
+    plain_data,
+    read_text,
+)
 
 _REF = re.compile(r"""^\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*$""")
 _SKIPPED_FOLDERS = {"target", "dbt_packages", "dbt_modules", "logs", "node_modules"}
@@ -63,7 +70,15 @@ def read_project(path: Path) -> DbtProject:
         try:
             data = yaml.load(text, Loader=LineLoader)
         except yaml.YAMLError as error:
-            issues.append(Issue("error", shown, getattr(getattr(error, "problem_mark", None), "line", -1) + 1, "YAML", str(error).splitlines()[0]))
+            issues.append(
+                Issue(
+                    "error",
+                    shown,
+                    getattr(getattr(error, "problem_mark", None), "line", -1) + 1,
+                    "YAML",
+                    str(error).splitlines()[0],
+                )
+            )
             continue
         if not isinstance(data, LineMap):
             continue
@@ -180,10 +195,22 @@ def validate(project: DbtProject) -> None:
     issues: list[Issue] = []
     built: dict[str, list[Any]] = {"semantic_models": [], "metrics": [], "saved_queries": []}
     kinds = (
-        ("semantic_models", project.semantic_models, semantic_model_validator, _dsi_semantic_model, PydanticSemanticModel),
+        (
+            "semantic_models",
+            project.semantic_models,
+            semantic_model_validator,
+            _dsi_semantic_model,
+            PydanticSemanticModel,
+        ),
         ("metrics", project.metrics, metric_validator, _dsi_metric, PydanticMetric),
-        ("saved_queries", project.saved_queries, saved_query_validator, _dsi_saved_query, PydanticSavedQuery),
-    )  # fmt: skip
+        (
+            "saved_queries",
+            project.saved_queries,
+            saved_query_validator,
+            _dsi_saved_query,
+            PydanticSavedQuery,
+        ),
+    )
     where: dict[str, Found] = {}
     for key, items, schema, convert, cls in kinds:
         for found in items:
@@ -196,14 +223,24 @@ def validate(project: DbtProject) -> None:
             metadata = PydanticMetadata(
                 repo_file_path=found.file,
                 file_slice=PydanticFileSlice(
-                    filename=found.file, content="", start_line_number=found.line,
+                    filename=found.file,
+                    content="",
+                    start_line_number=found.line,
                     end_line_number=found.line,
                 ),
-            )  # fmt: skip
+            )
             try:
                 built[key].append(cls.parse_obj({**document, "metadata": metadata}))
             except Exception as error:  # pydantic v1 errors of the library's own models
-                issues.append(Issue("error", found.file, found.line, f"'{document.get('name')}'", str(error).splitlines()[-1]))
+                issues.append(
+                    Issue(
+                        "error",
+                        found.file,
+                        found.line,
+                        f"'{document.get('name')}'",
+                        str(error).splitlines()[-1],
+                    )
+                )
             where[str(document.get("name"))] = found
     if issues:
         raise InterchangeError("dbt-semantic-interfaces rejects the project.", issues)
@@ -218,12 +255,16 @@ def validate(project: DbtProject) -> None:
     try:
         manifest = PydanticSemanticManifestTransformer.transform(manifest)
     except Exception as error:
-        raise InterchangeError(f"dbt-semantic-interfaces cannot read the project: {error}") from None
-    results = SemanticManifestValidator[PydanticSemanticManifest]().validate_semantic_manifest(manifest)
-    for error in results.errors:
-        file_context = getattr(error.context, "file_context", None)
+        raise InterchangeError(
+            f"dbt-semantic-interfaces cannot read the project: {error}"
+        ) from None
+    results = SemanticManifestValidator[PydanticSemanticManifest]().validate_semantic_manifest(
+        manifest
+    )
+    for rejected in results.errors:
+        file_context = getattr(rejected.context, "file_context", None)
         file = getattr(file_context, "file_name", None) or project.project_file or "dbt project"
         line = getattr(file_context, "line_number", None) or 0
-        issues.append(Issue("error", file, line, "MetricFlow", error.message))
+        issues.append(Issue("error", file, line, "MetricFlow", rejected.message))
     if issues:
         raise InterchangeError("dbt-semantic-interfaces rejects the project.", issues)

@@ -44,6 +44,6 @@ def from_jinja(where: str) -> tuple[str, list[str]]:
         grains = names[1:] + _ARGUMENT.findall(chained)
         if any(grain.lower() != "day" for grain in grains):
             unreadable.append(match.group(0))
-        return names[0].split("__")[-1]
+        return str(names[0]).split("__")[-1]
 
     return _TEMPLATE.sub(replace, where), unreadable

@@ -38,7 +38,9 @@ def _ai(synonyms: tuple[str, ...]) -> dict[str, Any]:
     return {"ai_context": {"synonyms": list(synonyms)}} if synonyms else {}
 
 
-def export_osi(model: SemanticModel, *, name: str = "cortex", as_json: bool = False) -> tuple[str, Exported]:
+def export_osi(
+    model: SemanticModel, *, name: str = "cortex", as_json: bool = False
+) -> tuple[str, Exported]:
     """The OSI document (text, and as an `Exported` of one file `name`) and what did not map."""
     findings = Findings()
     datasets = [_dataset(t) for t in model.tables]
@@ -46,8 +48,12 @@ def export_osi(model: SemanticModel, *, name: str = "cortex", as_json: bool = Fa
     for metric in model.metrics:
         sql = _metric_sql(model, metric)
         if sql is None:
-            findings.at(metric.location, f"metric '{metric.name}'", "a snapshot or cumulative metric "
-                        "has no OSI SQL expression; exported in its CORTEX extension only.")  # fmt: skip
+            findings.at(
+                metric.location,
+                f"metric '{metric.name}'",
+                "a snapshot or cumulative metric "
+                "has no OSI SQL expression; exported in its CORTEX extension only.",
+            )
             sql = f"NULL /* {metric.type} metric: see the CORTEX extension */"
         entry = {"name": metric.name, "expression": _dialects(sql)}
         if metric.description:
@@ -71,10 +77,16 @@ def export_osi(model: SemanticModel, *, name: str = "cortex", as_json: bool = Fa
     whole = {
         "fiscal_year_start_month": model.fiscal_year_start_month,
         "filters": [f.model_dump(mode="json", exclude_defaults=True) for f in model.filters],
-        "verified_queries": [q.model_dump(mode="json", exclude_defaults=True) for q in model.verified_queries],
-        "objectives": model.objectives.model_dump(mode="json", exclude_defaults=True) if model.objectives else None,
+        "verified_queries": [
+            q.model_dump(mode="json", exclude_defaults=True) for q in model.verified_queries
+        ],
+        "objectives": model.objectives.model_dump(mode="json", exclude_defaults=True)
+        if model.objectives
+        else None,
     }
-    semantic_model["custom_extensions"] = [{"vendor_name": VENDOR, "data": json.dumps(whole, sort_keys=True)}]
+    semantic_model["custom_extensions"] = [
+        {"vendor_name": VENDOR, "data": json.dumps(whole, sort_keys=True)}
+    ]
     document = {"version": OSI_VERSION, "semantic_model": [semantic_model]}
     text = json.dumps(document, indent=2) + "\n" if as_json else dump_yaml(document)
     return text, Exported({"": text}, tuple(findings.unmapped))
@@ -90,7 +102,9 @@ def _dataset(table: Table) -> dict[str, Any]:
         if dimension.description:
             field["description"] = dimension.description
         field["datatype"] = _DATA_TYPES[dimension.type]
-        fields.append(field | _ai(dimension.synonyms) | {"custom_extensions": _extension(dimension)})
+        fields.append(
+            field | _ai(dimension.synonyms) | {"custom_extensions": _extension(dimension)}
+        )
     dataset: dict[str, Any] = {
         "name": table.name,
         "source": table.source if table.sql is None else table.sql.strip(),
@@ -114,7 +128,9 @@ def _metric_sql(model: SemanticModel, metric: Metric) -> str | None:
             if any(c.name not in own for c in columns_in(metric.filter)):
                 return None
             where = qualify(metric.filter, own)
-            measure = measure.model_copy(update={"filter": f"({measure.filter}) AND ({where})" if measure.filter else where})
+            measure = measure.model_copy(
+                update={"filter": f"({measure.filter}) AND ({where})" if measure.filter else where}
+            )
         columns = {c.name: f"{table.name}.{c.name}" for c in columns_in(measure_sql(measure))}
         return measure_sql(measure, columns)
     if metric.type == "ratio":

@@ -33,15 +33,33 @@ from cortex.interchange.common import (
     extras,
     governed,
 )
-from cortex.interchange.dbt_export import DIMENSION_EXTRAS, METRIC_EXTRAS
+from cortex.interchange.dbt_export import METRIC_EXTRAS
 from semantic_layer.errors import Issue
-from semantic_layer.model import Measure, Metric, SemanticModel, Table
+from semantic_layer.model import Metric, SemanticModel, Table
 from semantic_layer.rules.context import columns_in
-from semantic_layer.yaml_lines import LineLoader, LineMap, LineSeq, display_path, plain_data, read_text
+from semantic_layer.yaml_lines import (
+    LineLoader,
+    LineMap,
+    LineSeq,
+    display_path,
+    plain_data,
+    read_text,
+)
 
 SIDECAR_SUFFIX = ".cortex.yml"
 _DATA_TYPES = {"categorical": "VARCHAR", "boolean": "BOOLEAN", "number": "NUMBER", "time": "DATE"}
-_NUMBER_TYPES = ("NUMBER", "INT", "INTEGER", "BIGINT", "SMALLINT", "FLOAT", "DOUBLE", "DECIMAL", "NUMERIC", "REAL")
+_NUMBER_TYPES = (
+    "NUMBER",
+    "INT",
+    "INTEGER",
+    "BIGINT",
+    "SMALLINT",
+    "FLOAT",
+    "DOUBLE",
+    "DECIMAL",
+    "NUMERIC",
+    "REAL",
+)
 
 
 def _snowflake_sql(sql: str) -> str:
@@ -82,23 +100,36 @@ def export_snowflake(
         for metric in model.metrics:
             if metric.type not in ("ratio", "derived") or metric.name in exported:
                 continue
-            used = [metric.numerator, metric.denominator] if metric.type == "ratio" else [c.name for c in columns_in(metric.expr or "")]
+            used = (
+                [metric.numerator, metric.denominator]
+                if metric.type == "ratio"
+                else [c.name for c in columns_in(metric.expr or "")]
+            )
             if all(u in exported for u in used):
                 exported.add(metric.name)
                 grew = True
     kept = [m for m in model.metrics if m.name not in exported]
     view_metrics = [
-        _view_metric(model, m, home) for m in model.metrics if m.name in exported and m.type in ("ratio", "derived")
+        _view_metric(model, m, home)
+        for m in model.metrics
+        if m.name in exported and m.type in ("ratio", "derived")
     ]
     for metric in kept:
         findings.at(metric.location, f"metric '{metric.name}'", _why_kept(model, metric, home))
     if kept:
-        side["kept_metrics"] = [m.model_dump(mode="json", by_alias=True, exclude_defaults=True) | {"label": m.label} for m in kept]
+        side["kept_metrics"] = [
+            m.model_dump(mode="json", by_alias=True, exclude_defaults=True) | {"label": m.label}
+            for m in kept
+        ]
         side["kept_measures"] = {
             m.measure: {"table": home[m.measure].name, **_measure_dump(model, m.measure)}
-            for m in kept if m.measure in home
+            for m in kept
+            if m.measure in home
         }
-    tables = [_table(model, t, table_metrics[t.name], side, findings, database, schema) for t in model.tables]
+    tables = [
+        _table(model, t, table_metrics[t.name], side, findings, database, schema)
+        for t in model.tables
+    ]
     document: dict[str, Any] = {"name": Path(name).stem, "tables": tables}
     relationships = [_relationship(r) for r in model.relationships]
     if relationships:
@@ -107,8 +138,13 @@ def export_snowflake(
         document["metrics"] = view_metrics
     _model_extras(model, side, findings, tables)
     side = {k: v for k, v in side.items() if v}
-    header = "# What the Snowflake semantic view cannot hold, for `cortex model import` to read back.\n"
-    return Exported({name: dump_yaml(document), sidecar_name(name): header + dump_yaml(side)}, tuple(findings.unmapped))
+    header = (
+        "# What the Snowflake semantic view cannot hold, for `cortex model import` to read back.\n"
+    )
+    return Exported(
+        {name: dump_yaml(document), sidecar_name(name): header + dump_yaml(side)},
+        tuple(findings.unmapped),
+    )
 
 
 def _why_kept(model: SemanticModel, metric: Metric, home: dict[str, Table]) -> str:
@@ -116,7 +152,10 @@ def _why_kept(model: SemanticModel, metric: Metric, home: dict[str, Table]) -> s
     if metric.type == "cumulative":
         reason = "a cumulative metric (a window or period-to-date) has no semantic view equivalent"
     elif found is not None and found[1].snapshot is not None:
-        reason = "a snapshot measure (its value on each period's last day) has no semantic view equivalent"
+        reason = (
+            "a snapshot measure (its value on each period's last day) has no semantic view "
+            "equivalent"
+        )
     elif metric.filter is not None:
         reason = "its filter reaches dimensions of other tables, which a table metric cannot"
     else:
@@ -133,7 +172,9 @@ def _own_columns(table: Table) -> dict[str, str]:
     return {d.name: d.sql for d in table.dimensions if d.expr is not None}
 
 
-def _table_metric(model: SemanticModel, metric: Metric, table: Table, side: dict[str, Any]) -> dict[str, Any] | None:
+def _table_metric(
+    model: SemanticModel, metric: Metric, table: Table, side: dict[str, Any]
+) -> dict[str, Any] | None:
     found = model.measure(metric.measure or "")
     if found is None or found[1].snapshot is not None:
         return None
@@ -147,7 +188,11 @@ def _table_metric(model: SemanticModel, metric: Metric, table: Table, side: dict
         measure = measure.model_copy(update={"filter": both})
     if measure.time_dimension and measure.time_dimension != table.time_dimension:
         side["measures"][metric.name] = {"time_dimension": measure.time_dimension}
-    entry = {"name": metric.name, "description": metric.description or metric.label, "expr": _snowflake_sql(measure_sql(measure))}
+    entry: dict[str, Any] = {
+        "name": metric.name,
+        "description": metric.description or metric.label,
+        "expr": _snowflake_sql(measure_sql(measure)),
+    }
     if metric.synonyms:
         entry["synonyms"] = list(metric.synonyms)
     return entry
@@ -164,9 +209,17 @@ def _view_metric(model: SemanticModel, metric: Metric, home: dict[str, Table]) -
     else:
         tree = sqlglot.parse_one(metric.expr or "", read="duckdb")
         expr = tree.transform(
-            lambda n: exp.column(n.name, table=ref(n.name).split(".")[0]) if isinstance(n, exp.Column) and "." in ref(n.name) else n
+            lambda n: (
+                exp.column(n.name, table=ref(n.name).split(".")[0])
+                if isinstance(n, exp.Column) and "." in ref(n.name)
+                else n
+            )
         ).sql(dialect="snowflake")
-    entry = {"name": metric.name, "description": metric.description or metric.label, "expr": expr}
+    entry: dict[str, Any] = {
+        "name": metric.name,
+        "description": metric.description or metric.label,
+        "expr": expr,
+    }
     if metric.synonyms:
         entry["synonyms"] = list(metric.synonyms)
     return entry
@@ -178,14 +231,22 @@ def _table(
 ) -> dict[str, Any]:  # fmt: skip
     keep = extras(table, ("freshness", "count_metric", "name_dimension", "sql", "time_dimension"))
     if table.sql is not None:
-        findings.at(table.location, f"table '{table.name}'", "a table defined by SQL has no base "
-                    f"table; exported over a view of its name, its SQL kept in the {SIDECAR_SUFFIX} file.")  # fmt: skip
+        findings.at(
+            table.location,
+            f"table '{table.name}'",
+            "a table defined by SQL has no base "
+            f"table; exported over a view of its name, its SQL kept in the {SIDECAR_SUFFIX} file.",
+        )
     if keep:
         side["tables"][table.name] = keep
     entry: dict[str, Any] = {"name": table.name}
     if table.description:
         entry["description"] = table.description
-    entry["base_table"] = {"database": database, "schema": schema, "table": table.source if table.sql is None else table.name}
+    entry["base_table"] = {
+        "database": database,
+        "schema": schema,
+        "table": table.source if table.sql is None else table.name,
+    }
     entry["primary_key"] = {"columns": [table.primary_key]}
     plain = [d for d in table.dimensions if d.type != "time"]
     timed = [d for d in table.dimensions if d.type == "time"]
@@ -197,7 +258,11 @@ def _table(
     filters = [f for f in model.filters if _filter_home(model, f.where) == table.name]
     if filters:
         entry["filters"] = [
-            {"name": f.name, "description": f.description or f.name, "expr": _snowflake_sql(qualify(f.where, _own_columns(table)))}
+            {
+                "name": f.name,
+                "description": f.description or f.name,
+                "expr": _snowflake_sql(qualify(f.where, _own_columns(table))),
+            }
             | ({"synonyms": list(f.synonyms)} if f.synonyms else {})
             for f in filters
         ]
@@ -218,7 +283,11 @@ def _dimension(table: Table, dimension: Any, side: dict[str, Any]) -> dict[str, 
         keep["type"] = dimension.type
     if keep:
         side["dimensions"][f"{table.name}.{dimension.name}"] = keep
-    entry: dict[str, Any] = {"name": dimension.name, "expr": _snowflake_sql(dimension.sql), "data_type": _DATA_TYPES[dimension.type]}
+    entry: dict[str, Any] = {
+        "name": dimension.name,
+        "expr": _snowflake_sql(dimension.sql),
+        "data_type": _DATA_TYPES[dimension.type],
+    }
     if dimension.description:
         entry["description"] = dimension.description
     if dimension.synonyms:
@@ -231,29 +300,47 @@ def _relationship(rel: Any) -> dict[str, Any]:
         "name": rel.name or f"{rel.from_table}_to_{rel.to_table}",
         "left_table": rel.from_table,
         "right_table": rel.to_table,
-        "relationship_columns": [{"left_column": k, "right_column": v} for k, v in rel.keys.items()],
+        "relationship_columns": [
+            {"left_column": k, "right_column": v} for k, v in rel.keys.items()
+        ],
         "join_type": "inner" if rel.required else "left_outer",
         "relationship_type": rel.type,
     }
 
 
-def _model_extras(model: SemanticModel, side: dict[str, Any], findings: Findings, tables: list[dict[str, Any]]) -> None:
+def _model_extras(
+    model: SemanticModel, side: dict[str, Any], findings: Findings, tables: list[dict[str, Any]]
+) -> None:
     placed = {f["name"] for t in tables for f in t.get("filters", [])}
     homeless = [f for f in model.filters if f.name not in placed]
     if homeless:
         side["filters"] = [f.model_dump(mode="json", exclude_defaults=True) for f in homeless]
         for named in homeless:
-            findings.at(named.location, f"filter '{named.name}'", "it spans tables, and a semantic "
-                        f"view's filters belong to one; kept in the {SIDECAR_SUFFIX} file.")  # fmt: skip
+            findings.at(
+                named.location,
+                f"filter '{named.name}'",
+                "it spans tables, and a semantic "
+                f"view's filters belong to one; kept in the {SIDECAR_SUFFIX} file.",
+            )
     if model.verified_queries:
-        side["verified_queries"] = [q.model_dump(mode="json", exclude_defaults=True) for q in model.verified_queries]
+        side["verified_queries"] = [
+            q.model_dump(mode="json", exclude_defaults=True) for q in model.verified_queries
+        ]
         for query in model.verified_queries:
-            findings.at(query.location, f"verified query '{query.question}'", "a semantic view's "
-                        "verified queries are SQL and Cortex's are semantic queries (Cortex writes no "
-                        f"SQL for them); kept in the {SIDECAR_SUFFIX} file.")  # fmt: skip
+            findings.at(
+                query.location,
+                f"verified query '{query.question}'",
+                "a semantic view's "
+                "verified queries are SQL and Cortex's are semantic queries (Cortex writes no "
+                f"SQL for them); kept in the {SIDECAR_SUFFIX} file.",
+            )
     if model.objectives is not None:
         side["objectives"] = model.objectives.model_dump(mode="json", exclude_defaults=True)
-        findings.at(model.objectives.location, "objectives", f"no semantic view equivalent; kept in the {SIDECAR_SUFFIX} file.")
+        findings.at(
+            model.objectives.location,
+            "objectives",
+            f"no semantic view equivalent; kept in the {SIDECAR_SUFFIX} file.",
+        )
     if model.fiscal_year_start_month != 1:
         side["fiscal_year_start_month"] = model.fiscal_year_start_month
 
@@ -286,7 +373,9 @@ def import_snowflake(path: Path, *, owner: str | None = None) -> Imported:
         raise InterchangeError(f"{path} not found; give a semantic view YAML file.")
     data = _load(path)
     if not _items(data, "tables"):
-        raise InterchangeError(f"{display_path(path)} declares no `tables`; is it a semantic view YAML?")
+        raise InterchangeError(
+            f"{display_path(path)} declares no `tables`; is it a semantic view YAML?"
+        )
     side_path = path.with_name(sidecar_name(path.name))
     side: dict[str, Any] = plain_data(_load(side_path)) if side_path.is_file() else {}  # type: ignore[assignment]
     imported = _Reader(display_path(path), side).read(data)
@@ -306,8 +395,13 @@ class _Reader:
     def read(self, data: LineMap) -> Imported:
         for key in ("custom_instructions", "module_custom_instructions"):
             if key in data:
-                self.findings.add(self.file, data.key_lines[key], key, "instructions for Snowflake's "
-                                  "SQL-writing model; Cortex writes no SQL from a model, not mapped.")  # fmt: skip
+                self.findings.add(
+                    self.file,
+                    data.key_lines[key],
+                    key,
+                    "instructions for Snowflake's "
+                    "SQL-writing model; Cortex writes no SQL from a model, not mapped.",
+                )
         tables: list[dict[str, Any]] = []
         metrics: list[dict[str, Any]] = []
         filters: list[dict[str, Any]] = []
@@ -320,7 +414,9 @@ class _Reader:
             owner = next((t for t in tables if t["name"] == measure.get("table")), None)
             taken = {m["name"] for t in tables for m in t.get("measures", [])}
             if owner is not None and measure_name not in taken:
-                owner.setdefault("measures", []).append({k: v for k, v in measure.items() if k != "table"} | {"name": measure_name})
+                owner.setdefault("measures", []).append(
+                    {k: v for k, v in measure.items() if k != "table"} | {"name": measure_name}
+                )
         for raw in _items(data, "metrics"):
             metric = self._view_metric(raw)
             if metric is not None:
@@ -328,14 +424,22 @@ class _Reader:
         metrics += [dict(m) for m in self.side.get("kept_metrics") or []]
         extra_metrics = self.side.get("metrics") or {}
         for metric in metrics:
-            metric.update({k: v for k, v in (extra_metrics.get(metric["name"]) or {}).items() if k in METRIC_EXTRAS})
+            metric.update(
+                {
+                    k: v
+                    for k, v in (extra_metrics.get(metric["name"]) or {}).items()
+                    if k in METRIC_EXTRAS
+                }
+            )
         document: dict[str, Any] = {"version": 1}
         if "fiscal_year_start_month" in self.side:
             document["fiscal_year_start_month"] = self.side["fiscal_year_start_month"]
         if "objectives" in self.side:
             document["objectives"] = self.side["objectives"]
         document["tables"] = tables
-        relationships = [r for r in (self._relationship(r) for r in _items(data, "relationships")) if r]
+        relationships = [
+            r for r in (self._relationship(r) for r in _items(data, "relationships")) if r
+        ]
         if relationships:
             document["relationships"] = relationships
         document["metrics"] = metrics
@@ -343,20 +447,28 @@ class _Reader:
         if filters:
             document["filters"] = filters
         for raw in _items(data, "verified_queries"):
-            self.note(raw, f"verified query '{raw.get('question', raw.get('name'))}'", "its answer is "
-                      "SQL; Cortex answers with semantic queries and never runs SQL from a model. "
-                      "Add it to verified_queries as a semantic query.")  # fmt: skip
+            self.note(
+                raw,
+                f"verified query '{raw.get('question', raw.get('name'))}'",
+                "its answer is "
+                "SQL; Cortex answers with semantic queries and never runs SQL from a model. "
+                "Add it to verified_queries as a semantic query.",
+            )
         if self.side.get("verified_queries"):
             document["verified_queries"] = self.side["verified_queries"]
         return Imported(document, tuple(self.findings.unmapped))
 
-    def _table(self, raw: LineMap, metrics: list[dict[str, Any]], filters: list[dict[str, Any]]) -> dict[str, Any] | None:
+    def _table(
+        self, raw: LineMap, metrics: list[dict[str, Any]], filters: list[dict[str, Any]]
+    ) -> dict[str, Any] | None:
         name = str(raw.get("name"))
         keep = (self.side.get("tables") or {}).get(name, {})
         key = raw.get("primary_key")
         columns = key.get("columns") if isinstance(key, dict) else None
         if not isinstance(columns, list) or len(columns) != 1:
-            self.note(raw, f"table '{name}'", "Cortex needs a one-column primary_key; not imported.")
+            self.note(
+                raw, f"table '{name}'", "Cortex needs a one-column primary_key; not imported."
+            )
             return None
         base = raw.get("base_table")
         table: dict[str, Any] = {"name": name}
@@ -377,7 +489,10 @@ class _Reader:
                 table[option] = keep[option]
         table["dimensions"] = dimensions + timed
         rows = {str(f["name"]): str(f.get("expr") or f["name"]) for f in _items(raw, "facts")}
-        rows |= {str(d["name"]): str(d.get("expr") or d["name"]) for d in [*_items(raw, "dimensions"), *_items(raw, "time_dimensions")]}
+        rows |= {
+            str(d["name"]): str(d.get("expr") or d["name"])
+            for d in [*_items(raw, "dimensions"), *_items(raw, "time_dimensions")]
+        }
         measures = []
         for metric_raw in _items(raw, "metrics"):
             built = self._table_metric(name, metric_raw, rows)
@@ -389,14 +504,24 @@ class _Reader:
         for item in _items(raw, "filters"):
             where = self._filter(item, rows)
             if where is not None:
-                filters.append({"name": item["name"], "where": where} | ({"description": str(item["description"])} if item.get("description") else {}) | ({"synonyms": list(item["synonyms"])} if item.get("synonyms") else {}))
+                filters.append(
+                    {"name": item["name"], "where": where}
+                    | ({"description": str(item["description"])} if item.get("description") else {})
+                    | ({"synonyms": list(item["synonyms"])} if item.get("synonyms") else {})
+                )
         return {k: v for k, v in table.items() if v != []}
 
     def _dimension(self, table: str, raw: LineMap, kind: str) -> dict[str, Any]:
         keep = (self.side.get("dimensions") or {}).get(f"{table}.{raw.get('name')}", {})
         data_type = str(raw.get("data_type", "")).upper().split("(")[0]
         if kind != "time":
-            kind = "boolean" if data_type == "BOOLEAN" else "number" if data_type in _NUMBER_TYPES else "categorical"
+            kind = (
+                "boolean"
+                if data_type == "BOOLEAN"
+                else "number"
+                if data_type in _NUMBER_TYPES
+                else "categorical"
+            )
         dimension: dict[str, Any] = {"name": raw["name"]}
         kind = keep.get("type", kind)
         if kind != "categorical":
@@ -413,27 +538,43 @@ class _Reader:
         if "value_synonyms" in keep:
             dimension["value_synonyms"] = keep["value_synonyms"]
         if raw.get("cortex_search_service"):
-            self.note(raw, f"dimension '{raw['name']}'", "cortex_search_service is Snowflake's own value index; not mapped.")
+            self.note(
+                raw,
+                f"dimension '{raw['name']}'",
+                "cortex_search_service is Snowflake's own value index; not mapped.",
+            )
         return dimension
 
-    def _table_metric(self, table: str, raw: LineMap, rows: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
+    def _table_metric(
+        self, table: str, raw: LineMap, rows: dict[str, str]
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]] | None:
         name = str(raw.get("name"))
         expr = str(raw.get("expr", ""))
         columns = {**rows, **{f"{table}.{k}": v for k, v in rows.items()}}
-        described = {"description": str(raw["description"]).strip()} if raw.get("description") else {}
-        synonyms = {"synonyms": list(raw["synonyms"])} if raw.get("synonyms") else {}
+        described = (
+            {"description": str(raw["description"]).strip()} if raw.get("description") else {}
+        )
+        synonyms: dict[str, Any] = (
+            {"synonyms": list(raw["synonyms"])} if raw.get("synonyms") else {}
+        )
         self.metric_table[name] = table
         extra = (self.side.get("measures") or {}).get(name, {})
         single = read_aggregate(expr, "snowflake", columns)
         if single is not None:
-            measure = {"name": name, "aggregation": single.aggregation}
+            measure: dict[str, Any] = {"name": name, "aggregation": single.aggregation}
             if single.expr is not None:
                 measure["expr"] = single.expr
             if single.percentile is not None:
                 measure["percentile"] = single.percentile
             if "time_dimension" in extra:
                 measure["time_dimension"] = extra["time_dimension"]
-            metric = {"name": name, "label": _label(name), **described, **synonyms, "measure": measure["name"]}
+            metric = {
+                "name": name,
+                "label": _label(name),
+                **described,
+                **synonyms,
+                "measure": measure["name"],
+            }
             return [measure], [metric]
         parts = _ratio_parts(expr)
         if parts is not None:
@@ -443,14 +584,38 @@ class _Reader:
                 for role, part in zip(("numerator", "denominator"), read, strict=True):
                     assert part is not None
                     measure = {"name": f"{name}_{role}", "aggregation": part.aggregation}
+                    measure = dict(measure)
                     measure |= {"expr": part.expr} if part.expr is not None else {}
-                    measure |= {"percentile": part.percentile} if part.percentile is not None else {}
+                    measure |= (
+                        {"percentile": part.percentile} if part.percentile is not None else {}
+                    )
                     measures.append(measure)
-                    metrics.append({"name": f"{name}_{role}", "label": f"{_label(name)} ({role})", "description": f"The {role} of {name}.", "measure": measure["name"]})
-                metrics.append({"name": name, "label": _label(name), **described, **synonyms, "type": "ratio", "numerator": f"{name}_numerator", "denominator": f"{name}_denominator"})
+                    metrics.append(
+                        {
+                            "name": f"{name}_{role}",
+                            "label": f"{_label(name)} ({role})",
+                            "description": f"The {role} of {name}.",
+                            "measure": measure["name"],
+                        }
+                    )
+                metrics.append(
+                    {
+                        "name": name,
+                        "label": _label(name),
+                        **described,
+                        **synonyms,
+                        "type": "ratio",
+                        "numerator": f"{name}_numerator",
+                        "denominator": f"{name}_denominator",
+                    }
+                )
                 return measures, metrics
-        self.note(raw, f"metric '{name}'", f"expr {expr!r} is not one aggregate (or a ratio of two) "
-                  "over the table's rows; not imported.")  # fmt: skip
+        self.note(
+            raw,
+            f"metric '{name}'",
+            f"expr {expr!r} is not one aggregate (or a ratio of two) "
+            "over the table's rows; not imported.",
+        )
         return None
 
     def _view_metric(self, raw: LineMap) -> dict[str, Any] | None:
@@ -463,8 +628,12 @@ class _Reader:
         refs = list(tree.find_all(exp.Column)) if tree is not None else []
         unknown = [c.sql() for c in refs if c.name not in self.metric_table]
         if tree is None or unknown or tree.find(exp.AggFunc) is not None:
-            self.note(raw, f"metric '{name}'", f"expr {expr!r} is not arithmetic over table metrics "
-                      f"{'(' + unknown[0] + ' is not one) ' if unknown else ''}; not imported.")  # fmt: skip
+            self.note(
+                raw,
+                f"metric '{name}'",
+                f"expr {expr!r} is not arithmetic over table metrics "
+                f"{'(' + unknown[0] + ' is not one) ' if unknown else ''}; not imported.",
+            )
             return None
         metric: dict[str, Any] = {"name": name, "label": _label(name)}
         if raw.get("description"):
@@ -472,8 +641,16 @@ class _Reader:
         if raw.get("synonyms"):
             metric["synonyms"] = list(raw["synonyms"])
         plain = tree.transform(lambda n: exp.column(n.name) if isinstance(n, exp.Column) else n)
-        if isinstance(plain, exp.Div) and isinstance(plain.this, exp.Column) and isinstance(plain.expression, exp.Column):
-            return metric | {"type": "ratio", "numerator": plain.this.name, "denominator": plain.expression.name}
+        if (
+            isinstance(plain, exp.Div)
+            and isinstance(plain.this, exp.Column)
+            and isinstance(plain.expression, exp.Column)
+        ):
+            return metric | {
+                "type": "ratio",
+                "numerator": plain.this.name,
+                "denominator": plain.expression.name,
+            }
         return metric | {"type": "derived", "expr": plain.sql(dialect="duckdb")}
 
     def _filter(self, raw: LineMap, rows: dict[str, str]) -> str | None:
@@ -484,22 +661,39 @@ class _Reader:
         except sqlglot.errors.ParseError:
             tree = None
         if tree is None:
-            self.note(raw, f"filter '{raw.get('name')}'", "its expr is not SQL Cortex can read; not imported.")
+            self.note(
+                raw,
+                f"filter '{raw.get('name')}'",
+                "its expr is not SQL Cortex can read; not imported.",
+            )
             return None
         names = set(rows)
-        text = qualify(tree.sql(dialect="duckdb"), {k: k for k in names} | {v: k for v, k in back.items() if k in names})
+        text = qualify(
+            tree.sql(dialect="duckdb"),
+            {k: k for k in names} | {v: k for v, k in back.items() if k in names},
+        )
         outside = [c.name for c in columns_in(text) if c.name not in names]
         if outside:
-            self.note(raw, f"filter '{raw.get('name')}'", f"'{outside[0]}' is not a dimension; Cortex filters name dimensions. Not imported.")
+            self.note(
+                raw,
+                f"filter '{raw.get('name')}'",
+                f"'{outside[0]}' is not a dimension; Cortex filters name dimensions. Not imported.",
+            )
             return None
         return text
 
     def _relationship(self, raw: LineMap) -> dict[str, Any] | None:
         pairs = _items(raw, "relationship_columns")
         if not pairs:
-            self.note(raw, f"relationship '{raw.get('name')}'", "no relationship_columns; not imported.")
+            self.note(
+                raw, f"relationship '{raw.get('name')}'", "no relationship_columns; not imported."
+            )
             return None
-        relationship: dict[str, Any] = {"name": raw.get("name"), "from": raw.get("left_table"), "to": raw.get("right_table")}
+        relationship: dict[str, Any] = {
+            "name": raw.get("name"),
+            "from": raw.get("left_table"),
+            "to": raw.get("right_table"),
+        }
         relationship["keys"] = {str(p["left_column"]): str(p["right_column"]) for p in pairs}
         if str(raw.get("relationship_type", "many_to_one")) == "one_to_one":
             relationship["type"] = "one_to_one"
@@ -532,9 +726,12 @@ def _ratio_parts(expr: str) -> tuple[str, str] | None:
         tree = tree.this
     if isinstance(tree, exp.Div):
         return tree.this.sql(dialect="snowflake"), tree.expression.sql(dialect="snowflake")
-    if isinstance(tree, exp.Anonymous) and tree.name.upper() in ("DIV0", "DIV0NULL") and len(tree.expressions) == 2:
-        return tree.expressions[0].sql(dialect="snowflake"), tree.expressions[1].sql(dialect="snowflake")
+    if (
+        isinstance(tree, exp.Anonymous)
+        and tree.name.upper() in ("DIV0", "DIV0NULL")
+        and len(tree.expressions) == 2
+    ):
+        return tree.expressions[0].sql(dialect="snowflake"), tree.expressions[1].sql(
+            dialect="snowflake"
+        )
     return None
-
-
-_ = (Measure, DIMENSION_EXTRAS)

@@ -62,7 +62,9 @@ def shop(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return path
 
 
-def _run(model: SemanticModel, con: duckdb.DuckDBPyConnection, query: SemanticQuery) -> list[tuple[object, ...]]:
+def _run(
+    model: SemanticModel, con: duckdb.DuckDBPyConnection, query: SemanticQuery
+) -> list[tuple[object, ...]]:
     compiled = compile_query(query, model, as_of=AS_OF)
     return [tuple(row) for row in con.execute(compiled.sql).fetchall()]
 
@@ -216,14 +218,34 @@ def test_the_cli_imports_refuses_to_overwrite_and_lists_what_did_not_map(
     monkeypatch.chdir(tmp_path)
     runner = CliRunner(env={"CORTEX_METRICS": str(ROOT / "metrics.yml")})
     jaffle = str(FIXTURES / "jaffle")
-    first = runner.invoke(app, ["model", "import", "dbt", jaffle, "--out", "imported.yml", "--owner", OWNER])
+    first = runner.invoke(
+        app, ["model", "import", "dbt", jaffle, "--out", "imported.yml", "--owner", OWNER]
+    )
     assert first.exit_code == 0, first.stderr
     assert "visit_to_buy" in first.stderr and "semantic_models.yml:" in first.stderr
-    again = runner.invoke(app, ["model", "import", "dbt", jaffle, "--out", "imported.yml", "--owner", OWNER])
+    again = runner.invoke(
+        app, ["model", "import", "dbt", jaffle, "--out", "imported.yml", "--owner", OWNER]
+    )
     assert again.exit_code == 1 and "--force" in again.stderr
-    as_data = runner.invoke(app, ["model", "import", "dbt", jaffle, "--out", "imported.yml", "--force", "--json", "--owner", OWNER])
+    as_data = runner.invoke(
+        app,
+        [
+            "model",
+            "import",
+            "dbt",
+            jaffle,
+            "--out",
+            "imported.yml",
+            "--force",
+            "--json",
+            "--owner",
+            OWNER,
+        ],
+    )
     listed = json.loads(as_data.stdout)["unmapped"]
     assert {"file", "line", "what", "reason"} <= set(listed[0])
     exported = runner.invoke(app, ["model", "export", "snowflake", "--out", "sv/demo.yaml"])
     assert exported.exit_code == 0, exported.stderr
-    assert (tmp_path / "sv" / "demo.yaml").is_file() and (tmp_path / "sv" / "demo.cortex.yml").is_file()
+    assert (tmp_path / "sv" / "demo.yaml").is_file() and (
+        tmp_path / "sv" / "demo.cortex.yml"
+    ).is_file()
