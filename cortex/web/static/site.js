@@ -1,0 +1,34 @@
+// Cortex's internal site: draws an answer's chart with vega-embed (served by this site, no CDN)
+// and shows that a question is being answered. The pages work without it, but for the chart.
+"use strict";
+
+function drawChart() {
+  const holder = document.getElementById("chart");
+  const specNode = document.getElementById("chart-spec");
+  if (!holder || !specNode) return;
+  if (typeof window.vegaEmbed !== "function") {
+    holder.textContent = "The chart could not be drawn (its script did not load).";
+    return;
+  }
+  const spec = JSON.parse(specNode.textContent);
+  // ast + Vega's interpreter: no eval, so the Content-Security-Policy can forbid it.
+  window.vegaEmbed(holder, spec, { actions: false, renderer: "svg", ast: true, defaultStyle: false })
+    .catch((error) => { holder.textContent = "The chart could not be drawn: " + error.message; });
+}
+
+function showBusy() {
+  for (const form of document.querySelectorAll("form[data-busy]")) {
+    form.addEventListener("submit", () => {
+      const button = form.querySelector("button[type=submit]");
+      if (button && !button.name) {
+        button.disabled = true;
+        button.textContent = form.dataset.busy;
+      }
+    });
+  }
+}
+
+document.addEventListener("DOMContentLoaded", () => {
+  drawChart();
+  showBusy();
+});
