@@ -1,11 +1,11 @@
 """What wraps every response of the site: security headers, and errors without a stack trace.
 
-`Guarded` is plain ASGI middleware. It adds a Content-Security-Policy that lets a page load
-only this site's own scripts, styles and images (no inline script, no eval: charts are drawn
-with Vega's interpreter), plus the usual headers against framing and sniffing. An exception
-that escapes a page becomes a page of its own: a `UserError` says what it says (a store that
-cannot be read, say); anything else gives an apology with a trace id, and the traceback goes
-to the log under that id, never to the browser.
+`Guarded` is plain ASGI middleware. It adds a Content-Security-Policy that lets a page load only
+this site's own scripts, styles and images (no inline script or style, no eval: charts are drawn
+with Vega's interpreter, their tooltips styled by the site's sheet), plus the usual headers against
+framing and sniffing. An exception that escapes a page becomes a page of its own: a `UserError`
+says what it says (a store that cannot be read, say); anything else gives an apology with a trace
+id, and the traceback goes to the log under that id, never to the browser.
 """
 
 from __future__ import annotations

@@ -296,7 +296,7 @@ class WebSite:
             )
         vote = str(form.get("vote") or "")
         if vote not in VOTES:
-            return self.message_page(400, "No vote", "Choose 👍 or 👎.", visitor)
+            return self.message_page(400, "No vote", "Choose Right or Wrong.", visitor)
         comment = " ".join(str(form.get("comment") or "").split())[:MAX_QUESTION_CHARS]
         self.audit.record_feedback(record_id, vote, comment=comment or None, by=visitor.user_id)
         return RedirectResponse(f"/answers/{record_id}#feedback", status_code=303)

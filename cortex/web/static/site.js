@@ -11,8 +11,16 @@ function drawChart() {
     return;
   }
   const spec = JSON.parse(specNode.textContent);
-  // ast + Vega's interpreter: no eval, so the Content-Security-Policy can forbid it.
-  window.vegaEmbed(holder, spec, { actions: false, renderer: "svg", ast: true, defaultStyle: false })
+  // ast + Vega's interpreter: no eval; no injected <style> (the tooltip's is in site.css):
+  // so the Content-Security-Policy can forbid both.
+  const options = {
+    actions: false,
+    renderer: "svg",
+    ast: true,
+    defaultStyle: false,
+    tooltip: { disableDefaultStyle: true },
+  };
+  window.vegaEmbed(holder, spec, options)
     .catch((error) => { holder.textContent = "The chart could not be drawn: " + error.message; });
 }
 
