@@ -13,6 +13,8 @@
 `browser` is a module-scoped fixture (one Chromium per test module, closed at its end).
 `offline_page` opens a page on which every request that is not for a `file://` URL is aborted
 and recorded in `network`; console errors and uncaught exceptions are recorded in `errors`.
+`offline_page(browser, allow="http://127.0.0.1:PORT/", headers={...})` also lets through the
+requests for a server the test runs on loopback, each sent with `headers` (a sign-in proxy's).
 """
 
 from __future__ import annotations
@@ -84,15 +86,23 @@ class OfflinePage:
 
 @contextmanager
 def offline_page(
-    browser: Browser, *, width: int = 1100, height: int = 900
+    browser: Browser,
+    *,
+    width: int = 1100,
+    height: int = 900,
+    allow: str | None = None,
+    headers: dict[str, str] | None = None,
 ) -> Iterator[OfflinePage]:
-    """A new page in its own context with every non-file request aborted and recorded."""
-    context = browser.new_context(viewport={"width": width, "height": height})
+    """A new page in its own context with every request aborted and recorded that is neither
+    for a `file://` URL nor (when given) under `allow`; `headers` go with every request."""
+    context = browser.new_context(
+        viewport={"width": width, "height": height}, extra_http_headers=headers
+    )
     opened = OfflinePage(context.new_page())
 
     def guard(route: Route) -> None:
         url = route.request.url
-        if url.startswith("file://"):
+        if url.startswith("file://") or (allow is not None and url.startswith(allow)):
             route.continue_()
             return
         opened.network.append(url)

@@ -4,11 +4,15 @@
 
     version: 1
     roles:        role -> {description}
-    users:        Slack user id -> {name, roles, attributes}
+    users:        Slack user id -> {name, email, roles, attributes}
     groups:       Slack user-group id -> {name, roles}
     metrics:      metric -> {requires: [roles]}
     tables:       table -> {requires: [roles]}
     row_policies: [{role, dimension, equals: user.<attribute>}]
+    audit:        {requires: [roles]}   who may read the audit trail on the web
+
+A user's `email` signs them in on the internal site (`cortex.web`, behind a sign-in proxy): an
+address that is not an e-mail, or one given to two users, is an error at its line.
 
 `load_access(path, model)` reads it, checking every name against the semantic model, and
 raises `AccessConfigError` listing each problem at `file:line` with a "Did you mean".

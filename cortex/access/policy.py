@@ -28,12 +28,14 @@ class Principal:
 
 @dataclass(frozen=True)
 class Member:
-    """A user or user group of access.yml: its roles, and (users only) its attributes."""
+    """A user or user group of access.yml: its roles, and (users only) its attributes and the
+    e-mail address that signs them in on the web (lower case)."""
 
     id: str
     name: str | None
     roles: frozenset[str]
     attributes: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    email: str | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class AccessPolicy:
     metric_requires: Mapping[str, frozenset[str]]
     table_requires: Mapping[str, frozenset[str]]
     row_policies: tuple[RowPolicy, ...] = ()
+    #: the roles that may read the audit trail (everyone's questions and feedback); none: nobody
+    audit_requires: frozenset[str] = frozenset()
 
     @property
     def group_ids(self) -> frozenset[str]:
@@ -82,6 +86,15 @@ class AccessPolicy:
             if group is not None:
                 found |= group.roles
         return frozenset(found)
+
+    def user_by_email(self, email: str) -> Member | None:
+        """The user whose `email` is `email` (whatever its case), if one is listed."""
+        wanted = email.strip().lower()
+        return next((u for u in self.users.values() if u.email == wanted), None)
+
+    def may_read_audit(self, roles: frozenset[str]) -> bool:
+        """Whether one of `roles` is among those `audit: {requires: [...]}` lists."""
+        return bool(roles & self.audit_requires)
 
     def grant_for(self, principal: Principal) -> Grant:
         """What `principal` may see; `AccessDenied` when they have no role (fail closed)."""

@@ -19,9 +19,18 @@ from semantic_layer.yaml_lines import LineMap, LineSeq, short_repr
 #: The only format version this reader reads.
 VERSION = 1
 
-_TOP_LEVEL_KEYS = ("version", "roles", "users", "groups", "metrics", "tables", "row_policies")
+_TOP_LEVEL_KEYS = (
+    "version",
+    "roles",
+    "users",
+    "groups",
+    "metrics",
+    "tables",
+    "row_policies",
+    "audit",
+)
 _ROLE_KEYS = ("description",)
-_USER_KEYS = ("name", "roles", "attributes")
+_USER_KEYS = ("name", "email", "roles", "attributes")
 _GROUP_KEYS = ("name", "roles")
 _REQUIRES_KEYS = ("requires",)
 _ROW_POLICY_KEYS = ("role", "dimension", "equals")
@@ -29,6 +38,8 @@ _ROW_POLICY_KEYS = ("role", "dimension", "equals")
 _USER_ID = re.compile(r"[UW][A-Z0-9]{2,}")
 _GROUP_ID = re.compile(r"S[A-Z0-9]{2,}")
 _ATTRIBUTE = re.compile(r"user\.([A-Za-z_][A-Za-z0-9_]*)")
+#: An address as a sign-in proxy sends it: one @, no spaces, a dot in the domain.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
 
 
 class AccessReader(ShapeChecks):
@@ -52,10 +63,11 @@ class AccessReader(ShapeChecks):
         metrics = self.requirements(data, "metrics", roles)
         tables = self.requirements(data, "tables", roles)
         policies = self.row_policies(data, roles)
+        audit = self.audit(data, roles)
         self.access_groups(roles)
         self.missing_attributes(data, users, policies)
         return AccessPolicy(
-            self.file, self.model, roles, users, groups, metrics, tables, tuple(policies)
+            self.file, self.model, roles, users, groups, metrics, tables, tuple(policies), audit
         )
 
     def version(self, data: LineMap) -> None:
@@ -94,6 +106,7 @@ class AccessReader(ShapeChecks):
         if section is None:
             return {}
         members: dict[str, Member] = {}
+        emails: dict[str, int] = {}  # address -> the line that gives it first
         for member_id in section:
             label = f"{kind} '{member_id}'"
             line = section.key_lines[member_id]
@@ -120,8 +133,37 @@ class AccessReader(ShapeChecks):
                 )
             attributes = self.attributes(raw, label) if is_user else {}
             name = self.text(raw, "name", label)
-            members[member_id] = Member(member_id, name, found, attributes)
+            email = self.email(raw, label, emails) if is_user else None
+            members[member_id] = Member(member_id, name, found, attributes, email)
         return members
+
+    def email(self, raw: LineMap, label: str, seen: dict[str, int]) -> str | None:
+        """The user's sign-in address for the web, lower case (None when absent or wrong);
+        an address given to two users is an error on the second (it would sign in as both)."""
+        value = raw.get("email")
+        if value is None:
+            return None
+        line = raw.key_lines["email"]
+        if not isinstance(value, str) or not _EMAIL.fullmatch(value.strip()):
+            self.error(
+                line,
+                label,
+                f"'email' must be an e-mail address such as name@example.com, not "
+                f"{short_repr(value)}.",
+                "Write the address the sign-in proxy sends for this person.",
+            )
+            return None
+        address = value.strip().lower()
+        if address in seen:
+            self.error(
+                line,
+                label,
+                f"e-mail {address} is given to another user too (first on line {seen[address]}).",
+                "Each person signs in with their own address: give each user theirs.",
+            )
+            return None
+        seen[address] = line
+        return address
 
     def attributes(self, raw: LineMap, label: str) -> dict[str, tuple[str, ...]]:
         value = raw.get("attributes")
@@ -197,6 +239,22 @@ class AccessReader(ShapeChecks):
                 continue
             found[str(name)] = allowed
         return found
+
+    def audit(self, data: LineMap, roles: Mapping[str, str]) -> frozenset[str]:
+        """The roles that may read the audit trail: `audit: {requires: [roles]}`."""
+        if data.get("audit") is None:
+            return frozenset()
+        raw = self.entry(data, "audit", "audit", _REQUIRES_KEYS)
+        allowed = self.role_list(raw, "requires", "audit", roles)
+        if allowed is not None and not allowed and not raw.get("requires"):
+            self.error(
+                raw.key_lines["requires"],
+                "audit",
+                "'requires' lists no role, so nobody could read the audit trail.",
+                "List the roles that may read it (e.g. `requires: [analyst]`), or remove "
+                "`audit:` to keep it to the terminal (`cortex audit`).",
+            )
+        return allowed or frozenset()
 
     def row_policies(self, data: LineMap, roles: Mapping[str, str]) -> list[RowPolicy]:
         value = data.get("row_policies")

@@ -1,12 +1,12 @@
 """The `cortex` command line: query governed metrics, check metrics.yml, build the demo.
 
-This module builds the typer `app` from the command modules, one per command group:
-`catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build, demo export), `serve` (serve slack), `skill` (skill list, skill run), `context`
-(context sync), `digest` (digest list, run, serve) and `model` (model import dbt|snowflake,
-model export dbt|snowflake|osi). They share `environment` (settings and the
-warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
-(what the terminal shows) and `payload` (the JSON of `--json`).
+This module builds the typer `app` from the command modules, one per command group: `catalog`
+(check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo` (demo build, demo
+export), `serve` (serve slack, serve web), `skill` (skill list, skill run), `context` (context
+sync), `digest` (digest list, run, serve) and `model` (model import dbt|snowflake, model export
+dbt|snowflake|osi). They share `environment` (settings and the warehouse), `errors` (failures as
+one `Error:` line and a `Hint:`, option checks), `render` (what the terminal shows) and `payload`
+(the JSON of `--json`).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ app.command("eval")(evaluate.evaluate)
 serve_app = typer.Typer(help="Run Cortex as a service.")
 app.add_typer(serve_app, name="serve")
 serve_app.command("slack")(serve.serve_slack)
+serve_app.command("web")(serve.serve_web)
 
 app.command("audit")(audit.audit)
 

@@ -1,12 +1,12 @@
 """The audit trail: every question, who asked it where, what Cortex did, and what they thought.
 
-One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard library's sqlite3,
-a connection per call, so any thread may write) holds one record per question: the time (UTC),
-the source (`slack` or `cli`), the user and channel, the conversation, the question, the
-outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran, the rows it
-returned, the latency, the tokens and cost of planning, the trace id, the as-of day, in Slack
-where the numbers were shown (`disclosure`: the channel, or the asker privately), and whether the
-result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cortex audit` counts
+One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard library's sqlite3, a
+connection per call, so any thread may write) holds one record per question: the time (UTC), the
+source (`slack`, `cli`, or `web`: the internal site), the user and channel, the conversation, the
+question, the outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran,
+the rows it returned, the latency, the tokens and cost of planning, the trace id, the as-of day, in
+Slack where the numbers were shown (`disclosure`: the channel, or the asker privately), and whether
+the result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cortex audit` counts
 them). Feedback (`up` or `down`, a comment, who gave it and when) is set later on the same record.
 
 The log is append-only: SQLite triggers refuse to delete a record or to change anything but
@@ -72,7 +72,7 @@ __all__ = [
 
 Outcome = Literal["answered", "clarified", "declined", "denied", "failed", "acted"]
 Vote = Literal["up", "down"]
-Source = Literal["slack", "cli"]
+Source = Literal["slack", "cli", "web"]
 
 OUTCOMES: Final[tuple[Outcome, ...]] = get_args(Outcome)
 VOTES: Final[tuple[Vote, ...]] = get_args(Vote)
@@ -484,10 +484,13 @@ class AuditLog:
         since: date | None = None,
         feedback: str | None = None,
         limit: int | None = None,
+        thread: str | None = None,
+        source: Source | None = None,
     ) -> builtins.list[AuditRecord]:
         """The records that match every filter given, newest first.
 
-        `user` matches a user id, or a user name whatever its case; `since` is a UTC day.
+        `user` matches a user id, or a user name whatever its case; `since` is a UTC day;
+        `thread` is a conversation id; `source` where the question was asked.
         """
         where: builtins.list[str] = []
         params: builtins.list[Any] = []
@@ -501,6 +504,12 @@ class AuditLog:
             _check_choice("outcome", outcome, OUTCOMES)
             where.append("outcome = ?")
             params.append(outcome)
+        if thread is not None:
+            where.append("thread = ?")
+            params.append(thread)
+        if source is not None:
+            where.append("source = ?")
+            params.append(source)
         if since is not None:
             where.append("at >= ?")
             params.append(since.isoformat())

@@ -123,7 +123,7 @@ BROKEN = {
         role: {analyst: {}}
         """,
         "access.yml:2: error: top level: unknown key 'role'. Accepted: version, roles, users, "
-        "groups, metrics, tables, row_policies. Did you mean 'roles'?",
+        "groups, metrics, tables, row_policies, audit. Did you mean 'roles'?",
     ),
     "unknown key of a user": (
         """
@@ -132,8 +132,8 @@ BROKEN = {
         users:
           U0ADA00001: {name: Ada, role: [analyst]}
         """,
-        "access.yml:4: error: user 'U0ADA00001': unknown key 'role'. Accepted: name, roles, "
-        "attributes. Did you mean 'roles'?",
+        "access.yml:4: error: user 'U0ADA00001': unknown key 'role'. Accepted: name, email, "
+        "roles, attributes. Did you mean 'roles'?",
     ),
     "an unquoted comma": (
         """
@@ -171,7 +171,70 @@ BROKEN = {
         """,
         "access.yml:1: error: top level: missing key 'version'. Add `version: 1`.",
     ),
+    "not an e-mail": (
+        """
+        version: 1
+        roles: {analyst: {}}
+        users:
+          U0ADA00001: {email: ada at example.com, roles: [analyst]}
+        """,
+        "access.yml:4: error: user 'U0ADA00001': 'email' must be an e-mail address such as "
+        "name@example.com, not 'ada at example.com'. Write the address the sign-in proxy sends "
+        "for this person.",
+    ),
+    "an e-mail given twice": (
+        """
+        version: 1
+        roles: {analyst: {}}
+        users:
+          U0ADA00001: {email: ada@example.com, roles: [analyst]}
+          U0BEN00002: {email: Ada@Example.com, roles: [analyst]}
+        """,
+        "access.yml:5: error: user 'U0BEN00002': e-mail ada@example.com is given to another "
+        "user too (first on line 4). Each person signs in with their own address: give each "
+        "user theirs.",
+    ),
+    "audit with an unknown role": (
+        """
+        version: 1
+        roles: {analyst: {}}
+        audit: {requires: [analysts]}
+        """,
+        "access.yml:3: error: audit: unknown role 'analysts'. Declare it under `roles:`, or use "
+        "one of: analyst. Did you mean 'analyst'?",
+    ),
 }
+
+
+def test_users_sign_in_on_the_web_with_their_email_and_audit_names_its_readers(
+    in_tmp: Path, model: SemanticModel
+) -> None:
+    path = write(
+        in_tmp,
+        """
+        version: 1
+        roles: {analyst: {}, finance: {}}
+        users:
+          U0ADA00001: {name: Ada, email: Ada.Lovelace@Example.com, roles: [analyst]}
+          U0BEN00002: {name: Ben, roles: [finance]}
+        audit: {requires: [analyst]}
+        """,
+    )
+    policy = load_access(path, model)
+    ada = policy.user_by_email("ada.lovelace@example.COM")
+    assert ada is not None and ada.id == "U0ADA00001"
+    assert ada.email == "ada.lovelace@example.com"
+    assert policy.user_by_email("ben@example.com") is None
+    assert policy.may_read_audit(frozenset({"analyst"}))
+    assert not policy.may_read_audit(frozenset({"finance"}))
+
+
+def test_without_an_audit_section_nobody_reads_the_audit_on_the_web(policy: AccessPolicy) -> None:
+    assert policy.audit_requires == frozenset({"analyst"})  # the shipped file names analysts
+    bare = AccessPolicy(
+        policy.file, policy.model, policy.roles, policy.users, policy.groups, {}, {}
+    )
+    assert not bare.may_read_audit(frozenset(policy.roles))
 
 
 @pytest.mark.parametrize("case", sorted(BROKEN))
