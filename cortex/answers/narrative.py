@@ -221,6 +221,8 @@ def _breakdown(
             text += f", {change}" if change else ""
         return text
 
+    if len(ranked) == 1:  # one row has no highest: "SMB only, at $35.8K"
+        return f"{lead}: {_key(top, dimensions)} only, at {said(top)}."
     text = f"{lead}: {_key(top, dimensions)} is highest at {said(top)}"
     total = values[metric.name].sum()  # an integer for counts, so it prints as one
     if additive and float(total) > 0 and len(values) > 1:

@@ -52,6 +52,13 @@ def test_a_breakdown_names_the_highest_its_share_and_the_lowest(
     )
 
 
+def test_a_breakdown_of_one_row_names_no_highest_or_lowest(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(tiny, model, metrics=["arr"], dimensions=["segment"], where="segment = 'SMB'")
+    assert text == "ARR for SMB as of 31 Mar 2026: SMB only, at $4,000."
+
+
 def test_a_ratio_breakdown_shows_no_total(
     tiny: duckdb.DuckDBPyConnection, model: SemanticModel
 ) -> None:
