@@ -86,6 +86,18 @@ class Caveat:
         return cls(f"{passage.title} › {passage.heading}", _first_block(passage.text, max_chars))
 
 
+def _whole_sentences(block: str) -> str:
+    """A paragraph that leads into the next block ("So ARR on a day is", a code block after)
+    cut back to its last whole sentence, so that a caveat never stops mid-sentence."""
+    if not block or block[-1] in _SENTENCE_ENDS or block.startswith(("|", "```", "    ")):
+        return block
+    ends = [m.end() for m in re.finditer(r"[.!?][)\"'”’]?(?=\s)", block)]
+    return block[: ends[-1]] if ends else block
+
+
+_SENTENCE_ENDS = frozenset(".!?)\"'”’`*_|")
+
+
 def _first_block(markdown: str, max_chars: int) -> str:
     """The first top-level block of `markdown`, whole: a list is cut between its items."""
     tokens = MarkdownIt("commonmark").enable("table").parse(markdown)
@@ -94,7 +106,7 @@ def _first_block(markdown: str, max_chars: int) -> str:
     if top is None or top.map is None:
         return markdown.strip()
     if top.type not in ("bullet_list_open", "ordered_list_open"):
-        return "\n".join(lines[top.map[0] : top.map[1]]).strip()
+        return _whole_sentences("\n".join(lines[top.map[0] : top.map[1]]).strip())
     items = [t.map for t in tokens if t.type == "list_item_open" and t.level == 1 and t.map]
     kept: list[str] = []
     for start, end in items:

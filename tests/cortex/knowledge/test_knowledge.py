@@ -242,6 +242,14 @@ def test_a_caveat_is_the_first_block_of_its_section_a_table_kept_whole() -> None
     assert listed.markdown.count("- item") == 3 and listed.markdown.endswith("x")
 
 
+def test_a_caveat_never_stops_mid_sentence_where_its_paragraph_leads_into_code() -> None:
+    text = "A period is active on a day. So ARR on a day is\n\n```sql\nSELECT 1\n```\n"
+    caveat = Caveat.of(Passage(Path("x.md"), "Doc", "ARR", text))
+    assert caveat.markdown == "A period is active on a day."
+    whole = Caveat.of(Passage(Path("x.md"), "Doc", "ARR", "No end here\n\nNext."))
+    assert whole.markdown == "No end here"  # no whole sentence to cut back to: kept
+
+
 def test_caveats_for_unknown_metrics_are_empty(library: ContextLibrary) -> None:
     assert library.caveats_for(["no_such_metric"]) == []
     assert library.caveats_for([]) == []
