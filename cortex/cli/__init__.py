@@ -2,7 +2,8 @@
 
 This module builds the typer `app` from the command modules, one per command group:
 `catalog` (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo`
-(demo build, demo export), `serve` (serve slack), `skill` (skill list, skill run), `context`
+(demo build, demo export), `serve` (serve slack, serve mcp), `mcp_tokens` (mcp token create,
+list, revoke), `skill` (skill list, skill run), `context`
 (context sync) and `digest` (digest list, run, serve). They share `environment` (settings and the
 warehouse), `errors` (failures as one `Error:` line and a `Hint:`, option checks), `render`
 (what the terminal shows) and `payload` (the JSON of `--json`).
@@ -12,7 +13,19 @@ from __future__ import annotations
 
 import typer
 
-from cortex.cli import ask, audit, catalog, context, demo, digest, evaluate, query, serve, skill
+from cortex.cli import (
+    ask,
+    audit,
+    catalog,
+    context,
+    demo,
+    digest,
+    evaluate,
+    mcp_tokens,
+    query,
+    serve,
+    skill,
+)
 
 app = typer.Typer(
     name="cortex",
@@ -36,6 +49,15 @@ app.command("eval")(evaluate.evaluate)
 serve_app = typer.Typer(help="Run Cortex as a service.")
 app.add_typer(serve_app, name="serve")
 serve_app.command("slack")(serve.serve_slack)
+serve_app.command("mcp")(serve.serve_mcp)
+
+mcp_app = typer.Typer(help="The MCP server's bearer tokens (for `cortex serve mcp --http`).")
+app.add_typer(mcp_app, name="mcp")
+mcp_token_app = typer.Typer(help="Issue, list and revoke a person's MCP token.")
+mcp_app.add_typer(mcp_token_app, name="token")
+mcp_token_app.command("create")(mcp_tokens.token_create)
+mcp_token_app.command("list")(mcp_tokens.token_list)
+mcp_token_app.command("revoke")(mcp_tokens.token_revoke)
 
 app.command("audit")(audit.audit)
 
