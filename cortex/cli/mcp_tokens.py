@@ -52,7 +52,7 @@ def token_list() -> None:
             label = f" ({escape(record.label)})" if record.label else ""
             out.print(
                 f"{record.id}  {escape(record.user_id)}{label}  made "
-                f"{record.created_at:%Y-%m-%d %H:%M} UTC  {state}"
+                f"{record.issued_at:%Y-%m-%d %H:%M} UTC  {state}"
             )
 
 

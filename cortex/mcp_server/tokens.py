@@ -37,7 +37,7 @@ _MIGRATIONS: Final = (
         user_id TEXT NOT NULL,
         label TEXT,
         sha256 TEXT NOT NULL UNIQUE,
-        created_at TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
         revoked_at TEXT
     );
     """,
@@ -51,7 +51,7 @@ class TokenRecord:
     id: int
     user_id: str
     label: str | None
-    created_at: datetime
+    issued_at: datetime
     revoked_at: datetime | None
 
     @property
@@ -100,7 +100,7 @@ class TokenStore:
         created = _now()
         with self._db.connect() as con:
             cursor = con.execute(
-                "INSERT INTO tokens (user_id, label, sha256, created_at) VALUES (?, ?, ?, ?)",
+                "INSERT INTO tokens (user_id, label, sha256, issued_at) VALUES (?, ?, ?, ?)",
                 (user_id, label, _digest(token), created),
             )
             token_id = cursor.lastrowid
@@ -127,7 +127,7 @@ class TokenStore:
             return []
         with self._db.connect() as con:
             rows = con.execute(
-                "SELECT id, user_id, label, created_at, revoked_at FROM tokens ORDER BY id"
+                "SELECT id, user_id, label, issued_at, revoked_at FROM tokens ORDER BY id"
             ).fetchall()
         return [_record(row) for row in rows]
 
@@ -139,7 +139,7 @@ class TokenStore:
                 (_now(), token_id),
             ).rowcount
             row = con.execute(
-                "SELECT id, user_id, label, created_at, revoked_at FROM tokens WHERE id = ?",
+                "SELECT id, user_id, label, issued_at, revoked_at FROM tokens WHERE id = ?",
                 (token_id,),
             ).fetchone()
         if row is None:
@@ -153,11 +153,11 @@ class TokenStore:
 
 
 def _record(row: sqlite3.Row | tuple[object, ...]) -> TokenRecord:
-    token_id, user_id, label, created_at, revoked_at = tuple(row)
+    token_id, user_id, label, issued_at, revoked_at = tuple(row)
     return TokenRecord(
         id=int(str(token_id)),
         user_id=str(user_id),
         label=None if label is None else str(label),
-        created_at=datetime.fromisoformat(str(created_at)),
+        issued_at=datetime.fromisoformat(str(issued_at)),
         revoked_at=None if revoked_at is None else datetime.fromisoformat(str(revoked_at)),
     )

@@ -88,7 +88,7 @@ def test_an_audit_file_written_before_versions_upgrades_with_its_records(tmp_pat
 
     log = AuditLog(path)
     first, second = log.get(1), log.get(2)
-    assert version(path) == 4
+    assert version(path) == 5
     assert first is not None and second is not None
     assert (first.at, first.user_name, first.answer, first.rows, first.as_of) == (
         datetime(2026, 11, 20, 9, tzinfo=UTC),
@@ -119,7 +119,7 @@ def test_an_audit_file_written_before_versions_upgrades_with_its_records(tmp_pat
 def test_a_new_audit_file_is_at_the_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "audit.sqlite"
     AuditLog(path).record(entry())
-    assert version(path) == 4
+    assert version(path) == 5
 
 
 def test_every_column_but_the_feedback_is_kept_as_written(tmp_path: Path) -> None:
