@@ -56,9 +56,11 @@ def serve_mcp(
 ) -> None:
     """Serve Cortex to MCP clients: over stdio as one access.yml user (a client spawns it), or
     over HTTP at /mcp with a bearer token per person (`cortex mcp token create`)."""
+    from cortex.access import LiveAccess
     from cortex.logs import configure_logging
-    from cortex.mcp_server.identity import stdio_user
+    from cortex.mcp_server.identity import People, stdio_user
     from cortex.mcp_server.server import build_tools, serve_http, serve_stdio
+    from semantic_layer.loader import load_model
 
     with user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
         in_range("--port", port, 1, 65535, "Use a free TCP port, e.g. --port 8765.")
@@ -70,11 +72,13 @@ def serve_mcp(
             )
         user = None if http else stdio_user(settings, as_user)
         configure_logging(settings, level=logging.DEBUG if verbose else logging.INFO)
+        if user is not None:  # refuse to start for a user access.yml does not know, at once
+            access = LiveAccess(settings.access_path, load_model(settings.metrics_path))
+            People(settings, access).require(user[0], where=user[1])
         ensure_warehouse(settings)
         tools = build_tools(settings)
         if user is not None:
-            user_id, where = user
-            tools.people.require(user_id, where=where)  # refuse to start for an unknown user
+            user_id = user[0]
             err.print(f"Cortex serves MCP over stdio as {user_id}. Close stdin to stop.")
             serve_stdio(tools, user_id)
         else:

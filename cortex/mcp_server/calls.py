@@ -156,7 +156,8 @@ class CortexTools:
         self.audit = audit
         self.skills = skills
         self.model = agent.workspace.model
-        self._handlers: dict[str, Callable[[str, Grant, Mapping[str, Any]], Reply]] = {
+        #: each tool's work, by name: (caller, their grant, the arguments) -> Reply
+        self.handlers: dict[str, Callable[[str, Grant, Mapping[str, Any]], Reply]] = {
             "query_metrics": self._query_metrics,
             "list_metrics": self._list_metrics,
             "describe_metric": self._describe_metric,
@@ -187,11 +188,11 @@ class CortexTools:
         return reply
 
     def _call(self, user_id: str, tool: str, given: Mapping[str, Any]) -> Reply:
-        handler = self._handlers.get(tool)
+        handler = self.handlers.get(tool)
         if handler is None:
-            known = ", ".join(self._handlers)
+            known = ", ".join(self.handlers)
             return Reply(
-                f"There is no tool {tool!r}.{did_you_mean(tool, self._handlers)} Tools: {known}.",
+                f"There is no tool {tool!r}.{did_you_mean(tool, self.handlers)} Tools: {known}.",
                 error=True,
                 outcome="failed",
             )

@@ -44,6 +44,7 @@ from starlette.routing import Route
 
 from cortex.access import LiveAccess
 from cortex.assembly import build_agent
+from cortex.errors import InternalError
 from cortex.mcp_server.calls import READ_RESOURCE, CortexTools, Reply
 from cortex.mcp_server.identity import People
 from cortex.mcp_server.tokens import TokenStore
@@ -105,8 +106,22 @@ def _instructions(tools: CortexTools) -> str:
     )
 
 
+async def _guarded(what: str, work: Callable[[], Any]) -> Any:
+    """`work()` on a worker thread; an unexpected failure becomes an apology with a trace id
+    for the client (the traceback goes to the log under that id), never its details."""
+    try:
+        return await anyio.to_thread.run_sync(work)
+    except MCPError:
+        raise
+    except Exception:
+        internal = InternalError(f"MCP {what} failed")
+        _log.exception("trace %s: MCP %s", internal.trace_id, what)
+        raise MCPError(types.INTERNAL_ERROR, internal.user_message) from None
+
+
 def build_server(tools: CortexTools, caller_of: CallerOf) -> Server[Any]:
-    """The low-level MCP server over `tools`, each request answered as `caller_of` says."""
+    """The low-level MCP server over `tools`, each request answered as `caller_of` says.
+    `tools.call` never raises; listing tools and resources go through `_guarded`."""
 
     async def work(user_id: str, tool: str, arguments: dict[str, Any] | None) -> Reply:
         call = functools.partial(tools.call, user_id, tool, arguments)
@@ -115,9 +130,13 @@ def build_server(tools: CortexTools, caller_of: CallerOf) -> Server[Any]:
     async def list_tools(
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListToolsResult:
-        offer = await anyio.to_thread.run_sync(tools.offer, caller_of(ctx))
-        defined = tool_definitions(tools.model, offer.metrics, offer.dimensions, offer.skills)
-        return types.ListToolsResult(tools=defined)
+        caller = caller_of(ctx)
+
+        def listed() -> list[types.Tool]:
+            offer = tools.offer(caller)
+            return tool_definitions(tools.model, offer.metrics, offer.dimensions, offer.skills)
+
+        return types.ListToolsResult(tools=await _guarded("tools/list", listed))
 
     async def call_tool(
         ctx: ServerRequestContext[Any, Any], params: types.CallToolRequestParams
@@ -133,6 +152,7 @@ def build_server(tools: CortexTools, caller_of: CallerOf) -> Server[Any]:
         ctx: ServerRequestContext[Any, Any], params: types.PaginatedRequestParams | None
     ) -> types.ListResourcesResult:
         caller_of(ctx)  # an unknown caller never gets this far over HTTP
+        found = await _guarded("resources/list", tools.resources)
         return types.ListResourcesResult(
             resources=[
                 types.Resource(
@@ -142,7 +162,7 @@ def build_server(tools: CortexTools, caller_of: CallerOf) -> Server[Any]:
                     description=r.description,
                     mime_type="text/markdown",
                 )
-                for r in tools.resources()
+                for r in found
             ]
         )
 

@@ -5,6 +5,7 @@ a sales rep, each with their own rows; a request without a live token gets 401."
 from __future__ import annotations
 
 import hashlib
+import logging
 import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
@@ -17,6 +18,7 @@ from mcp.shared.exceptions import MCPError
 from typer.testing import CliRunner
 
 from cortex.cli import app
+from cortex.mcp_server.calls import CortexTools, Reply
 from cortex.mcp_server.server import build_tools, running
 from cortex.settings import load_settings
 from cortex.stores.audit import AuditLog
@@ -70,14 +72,16 @@ def tokens(env: dict[str, str]) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def url(env: dict[str, str], folder: Path, tokens: dict[str, str]) -> Iterator[str]:
-    settings = load_settings(env, cwd=folder)
-    tools = build_tools(settings)
-    try:
-        with running(tools, settings) as endpoint:
-            yield endpoint
-    finally:
-        tools.agent.close()
+def tools(env: dict[str, str], folder: Path) -> Iterator[CortexTools]:
+    built = build_tools(load_settings(env, cwd=folder))
+    yield built
+    built.agent.close()
+
+
+@pytest.fixture(scope="module")
+def url(tools: CortexTools, tokens: dict[str, str]) -> Iterator[str]:
+    with running(tools, tools.agent.workspace.settings) as endpoint:
+        yield endpoint
 
 
 def client_for(url: str, token: str) -> Iterator[McpClient]:
@@ -168,3 +172,24 @@ def test_tokens_are_stored_hashed(folder: Path, tokens: dict[str, str]) -> None:
         assert token.startswith("cmcp_") and len(token) > 40
         assert token.encode() not in raw
         assert hashlib.sha256(token.encode()).hexdigest() in stored
+
+
+def test_an_unexpected_failure_is_an_apology_with_a_trace_id(
+    analyst: McpClient,
+    tools: CortexTools,
+    folder: Path,
+    caplog: pytest.LogCaptureFixture,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_: object) -> Reply:
+        raise RuntimeError("the secret path /srv/warehouse.duckdb")
+
+    monkeypatch.setitem(tools.handlers, "search_context", broken)  # a bug, for this test only
+    with caplog.at_level(logging.ERROR, logger="cortex.mcp"):
+        failed = analyst.call("search_context", {"query": "anything"})
+    said = text_of(failed)
+    assert failed.is_error and "trace id" in said and "secret" not in said
+    (record,) = [r for r in AuditLog(folder / "audit.sqlite").list() if r.trace_id]
+    assert record.tool == "search_context" and record.outcome == "failed"
+    assert record.trace_id in said and record.trace_id in caplog.text
+    assert "RuntimeError" in caplog.text  # the traceback is in the log, under the trace id
