@@ -317,7 +317,7 @@ class CortexTools:
         return self.agent.workspace.query(grant.apply(query))
 
     def _conversation(self, user_id: str, given: str | None) -> tuple[str, str]:
-        """(the id the client sees, the id Cortex keeps it under, the caller's own)."""
+        """(the id the client sees, the id Cortex keeps it under: the caller's own)."""
         shown = given.strip() if given and given.strip() else uuid.uuid4().hex[:12]
         return shown, f"mcp:{user_id}:{shown}"
 
