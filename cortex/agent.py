@@ -318,7 +318,7 @@ class Agent:
             compiled,
             result,
             trust="verified" if plan.verified else "generated",
-            caveats=self._caveats(used),
+            caveats=self.caveats(used),
             usage=plan.usage,
             timings_ms={
                 "plan": (planned - started) * 1000,
@@ -388,7 +388,7 @@ class Agent:
             outcome.compiled,
             outcome.result,
             trust="verified" if verified else "generated",
-            caveats=self._caveats(query.metrics),
+            caveats=self.caveats(query.metrics),
             usage=usage,
             timings_ms={
                 "plan": (planned - started) * 1000,
@@ -487,7 +487,7 @@ class Agent:
                 break
         return tuple(offered)
 
-    def _caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[Caveat, ...]:
+    def caveats(self, metrics: Sequence[str], limit: int = 2) -> tuple[Caveat, ...]:
         """What the business context says about these metrics: the first block of the
         sections that are caveats for them, one a document."""
         if self.context is None:

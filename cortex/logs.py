@@ -2,9 +2,10 @@
 
 `configure_logging(settings)`, for long-running processes, sends log lines to stderr through a
 `RedactingFormatter`: the values of the configured secrets (Slack tokens and signing secret,
-the Anthropic key) and anything shaped like a Slack or Anthropic token become `<redacted>`, in
-the message, its arguments and its traceback alike. Libraries log request headers at DEBUG
-(slack_sdk does), so the redaction sits at the formatter, where every record passes last.
+the Anthropic key) and anything shaped like a Slack, Anthropic or MCP bearer token become
+`<redacted>`, in the message, its arguments and its traceback alike. Libraries log request
+headers at DEBUG (slack_sdk does), so the redaction sits at the formatter, where every record
+passes last.
 
 `command_logging(log_file)`, around a command run at the terminal, shows Cortex's warnings as
 one line each on stderr ("Warning: ..."), never with a traceback, and appends every Cortex
@@ -35,7 +36,8 @@ __all__ = [
 
 REDACTED: Final = "<redacted>"
 _TOKEN_SHAPES: Final = re.compile(
-    r"\b(?:xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-ant-[A-Za-z0-9_-]+)"
+    r"\b(?:xox[abposre]-[A-Za-z0-9-]+|xapp-[A-Za-z0-9-]+|sk-ant-[A-Za-z0-9_-]+"
+    r"|cmcp_[A-Za-z0-9_-]+)"  # Slack, Anthropic, and Cortex's own MCP bearer tokens
 )
 
 

@@ -33,6 +33,8 @@ variable and a lower-case key under `[cortex]` in the file; the environment wins
     CORTEX_SKILLS         skills              skills/ next to metrics.yml (analysts' YAML skills)
     CORTEX_DIGESTS        digests             digests.yml next to metrics.yml (signal digests)
     CORTEX_OUTPUT         output              <cwd>/data/output (reports and briefs written)
+    CORTEX_MCP_USER       mcp_user            none (the access.yml user `cortex serve mcp` answers
+                                              as over stdio)
 
 The file is `CORTEX_CONFIG` when set, else `<cwd>/cortex.toml` when it exists. Relative paths
 are relative to the working directory in the environment and to the file's folder in the file.
@@ -121,6 +123,7 @@ class Settings:
     skills_dir: Path = Path("skills")
     digests_path: Path = Path("digests.yml")
     output_dir: Path = Path("data/output")
+    mcp_user: str | None = None
     config_path: Path | None = None
 
 
@@ -191,6 +194,7 @@ def load_settings(
         skills_dir=given.skills or metrics_path.parent / "skills",
         digests_path=given.digests or metrics_path.parent / "digests.yml",
         output_dir=given.output or cwd / "data" / "output",
+        mcp_user=given.mcp_user,
         config_path=config_path,
     )
 

@@ -207,6 +207,7 @@ class Given(BaseSettings):
     skills: _Path | None = Field(None, alias="CORTEX_SKILLS")
     digests: _Path | None = Field(None, alias="CORTEX_DIGESTS")
     output: _Path | None = Field(None, alias="CORTEX_OUTPUT")
+    mcp_user: _Text | None = Field(None, alias="CORTEX_MCP_USER")
 
     @classmethod
     def settings_customise_sources(

@@ -65,7 +65,7 @@ class Requester:
     user_id: str
     user_name: str | None = None
     roles: frozenset[str] | None = None
-    source: Literal["slack", "cli"] = "cli"
+    source: Literal["slack", "cli", "mcp"] = "cli"
     channel: str | None = None
     thread: str | None = None
     thread_link: str | None = None

@@ -1,6 +1,7 @@
 """The layers stay one-way: each rule below says which modules may not import what, and why.
 
-    semantic_layer  <-  connectors  <-  cortex (core, then its surfaces slack/, web/ and cli/)
+    semantic_layer  <-  connectors  <-  cortex (core, then its surfaces slack/, web/, mcp_server/
+                                         and cli/)
                                          skills (beside the surfaces, never using them)
 
 Every import of every module is read (top-level and inside functions); a module that breaks a
@@ -37,7 +38,7 @@ class Rule:
 
 
 _PURE_THIRD_PARTY = frozenset({"sqlglot", "pydantic", "pydantic_core", "yaml"})
-_CORE_SURFACES = ("cortex.slack", "cortex.web", "cortex.cli")
+_CORE_SURFACES = ("cortex.slack", "cortex.web", "cortex.mcp_server", "cortex.cli")
 
 RULES: tuple[Rule, ...] = (
     Rule(
@@ -60,7 +61,8 @@ RULES: tuple[Rule, ...] = (
         lambda i: i.split(".")[0] in OURS - {"connectors", "semantic_layer"},
     ),
     Rule(
-        "the core of cortex never imports its surfaces, cortex.slack, cortex.web and cortex.cli",
+        "the core of cortex never imports its surfaces, cortex.slack, cortex.web, "
+        "cortex.mcp_server and cortex.cli",
         lambda m: _within(m, "cortex") and not _within(m, *_CORE_SURFACES),
         lambda i: _within(i, *_CORE_SURFACES),
     ),
@@ -78,7 +80,7 @@ RULES: tuple[Rule, ...] = (
         lambda i: _within(i, "skills"),
     ),
     Rule(
-        "skills never import cortex.slack, cortex.web or cortex.cli",
+        "skills never import a surface: cortex.slack, cortex.web, cortex.mcp_server or cortex.cli",
         lambda m: _within(m, "skills"),
         lambda i: _within(i, *_CORE_SURFACES),
     ),
@@ -173,6 +175,7 @@ def test_a_wrong_import_is_caught_with_the_rule_it_breaks(tmp_path: Path) -> Non
         ("cortex", "def later():\n    from cortex.slack.app import CortexSlack\n"),
         ("cortex/web", "from cortex.slack.blocks import escape\n"),
         ("cortex/slack", "from cortex.web.pages import WebSite\n"),
+        ("cortex/signals", "from cortex.mcp_server.calls import CortexTools\n"),
         ("cortex/planning", "from ..stores.audit import AuditLog\n"),
         ("skills", "import cortex.cli\nfrom cortex.demo import build_demo\n"),
     ):
@@ -188,18 +191,21 @@ def test_a_wrong_import_is_caught_with_the_rule_it_breaks(tmp_path: Path) -> Non
             "semantic_layer.wrong imports pandas",
             "connectors import only semantic_layer of ours: connectors.wrong imports "
             "cortex.workspace",
-            "the core of cortex never imports its surfaces, cortex.slack, cortex.web and "
-            "cortex.cli: cortex.wrong imports cortex.slack.app",
+            "the core of cortex never imports its surfaces, cortex.slack, cortex.web, "
+            "cortex.mcp_server and cortex.cli: cortex.wrong imports cortex.slack.app",
             "cortex.web never imports another surface (cortex.slack, cortex.cli): "
             "cortex.web.wrong imports cortex.slack.blocks",
             "nothing but the CLI imports the web site, cortex.web: cortex.slack.wrong imports "
             "cortex.web.pages",
+            "the core of cortex never imports its surfaces, cortex.slack, cortex.web, "
+            "cortex.mcp_server and cortex.cli: cortex.signals.wrong imports "
+            "cortex.mcp_server.calls",
             "planning never imports the agent, the stores, the answers' wording or a surface: "
             "cortex.planning.wrong imports cortex.stores.audit",
             "nothing but the CLI and the workspace set-up imports the demo generator, cortex.demo: "
             "skills.wrong imports cortex.demo",
-            "skills never import cortex.slack, cortex.web or cortex.cli: skills.wrong imports "
-            "cortex.cli",
+            "skills never import a surface: cortex.slack, cortex.web, cortex.mcp_server or "
+            "cortex.cli: skills.wrong imports cortex.cli",
         ]
     )
 

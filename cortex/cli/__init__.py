@@ -2,11 +2,11 @@
 
 This module builds the typer `app` from the command modules, one per command group: `catalog`
 (check, metrics), `query`, `ask` (ask, chat), `evaluate` (eval), `audit`, `demo` (demo build, demo
-export), `serve` (serve slack, serve web), `skill` (skill list, skill run), `context` (context
-sync), `digest` (digest list, run, serve) and `model` (model import dbt|snowflake, model export
-dbt|snowflake|osi). They share `environment` (settings and the warehouse), `errors` (failures as
-one `Error:` line and a `Hint:`, option checks), `render` (what the terminal shows) and `payload`
-(the JSON of `--json`).
+export), `serve` (serve slack, serve web, serve mcp), `mcp_tokens` (mcp token create, list,
+revoke), `skill` (skill list, skill run), `context` (context sync), `digest` (digest list, run,
+serve) and `model` (model import dbt|snowflake, model export dbt|snowflake|osi). They share
+`environment` (settings and the warehouse), `errors` (failures as one `Error:` line and a `Hint:`,
+option checks), `render` (what the terminal shows) and `payload` (the JSON of `--json`).
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from cortex.cli import (
     demo,
     digest,
     evaluate,
+    mcp_tokens,
     model,
     query,
     serve,
@@ -50,6 +51,15 @@ serve_app = typer.Typer(help="Run Cortex as a service.")
 app.add_typer(serve_app, name="serve")
 serve_app.command("slack")(serve.serve_slack)
 serve_app.command("web")(serve.serve_web)
+serve_app.command("mcp")(serve.serve_mcp)
+
+mcp_app = typer.Typer(help="The MCP server's bearer tokens (for `cortex serve mcp --http`).")
+app.add_typer(mcp_app, name="mcp")
+mcp_token_app = typer.Typer(help="Issue, list and revoke a person's MCP token.")
+mcp_app.add_typer(mcp_token_app, name="token")
+mcp_token_app.command("create")(mcp_tokens.token_create)
+mcp_token_app.command("list")(mcp_tokens.token_list)
+mcp_token_app.command("revoke")(mcp_tokens.token_revoke)
 
 app.command("audit")(audit.audit)
 

@@ -88,3 +88,46 @@ def serve_web(
             f"Cortex's site is at http://{host}:{port}/ (sign-in: {email_header}). Ctrl-C stops."
         )
         serve(site, host=host, port=port)
+
+
+def serve_mcp(
+    http: bool = typer.Option(False, "--http", help="Serve streamable HTTP, not stdio."),
+    host: str = typer.Option("127.0.0.1", "--host", help="Interface to listen on (--http)."),
+    port: int = typer.Option(8765, "--port", "-p", help="HTTP port (--http)."),
+    as_user: str = typer.Option(
+        None,
+        "--as-user",
+        help="stdio: the access.yml user every call runs as (default: CORTEX_MCP_USER).",
+    ),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Log at DEBUG (secrets redacted)."),
+) -> None:
+    """Serve Cortex to MCP clients: over stdio as one access.yml user (a client spawns it), or
+    over HTTP at /mcp with a bearer token per person (`cortex mcp token create`)."""
+    from cortex.access import LiveAccess
+    from cortex.logs import configure_logging
+    from cortex.mcp_server.identity import People, stdio_user
+    from cortex.mcp_server.server import build_tools, serve_http, serve_stdio
+    from semantic_layer.loader import load_model
+
+    with user_errors(log_to_file=False):  # configure_logging: the server logs to stderr
+        in_range("--port", port, 1, 65535, "Use a free TCP port, e.g. --port 8765.")
+        settings = read_settings()
+        if http and as_user is not None:
+            raise UserError(
+                "--as-user is for stdio: over HTTP each person signs in with their own token.",
+                hint="Drop --as-user, and issue tokens with `cortex mcp token create --user U…`.",
+            )
+        user = None if http else stdio_user(settings, as_user)
+        configure_logging(settings, level=logging.DEBUG if verbose else logging.INFO)
+        if user is not None:  # refuse to start for a user access.yml does not know, at once
+            access = LiveAccess(settings.access_path, load_model(settings.metrics_path))
+            People(settings, access).require(user[0], where=user[1])
+        ensure_warehouse(settings)
+        tools = build_tools(settings)
+        if user is not None:
+            user_id = user[0]
+            err.print(f"Cortex serves MCP over stdio as {user_id}. Close stdin to stop.")
+            serve_stdio(tools, user_id)
+        else:
+            err.print(f"Cortex serves MCP at http://{host}:{port}/mcp. Ctrl-C stops.")
+            serve_http(tools, settings, host=host, port=port)

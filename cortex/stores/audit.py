@@ -1,13 +1,15 @@
 """The audit trail: every question, who asked it where, what Cortex did, and what they thought.
 
-One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard library's sqlite3, a
-connection per call, so any thread may write) holds one record per question: the time (UTC), the
-source (`slack`, `cli`, or `web`: the internal site), the user and channel, the conversation, the
-question, the outcome, a short answer, the plan (the semantic query, as JSON), the SQL that ran,
-the rows it returned, the latency, the tokens and cost of planning, the trace id, the as-of day, in
-Slack where the numbers were shown (`disclosure`: the channel, or the asker privately), and whether
-the result cache answered (`cache`: `hit`, `miss`, or `off` with no cache; `cortex audit` counts
-them). Feedback (`up` or `down`, a comment, who gave it and when) is set later on the same record.
+One SQLite file (`CORTEX_AUDIT`, default `data/audit.sqlite`; the standard library's sqlite3,
+a connection per call, so any thread may write) holds one record per question: the time (UTC),
+the source (`slack`, `cli`, `web`: the internal site, or `mcp`), the MCP tool called (`tool`, MCP
+only: each call is a record, its arguments summed up as the question), the user and channel, the
+conversation, the question, the outcome, a short answer, the plan (the semantic query, as JSON),
+the SQL that ran, the rows it returned, the latency, the tokens and cost of planning, the trace
+id, the as-of day, in Slack where the numbers were shown (`disclosure`: the channel, or the asker
+privately), and whether the result cache answered (`cache`: `hit`, `miss`, or `off` with no
+cache; `cortex audit` counts them). Feedback (`up` or `down`, a comment, who gave it and when)
+is set later on the same record.
 
 The log is append-only: SQLite triggers refuse to delete a record or to change anything but
 its feedback. It holds no secret: no token, key or signing secret is ever passed to it.
@@ -72,7 +74,7 @@ __all__ = [
 
 Outcome = Literal["answered", "clarified", "declined", "denied", "failed", "acted"]
 Vote = Literal["up", "down"]
-Source = Literal["slack", "cli", "web"]
+Source = Literal["slack", "cli", "web", "mcp"]
 
 OUTCOMES: Final[tuple[Outcome, ...]] = get_args(Outcome)
 VOTES: Final[tuple[Vote, ...]] = get_args(Vote)
@@ -116,6 +118,9 @@ class AuditEntry:
     #: where the answer's rows came from: "hit" (the result cache, not the warehouse), "miss"
     #: (the warehouse, through the cache) or "off" (the warehouse, no cache); None: no rows
     cache: CacheStatus | None = None
+    #: the MCP tool called (`query_metrics`, `ask`, ...); None for Slack and the CLI, where the
+    #: record is a question
+    tool: str | None = None
 
     @property
     def query(self) -> SemanticQuery | None:
@@ -241,6 +246,18 @@ _MIGRATIONS: Final = (
         SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
     END;
     CREATE INDEX IF NOT EXISTS records_cache ON records (cache);
+    """,
+    # 5: the MCP tool a call named (the source is `mcp`), kept as written like the rest.
+    """
+    ALTER TABLE records ADD COLUMN tool TEXT;
+    DROP TRIGGER IF EXISTS records_are_not_rewritten;
+    CREATE TRIGGER records_are_not_rewritten
+    BEFORE UPDATE OF "id", "at", "source", "user_id", "user_name", "channel", "thread",
+        "question", "outcome", "answer", "plan", "sql", "rows", "latency_ms", "input_tokens",
+        "output_tokens", "cost_usd", "trace_id", "as_of", "disclosure", "cache", "tool" ON records
+    BEGIN
+        SELECT RAISE(ABORT, 'the audit log is append-only: only feedback can be added');
+    END;
     """,
 )
 

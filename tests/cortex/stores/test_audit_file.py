@@ -88,7 +88,7 @@ def test_an_audit_file_written_before_versions_upgrades_with_its_records(tmp_pat
 
     log = AuditLog(path)
     first, second = log.get(1), log.get(2)
-    assert version(path) == 4
+    assert version(path) == 5
     assert first is not None and second is not None
     assert (first.at, first.user_name, first.answer, first.rows, first.as_of) == (
         datetime(2026, 11, 20, 9, tzinfo=UTC),
@@ -119,7 +119,7 @@ def test_an_audit_file_written_before_versions_upgrades_with_its_records(tmp_pat
 def test_a_new_audit_file_is_at_the_latest_version(tmp_path: Path) -> None:
     path = tmp_path / "audit.sqlite"
     AuditLog(path).record(entry())
-    assert version(path) == 4
+    assert version(path) == 5
 
 
 def test_every_column_but_the_feedback_is_kept_as_written(tmp_path: Path) -> None:
@@ -140,11 +140,12 @@ def test_an_audit_file_from_a_newer_cortex_is_refused_clearly(
 ) -> None:
     path = tmp_path / "audit.sqlite"
     AuditLog(path).record(entry())
+    known = version(path)  # the latest version this Cortex knows
     with closing(sqlite3.connect(path)) as con:
-        con.execute("PRAGMA user_version = 5")  # what a later Cortex would leave
+        con.execute(f"PRAGMA user_version = {known + 1}")  # what a later Cortex would leave
     refusal = (
-        f"Cortex cannot use the audit log {path}: a newer Cortex wrote it (schema version 5; "
-        "this one knows versions up to 4)."
+        f"Cortex cannot use the audit log {path}: a newer Cortex wrote it (schema version "
+        f"{known + 1}; this one knows versions up to {known})."
     )
     with pytest.raises(StoreError) as raised:
         AuditLog(path).list()
@@ -153,4 +154,4 @@ def test_an_audit_file_from_a_newer_cortex_is_refused_clearly(
     with caplog.at_level(logging.WARNING, logger="cortex.store"):
         assert AuditLog(path).record(entry()) is None  # recording costs no answer
     assert caplog.messages[0].startswith(refusal)
-    assert version(path) == 5
+    assert version(path) == known + 1
