@@ -669,6 +669,7 @@ _DID: Final[dict[Outcome, str]] = {
     "declined": "Cortex declined it as out of scope",
     "denied": "Cortex refused it (access)",
     "failed": "Cortex failed",
+    "acted": "Cortex acted on it (a skill)",
 }
 
 

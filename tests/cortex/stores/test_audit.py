@@ -350,6 +350,13 @@ def test_thumbs_down_answers_export_as_eval_cases_an_analyst_completes(
     assert loaded.turns[0].query == plan
 
 
+def test_every_outcome_given_a_thumbs_down_exports_as_an_eval_case(log: AuditLog) -> None:
+    for outcome in OUTCOMES:
+        log.record_feedback(log.record(entry(question=f"a {outcome} one", outcome=outcome)), "down")
+    cases = yaml.safe_load(eval_cases(log.list()))["cases"]
+    assert sorted(c["expect"]["cortex_gave"]["outcome"] for c in cases) == sorted(OUTCOMES)
+
+
 def test_eval_filters_read_back_as_the_same_filters() -> None:
     filters = (
         Filter(field="region", op="not in", values=("EMEA", "O'Brien's")),
