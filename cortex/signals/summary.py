@@ -39,9 +39,12 @@ def _level(value: float | None, drivers: Drivers, model: SemanticModel) -> str:
     metric = model.metric(drivers.metric)
     fmt = metric.format if metric is not None else None
     unit = metric.unit if metric is not None else None
-    if drivers.kind == "ratio" and fmt in (None, "number") and value is not None:
+    if value is None:
+        return format_value(None, fmt)
+    if drivers.kind == "ratio" and fmt in (None, "number"):
         return f"{value:,.2f}"
-    return compact_value(value, fmt, unit) if value is not None else format_value(None, fmt)
+    whole = fmt in (None, "number") and float(value).is_integer()  # a count: 35, never 35.00
+    return compact_value(int(value) if whole else value, fmt, unit)
 
 
 def _share(part: Part, drivers: Drivers, words: str = " of the change") -> str:

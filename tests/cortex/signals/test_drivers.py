@@ -7,8 +7,9 @@ from __future__ import annotations
 import pytest
 
 from cortex.signals.drivers import explain_change
+from cortex.signals.summary import summarize
 from cortex.workspace import Workspace
-from semantic_layer.query import SemanticQuery
+from semantic_layer.query import Filter, SemanticQuery
 from skills.base import Requester, SkillContext
 from skills.drivers import DriversExplain, DriversInput
 
@@ -79,3 +80,13 @@ def test_the_drivers_skill_explains_a_change_as_the_requester_may_see_it(
     assert isinstance(items, list) and items
     assert sum(i["contribution"] for i in items) == pytest.approx(details["change"])
     assert "Ticket volume" in result.text
+
+
+def test_a_count_is_said_whole_in_the_summary(workspace: Workspace) -> None:
+    few = Filter(field="account_owner", op="=", values=("Lucas Meyer",))  # a few hundred
+    query = SemanticQuery(metrics=("ticket_volume",), filters=(few,), time_range="last month")
+    drivers = explain_change(query, workspace.model, workspace.query)
+    assert drivers.before is not None and drivers.before < 1000
+    text = summarize(drivers, workspace.model)
+    assert f" {int(drivers.before)}" in text
+    assert ".00" not in text
