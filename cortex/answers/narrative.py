@@ -130,7 +130,8 @@ def _series(
     """How `metric` moved over its complete periods; partial ones are named apart.
     `subject` is the metric with its conditions ("Ticket volume for email")."""
     partial = _partial_by_start(compiled, frame, time)
-    values = frame.dropna(subset=[time.name, metric.name])
+    # in time order, even when the rows are ranked by the metric ("which month had the most")
+    values = frame.dropna(subset=[time.name, metric.name]).sort_values(time.name, kind="stable")
     complete = values[[_day(v) not in partial for v in values[time.name]]]
     cut = values[[_day(v) in partial for v in values[time.name]]]
     if values.empty:
@@ -167,6 +168,37 @@ def _series(
     if len(complete) < 2 and len(cut):
         sentences.append("There are too few whole periods to speak of a trend.")
     return " ".join(sentences)
+
+
+def _kept_periods(
+    compiled: CompiledQuery,
+    values: pd.DataFrame,
+    time: OutputColumn,
+    metric: OutputColumn,
+    subject: str,
+) -> str:
+    """The periods a ranking kept ("top 3 months"): not a trend, since periods between them
+    are left out, so only which were highest and lowest of those kept (`subject` is the
+    metric with its conditions and range)."""
+    provenance = compiled.provenance
+    grain = column_grain(time.name) or "period"
+    end = "bottom" if provenance.ascending else "top"
+    ranked = values.dropna(subset=[time.name, metric.name])
+    if ranked.empty:
+        return f"{subject} has no values in this range."
+    ranked = ranked.sort_values(metric.name, ascending=bool(provenance.ascending), kind="stable")
+    first, other = ranked.iloc[0], ranked.iloc[-1]
+    ends = ("lowest", "highest") if provenance.ascending else ("highest", "lowest")
+    text = (
+        f"{subject}, {end} {provenance.limit} by {grain}: {ends[0]} in "
+        f"{_period(time, first[time.name])}, at {_value(metric, first[metric.name])}"
+    )
+    if len(ranked) > 1:
+        text += (
+            f"; {ends[1]} of these in {_period(time, other[time.name])}, at "
+            f"{_value(metric, other[metric.name])}"
+        )
+    return text + "."
 
 
 def _against_before(
@@ -306,6 +338,8 @@ def narrate(compiled: CompiledQuery, frame: pd.DataFrame, model: SemanticModel) 
         lead = _lead(first, scope) + _ranked(compiled, categories)
         limited = compiled.provenance.limit is not None
         return _breakdown(frame, categories, first, additive and not limited, lead)
+    if not categories and compiled.provenance.limit is not None:
+        return _kept_periods(compiled, frame, time, first, _lead(first, scope))
     if not categories:
         subject = f"{first.label} {scope.conditions}" if scope.conditions else first.label
         return _series(compiled, frame, time, first, subject)

@@ -204,8 +204,8 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
         mentions, carried = self.counting.rows(rest, mentions)
         mentions, inside = self.counting.inside_values(rest, mentions)
         metrics = tuple(dict.fromkeys(m.target for m in mentions if m.kind == "metric"))
-        if phrasing.top is not None:  # "which 5 merchants had the most return requests"
-            metrics, mentions = self.counting.counted_rows(rest, metrics, mentions)
+        if phrasing.top is not None or phrasing.ranking is not None:  # "which 5 merchants had
+            metrics, mentions = self.counting.counted_rows(rest, metrics, mentions)  # the most"
         if not metrics and COUNTING.search(rest):  # "how many calls did we take?"
             metrics = self.counting.counted_values(rest)
         if not metrics and phrasing.top is not None:  # "top 5 contact reasons": by their count
@@ -218,6 +218,11 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
         blanked = blank_mentions(rest, mentions, keep=inside)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
+        if phrasing.ranking is not None and (metrics or previous is not None):
+            if not grouped and mentioned:
+                grouped = mentioned[:1]  # "which channel has the lowest CSAT": by channel
+            if grouped or phrasing.grain is not None:  # every row, the asked end first
+                phrasing = phrasing.ranked()
         listing = _LIST.search(question) is not None
         if listing:  # "list the accounts in EMEA with their owner": a row per account
             dated = [f"{m.target}:day" for m in mentions if m.kind == TIME]

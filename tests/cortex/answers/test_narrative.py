@@ -94,6 +94,35 @@ def test_a_series_says_where_it_started_ended_and_peaked(
     )
 
 
+def test_a_series_ranked_by_its_value_is_still_told_in_time_order(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    fields: dict[str, Any] = {
+        "metrics": ["arr"],
+        "dimensions": ["metric_time:month"],
+        "time_range": "2026-01-01..2026-03-31",
+    }
+    ranked = story(tiny, model, **fields, order_by=[{"field": "arr", "descending": False}])
+    assert ranked == story(tiny, model, **fields)
+
+
+def test_the_periods_a_ranking_keeps_are_no_trend_only_its_two_ends(
+    tiny: duckdb.DuckDBPyConnection, model: SemanticModel
+) -> None:
+    text = story(
+        tiny,
+        model,
+        metrics=["arr"],
+        dimensions=["metric_time:month"],
+        time_range="2026-01-01..2026-03-31",
+        order_by=[{"field": "arr", "descending": True}],
+        limit=2,
+    )
+    assert text.startswith("ARR in ")
+    assert ", top 2 by month: highest in January 2026, at $135K; lowest of these in " in text
+    assert "went from" not in text
+
+
 def test_a_single_number_with_its_change_names_both_periods(
     tiny: duckdb.DuckDBPyConnection, model: SemanticModel
 ) -> None:

@@ -11,7 +11,7 @@ dimension names. Ranges come out as the semantic layer's own time-range words, w
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
 from cortex.planning.offline.reading.named_days import NAMED_DAY, named_day
@@ -160,6 +160,17 @@ class Phrasing:
     ordered: bool = False
     #: the question speaks of what is still to happen ("expected to close", "will renew")
     ahead: bool = False
+    #: where a ranking is asked with no count ("which channel has the lowest CSAT", "top
+    #: verticals by ARR"): read only once the planner groups the answer by something to rank,
+    #: so that a ranking with nothing to rank ("when was it highest") stays unplaced and is
+    #: asked about; `descending` and `judged` say which end it asks for
+    ranking: tuple[int, int] | None = field(default=None, repr=False)
+
+    def ranked(self) -> Phrasing:
+        """This phrasing with its count-less ranking applied: every row, in the asked order."""
+        if self.ranking is None:
+            return self
+        return replace(self, ordered=True, spans=tuple(sorted((*self.spans, self.ranking))))
 
     def remainder(self, question: str) -> str:
         """The question with the phrases read here blanked out."""
@@ -574,6 +585,18 @@ class _Reader:
             return _number(match.group(1)), self.find(low) is None
         return None, True
 
+    def ranking(self) -> tuple[tuple[int, int], bool, bool] | None:
+        """(span, highest first, said as a judgement) of a ranking word asked with no count:
+        "the lowest CSAT", "top verticals", "the most tickets"; not "at least", "at most",
+        "most recent" or "most of", which rank nothing."""
+        high = r"(top|best|biggest|largest|highest|most)"
+        low = r"(bottom|worst|smallest|lowest|least|fewest)"
+        for words, descending in ((high, True), (low, False)):
+            match = self.find(rf"(?<!at ){words}(?! (recent|recently|of)\b)")
+            if match is not None:
+                return match.span(1), descending, match.group(1) in ("best", "worst")
+        return None
+
     def order(self) -> tuple[bool, bool, bool]:
         """(asked in order, highest first, said as a judgement) for every row in order:
         "worst first", "biggest first", "from highest to lowest", "in descending order"."""
@@ -676,6 +699,14 @@ def read_phrasing(
     ordered = False
     if top is None:
         ordered, descending, judged = reader.order()
+    ranking = None
+    if top is None and not ordered and (asked := reader.ranking()) is not None:
+        ranking, descending, judged = asked
+    ranks = top is not None or ranking is not None
+    # "which month had the most tickets", "the top 3 quarters": periods, ranked
+    if grain is None and ranks and (periods := reader.find(rf"((which|what) )?{_UNIT}")):
+        reader.take(periods)
+        grain = reader._grain(periods.group(3))
     ahead = False
     while share := reader.find(_CONTRIBUTED):  # "which 3 verticals drove the most ARR"
         reader.take(share)
@@ -687,5 +718,15 @@ def read_phrasing(
     ahead = ahead or re.search(_AHEAD, question.lower()) is not None
     spans = tuple(sorted(reader.spans))
     return Phrasing(
-        time_range, grain, top, descending, compare, spans, against_earlier, judged, ordered, ahead
+        time_range,
+        grain,
+        top,
+        descending,
+        compare,
+        spans,
+        against_earlier,
+        judged,
+        ordered,
+        ahead,
+        ranking,
     )

@@ -17,6 +17,7 @@ from cortex.planning.offline.checks.understanding import (
     non_data_request,
 )
 from cortex.planning.offline.planner import OfflinePlanner
+from cortex.planning.offline.reading.phrasing import read_phrasing
 from cortex.planning.phrase import phrase_query
 from cortex.planning.plans import Clarify, OutOfScope, QueryPlan
 from semantic_layer.loader import load_model
@@ -415,14 +416,41 @@ def test_a_breakdown_by_a_catalog_word_that_is_no_dimension_is_asked_about(
     assert "'agent'" in plan.question and "Ticket volume last 2 weeks" in plan.question
 
 
-def test_a_dimension_named_but_not_used_is_asked_about_offering_the_breakdown(
+def test_which_value_has_the_lowest_is_every_value_ranked_from_the_lowest(
     planner: OfflinePlanner,
 ) -> None:
-    plan = planner.plan("which channel gets the lowest CSAT so far this quarter?")
+    query = query_of(planner, "which channel gets the lowest CSAT so far this quarter?")
+    assert (query.metrics, query.dimensions) == (("csat",), ("channel",))
+    assert query.order_by == (OrderBy(field="csat", descending=False),)
+    assert query.limit is None and query.time_range == "qtd"  # "so far this quarter"
+    owners = query_of(planner, "Which account managers resolved the most tickets last month")
+    assert owners.dimensions == ("account_owner",)  # a synonym of the dimension
+    assert owners.order_by == (OrderBy(field="resolved_tickets", descending=True),)
+
+
+def test_a_best_or_worst_without_a_count_ranks_by_what_is_better_for_the_metric(
+    planner: OfflinePlanner,
+) -> None:
+    best = query_of(planner, "which intent has the best CSAT?")
+    assert best.order_by == (OrderBy(field="csat", descending=True),)
+    fastest = query_of(planner, "which channel has the worst first response time?")
+    assert fastest.order_by == (OrderBy(field="first_response_time", descending=True),)
+
+
+def test_a_ranking_with_nothing_to_rank_by_is_asked_about(planner: OfflinePlanner) -> None:
+    plan = planner.plan("when was ticket volume highest this year?")
     assert isinstance(plan, Clarify)
-    assert "'channel'" in plan.question
-    grouped = query_of(planner, plan.suggestions[0])
-    assert (grouped.metrics, grouped.dimensions) == (("csat",), ("channel",))
+    assert "'highest'" in plan.question
+    for words in ("at least", "at most", "the most recent"):  # no ranking in these
+        assert read_phrasing(f"tickets {words} last week", date(2026, 11, 24)).ranking is None
+
+
+def test_which_period_had_the_most_ranks_the_periods(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "what month had the most tickets this year?")
+    assert query.dimensions == ("metric_time:month",)
+    assert query.order_by == (OrderBy(field="ticket_volume", descending=True),)
+    top = query_of(planner, "top 3 quarters by net new ARR")
+    assert (top.dimensions, top.limit) == (("metric_time:quarter",), 3)
 
 
 def test_a_dimension_naming_what_a_value_or_the_metric_counts_is_used(
@@ -655,7 +683,6 @@ def test_which_things_with_no_dimension_to_rank_them_by_are_asked_about(
 ) -> None:
     for question, word in (
         ("which support agents have the best CSAT?", "agents"),
-        ("Which account managers resolved the most tickets last month", "managers"),
         ("show me which warehouses had the slowest first response", "warehouses"),
     ):
         plan = valued_planner.plan(question)

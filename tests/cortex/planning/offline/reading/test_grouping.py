@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from cortex.planning.offline.planner import OfflinePlanner
-from cortex.planning.plans import Clarify, QueryPlan
-from semantic_layer.query import SemanticQuery
+from cortex.planning.plans import QueryPlan
+from semantic_layer.query import OrderBy, SemanticQuery
 
 ROOT = Path(__file__).resolve().parents[5]
 
@@ -44,8 +44,11 @@ def test_which_values_of_a_dimension_in_a_follow_up_is_a_breakdown(
     assert query.time_range == "last month"
 
 
-def test_which_value_ranks_highest_without_a_number_is_still_asked_about(
+def test_which_value_ranks_highest_without_a_number_ranks_every_value_in_that_order(
     valued_planner: OfflinePlanner,
 ) -> None:
     previous = SemanticQuery(metrics=("ticket_volume",), time_range="last month")
-    assert isinstance(valued_planner.plan("which channel had the most?", (previous,)), Clarify)
+    query = query_of(valued_planner, "which channel had the most?", previous)
+    assert (query.metrics, query.dimensions) == (("ticket_volume",), ("channel",))
+    assert query.order_by == (OrderBy(field="ticket_volume", descending=True),)
+    assert query.limit is None and query.time_range == "last month"
