@@ -66,6 +66,10 @@ def _inflection(word: str) -> str:
     return word
 
 
+#: The plural of an acronym: letters with no vowel, then "s" ("csms", "sdrs", "qbrs").
+_ACRONYM_PLURAL = re.compile(r"[b-df-hj-np-tv-xz]{2,}s")
+
+
 @lru_cache(maxsize=8192)
 def stem(word: str) -> str:
     """The stem of one (lower-case) word, the same for all its forms.
@@ -78,6 +82,8 @@ def stem(word: str) -> str:
     if word in _SIGNS:
         return _SIGNS[word]
     word = _IRREGULAR.get(word, word)
+    if _ACRONYM_PLURAL.fullmatch(word):  # "csms", "sdrs": Porter2 keeps the s of no-vowel words
+        word = word[:-1]
     porter = str(_STEMMER.stemWord(word))
     inflected = _inflection(word)
     shared = len(os.path.commonprefix([porter, inflected]))

@@ -32,7 +32,7 @@ from semantic_layer.query import SemanticQuery
 from tests.conftest import DEMO_AS_OF
 
 ROOT = Path(__file__).resolve().parents[2]
-EVAL_SETS = ("demo", "holdout", "holdout2", "holdout3", "holdout4")
+EVAL_SETS = ("demo", "holdout", "holdout2", "holdout3", "holdout4", "holdout5")
 _TOLERANCE = 1e-9
 
 Named = tuple[str, SemanticQuery, date]

@@ -218,6 +218,8 @@ class OfflinePlanner(ReadsConditions, ReadsRows, AsksBack):
         blanked = blank_mentions(rest, mentions, keep=inside)
         if phrasing.top is not None and not grouped and mentioned:
             grouped = mentioned[:1]  # "top 10 accounts": ranked by account
+        if phrasing.ordered and metrics and not grouped and mentioned:
+            grouped = mentioned[:1]  # "rank our plans by ARR, biggest first": by plan
         if phrasing.ranking is not None and (metrics or previous is not None):
             if not grouped and mentioned:
                 grouped = mentioned[:1]  # "which channel has the lowest CSAT": by channel

@@ -449,3 +449,8 @@ def test_a_name_holds_the_words_inside_it() -> None:
     )
     assert [m.value for m in index.find("revenue of Hartwell Foods")] == ["Hartwell Foods"]
     assert [m.value for m in index.find("revenue of foods brands")] == ["Food & Drink"]
+
+
+def test_an_acronym_and_its_plural_share_a_stem_where_porter2_keeps_the_s() -> None:
+    assert stem("CSMs") == stem("csm") and stem("SDRs") == stem("sdr")
+    assert stem("this") == "this" and stem("bus") == "bus"  # a vowel: Porter2's own rule

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
+from typing import Final
 
 from cortex.planning.offline.reading.named_days import NAMED_DAY, named_day
 from semantic_layer.errors import QueryError
@@ -38,6 +39,16 @@ _NUMBERS = {
     "thirty": 30,
 }
 _NUMBER = r"(\d+|" + "|".join(_NUMBERS) + r")"
+#: Words for the high and the low end of a ranking. "Fastest" and "slowest" are judgements
+#: like "best" and "worst" (which end is fastest depends on the metric: a time is fastest when
+#: shortest); "longest" and "shortest" are sizes.
+_HIGH_END = r"(top|best|biggest|largest|highest|most|longest|fastest|quickest)"
+_LOW_END = r"(bottom|worst|smallest|lowest|least|fewest|shortest|slowest)"
+_JUDGEMENTS: Final = frozenset({"best", "worst", "fastest", "quickest", "slowest"})
+#: Words that may follow an order asked as "biggest first" ("biggest first by region").
+_AFTER_FIRST = r"(by|in|and|then|please|for|over|this|last|of|on|from|per|across)"
+#: A number that is a year ("the 2025 figures"), never a count of things.
+_YEAR: Final = re.compile(r"(19|20)\d\d")
 _MONTHS = {
     name: index + 1
     for index, names in enumerate(
@@ -567,10 +578,7 @@ class _Reader:
     # -- top / bottom N
 
     def top(self) -> tuple[int | None, bool]:
-        high, low = (
-            r"(top|best|biggest|largest|highest|most)",
-            r"(bottom|worst|smallest|lowest|least)",
-        )
+        high, low = _HIGH_END, _LOW_END
         for words, descending in ((high, True), (low, False)):
             if match := self.find(rf"{words} {_NUMBER}"):
                 self.take(match)
@@ -583,29 +591,33 @@ class _Reader:
             self.take(match)
             # "which 3 verticals have the lowest CSAT": the low word may come later
             return _number(match.group(1)), self.find(low) is None
+        # "the 2 verticals with the lowest CSAT", "what are our 3 ...": counted things, ranked
+        match = self.find(rf"(the|our) {_NUMBER}(?! {_UNIT}\b)")
+        ranked = self.find(f"{high}|{low}") is not None
+        if match is not None and ranked and not _YEAR.fullmatch(match.group(2)):
+            self.take(match)
+            return _number(match.group(2)), self.find(low) is None
         return None, True
 
     def ranking(self) -> tuple[tuple[int, int], bool, bool] | None:
         """(span, highest first, said as a judgement) of a ranking word asked with no count:
         "the lowest CSAT", "top verticals", "the most tickets"; not "at least", "at most",
         "most recent" or "most of", which rank nothing."""
-        high = r"(top|best|biggest|largest|highest|most)"
-        low = r"(bottom|worst|smallest|lowest|least|fewest)"
-        for words, descending in ((high, True), (low, False)):
+        for words, descending in ((_HIGH_END, True), (_LOW_END, False)):
             match = self.find(rf"(?<!at ){words}(?! (recent|recently|of)\b)")
             if match is not None:
-                return match.span(1), descending, match.group(1) in ("best", "worst")
+                return match.span(1), descending, match.group(1) in _JUDGEMENTS
         return None
 
     def order(self) -> tuple[bool, bool, bool]:
         """(asked in order, highest first, said as a judgement) for every row in order:
         "worst first", "biggest first", "from highest to lowest", "in descending order"."""
-        high = r"(top|best|biggest|largest|highest|most)"
-        low = r"(bottom|worst|smallest|lowest|least)"
+        high, low = _HIGH_END, _LOW_END
         for words, descending in ((high, True), (low, False)):
-            if match := self.find(rf"{words} (ones )?first"):
+            # "fastest first", but not "the fastest first response": a name goes on
+            if match := self.find(rf"{words} (ones )?first(?! (?!{_AFTER_FIRST}\b)[a-z])"):
                 self.take(match)
-                return True, descending, match.group(1) in ("best", "worst")
+                return True, descending, match.group(1) in _JUDGEMENTS
             if match := self.find(
                 rf"(from )?(the )?{words} to (the )?{high if not descending else low}"
             ):
@@ -695,7 +707,7 @@ def read_phrasing(
     top, descending = reader.top()
     if top is not None:  # "top 99999999999999999999999": all of them, as many as SQL can hold
         top = min(top, MAX_LIMIT)
-    judged = top is not None and re.search(r"\b(best|worst)\b", question.lower()) is not None
+    judged = top is not None and not _JUDGEMENTS.isdisjoint(re.findall(r"[a-z]+", question.lower()))
     ordered = False
     if top is None:
         ordered, descending, judged = reader.order()

@@ -445,6 +445,29 @@ def test_a_ranking_with_nothing_to_rank_by_is_asked_about(planner: OfflinePlanne
         assert read_phrasing(f"tickets {words} last week", date(2026, 11, 24)).ranking is None
 
 
+def test_speed_words_rank_a_time_by_what_is_better_for_it(planner: OfflinePlanner) -> None:
+    fastest = query_of(planner, "which vertical got the fastest first response time last week?")
+    assert fastest.dimensions == ("vertical",)
+    assert fastest.order_by == (OrderBy(field="first_response_time", descending=False),)
+    slowest = query_of(planner, "our 2 slowest channels on first response time this quarter")
+    assert (slowest.dimensions, slowest.limit) == (("channel",), 2)
+    assert slowest.order_by == (OrderBy(field="first_response_time", descending=True),)
+
+
+def test_the_n_things_with_the_lowest_is_a_count_of_them(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "what were the 2 verticals with the lowest CSAT last quarter?")
+    assert (query.dimensions, query.limit) == (("vertical",), 2)
+    assert query.order_by == (OrderBy(field="csat", descending=False),)
+    for words in ("the 2025 figures", "the 3 months"):  # a year, or a range: no count
+        assert read_phrasing(f"ARR in {words}, highest first", date(2026, 11, 24)).top is None
+
+
+def test_a_ranked_order_groups_by_the_dimension_it_names(planner: OfflinePlanner) -> None:
+    query = query_of(planner, "can you rank our plans by ARR, biggest first?")
+    assert query.dimensions == ("plan",)
+    assert query.order_by == (OrderBy(field="arr", descending=True),)
+
+
 def test_which_period_had_the_most_ranks_the_periods(planner: OfflinePlanner) -> None:
     query = query_of(planner, "what month had the most tickets this year?")
     assert query.dimensions == ("metric_time:month",)
