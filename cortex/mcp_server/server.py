@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import importlib.metadata
 import logging
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, Final
@@ -49,6 +48,7 @@ from cortex.mcp_server.calls import READ_RESOURCE, CortexTools, Reply
 from cortex.mcp_server.identity import People
 from cortex.mcp_server.tokens import TokenStore
 from cortex.mcp_server.tools import tool_definitions
+from cortex.serving import free_port, serving
 from cortex.settings import Settings
 from cortex.stores.audit import AuditLog
 from cortex.workspace import Workspace, ensure_warehouse
@@ -269,29 +269,7 @@ def running(
     tools: CortexTools, settings: Settings, *, host: str = "127.0.0.1", port: int = 0
 ) -> Iterator[str]:
     """Serve in a background thread; yields the MCP endpoint's URL (port 0: a free port)."""
-    import socket
-
-    if port == 0:
-        with socket.socket() as probe:
-            probe.bind((host, 0))
-            port = int(probe.getsockname()[1])
-    config = uvicorn.Config(
-        asgi_app(tools, TokenStore.for_settings(settings), host=host, port=port),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        log_config=None,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="cortex-mcp-http", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError(f"the MCP HTTP server did not start on {host}:{port}")
-            threading.Event().wait(0.01)
+    port = port or free_port(host)  # the app names its own URL, so the port is chosen first
+    app = asgi_app(tools, TokenStore.for_settings(settings), host=host, port=port)
+    with serving(app, host=host, port=port, name="cortex-mcp-http"):
         yield f"http://{host}:{port}{MCP_PATH}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)

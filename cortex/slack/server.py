@@ -24,7 +24,6 @@ have died mid-answer, leaving placeholders to finish (see `CortexSlack`).
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Final
@@ -40,6 +39,7 @@ from starlette.routing import Route
 from cortex.access import LiveAccess
 from cortex.assembly import build_agent
 from cortex.errors import UserError
+from cortex.serving import serving
 from cortex.settings import Settings
 from cortex.signals.digests import load_digests
 from cortex.signals.rules import default_rules
@@ -190,27 +190,8 @@ def serve_socket(slack: CortexSlack, app_token: str) -> None:
 def running(slack: CortexSlack, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve in a background thread; yields the events URL (port 0: a free port)."""
     slack.resume_interrupted()
-    config = uvicorn.Config(
-        asgi_app(slack),
-        host=host,
-        port=port,
-        log_level="warning",
-        access_log=False,
-        log_config=None,
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="cortex-slack-http", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError(f"the Slack HTTP server did not start on {host}:{port}")
-            threading.Event().wait(0.01)
-        bound = server.servers[0].sockets[0].getsockname()
+    with serving(asgi_app(slack), host=host, port=port, name="cortex-slack-http") as bound:
         yield f"http://{bound[0]}:{bound[1]}{EVENTS_PATH}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 @contextmanager

@@ -10,7 +10,6 @@ them (security headers, errors as pages with a trace id).
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -26,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from cortex.access import LiveAccess, load_access
 from cortex.assembly import build_agent
 from cortex.errors import UserError
+from cortex.serving import serving
 from cortex.settings import Settings
 from cortex.stores.audit import AuditLog
 from cortex.web.assets import STATIC_DIR
@@ -100,19 +100,6 @@ def serve(site: WebSite, *, host: str, port: int) -> None:
 @contextmanager
 def running(site: WebSite, *, host: str = "127.0.0.1", port: int = 0) -> Iterator[str]:
     """Serve in a background thread; yields the site's base URL (port 0: a free port)."""
-    config = uvicorn.Config(
-        asgi_app(site), host=host, port=port, log_level="warning", access_log=False, log_config=None
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, name="cortex-web", daemon=True)
-    thread.start()
-    try:
-        while not server.started:
-            if not thread.is_alive():
-                raise RuntimeError(f"the web server did not start on {host}:{port}")
-            threading.Event().wait(0.01)
-        bound = server.servers[0].sockets[0].getsockname()
+    app = asgi_app(site)
+    with serving(app, host=host, port=port, name="cortex-web", proxy_headers=False) as bound:
         yield f"http://{bound[0]}:{bound[1]}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
