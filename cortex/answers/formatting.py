@@ -168,3 +168,17 @@ def provenance_points(p: Provenance, *, joins: bool = True) -> list[tuple[str, s
         points.append(("", f"Joins: {'; '.join(p.joins)}"))
     points.extend(("", note) for note in p.notes)
     return points
+
+
+def json_value(value: object) -> object:
+    """A cell or figure as JSON holds it: days as ISO text, numpy numbers as Python ones, a
+    missing value (None, NaN, NaT) as null."""
+    if is_missing(value):
+        return None
+    if isinstance(value, pd.Timestamp | datetime):
+        stamp = pd.Timestamp(value)
+        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value

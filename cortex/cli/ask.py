@@ -78,7 +78,8 @@ def ask(
     ),
 ) -> None:
     """Ask a question: `cortex ask "What's our ARR by segment?"`."""
-    from cortex.cli.payload import answer_payload, json_value
+    from cortex.answers.formatting import json_value
+    from cortex.cli.payload import answer_payload
     from cortex.cli.viewer import viewer_grant
     from cortex.stores.audit import AuditLog
     from skills.base import Requester

@@ -24,8 +24,8 @@ def evaluate(
 ) -> None:
     """Score the pipeline on an eval set: accuracy, clarifications, wrong answers, latency."""
     from cortex.agent import Agent
+    from cortex.answers.formatting import json_value
     from cortex.assembly import choose_planner, workspace_context
-    from cortex.cli.payload import json_value
     from cortex.evaluation import load_eval, run_eval
     from cortex.knowledge import build_value_index
     from cortex.planning.plans import Closeable

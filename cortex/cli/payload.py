@@ -10,30 +10,13 @@ from __future__ import annotations
 
 import json
 from dataclasses import asdict
-from datetime import date, datetime
-
-import pandas as pd
 
 from connectors.warehouse import QueryResult
 from cortex.answer import Answer
-from cortex.answers.formatting import is_missing
+from cortex.answers.formatting import json_value
 from cortex.answers.wording import partial_rows
 from cortex.signals.payload import drivers_payload
 from semantic_layer.compile import CompiledQuery
-
-
-def json_value(value: object) -> object:
-    """A cell or figure as JSON can hold it: days as ISO text, numpy numbers as Python ones."""
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp | datetime):
-        stamp = pd.Timestamp(value)
-        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    if hasattr(value, "item"):
-        return value.item()
-    return value
 
 
 def query_payload(compiled: CompiledQuery, result: QueryResult | None) -> dict[str, object]:

@@ -88,7 +88,8 @@ def query(
             outcome = workspace.query(semantic, dialect=dialect)
         compiled, result = outcome.compiled, outcome.result
         if as_json:
-            from cortex.cli.payload import json_value, query_payload  # the answers' modules
+            from cortex.answers.formatting import json_value  # the answers. modules
+            from cortex.cli.payload import query_payload
 
             print(json.dumps(query_payload(compiled, result), default=json_value))
             return

@@ -111,7 +111,8 @@ def skill_run(
 
 
 def _show(run: SkillRun, *, as_json: bool) -> None:
-    from cortex.cli.payload import answer_payload, json_value
+    from cortex.answers.formatting import json_value
+    from cortex.cli.payload import answer_payload
 
     result = run.result
     if as_json:

@@ -37,13 +37,13 @@ from cortex.access.grants import Grant
 from cortex.access.seen import MetricSeen, metrics_seen
 from cortex.agent import Agent
 from cortex.answer import Answer
+from cortex.answers.formatting import json_value
 from cortex.answers.narrative import narrate
 from cortex.errors import AccessDenied, InternalError, UserError
 from cortex.mcp_server.identity import People
 from cortex.mcp_server.rendering import (
     answer_json,
     answer_text,
-    json_value,
     result_json,
     result_text,
 )

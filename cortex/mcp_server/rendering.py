@@ -12,35 +12,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import asdict
-from datetime import date, datetime
 from typing import Any, Final
 
 import pandas as pd
 
 from connectors.warehouse import QueryResult
 from cortex.answer import Answer
-from cortex.answers.formatting import format_cell, is_missing, provenance_points
+from cortex.answers.formatting import format_cell, json_value, provenance_points
 from cortex.knowledge import Caveat
 from cortex.signals.payload import drivers_payload
 from semantic_layer.compile import CompiledQuery
 
-__all__ = ["TABLE_ROWS", "answer_json", "answer_text", "json_value", "result_json", "result_text"]
+__all__ = ["TABLE_ROWS", "answer_json", "answer_text", "result_json", "result_text"]
 
 #: Rows shown in the text's table; the JSON holds every row the warehouse returned.
 TABLE_ROWS: Final = 50
-
-
-def json_value(value: object) -> object:
-    """A cell as JSON holds it: days as ISO text, numpy numbers as Python ones, NaN as null."""
-    if is_missing(value):
-        return None
-    if isinstance(value, pd.Timestamp | datetime):
-        stamp = pd.Timestamp(value)
-        return stamp.date().isoformat() if stamp == stamp.normalize() else stamp.isoformat()
-    if isinstance(value, date):
-        return value.isoformat()
-    item = getattr(value, "item", None)
-    return item() if callable(item) else value
 
 
 def _jsonable(value: object) -> Any:
