@@ -23,9 +23,9 @@ from cortex.access.seen import tables_seen
 from cortex.knowledge import build_catalog
 from cortex.knowledge.examples import listed
 from cortex.planning.claude_tools import tools as planner_tools
-from semantic_layer.model import Comparison, Metric, SemanticModel
-from semantic_layer.query import Filter
+from semantic_layer.model import Metric, SemanticModel
 from skills.base import Skill
+from skills.drivers import DriversInput
 
 __all__ = [
     "TOOL_NAMES",
@@ -89,20 +89,10 @@ class AskInput(ToolInput):
     )
 
 
-class ExplainChangeInput(ToolInput):
+class ExplainChangeInput(ToolInput, DriversInput):
     """Why a metric moved: its change over a period against the period before (or a year
     before), split exactly over each dimension's values, the dimensions that explain most
     first (rate, mix and interaction for a ratio)."""
-
-    metric: str = Field(description="The metric's catalog name.")
-    time_range: str = Field(description="The period whose change to explain ('last month').")
-    compare: Comparison = Field(
-        default="previous_period",
-        description="Compare with the previous period or the same period a year ago.",
-    )
-    filters: tuple[Filter, ...] = Field(
-        default=(), description="Conditions on dimensions that hold in both periods."
-    )
 
 
 class SearchContextInput(ToolInput):
