@@ -29,6 +29,7 @@ Spark reaches a CLI user's terminal.
 from __future__ import annotations
 
 import difflib
+import logging
 import math
 import threading
 import time
@@ -416,6 +417,9 @@ def _quiet_python_loggers() -> None:
 
     for name in _PYSPARK_QUERY_LOGGERS:
         PySparkLogger.getLogger(name).disabled = True
+    # py4j says at INFO that it closes its connection, from a finalizer at interpreter exit,
+    # when the log's stream may be closed already ("--- Logging error ---" on stderr)
+    logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
 def _classic(builder: Any) -> SparkSession:
