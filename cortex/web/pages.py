@@ -251,9 +251,9 @@ class WebSite:
         from its plan under the person's access as of now (or its words, with no numbers)."""
         with self._lock:
             remembered = self._answers.get(record.id)
-        if remembered is not None:
-            return remembered
         query = record.query
+        if remembered is not None and (query is None or visitor.grant.covers(query)):
+            return remembered  # as given, unless the person's access has narrowed since
         if record.outcome == "answered" and query is not None and record.thread is not None:
             return self.agent.answer_again(
                 record.question, query, record.thread, policy=visitor.grant

@@ -64,13 +64,15 @@ class SignIn:
 
     access: LiveAccess
     header: str = DEFAULT_EMAIL_HEADER
-    #: local development only: the e-mail a request without the header is signed in as
+    #: local development only: the e-mail every request is signed in as (the header ignored)
     dev_user: str | None = None
 
     def visitor(self, headers: Mapping[str, str]) -> Visitor:
         """The person the request is for; `SignInRefused` (401 or 403) when there is none."""
         given = (headers.get(self.header) or "").strip().lower()
-        email = given or (self.dev_user or "").strip().lower()
+        # with a development user every request is that user: a header (which any local
+        # process can set) never signs anyone else in
+        email = (self.dev_user or "").strip().lower() if self.dev_user else given
         if not email:
             raise SignInRefused(
                 401,

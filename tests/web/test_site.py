@@ -9,7 +9,9 @@ the asker's alone.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -109,16 +111,19 @@ def test_the_header_name_is_configurable(site: WebSite) -> None:
     assert refused.value.status == 401
 
 
-def test_a_dev_user_signs_in_requests_without_the_header_and_is_shown_on_every_page(
+def test_a_dev_user_signs_in_every_request_whatever_its_header_and_is_shown_on_every_page(
     demo_path: Path, tmp_path: Path
 ) -> None:
-    site = site_for(tmp_path, demo_path, dev_user=ANALYST.upper())
+    site = site_for(tmp_path, demo_path, dev_user=REP.upper())
     try:
         with TestClient(asgi_app(site)) as client:
             page = client.get("/ask")
             assert page.status_code == 200
-            assert "Ada Analyst" in page.text and "Development sign-in" in page.text
-            assert "Lucas Meyer" in client.get("/ask", headers=signed_in(REP)).text
+            assert "Lucas Meyer" in page.text and "Development sign-in" in page.text
+            # a local process naming someone else in the header is still the dev user
+            spoofed = client.get("/ask", headers=signed_in(ANALYST))
+            assert "Lucas Meyer" in spoofed.text and "Ada Analyst" not in spoofed.text
+            assert client.get("/audit", headers=signed_in(ANALYST)).status_code == 403
     finally:
         site.agent.close()
 
@@ -335,3 +340,33 @@ def test_an_unexpected_error_shows_a_trace_id_and_no_traceback(
     assert trace is not None
     assert "secret internals" not in shown.text and "Traceback" not in shown.text
     assert f"trace {trace[1]}" in caplog.text and "secret internals" in caplog.text
+
+
+def test_a_remembered_answer_is_computed_again_once_the_persons_access_narrows(
+    demo_path: Path, tmp_path: Path
+) -> None:
+    site = site_for(tmp_path, demo_path)
+    try:
+        with TestClient(asgi_app(site)) as client:
+            record = ask(client, ANALYST, "What is our ARR?")
+            before = client.get(f"/answers/{record}", headers=signed_in(ANALYST)).text
+            access = tmp_path / "access.yml"  # Ada becomes a sales rep owning Lucas's accounts
+            text = access.read_text(encoding="utf-8").replace(
+                "U0ANALYST: {name: Ada Analyst, email: ada@example.com, roles: [analyst]}",
+                "U0ANALYST: {name: Ada Analyst, email: ada@example.com, roles: [sales_rep], "
+                f"attributes: {{account_owner: {REP_NAME}}}}}",
+            )
+            assert text != access.read_text(encoding="utf-8")
+            access.write_text(text, encoding="utf-8")
+            os.utime(access, (time.time() + 5, time.time() + 5))  # seen as changed at once
+            after = client.get(f"/answers/{record}", headers=signed_in(ANALYST)).text
+            assert "sales_rep" in after and REP_NAME in after
+            assert _headline(after) != _headline(before)
+    finally:
+        site.agent.close()
+
+
+def _headline(page: str) -> str:
+    found = re.search(r'<p class="sentence" id="sentence">(.*?)</p>', page, re.S)
+    assert found is not None
+    return found[1]
