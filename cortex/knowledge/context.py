@@ -17,7 +17,7 @@ file, the problem and the fix.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
@@ -217,6 +217,17 @@ class ContextLibrary:
                     ranked.append(((*key, order), passage))
         ranked.sort(key=lambda pair: pair[0])
         return [passage for _, passage in ranked]
+
+    def only_about(self, passage: Passage, metrics: Collection[str]) -> bool:
+        """Whether `passage` is about `metrics` and no other: its marker names only them, or,
+        without one, it speaks of one of them (by name, label or synonym) and of no other
+        metric. A passage about no metric is about none of them."""
+        wanted = {name.lower() for name in metrics}
+        if passage.applies_to is not None:
+            about = {name.lower() for name in passage.applies_to}
+        else:
+            about = {name for name in self.names if self._speaks_of(passage, {name})}
+        return bool(about) and about <= wanted
 
     def _speaks_of(self, passage: Passage, metrics: set[str]) -> bool:
         phrases = {p for name in metrics for p in (name, *self.names.get(name, ()))}

@@ -499,7 +499,12 @@ class CortexTools:
         context = self.agent.context
         if context is None:
             return Reply("No business context documents are configured (CORTEX_CONTEXT).")
-        found = context.search(asked.query, asked.limit)
+        hidden = _hidden_metrics(grant)
+        found = [
+            s
+            for s in context.search(asked.query, asked.limit + 20)
+            if not (hidden and context.only_about(s.passage, hidden))
+        ][: asked.limit]
         if not found:
             return Reply(f"No business context passage matches {asked.query!r}.", {"passages": []})
         passages = [
@@ -593,7 +598,18 @@ class CortexTools:
         if document is None:
             known = [CATALOG_URI, *(CONTEXT_URI + n for n in documents)]
             raise _Unfit(f"There is no resource {uri!r}.{did_you_mean(uri, known)}")
-        return Reply(document.path.read_text(encoding="utf-8"))
+        hidden = _hidden_metrics(grant)
+        shown = [p for p in document.passages if not (context and context.only_about(p, hidden))]
+        left_out = len(document.passages) - len(shown)
+        if not left_out:
+            return Reply(document.path.read_text(encoding="utf-8"))
+        if not shown:
+            raise _Unfit(f"{document.title!r} is about metrics you may not see.")
+        text = "\n\n".join(
+            p.text if p.heading == p.title else f"## {p.heading}\n\n{p.text}" for p in shown
+        )
+        note = f"({left_out} section(s) about metrics you may not see left out.)"
+        return Reply(f"# {document.title}\n\n{text}\n\n{note}")
 
     def _requester(self, user_id: str, grant: Grant, conversation: str) -> Requester:
         return Requester(
@@ -635,3 +651,8 @@ def _metric_json(seen: MetricSeen) -> dict[str, Any]:
         "synonyms": list(metric.synonyms),
         "rows": [str(f) for f in seen.rows],
     }
+
+
+def _hidden_metrics(grant: Grant) -> set[str]:
+    """The metrics `grant`'s person may not see: context about them only is not theirs."""
+    return {s.metric.name.lower() for s in metrics_seen(grant) if not s.visible}

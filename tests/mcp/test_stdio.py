@@ -155,8 +155,19 @@ def test_the_catalog_and_context_are_resources(client: McpClient) -> None:
     assert uris[0] == "cortex://catalog" and any(u.startswith("cortex://context/") for u in uris)
     assert "`arr`" in client.read("cortex://catalog")
     assert "influenced_revenue" not in client.read("cortex://catalog")
-    document = next(u for u in uris if u.startswith("cortex://context/"))
-    assert client.read(document) == (ROOT / "context" / document.rpartition("/")[2]).read_text()
+    whole = client.read("cortex://context/first_response_time.md")  # nothing in it is hidden
+    assert whole == (ROOT / "context" / "first_response_time.md").read_text(encoding="utf-8")
+
+
+def test_context_only_about_metrics_one_may_not_see_is_left_out(client: McpClient) -> None:
+    # the sales rep sees no pipeline and no conversions: their caveats are not hers to read
+    caveats = client.read("cortex://context/caveats.md")
+    assert "## CSAT response bias" in caveats and "## Freshness and history" in caveats
+    assert "Pipeline close dates" not in caveats and "Conversion attribution" not in caveats
+    assert "2 section(s) about metrics you may not see left out" in caveats
+    found = client.call("search_context", {"query": "pipeline close dates expectations"})
+    headings = [p["heading"] for p in (found.structured_content or {}).get("passages", [])]
+    assert "Pipeline close dates are expectations" not in headings
 
 
 def test_the_other_tools_answer_from_the_model(client: McpClient) -> None:
