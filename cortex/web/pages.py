@@ -26,6 +26,7 @@ from starlette.routing import Route
 
 from cortex.agent import Agent
 from cortex.answer import Answer, AnswerStatus
+from cortex.errors import AccessDenied
 from cortex.stores.audit import OUTCOMES, VOTES, AuditLog, AuditRecord, Outcome
 from cortex.web.answer_view import view_of
 from cortex.web.assets import VEGA_PATH, VegaBundle
@@ -33,7 +34,9 @@ from cortex.web.catalog_view import catalog_for
 from cortex.web.forms import FormGuard
 from cortex.web.signin import SignIn, SignInRefused, Visitor
 from cortex.web.templates import render
+from semantic_layer.errors import SemanticLayerError
 from semantic_layer.model import SemanticModel
+from semantic_layer.query import SemanticQuery
 
 __all__ = ["MAX_QUESTION_CHARS", "WebSite"]
 
@@ -72,7 +75,9 @@ class WebSite:
         self.audit = audit
         self.guard = guard or FormGuard()
         self.vega = vega or VegaBundle()
-        self._answers: OrderedDict[int, Answer] = OrderedDict()
+        #: answers as given, by audit record, with the query as it ran (the asker's row
+        #: filters in it): shown again only to a person whose access still covers it
+        self._answers: OrderedDict[int, tuple[Answer, SemanticQuery | None]] = OrderedDict()
         self._lock = threading.Lock()
 
     @property
@@ -225,7 +230,7 @@ class WebSite:
         if record is None:  # the trail could not be written: show it now, without feedback
             return self._answer_view(visitor, answer, None)
         with self._lock:
-            self._answers[record] = answer
+            self._answers[record] = (answer, _as_run(answer, visitor))
             while len(self._answers) > _REMEMBERED:
                 self._answers.popitem(last=False)
         return RedirectResponse(f"/answers/{record}", status_code=303)
@@ -250,10 +255,10 @@ class WebSite:
         """The answer of `record`: as given, while it is remembered; else computed again
         from its plan under the person's access as of now (or its words, with no numbers)."""
         with self._lock:
-            remembered = self._answers.get(record.id)
-        query = record.query
-        if remembered is not None and (query is None or visitor.grant.covers(query)):
+            remembered, ran = self._answers.get(record.id, (None, None))
+        if remembered is not None and (ran is None or visitor.grant.covers(ran)):
             return remembered  # as given, unless the person's access has narrowed since
+        query = record.query
         if record.outcome == "answered" and query is not None and record.thread is not None:
             return self.agent.answer_again(
                 record.question, query, record.thread, policy=visitor.grant
@@ -345,3 +350,13 @@ class WebSite:
 
     async def _health(self, request: Request) -> Response:
         return PlainTextResponse("ok")
+
+
+def _as_run(answer: Answer, visitor: Visitor) -> SemanticQuery | None:
+    """The query `answer` ran for `visitor`, their row filters in it (None: no numbers)."""
+    if answer.query is None or answer.result is None:
+        return None
+    try:
+        return visitor.grant.apply(answer.query)
+    except (AccessDenied, SemanticLayerError):
+        return None

@@ -342,6 +342,13 @@ def test_an_unexpected_error_shows_a_trace_id_and_no_traceback(
     assert f"trace {trace[1]}" in caplog.text and "secret internals" in caplog.text
 
 
+def test_an_answer_page_shows_the_answer_as_given_while_access_is_unchanged(site: WebSite) -> None:
+    with TestClient(asgi_app(site)) as client:
+        record = ask(client, REP, ARR_BY_SEGMENT)  # a verified question, with her row filter
+        page = client.get(f"/answers/{record}", headers=signed_in(REP)).text
+        assert "Verified query" in page  # computed again, it would read "Generated query"
+
+
 def test_a_remembered_answer_is_computed_again_once_the_persons_access_narrows(
     demo_path: Path, tmp_path: Path
 ) -> None:
