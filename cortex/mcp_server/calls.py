@@ -324,6 +324,10 @@ class CortexTools:
     # ------------------------------------------------------------------ the tools
 
     def _query_metrics(self, user_id: str, grant: Grant, given: Mapping[str, Any]) -> Reply:
+        named = given.get("metrics")
+        for name in named if isinstance(named, list) else ():
+            if isinstance(name, str):  # a misspelling is matched to the metrics one may see
+                self._visible_metric(grant, name)
         query = validate_query(given)
         allowed = grant.apply(query)
         outcome = self.agent.workspace.query(allowed)

@@ -105,6 +105,12 @@ def test_a_misspelt_metric_is_a_tool_error_the_next_call_corrects(
     assert f"'{SALES_REP_NAME}'" in answered.sql  # the row filter is in the SQL that ran
 
 
+def test_a_misspelling_is_never_matched_to_a_metric_one_may_not_see(client: McpClient) -> None:
+    wrong = client.call("query_metrics", {"metrics": ["influenced_revenu"]})
+    assert wrong.is_error and "Unknown metric 'influenced_revenu'" in text_of(wrong)
+    assert "influenced_revenue" not in text_of(wrong).replace("'influenced_revenu'", "")
+
+
 def test_a_denied_metric_is_refused_without_numbers(client: McpClient, folder: Path) -> None:
     refused = client.call("query_metrics", {"metrics": ["influenced_revenue"]})
     assert refused.is_error
