@@ -93,16 +93,15 @@ def _version() -> str:
         return "0"
 
 
-def _instructions(tools: CortexTools) -> str:
-    model = tools.model
-    labels = [m.label for m in model.metrics[:3]]
+def _instructions() -> str:
+    """What every client is told first: the same for every caller, so it names no metric (a
+    caller learns the ones they may see from list_metrics)."""
     return (
         "Cortex answers business questions with governed metrics: numbers computed from "
         "metrics.yml's definitions, never from SQL you write. Use list_metrics and "
         "describe_metric to find names, query_metrics for a precise query, ask for a question "
         "in plain words, explain_change for why a metric moved. Quote an answer's sentence as "
-        "it is: it states what was computed. Every call runs with the caller's access. "
-        f"Metrics include {', '.join(labels)}."
+        "it is: it states what was computed. Every call runs with the caller's access."
     )
 
 
@@ -184,7 +183,7 @@ def build_server(tools: CortexTools, caller_of: CallerOf) -> Server[Any]:
         "cortex",
         version=_version(),
         title="Cortex",
-        instructions=_instructions(tools),
+        instructions=_instructions(),
         on_list_tools=list_tools,
         on_call_tool=call_tool,
         on_list_resources=list_resources,

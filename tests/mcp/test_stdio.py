@@ -13,6 +13,7 @@ import pytest
 from mcp import StdioServerParameters, stdio_client
 
 from cortex.stores.audit import AuditLog
+from semantic_layer.loader import load_model
 from tests.fakes.linear_api import FakeLinear
 from tests.mcp.conftest import (
     ROOT,
@@ -103,6 +104,13 @@ def test_a_misspelt_metric_is_a_tool_error_the_next_call_corrects(
     assert failed.outcome == "failed" and "arrr" in failed.question
     assert answered.outcome == "answered" and answered.sql is not None
     assert f"'{SALES_REP_NAME}'" in answered.sql  # the row filter is in the SQL that ran
+
+
+def test_what_every_client_is_told_first_names_no_metric(client: McpClient) -> None:
+    told = client.session.initialize_result
+    assert told is not None and told.instructions and "list_metrics" in told.instructions
+    labels = [m.label for m in load_model(ROOT / "metrics.yml").metrics]
+    assert not [label for label in labels if label in told.instructions]
 
 
 def test_a_misspelling_is_never_matched_to_a_metric_one_may_not_see(client: McpClient) -> None:
