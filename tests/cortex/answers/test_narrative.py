@@ -19,6 +19,12 @@ from semantic_layer.query import SemanticQuery, parse_where
 from tests.semantic_layer.conftest import TINY_AS_OF, TINY_COMPANY
 
 ROOT = Path(__file__).resolve().parents[3]
+#: ARR by month over the tiny company's first quarter: a series the trend tests share
+ARR_BY_MONTH_Q1: dict[str, Any] = {
+    "metrics": ["arr"],
+    "dimensions": ["metric_time:month"],
+    "time_range": "2026-01-01..2026-03-31",
+}
 
 
 @pytest.fixture(scope="module")
@@ -81,13 +87,7 @@ def test_a_breakdown_does_not_call_the_highest_value_the_leader(
 def test_a_series_says_where_it_started_ended_and_peaked(
     tiny: duckdb.DuckDBPyConnection, model: SemanticModel
 ) -> None:
-    text = story(
-        tiny,
-        model,
-        metrics=["arr"],
-        dimensions=["metric_time:month"],
-        time_range="2026-01-01..2026-03-31",
-    )
+    text = story(tiny, model, **ARR_BY_MONTH_Q1)
     assert text == (
         "ARR went from $135K in January 2026 to $132K in March 2026, down 2.2%. "
         "It was highest in January 2026, at $135K."
@@ -97,26 +97,15 @@ def test_a_series_says_where_it_started_ended_and_peaked(
 def test_a_series_ranked_by_its_value_is_still_told_in_time_order(
     tiny: duckdb.DuckDBPyConnection, model: SemanticModel
 ) -> None:
-    fields: dict[str, Any] = {
-        "metrics": ["arr"],
-        "dimensions": ["metric_time:month"],
-        "time_range": "2026-01-01..2026-03-31",
-    }
-    ranked = story(tiny, model, **fields, order_by=[{"field": "arr", "descending": False}])
-    assert ranked == story(tiny, model, **fields)
+    ranked = story(tiny, model, **ARR_BY_MONTH_Q1, order_by=[{"field": "arr", "descending": False}])
+    assert ranked == story(tiny, model, **ARR_BY_MONTH_Q1)
 
 
 def test_the_periods_a_ranking_keeps_are_no_trend_only_its_two_ends(
     tiny: duckdb.DuckDBPyConnection, model: SemanticModel
 ) -> None:
     text = story(
-        tiny,
-        model,
-        metrics=["arr"],
-        dimensions=["metric_time:month"],
-        time_range="2026-01-01..2026-03-31",
-        order_by=[{"field": "arr", "descending": True}],
-        limit=2,
+        tiny, model, **ARR_BY_MONTH_Q1, order_by=[{"field": "arr", "descending": True}], limit=2
     )
     assert text.startswith("ARR in ")
     assert ", top 2 by month: highest in January 2026, at $135K; lowest of these in " in text
