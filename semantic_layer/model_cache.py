@@ -21,10 +21,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
 import pickle
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -32,6 +30,7 @@ from pathlib import Path
 
 import pydantic
 
+from semantic_layer.cache_files import cache_dir, digest, owned, write_atomically
 from semantic_layer.model import SemanticModel
 
 __all__ = ["CACHE_FORMAT", "cache_dir", "cached_model"]
@@ -47,16 +46,6 @@ class _Entry:
     stamp: str
     files: dict[str, str]  # resolved path -> SHA-256 of its bytes
     model: SemanticModel
-
-
-def cache_dir() -> Path | None:
-    """Where entries are kept, or None when the cache is off."""
-    if os.environ.get("CORTEX_MODEL_CACHE", "").strip().lower() in ("off", "0", "no", "false"):
-        return None
-    if explicit := os.environ.get("CORTEX_CACHE_DIR"):
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
-    return Path(base) / "cortex"
 
 
 @lru_cache(maxsize=1)
@@ -79,28 +68,14 @@ def _stamp() -> str:
     )
 
 
-def _digest(path: Path) -> str | None:
-    try:
-        return hashlib.sha256(path.read_bytes()).hexdigest()
-    except OSError:
-        return None
-
-
 def _entry_path(folder: Path, root: Path) -> Path:
     key = f"{root.resolve()}|{Path.cwd()}".encode()
     return folder / f"model-{hashlib.sha256(key).hexdigest()[:32]}.pickle"
 
 
-def _owned(path: Path) -> bool:
-    """Whether `path` belongs to this user and no one else may write it."""
-    info = path.stat()
-    getuid = getattr(os, "getuid", None)
-    return (getuid is None or info.st_uid == getuid()) and not info.st_mode & 0o022
-
-
 def _read(entry_path: Path) -> SemanticModel | None:
     try:
-        if not entry_path.is_file() or not _owned(entry_path):
+        if not entry_path.is_file() or not owned(entry_path):
             return None
         entry = pickle.loads(entry_path.read_bytes())  # noqa: S301 - our own file, checked
     except Exception:  # noqa: BLE001 - a damaged entry is a miss
@@ -108,22 +83,18 @@ def _read(entry_path: Path) -> SemanticModel | None:
         return None
     if not isinstance(entry, _Entry) or entry.stamp != _stamp():
         return None
-    if any(_digest(Path(p)) != digest for p, digest in entry.files.items()):
+    if any(digest(Path(p)) != kept for p, kept in entry.files.items()):
         return None
     return entry.model
 
 
 def _write(entry_path: Path, model: SemanticModel, files: Sequence[Path]) -> None:
-    digests = {str(p.resolve()): _digest(p) for p in files}
+    digests = {str(p.resolve()): digest(p) for p in files}
     if any(d is None for d in digests.values()):
         return
     entry = _Entry(_stamp(), {p: d for p, d in digests.items() if d is not None}, model)
     try:
-        entry_path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=entry_path.parent, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            pickle.dump(entry, out, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temporary, entry_path)
+        write_atomically(entry_path, pickle.dumps(entry, protocol=pickle.HIGHEST_PROTOCOL))
     except Exception:  # noqa: BLE001 - a cache that cannot be written is no error
         _log.debug("model cache entry %s not written", entry_path, exc_info=True)
 
