@@ -3,8 +3,9 @@
 - `base`: the `Warehouse` protocol every engine implements, its `QueryResult` and the
   `WarehouseError`s it raises.
 - `cache`: `CachedWarehouse`, any warehouse with a `ResultCache` in front (hit, miss or off).
-- `duckdb`: `DuckDBWarehouse`, a read-only DuckDB file, and `DUCKDB_SETTINGS`, how it is opened
-  (`duckdb_frame` turns its results into typed pandas frames).
+- `duckdb`: `DuckDBWarehouse`, a read-only DuckDB file (`duckdb_file`: `DUCKDB_SETTINGS`, how
+  it is opened, its version and time limit; `duckdb_frame` turns its results into typed pandas
+  frames).
 - `spark`: `SparkWarehouse`, Apache Spark in local mode over Parquet files, a cluster or Spark
   Connect (`spark_frame` types its rows like DuckDB's). Import it from `connectors.warehouse.spark`:
   it is not imported here, so nothing pays for pyspark until a Spark URL is configured.
@@ -27,7 +28,8 @@ if TYPE_CHECKING:
         WarehouseTimeout,
     )
     from connectors.warehouse.cache import CachedWarehouse, ResultCache
-    from connectors.warehouse.duckdb import DUCKDB_SETTINGS, DuckDBWarehouse
+    from connectors.warehouse.duckdb import DuckDBWarehouse
+    from connectors.warehouse.duckdb_file import DUCKDB_SETTINGS
 
 #: Where each name lives: imported on first use, so that a module of this package that needs
 #: none of them (`open`, which reads a warehouse URL for the settings) loads no pandas or DuckDB.
@@ -40,7 +42,7 @@ _HOME = {
     "WarehouseTimeout": "base",
     "CachedWarehouse": "cache",
     "ResultCache": "cache",
-    "DUCKDB_SETTINGS": "duckdb",
+    "DUCKDB_SETTINGS": "duckdb_file",
     "DuckDBWarehouse": "duckdb",
 }
 

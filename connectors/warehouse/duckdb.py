@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import difflib
 import math
-import os
 import threading
 import time
 from collections.abc import Hashable, Iterator, Mapping, Sequence
@@ -34,6 +33,7 @@ from connectors.warehouse.base import (
     WarehouseTimeout,
     capped_result,
 )
+from connectors.warehouse.duckdb_file import DUCKDB_SETTINGS, deadline, file_version
 from connectors.warehouse.duckdb_frame import to_frame
 
 __all__ = ["DUCKDB_SETTINGS", "DuckDBWarehouse"]
@@ -59,7 +59,6 @@ _HINTS: Final[tuple[tuple[type[duckdb.Error], str], ...]] = (
     (duckdb.PermissionException, _READ_ONLY_HINT),
     (duckdb.OutOfMemoryException, "Narrow the time range or add filters to read fewer rows."),
 )
-_INTERRUPT_POLL_SECONDS: Final = 0.05
 _TEMPORAL_TYPES: Final = frozenset(
     {"DATE", "TIMESTAMP", "TIMESTAMP_S", "TIMESTAMP_MS", "TIMESTAMP_NS", "TIMESTAMP WITH TIME ZONE"}
 )
@@ -75,18 +74,6 @@ class _Table:
     def key(self) -> str:
         """The table's name in `columns()`: bare in the main schema, else schema-qualified."""
         return self.name if self.schema == "main" else f"{self.schema}.{self.name}"
-
-
-#: How every warehouse connection is opened. External access is off and the configuration is
-#: locked, so a query can neither read files nor switch that back. Semantic queries join facts
-#: to a short list of period-end days (the spine of snapshot and cumulative metrics); above
-#: DuckDB's default of 5 rows its planner sorts the whole fact table for a merge join instead
-#: of looping over the days, which is 1.5-2x slower on the demo (bench/RESULTS.md).
-DUCKDB_SETTINGS: Final[dict[str, str | bool | int | float | list[str]]] = {
-    "enable_external_access": False,
-    "lock_configuration": True,
-    "nested_loop_join_threshold": 64,
-}
 
 
 class DuckDBWarehouse(ClosesOnExit):
@@ -115,7 +102,7 @@ class DuckDBWarehouse(ClosesOnExit):
         config: dict[str, str | bool | int | float | list[str]] = {**DUCKDB_SETTINGS}
         if threads is not None:
             config["threads"] = threads
-        before = _file_version(path)
+        before = file_version(path)
         try:
             self._connection = duckdb.connect(path, read_only=True, config=config)
         except duckdb.Error as error:
@@ -127,7 +114,7 @@ class DuckDBWarehouse(ClosesOnExit):
         # The file as this connection reads it: no one can write it while it is open read-only
         # (DuckDB's lock), so it only changes between connections. A file replaced while being
         # opened has no version (and its results are not cached).
-        after = _file_version(path)
+        after = file_version(path)
         self._version: Hashable | None = after if after == before else None
         self.path = path
         self.timeout_seconds = timeout_seconds
@@ -174,7 +161,7 @@ class DuckDBWarehouse(ClosesOnExit):
         Raises `WarehouseTimeout` when the query runs past `timeout_seconds`, and
         `WarehouseError` (with a one-line message and a hint) when DuckDB rejects it.
         """
-        with self._cursor() as cursor, _deadline(cursor, self.timeout_seconds) as expired:
+        with self._cursor() as cursor, deadline(cursor, self.timeout_seconds) as expired:
             try:
                 return self._run(cursor, sql, source_tables, freshness_columns or {})
             except duckdb.Error as error:
@@ -199,7 +186,7 @@ class DuckDBWarehouse(ClosesOnExit):
 
     def ping(self, timeout_seconds: float) -> None:
         """Run a trivial query, interrupted after `timeout_seconds` (see `Warehouse.ping`)."""
-        with self._cursor() as cursor, _deadline(cursor, timeout_seconds) as expired:
+        with self._cursor() as cursor, deadline(cursor, timeout_seconds) as expired:
             try:
                 cursor.execute("SELECT 1").fetchall()
             except duckdb.Error as error:
@@ -309,34 +296,6 @@ class DuckDBWarehouse(ClosesOnExit):
         )
 
 
-@contextmanager
-def _deadline(cursor: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[threading.Event]:
-    """Interrupt the cursor once `seconds` have passed, and keep at it until the block ends.
-
-    The yielded event is set once the time limit has passed. Interrupting again every few
-    milliseconds covers an interrupt that lands between two statements of the same call.
-    """
-    done = threading.Event()
-    expired = threading.Event()
-
-    def watch() -> None:
-        if done.wait(seconds):
-            return
-        expired.set()
-        while True:
-            cursor.interrupt()
-            if done.wait(_INTERRUPT_POLL_SECONDS):
-                return
-
-    watcher = threading.Thread(target=watch, name="cortex-query-deadline", daemon=True)
-    watcher.start()
-    try:
-        yield expired
-    finally:
-        done.set()
-        watcher.join()
-
-
 def _table_freshness(
     cursor: duckdb.DuckDBPyConnection, table: _Table, only: str | None = None
 ) -> datetime | None:
@@ -356,20 +315,6 @@ def _table_freshness(
     row = cursor.execute(sql).fetchone()
     value = None if row is None else row[0]
     return value if isinstance(value, datetime) else None
-
-
-def _file_version(path: Path) -> tuple[tuple[int, int, int, int] | None, ...]:
-    """(device, inode, size, modification time in ns) of the file and of its write-ahead log
-    (None when there is none): what moves whenever DuckDB writes either."""
-    versions: list[tuple[int, int, int, int] | None] = []
-    for part in (path, path.with_name(path.name + ".wal")):
-        try:
-            stat = os.stat(part)
-        except OSError:
-            versions.append(None)
-        else:
-            versions.append((stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns))
-    return tuple(versions)
 
 
 def _quote(identifier: str) -> str:
