@@ -370,16 +370,19 @@ class GroupBuilder:
                 if len(starts) == 1
                 else exp.func("LEAST", *(self._bound(b) for b in starts), copy=False)
             )
-            end = (
-                self._bound(ends[0])
-                if len(ends) == 1
-                else exp.func("GREATEST", *(self._bound(b) for b in ends), copy=False)
-            )
-            return exp.and_(
-                exp.LTE(this=start, expression=day),
-                exp.GT(this=end, expression=day.copy()),
-                copy=False,
-            )
+            if len(ends) == 1 and len(self.days) == 1 and self.days[0][1] < date.max:
+                # On one day (a literal), "no end, or an end after the day" says the same as
+                # the open end read as 9999-12-31, and DuckDB filters it 15-20 % faster
+                # (bench/RESULTS.md). A join to the spine keeps the one comparison.
+                end_after = self._open_or_after(ends[0], day)
+            else:
+                end = (
+                    self._bound(ends[0])
+                    if len(ends) == 1
+                    else exp.func("GREATEST", *(self._bound(b) for b in ends), copy=False)
+                )
+                end_after = exp.GT(this=end, expression=day.copy())
+            return exp.and_(exp.LTE(this=start, expression=day), end_after, copy=False)
         time = self.time_column()
         return exp.and_(
             exp.GTE(this=time.copy(), expression=self._spine_value("start_day")),
@@ -406,6 +409,15 @@ class GroupBuilder:
         """A `valid_from` bound as a date (an empty one is never reached)."""
         table = self.group.table.name
         return exp.cast(qualify(sql, table), exp.DataType.Type.DATE, copy=False)
+
+    def _open_or_after(self, sql: str, day: exp.Expr) -> exp.Expr:
+        """`sql IS NULL OR CAST(sql AS DATE) > day`: a validity end that is open or after `day`."""
+        value = qualify(sql, self.group.table.name)
+        after = exp.GT(
+            this=exp.cast(value.copy(), exp.DataType.Type.DATE, copy=False),
+            expression=day.copy(),
+        )
+        return exp.paren(exp.or_(exp.Is(this=value, expression=exp.Null()), after), copy=False)
 
     def _bound(self, sql: str) -> exp.Expr:
         """A validity bound as a date; an empty bound is far in the future (open, or never)."""

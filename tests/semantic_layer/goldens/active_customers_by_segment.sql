@@ -5,7 +5,10 @@ SELECT
 FROM accounts AS accounts
 WHERE
   CAST(accounts.signed_up_at AS DATE) <= CAST('2026-11-24' AS DATE)
-  AND COALESCE(CAST(accounts.churned_at AS DATE), CAST('9999-12-31' AS DATE)) > CAST('2026-11-24' AS DATE)
+  AND (
+    accounts.churned_at IS NULL
+    OR CAST(accounts.churned_at AS DATE) > CAST('2026-11-24' AS DATE)
+  )
 GROUP BY
   1
 ORDER BY

@@ -7,7 +7,10 @@ INNER JOIN accounts AS accounts
   ON subscriptions.account_id = accounts.account_id
 WHERE
   CAST(subscriptions.started_on AS DATE) <= CAST('2026-11-24' AS DATE)
-  AND COALESCE(CAST(subscriptions.ended_on AS DATE), CAST('9999-12-31' AS DATE)) > CAST('2026-11-24' AS DATE)
+  AND (
+    subscriptions.ended_on IS NULL
+    OR CAST(subscriptions.ended_on AS DATE) > CAST('2026-11-24' AS DATE)
+  )
 GROUP BY
   1
 ORDER BY
