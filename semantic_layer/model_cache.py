@@ -33,7 +33,7 @@ import pydantic
 from semantic_layer.cache_files import cache_dir, digest, owned, write_atomically
 from semantic_layer.model import SemanticModel
 
-__all__ = ["CACHE_FORMAT", "cache_dir", "cached_model"]
+__all__ = ["CACHE_FORMAT", "cache_dir", "cached_model", "cached_sources"]
 
 #: Bumped when an entry's layout changes.
 CACHE_FORMAT = 1
@@ -73,7 +73,9 @@ def _entry_path(folder: Path, root: Path) -> Path:
     return folder / f"model-{hashlib.sha256(key).hexdigest()[:32]}.pickle"
 
 
-def _read(entry_path: Path) -> SemanticModel | None:
+def _read(entry_path: Path) -> _Entry | None:
+    """The entry at `entry_path` while it is ours, of this version, and every file it was read
+    from still has the same content."""
     try:
         if not entry_path.is_file() or not owned(entry_path):
             return None
@@ -85,7 +87,7 @@ def _read(entry_path: Path) -> SemanticModel | None:
         return None
     if any(digest(Path(p)) != kept for p, kept in entry.files.items()):
         return None
-    return entry.model
+    return entry
 
 
 def _write(entry_path: Path, model: SemanticModel, files: Sequence[Path]) -> None:
@@ -108,9 +110,17 @@ def cached_model(
     if folder is None:
         return load(path)[0]
     entry_path = _entry_path(folder, path)
-    model = _read(entry_path)
-    if model is not None:
-        return model
+    entry = _read(entry_path)
+    if entry is not None:
+        return entry.model
     model, files = load(path)
     _write(entry_path, model, files)
     return model
+
+
+def cached_sources(path: Path) -> dict[str, str] | None:
+    """The files the cached model of `path` was read from (the root and its includes, resolved),
+    each with the SHA-256 of its content; None when there is no valid entry."""
+    folder = cache_dir()
+    entry = None if folder is None else _read(_entry_path(folder, path))
+    return None if entry is None else dict(entry.files)

@@ -117,6 +117,7 @@ class DuckDBWarehouse(ClosesOnExit):
         after = file_version(path)
         self._version: Hashable | None = after if after == before else None
         self.path = path
+        self.connection_config: Mapping[str, str | bool | int | float | list[str]] = config
         self.timeout_seconds = timeout_seconds
         self.max_rows = max_rows
         self._lock = threading.Lock()
@@ -165,13 +166,9 @@ class DuckDBWarehouse(ClosesOnExit):
             try:
                 return self._run(cursor, sql, source_tables, freshness_columns or {})
             except duckdb.Error as error:
-                if expired.is_set():
-                    raise WarehouseTimeout(
-                        f"The query was stopped after {self.timeout_seconds:g} s, "
-                        "the warehouse time limit.",
-                        hint=_TIMEOUT_HINT,
-                    ) from None
-                raise _translate(error) from None
+                raise query_failure(
+                    error, expired=expired.is_set(), timeout_seconds=self.timeout_seconds
+                ) from None
 
     def columns(self) -> dict[str, frozenset[str]]:
         """Every table and view: its name (schema-qualified outside `main`) -> its column names."""
@@ -324,6 +321,17 @@ def _quote(identifier: str) -> str:
 def _first_line(error: BaseException) -> str:
     lines = [line.strip() for line in str(error).splitlines() if line.strip()]
     return lines[0] if lines else type(error).__name__
+
+
+def query_failure(error: duckdb.Error, *, expired: bool, timeout_seconds: float) -> WarehouseError:
+    """What a query's failure tells the user: the time limit when it had passed (`expired`),
+    else DuckDB's error in one line with a hint."""
+    if expired:
+        return WarehouseTimeout(
+            f"The query was stopped after {timeout_seconds:g} s, the warehouse time limit.",
+            hint=_TIMEOUT_HINT,
+        )
+    return _translate(error)
 
 
 def _translate(error: duckdb.Error) -> WarehouseError:

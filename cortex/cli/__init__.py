@@ -8,13 +8,21 @@ nothing until a command runs.
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 _APP_NAMES = frozenset({"app", "demo_app"})
 
 
 def main() -> None:
-    """Console-script entry point."""
+    """Console-script entry point: a repeated `cortex query` is answered from its memo
+    (`query_memo`) before the application is even imported."""
+    command = sys.argv[1:]
+    if command[:1] == ["query"]:
+        from cortex.cli.query_memo import answer_from_memo
+
+        if answer_from_memo(command[1:]):
+            return
     from cortex.cli.commands import app
 
     app()

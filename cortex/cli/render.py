@@ -14,6 +14,8 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from cortex.cli.query_memo import run_sentence
+
 if TYPE_CHECKING:  # the answers' modules bring pandas: imported when a result is shown
     import pandas as pd
 
@@ -66,25 +68,44 @@ def render_table(compiled: CompiledQuery, frame: pd.DataFrame) -> Table:
 
 
 def render_provenance(compiled: CompiledQuery, result: QueryResult | None) -> None:
-    """The "How this was computed" points: definitions, filters and sources behind a number."""
+    """The "How this was computed" points: definitions, filters and sources behind a number,
+    then how recent the data is and how long the query took."""
+    render_provenance_points(compiled)
+    if result is not None:
+        out.print(f"  • {escape(run_line(compiled, result))}")
+        render_truncation(result)
+
+
+def render_provenance_points(compiled: CompiledQuery) -> None:
+    """The "How this was computed" heading and the points of the definitions and filters."""
     from cortex.answers.formatting import provenance_points
 
-    p = compiled.provenance
     out.print("\n[bold]How this was computed[/]")
-    for emphasis, rest in provenance_points(p):
+    for emphasis, rest in provenance_points(compiled.provenance):
         shown = f"[bold]{escape(emphasis)}[/]" if emphasis else ""
         out.print(f"  • {shown}{escape(rest)}")
-    if result is not None:
-        fresh = result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
-        run_ms = sum(result.timings_ms.values())
-        ran = (
-            "from the result cache (the same query on the same data ran before)"
-            if result.cache == "hit"
-            else f"ran in {run_ms:.0f} ms"
-        )
-        out.print(f"  • Data as of {fresh}; {ran} on {', '.join(p.source_tables)}")
-        if result.truncated:
-            out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
+
+
+def run_line(compiled: CompiledQuery, result: QueryResult) -> str:
+    """How recent the data is, how the rows were got and from which tables."""
+    run_ms = None if result.cache == "hit" else sum(result.timings_ms.values())
+    return run_sentence(freshness_text(result), run_ms, source_tables_text(compiled))
+
+
+def freshness_text(result: QueryResult) -> str:
+    """The latest timestamp of the tables read, as the run line shows it."""
+    return result.freshness.isoformat(sep=" ") if result.freshness else "unknown"
+
+
+def source_tables_text(compiled: CompiledQuery) -> str:
+    """The tables a query read, as the run line names them."""
+    return ", ".join(compiled.provenance.source_tables)
+
+
+def render_truncation(result: QueryResult) -> None:
+    """A warning when the row cap cut the result."""
+    if result.truncated:
+        out.print(f"  • [yellow]Showing the first {result.row_count:,} rows only.[/]")
 
 
 def render_action(answer: Answer) -> None:
