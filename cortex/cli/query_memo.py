@@ -120,12 +120,22 @@ def answer_from_memo(argv: Sequence[str]) -> bool:
     try:
         _invocation = _key(argv)
         folder = cache_dir()
-        if folder is None:
-            return False
-        memo = _read(_memo_path(folder, _invocation))
-        return memo is not None and _answer(memo)
+        memo = None if folder is None else _read(_memo_path(folder, _invocation))
+        text = None if memo is None else _answer(memo)
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
     except Exception:  # noqa: BLE001 - anything unexpected: the full command answers
         return False
+    if text is None:
+        return False
+    # Once the answer is being written it is this command's: a closed pipe is not a reason
+    # for the full command to print it again.
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except OSError:
+        pass
+    return True
 
 
 def remember(
@@ -164,34 +174,34 @@ def _prune(folder: Path) -> None:
         stale.unlink(missing_ok=True)
 
 
-def _answer(memo: Memo) -> bool:
+def _answer(memo: Memo) -> str | None:
+    """The memo's text with this run's timing, when the SQL run now returns the memo's rows;
+    None when the full command must answer."""
     import duckdb
 
     from connectors.warehouse.duckdb_file import deadline, file_version
 
     if any(digest(Path(path)) != content for path, content in memo.files.items()):
-        return False
+        return None
     path = Path(memo.warehouse)
     if _as_json(file_version(path)) != memo.version:
-        return False
+        return None
     try:
         with duckdb.connect(path, read_only=True, config=memo.config) as connection:
             # No one writes the file while it is open read-only: the same version as the memo's
             # after connecting means these rows come from the data the memo's text describes.
             if _as_json(file_version(path)) != memo.version:
-                return False
+                return None
             with deadline(connection, memo.timeout_seconds) as expired:
                 try:
                     rows, timings = _fetch(connection, memo)
                 except duckdb.Error as error:
                     _fail(error, expired=expired.is_set(), timeout_seconds=memo.timeout_seconds)
     except duckdb.Error:
-        return False
+        return None
     if _rows_digest(rows) != memo.rows:
-        return False
-    sys.stdout.write(_text(memo, timings))
-    sys.stdout.flush()
-    return True
+        return None
+    return _text(memo, timings)
 
 
 def _fetch(connection: Any, memo: Memo) -> tuple[list[tuple[Any, ...]], dict[str, float]]:
