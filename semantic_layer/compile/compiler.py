@@ -15,6 +15,7 @@ from semantic_layer.compile.plan import Plan, dim_ref
 from semantic_layer.compile.planner import Planner, listing_group, never_null, one_row
 from semantic_layer.compile.provenance import build_provenance
 from semantic_layer.compile.results import CompiledQuery
+from semantic_layer.compile.sources import prune_derived_columns
 from semantic_layer.compile.sql import check_dialect, counts_conditions, render
 from semantic_layer.errors import QueryError, UnknownNameError
 from semantic_layer.model import SemanticModel
@@ -95,7 +96,7 @@ def compile_query(
         select = select.order_by(*ordering, copy=False)
     if query.limit is not None:
         select = select.limit(query.limit, copy=False)
-    sql = render(select, dialect)
+    sql = render(prune_derived_columns(select), dialect)
     provenance = build_provenance(plan, time_range, previous, dialect, sql, notes, spine_based)
     freshness = {
         table.source: column

@@ -8,6 +8,8 @@ rather than parse or build SQL themselves.
 
 from __future__ import annotations
 
+from typing import Final
+
 from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
@@ -15,13 +17,78 @@ from semantic_layer.compile.sql import check_dialect, parse, parsed, qualify, re
 from semantic_layer.errors import UnknownNameError
 from semantic_layer.model import SemanticModel, Table
 
+#: Marks a table's `(sql)` in the compiled tree, for `prune_derived_columns`.
+DERIVED: Final = "derived_table"
+
 
 def table_source(table: Table) -> exp.Expr:
     """A model table in FROM or JOIN, aliased by its name: the warehouse table, or `(sql)`."""
     if table.sql:
         alias = exp.TableAlias(this=exp.to_identifier(table.name))
-        return exp.Subquery(this=parse(table.sql), alias=alias)
+        subquery = exp.Subquery(this=parse(table.sql), alias=alias)
+        subquery.meta[DERIVED] = True
+        return subquery
     return table_ref(table.source, table.name)
+
+
+def prune_derived_columns(tree: exp.Expr) -> exp.Expr:
+    """`tree` with the columns no one reads dropped from its tables' `(sql)`: a query over a
+    table defined by SQL reads a few of its columns, and an engine that computes the others
+    (a string built per row, say) loses time on them (bench/RESULTS.md). Only what is sure to
+    mean the same is pruned: a SELECT without DISTINCT or `*`, or a UNION ALL of such SELECTs,
+    whose dropped columns nothing else in it names; a column is kept when the query names it
+    qualified by the table's alias or unqualified anywhere."""
+    subqueries = [s for s in tree.find_all(exp.Subquery) if s.meta.get(DERIVED)]
+    if not subqueries:
+        return tree
+    read: dict[str, set[str]] = {}
+    bare: set[str] = set()
+    inside = {id(node) for s in subqueries for node in s.this.walk()}
+    for column in tree.find_all(exp.Column):
+        if id(column) in inside:
+            continue
+        if column.table:
+            read.setdefault(column.table, set()).add(column.name)
+        else:
+            bare.add(column.name)
+    for subquery in subqueries:
+        wanted = read.get(subquery.alias, set()) | bare
+        _prune(subquery.this, wanted)
+    return tree
+
+
+def _prune(query: exp.Expr, wanted: set[str]) -> None:
+    branches = _branches(query)
+    if branches is None:
+        return
+    names = [p.alias_or_name for p in branches[0].expressions]
+    keep = [i for i, name in enumerate(names) if name in wanted]
+    if not keep or len(keep) == len(names):
+        return
+    for select in branches:
+        dropped = {p.alias_or_name for i, p in enumerate(select.expressions) if i not in keep}
+        named_elsewhere = {
+            c.name
+            for key, part in select.args.items()
+            if key != "expressions" and isinstance(part, exp.Expr)
+            for c in part.find_all(exp.Column)
+        }
+        if dropped & named_elsewhere:
+            return
+    for select in branches:
+        select.set("expressions", [p for i, p in enumerate(select.expressions) if i in keep])
+
+
+def _branches(query: exp.Expr) -> list[exp.Select] | None:
+    """The SELECTs a query's columns come from, when each can lose columns safely."""
+    if isinstance(query, exp.Union) and not query.args.get("distinct"):
+        left, right = _branches(query.this), _branches(query.expression)
+        return None if left is None or right is None else left + right
+    if not isinstance(query, exp.Select) or query.args.get("distinct"):
+        return None
+    if any(isinstance(p.unalias(), exp.Star) or p.is_star for p in query.expressions):
+        return None
+    return [query]
 
 
 def warehouse_tables(table: Table) -> tuple[str, ...]:

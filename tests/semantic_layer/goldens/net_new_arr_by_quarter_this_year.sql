@@ -4,22 +4,14 @@ SELECT
   COALESCE(SUM(arr_movements.amount), 0.0) AS net_new_arr
 FROM (
   SELECT
-    subscription_id || '-start' AS movement_id,
-    account_id,
-    plan,
     started_on AS moved_on,
-    change_type AS movement,
     arr_change AS amount
   FROM subscriptions
   WHERE
     change_type IN ('new', 'expansion', 'contraction')
   UNION ALL
   SELECT
-    subscription_id || '-churn' AS movement_id,
-    account_id,
-    plan,
     ended_on AS moved_on,
-    'churn' AS movement,
     -arr AS amount
   FROM subscriptions
   WHERE
