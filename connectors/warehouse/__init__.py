@@ -2,6 +2,7 @@
 
 - `base`: the `Warehouse` protocol every engine implements, its `QueryResult` and the
   `WarehouseError`s it raises.
+- `deadline`: `cancel_after`, the time limit that cancels any engine's running query.
 - `cache`: `CachedWarehouse`, any warehouse with a `ResultCache` in front (hit, miss or off).
 - `duckdb`: `DuckDBWarehouse`, a read-only DuckDB file (`duckdb_file`: `DUCKDB_SETTINGS`, how
   it is opened, its version and time limit; `duckdb_frame` turns its results into typed pandas

@@ -15,6 +15,8 @@ from typing import Final
 
 import duckdb
 
+from connectors.warehouse.deadline import cancel_after
+
 __all__ = ["DUCKDB_SETTINGS", "INTERRUPT_POLL_SECONDS", "deadline", "file_version"]
 
 INTERRUPT_POLL_SECONDS: Final = 0.05
@@ -33,30 +35,13 @@ DUCKDB_SETTINGS: Final[dict[str, str | bool | int | float | list[str]]] = {
 
 @contextmanager
 def deadline(cursor: duckdb.DuckDBPyConnection, seconds: float) -> Iterator[threading.Event]:
-    """Interrupt the cursor once `seconds` have passed, and keep at it until the block ends.
-
-    The yielded event is set once the time limit has passed. Interrupting again every few
-    milliseconds covers an interrupt that lands between two statements of the same call.
-    """
-    done = threading.Event()
-    expired = threading.Event()
-
-    def watch() -> None:
-        if done.wait(seconds):
-            return
-        expired.set()
-        while True:
-            cursor.interrupt()
-            if done.wait(INTERRUPT_POLL_SECONDS):
-                return
-
-    watcher = threading.Thread(target=watch, name="cortex-query-deadline", daemon=True)
-    watcher.start()
-    try:
+    """Interrupt the cursor once `seconds` have passed, and keep at it until the block ends
+    (an interrupt can land between two statements of the same call); the yielded event is set
+    once the time limit has passed."""
+    with cancel_after(
+        cursor.interrupt, seconds, poll_seconds=INTERRUPT_POLL_SECONDS, name="cortex-query-deadline"
+    ) as expired:
         yield expired
-    finally:
-        done.set()
-        watcher.join()
 
 
 def file_version(path: Path) -> tuple[tuple[int, int, int, int] | None, ...]:

@@ -55,6 +55,7 @@ from connectors.warehouse.base import (
     WarehouseTimeout,
     capped_result,
 )
+from connectors.warehouse.deadline import cancel_after
 from connectors.warehouse.spark_frame import to_frame
 
 if TYPE_CHECKING:
@@ -348,8 +349,6 @@ class SparkWarehouse(ClosesOnExit):
             self._spark.addTag(group)
         else:
             self._spark.sparkContext.setJobGroup(group, "cortex query", interruptOnCancel=True)
-        done = threading.Event()
-        expired = threading.Event()
 
         def cancel() -> None:
             if connect:
@@ -357,22 +356,12 @@ class SparkWarehouse(ClosesOnExit):
             else:
                 self._spark.sparkContext.cancelJobGroup(group)
 
-        def watch() -> None:
-            if done.wait(seconds):
-                return
-            expired.set()
-            while True:
-                cancel()
-                if done.wait(_CANCEL_POLL_SECONDS):
-                    return
-
-        watcher = threading.Thread(target=watch, name="cortex-spark-deadline", daemon=True)
-        watcher.start()
         try:
-            yield expired
+            with cancel_after(
+                cancel, seconds, poll_seconds=_CANCEL_POLL_SECONDS, name="cortex-spark-deadline"
+            ) as expired:
+                yield expired
         finally:
-            done.set()
-            watcher.join()
             if connect:
                 self._spark.removeTag(group)
 
