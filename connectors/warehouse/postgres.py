@@ -14,7 +14,16 @@ DuckDB warehouse:
 - **A row cap.** At most `max_rows + 1` rows are fetched from the cursor; `truncated` says more
   were there.
 - **Freshness.** The latest value of the tables' DATE and TIMESTAMP columns (or the one named
-  per table), cached per table like DuckDB's.
+  per table), cached per table for one *data version*.
+- **A data version** (`data_version`, for the result cache and the freshness): the server's
+  write-ahead-log insert position (on a standby, the last one replayed), read in the query's
+  own transaction before the query. Every change to a logged table moves it (a commit is
+  logged before others see it; the *write* position can lag until the log is flushed), so a
+  result or a freshness kept under it is never stale; other writes (vacuum, checkpoints, hint
+  bits) move it too, which costs a cache miss and nothing else. A source that is unlogged,
+  temporary or a foreign table changes without the log: a query reading one has no version
+  and is not cached. (A view over such a table is not detected: name such tables in
+  metrics.yml, not views of them.)
 
 Results come back as pandas frames typed like DuckDB's (`connectors.warehouse.duckdb_frame`):
 integers int64 (Int64 with NULLs), NUMERIC and floats float64, DATE and TIMESTAMP datetime64
@@ -29,7 +38,7 @@ import math
 import re
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,6 +59,22 @@ from connectors.warehouse.base import (
 )
 
 __all__ = ["PostgresWarehouse", "redacted_url"]
+
+#: The log position the transaction reads at, and whether every source table is logged (a
+#: permanent table, view or materialized view: its changes move the log).
+_VERSION_SQL: Final = b"""
+SELECT
+  (CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn()
+        ELSE pg_current_wal_insert_lsn() END)::text,
+  NOT EXISTS (
+    SELECT 1
+    FROM pg_catalog.pg_class AS c
+    JOIN pg_catalog.pg_namespace AS n ON n.oid = c.relnamespace
+    JOIN unnest(%s::text[], %s::text[]) AS s(schema_name, table_name)
+      ON n.nspname = s.schema_name AND c.relname = s.table_name
+    WHERE c.relpersistence <> 'p' OR c.relkind = 'f'
+  )
+"""
 
 _TIMEOUT_HINT: Final = (
     "Narrow the time range, add filters, or raise CORTEX_QUERY_TIMEOUT (in seconds)."
@@ -141,10 +166,23 @@ class PostgresWarehouse(ClosesOnExit):
         self._closed = False
         self._tables: dict[tuple[str, str], _Table] | None = None
         self._freshness: dict[tuple[str, str, str | None], datetime | None] = {}
+        self._freshness_version: str | None = None
         self._cursors = 0
 
     def __repr__(self) -> str:
         return f"PostgresWarehouse({self.url!r})"
+
+    @property
+    def identity(self) -> str:
+        """What decides a query's rows besides its SQL and the data: the database (its URL
+        without the password) and the row cap."""
+        return f"{self.url}?max_rows={self.max_rows}"
+
+    def data_version(self, source_tables: Sequence[str] = ()) -> Hashable | None:
+        """The write-ahead-log position the data is read at (see the module's notes); None when
+        a source table changes without the log, or the server does not say."""
+        with self._transaction() as connection:
+            return self._version(connection, source_tables)
 
     def close(self) -> None:
         """Close the connection; closing twice is harmless."""
@@ -172,6 +210,7 @@ class PostgresWarehouse(ClosesOnExit):
             )
         with self._transaction() as connection:
             started = time.perf_counter()
+            version = self._version(connection, source_tables)
             self._cursors += 1
             with connection.cursor(name=f"cortex_{self._cursors}") as cursor:
                 cursor.itersize = min(self.max_rows + 1, 2_000)
@@ -184,7 +223,7 @@ class PostgresWarehouse(ClosesOnExit):
                 [(column.name, _type_name(connection, column.type_code)) for column in description],
             )
             fetched = time.perf_counter()
-            freshness = self._latest(connection, source_tables, freshness_columns or {})
+            freshness = self._latest(connection, source_tables, freshness_columns or {}, version)
             finished = time.perf_counter()
         return capped_result(
             frame,
@@ -260,8 +299,12 @@ class PostgresWarehouse(ClosesOnExit):
         connection: psycopg.Connection[Any],
         sources: Sequence[str],
         freshness_columns: Mapping[str, str],
+        version: str | None,
     ) -> datetime | None:
-        """The latest DATE or TIMESTAMP value across the source tables, cached per table."""
+        """The latest DATE or TIMESTAMP value across the source tables, cached per table for
+        one data version (read afresh when there is none)."""
+        if version != self._freshness_version or version is None:
+            self._freshness, self._freshness_version = {}, version
         latest: datetime | None = None
         for source in sources:
             table = self._resolve(connection, source)
@@ -273,6 +316,15 @@ class PostgresWarehouse(ClosesOnExit):
             if value is not None and (latest is None or value > latest):
                 latest = value
         return latest
+
+    def _version(self, connection: psycopg.Connection[Any], sources: Sequence[str]) -> str | None:
+        tables = [self._resolve(connection, source) for source in sources]
+        row = connection.execute(
+            _VERSION_SQL, ([t.schema for t in tables], [t.name for t in tables])
+        ).fetchone()
+        if row is None or row[0] is None or not row[1]:
+            return None
+        return str(row[0])
 
     def _resolve(self, connection: psycopg.Connection[Any], source: str) -> _Table:
         tables = self._catalog(connection)

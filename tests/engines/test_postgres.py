@@ -4,12 +4,18 @@ cap, freshness, typed frames, and errors that say what to do without leaking the
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
-from connectors.warehouse import DuckDBWarehouse, WarehouseError, WarehouseTimeout
+from connectors.warehouse import (
+    CachedWarehouse,
+    DuckDBWarehouse,
+    WarehouseError,
+    WarehouseTimeout,
+)
 from connectors.warehouse.postgres import PostgresWarehouse
 from tests.fakes.postgres_server import PostgresServer
 
@@ -130,3 +136,48 @@ class _ClosedPort:
 
     def __exit__(self, *_: object) -> None:
         return None
+
+
+def test_unchanged_data_is_answered_from_the_result_cache_and_a_change_is_read_at_once(
+    postgres_server: PostgresServer,
+) -> None:
+    postgres_server.sql("CREATE TABLE version_probe (day DATE, amount INT)")
+    postgres_server.sql("INSERT INTO version_probe VALUES ('2026-11-01', 1), ('2026-11-02', 2)")
+    postgres_server.grant_reads()
+    query = "SELECT SUM(amount) AS total FROM version_probe"
+    with CachedWarehouse(PostgresWarehouse(postgres_server.readonly_url)) as warehouse:
+        first = warehouse.run(query, source_tables=["version_probe"])
+        again = warehouse.run(query, source_tables=["version_probe"])
+        postgres_server.sql("INSERT INTO version_probe VALUES ('2026-11-24', 40)")
+        changed = warehouse.run(query, source_tables=["version_probe"])
+
+    assert (first.cache, again.cache, changed.cache) == ("miss", "hit", "miss")
+    assert again.frame["total"].tolist() == [3]
+    assert changed.frame["total"].tolist() == [43]
+    assert (first.freshness, changed.freshness) == (datetime(2026, 11, 2), datetime(2026, 11, 24))
+
+
+def test_the_freshness_follows_new_data_in_a_long_running_process(
+    postgres_server: PostgresServer,
+) -> None:
+    postgres_server.sql("CREATE TABLE freshness_probe (loaded_at TIMESTAMP)")
+    postgres_server.sql("INSERT INTO freshness_probe VALUES ('2026-11-01 08:00')")
+    postgres_server.grant_reads()
+    with PostgresWarehouse(postgres_server.readonly_url) as warehouse:
+        before = warehouse.run("SELECT 1 AS one", source_tables=["freshness_probe"]).freshness
+        postgres_server.sql("INSERT INTO freshness_probe VALUES ('2026-11-24 09:30')")
+        after = warehouse.run("SELECT 1 AS one", source_tables=["freshness_probe"]).freshness
+    assert (before, after) == (datetime(2026, 11, 1, 8), datetime(2026, 11, 24, 9, 30))
+
+
+def test_a_table_that_changes_without_the_log_is_never_cached(
+    postgres_server: PostgresServer,
+) -> None:
+    postgres_server.sql("CREATE UNLOGGED TABLE unlogged_probe (amount INT)")
+    postgres_server.sql("INSERT INTO unlogged_probe VALUES (5)")
+    postgres_server.grant_reads()
+    query = "SELECT SUM(amount) AS total FROM unlogged_probe"
+    with CachedWarehouse(PostgresWarehouse(postgres_server.readonly_url)) as warehouse:
+        runs = [warehouse.run(query, source_tables=["unlogged_probe"]) for _ in range(2)]
+        assert warehouse.warehouse.data_version(["unlogged_probe"]) is None  # type: ignore[attr-defined]
+    assert [r.cache for r in runs] == ["off", "off"]
