@@ -18,7 +18,10 @@ It keeps the guarantees of the DuckDB warehouse:
   a session tag on Spark Connect) that a watcher cancels, interrupting the running tasks, once
   the limit has passed;
 - a row cap (`LIMIT max_rows + 1` on the query's DataFrame), and the freshness of the tables
-  read (the latest DATE or TIMESTAMP value, cached per table);
+  read (the latest DATE or TIMESTAMP value, cached per table: while a Parquet table's files
+  stay as they are, `FRESHNESS_SECONDS` for a catalog table);
+- a data version for the result cache: the files of the Parquet tables a query reads (their
+  tables are registered again when they change); a query reading a catalog table has none;
 - Spark's errors come out as `WarehouseError`s with a one-line message and a hint.
 
 One SparkSession serves the whole process (starting one costs seconds: `startup_seconds` says
@@ -35,7 +38,7 @@ import threading
 import time
 import uuid
 import warnings
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -77,6 +80,8 @@ _URL_HINT: Final = (
     "spark://host:7077 (a cluster) or sc://host:15002 (Spark Connect)."
 )
 _CANCEL_POLL_SECONDS: Final = 0.05
+#: How long the freshness of a catalog table (a cluster's, Spark Connect's) is kept.
+FRESHNESS_SECONDS: Final = 60.0
 _LOCAL_THREADS: Final = 2
 _TEMPORAL_TYPES: Final = frozenset({"date", "timestamp", "timestamp_ntz"})
 
@@ -195,12 +200,53 @@ class SparkWarehouse(ClosesOnExit):
         self._spark, self.startup_seconds = _session(target)
         self._lock = threading.Lock()
         self._closed = False
-        self._freshness: dict[tuple[str, str | None], datetime | None] = {}
+        self._freshness: dict[tuple[str, str | None], tuple[datetime | None, float]] = {}
+        self._version: tuple[tuple[str, int, int, int], ...] | None = None
+        self._parquet_names: frozenset[str] = frozenset()
+        if target.parquet is not None:
+            self._register(target.parquet, tables)
+
+    @property
+    def identity(self) -> str:
+        """What decides a query's rows besides its SQL and the data: the session's target, the
+        Parquet folder and the row cap."""
+        return f"spark:{self._target.key}?parquet={self._target.parquet}&max_rows={self.max_rows}"
+
+    def data_version(self, source_tables: Sequence[str] = ()) -> Hashable | None:
+        """Over a Parquet folder: the name, size, inode and modification time of every file in
+        its tables, read before every query; when they moved, the tables are registered again
+        first (Spark keeps the file list it was given). None for the catalog's tables (a cluster
+        or Spark Connect), which change without Cortex seeing it: those are not cached."""
+        self._check_open()
+        version = self._current_version()
+        with self._lock:
+            only_files = all(source.lower() in self._parquet_names for source in source_tables)
+        return version if only_files else None
+
+    def _current_version(self) -> Hashable | None:
+        folder = self._target.parquet
+        if folder is None:
+            return None
+        version = _parquet_version(folder)
+        with self._lock:
+            unchanged = version == self._version
+        if not unchanged:
+            self._register(folder, _parquet_tables(folder))
+        return version
+
+    def _register(self, folder: Path, tables: Mapping[str, Path]) -> None:
+        """Make each Parquet table a view of the session, as the files are now, and forget the
+        freshness read from the files before."""
+        version = _parquet_version(folder)
         try:
             for name, path in tables.items():
                 self._spark.read.parquet(str(path)).createOrReplaceTempView(name)
         except Exception as error:  # noqa: BLE001 - every Spark failure becomes a WarehouseError
             raise _translate(error) from None
+        with self._lock:
+            self._version = version
+            self._parquet_names = frozenset(name.lower() for name in tables)
+            self._freshness.clear()
 
     def __repr__(self) -> str:
         return f"SparkWarehouse({self.url!r})"
@@ -264,6 +310,7 @@ class SparkWarehouse(ClosesOnExit):
         self, sql: str, sources: Sequence[str], freshness_columns: Mapping[str, str]
     ) -> QueryResult:
         started = time.perf_counter()
+        self._current_version()  # new files are read, and their freshness
         frame_plan = self._spark.sql(sql)  # parses and analyses: checks names and types
         bound = time.perf_counter()
         fields = frame_plan.schema.fields
@@ -289,18 +336,23 @@ class SparkWarehouse(ClosesOnExit):
     def _latest(
         self, sources: Sequence[str], freshness_columns: Mapping[str, str]
     ) -> datetime | None:
-        """The latest DATE or TIMESTAMP value across the source tables, cached per table."""
+        """The latest DATE or TIMESTAMP value across the source tables, cached per table: for as
+        long as the Parquet files stay as they are, or `FRESHNESS_SECONDS` for the catalog's
+        tables, whose changes Cortex does not see."""
         latest: datetime | None = None
         for source in sources:
             column = freshness_columns.get(source)
             key = (source.lower(), column)
             with self._lock:
-                cached = key in self._freshness
-                value = self._freshness.get(key)
-            if not cached:
+                value, read_at = self._freshness.get(key, (None, None))
+                from_files = source.lower() in self._parquet_names
+            expired = read_at is None or (
+                not from_files and time.monotonic() - read_at > FRESHNESS_SECONDS
+            )
+            if expired:
                 value = self._table_freshness(source, column)
                 with self._lock:
-                    self._freshness[key] = value
+                    self._freshness[key] = (value, time.monotonic())
             if value is not None and (latest is None or value > latest):
                 latest = value
         return latest
@@ -448,6 +500,17 @@ def _parquet_tables(folder: Path) -> dict[str, Path]:
             hint="Each table is a file (or a folder of part files) named <table>.parquet.",
         )
     return tables
+
+
+def _parquet_version(folder: Path) -> tuple[tuple[str, int, int, int], ...]:
+    """(path, size, inode, modification time in ns) of every file of the folder's tables."""
+    found: list[tuple[str, int, int, int]] = []
+    for table in sorted(folder.glob("*.parquet")):
+        files = [table] if table.is_file() else sorted(p for p in table.rglob("*") if p.is_file())
+        for path in files:
+            info = path.stat()
+            found.append((str(path), info.st_size, info.st_ino, info.st_mtime_ns))
+    return tuple(found)
 
 
 def _quote(identifier: str) -> str:

@@ -5,11 +5,18 @@ and frames are typed as DuckDB types them."""
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 
+import duckdb
 import pytest
 
-from connectors.warehouse import DuckDBWarehouse, WarehouseError, WarehouseNotFound
+from connectors.warehouse import (
+    CachedWarehouse,
+    DuckDBWarehouse,
+    WarehouseError,
+    WarehouseNotFound,
+)
 from connectors.warehouse.base import WarehouseTimeout
 from connectors.warehouse.spark import (
     SparkTarget,
@@ -149,3 +156,32 @@ def test_one_spark_session_serves_the_process(
     again = SparkWarehouse(f"spark://local?parquet={demo_parquet}")
     assert again._spark is spark_demo._spark  # noqa: SLF001
     assert again.startup_seconds == spark_demo.startup_seconds > 0
+
+
+def _write_probe(folder: Path, rows: str) -> None:
+    """`folder/probe.parquet` holding `rows` (a VALUES list of (day, amount))."""
+    target = folder / "probe.parquet"
+    duckdb.sql(
+        f"COPY (SELECT CAST(day AS DATE) AS day, amount FROM (VALUES {rows}) AS t(day, amount)) "
+        f"TO '{target}' (FORMAT parquet)"
+    )
+
+
+@needs_java
+def test_unchanged_files_are_answered_from_the_result_cache_and_new_files_are_read(
+    tmp_path: Path,
+) -> None:
+    _write_probe(tmp_path, "('2026-11-01', 1), ('2026-11-02', 2)")
+    query = "SELECT SUM(amount) AS total FROM probe"
+    url = f"spark://local?parquet={tmp_path}"
+    with CachedWarehouse(SparkWarehouse(url, timeout_seconds=120)) as warehouse:
+        first = warehouse.run(query, source_tables=["probe"])
+        again = warehouse.run(query, source_tables=["probe"])
+        _write_probe(tmp_path, "('2026-11-01', 1), ('2026-11-02', 2), ('2026-11-24', 40)")
+        changed = warehouse.run(query, source_tables=["probe"])
+        catalog_only = warehouse.warehouse.data_version(["some_catalog_table"])  # type: ignore[attr-defined]
+
+    assert (first.cache, again.cache, changed.cache) == ("miss", "hit", "miss")
+    assert changed.frame["total"].tolist() == [43]
+    assert (first.freshness, changed.freshness) == (datetime(2026, 11, 2), datetime(2026, 11, 24))
+    assert catalog_only is None  # a table Cortex cannot watch is never cached
