@@ -8,7 +8,7 @@ round asks every question again, interleaved: without the cache (the reference, 
 query runs), then with it (a repeated question: its query is a hit). The ratio of the p50s is
 what a repeated question in a busy channel gains; the query step alone is shown too.
 
-    .venv/bin/python -m bench.bench_cache [--scale 1 | --warehouse PATH] [--repeat 5]
+    .venv/bin/python -m bench.bench_cache [--scale 1 | --warehouse PATH|URL] [--repeat 5]
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 from bench.bench_ask import AS_OF, ROOT, demo_warehouse, quantile
+from connectors.warehouse.postgres import redacted_url
 from cortex.agent import Agent
 from cortex.evaluation import load_eval
 from cortex.knowledge import build_value_index, load_context
@@ -31,13 +32,17 @@ from cortex.workspace import Workspace
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", type=float, default=1.0)
-    parser.add_argument("--warehouse", type=Path, help="a demo file as of 2026-11-24 instead")
+    parser.add_argument(
+        "--warehouse",
+        help="a demo file as of 2026-11-24 instead, or a postgresql:// or spark:// URL of one",
+    )
     parser.add_argument("--repeat", type=int, default=5, help="rounds over the questions")
     args = parser.parse_args()
 
-    warehouse = args.warehouse or demo_warehouse(args.scale)
+    warehouse = args.warehouse or str(demo_warehouse(args.scale))
+    shown = redacted_url(warehouse) if "://" in warehouse else Path(warehouse).name
     environ = {
-        "CORTEX_WAREHOUSE": str(warehouse),
+        "CORTEX_WAREHOUSE": warehouse,
         "CORTEX_METRICS": str(ROOT / "metrics.yml"),
         "CORTEX_AS_OF": AS_OF.isoformat(),
     }
@@ -82,7 +87,7 @@ def main() -> None:
     q50_with, q50_without = statistics.median(query_with), statistics.median(query_without)
     hits = statuses.count("hit")
     print(
-        f"A repeated question, Agent.ask offline, {warehouse.name}, {len(asked)} questions x "
+        f"A repeated question, Agent.ask offline, {shown}, {len(asked)} questions x "
         f"{args.repeat} rounds:\n"
         f"  without the cache p50 {p50_without:.1f} ms, p95 {quantile(without, 0.95):.1f} ms "
         f"(query step p50 {q50_without:.1f} ms)\n"
