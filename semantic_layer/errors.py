@@ -86,11 +86,13 @@ class QueryError(SemanticLayerError, ValueError):
 
 
 class UnknownNameError(QueryError, KeyError):
-    """A name in a query is not in the model; `suggestions` holds the closest names."""
+    """A name in a query is not in the model; `suggestions` holds the closest names (`hint`,
+    what else the message says)."""
 
     def __init__(self, kind: str, name: str, candidates: Iterable[str], hint: str = "") -> None:
         self.kind = kind
         self.name = name
+        self.hint = hint
         self.suggestions = suggest(name, candidates)
         message = f"Unknown {kind} '{name}'."
         if self.suggestions:

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from connectors.warehouse import QueryResult, WarehouseError
 from cortex.access.grants import Grant
-from cortex.access.seen import MetricSeen, metrics_seen
+from cortex.access.seen import MetricSeen, metrics_seen, tables_seen
 from cortex.agent import Agent
 from cortex.answer import Answer
 from cortex.answers.formatting import json_value
@@ -64,8 +64,8 @@ from cortex.signals.summary import summarize
 from cortex.stores.audit import AuditEntry, AuditLog, Outcome, entry_for
 from cortex.workspace import QueryOutcome
 from semantic_layer.compile import CompiledQuery, compile_query
-from semantic_layer.errors import SemanticLayerError, did_you_mean
-from semantic_layer.model import Metric
+from semantic_layer.errors import SemanticLayerError, UnknownNameError, did_you_mean
+from semantic_layer.model import METRIC_TIME, Metric
 from semantic_layer.query import OrderBy, SemanticQuery, validate_query
 from skills.base import Requester, Skill, SkillContext
 from skills.dispatch import follow_through
@@ -198,9 +198,14 @@ class CortexTools:
             )
         try:
             grant = self.people.grant(user_id)
+        except AccessDenied as denied:
+            return _refused(denied)
+        try:
             return handler(user_id, grant, given)
         except AccessDenied as denied:
             return _refused(denied)
+        except UnknownNameError as error:
+            return Reply(_unknown_name(error, grant), error=True, outcome="failed")
         except (_Unfit, SemanticLayerError) as error:
             return Reply(str(error), error=True, outcome="failed")
         except (UserError, WarehouseError) as error:
@@ -428,9 +433,12 @@ class CortexTools:
         try:
             outcome = self._run(grant, wanted)
         except SemanticLayerError as error:
-            close = "" if "Did you mean" in str(error) else did_you_mean(dimension, listable)
+            said = (
+                _unknown_name(error, grant) if isinstance(error, UnknownNameError) else str(error)
+            )
+            close = "" if "Did you mean" in said else did_you_mean(dimension, listable)
             raise _Unfit(
-                f"{error}{close}",
+                f"{said}{close}",
                 hint="describe_metric names the dimensions a metric is grouped by.",
             ) from None
         assert outcome.result is not None
@@ -660,3 +668,23 @@ def _metric_json(seen: MetricSeen) -> dict[str, Any]:
 def _hidden_metrics(grant: Grant) -> set[str]:
     """The metrics `grant`'s person may not see: context about them only is not theirs."""
     return {s.metric.name.lower() for s in metrics_seen(grant) if not s.visible}
+
+
+def _unknown_name(error: UnknownNameError, grant: Grant) -> str:
+    """The error without a "did you mean" naming a metric, table or dimension the caller may
+    not use (the model's suggestions come from all of them)."""
+    allowed: set[str] | None = None
+    if error.kind == "metric":
+        allowed = {s.metric.name for s in metrics_seen(grant) if s.visible}
+    elif error.kind in ("dimension", "table"):
+        tables = tables_seen(grant)
+        allowed = {METRIC_TIME} | {t.name for t in tables}
+        allowed |= {d.name for t in tables for d in t.dimensions}
+        allowed |= {f"{t.name}.{d.name}" for t in tables for d in t.dimensions}
+    if allowed is None:
+        return str(error)
+    close = [s for s in error.suggestions if s in allowed]
+    text = f"Unknown {error.kind} '{error.name}'."
+    if close:
+        text += did_you_mean(error.name, close)
+    return f"{text} {error.hint}" if error.hint else text

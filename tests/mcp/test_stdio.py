@@ -119,6 +119,22 @@ def test_a_misspelling_is_never_matched_to_a_metric_one_may_not_see(client: McpC
     assert "influenced_revenue" not in text_of(wrong).replace("'influenced_revenu'", "")
 
 
+@pytest.mark.parametrize("tool", ["query_metrics", "list_dimension_values"])
+def test_a_misspelt_dimension_is_never_matched_to_one_she_may_not_use(
+    client: McpClient, tool: str
+) -> None:
+    def misspelt(dimension: str) -> str:
+        if tool == "query_metrics":
+            return text_of(client.call(tool, {"metrics": ["arr"], "dimensions": [dimension]}))
+        return text_of(client.call(tool, {"dimension": dimension}))
+
+    # The opportunities table is not hers: its `opportunity_type` is no suggestion for her.
+    said = misspelt("opportunity_typ")
+    assert "Unknown dimension 'opportunity_typ'" in said
+    assert "opportunity_type" not in said.replace("'opportunity_typ'", "")
+    assert "Did you mean 'segment'" in misspelt("segmnt")  # one of her tables has it
+
+
 def test_a_denied_metric_is_refused_without_numbers(client: McpClient, folder: Path) -> None:
     refused = client.call("query_metrics", {"metrics": ["influenced_revenue"]})
     assert refused.is_error
