@@ -434,7 +434,7 @@ def _session(target: SparkTarget) -> tuple[SparkSession, float]:
                 if target.remote is not None:
                     session = builder.remote(target.remote).getOrCreate()
                 else:
-                    session = _classic(builder.master(target.master).appName("cortex"))
+                    session = _classic(builder, target.master or "")
         except ImportError:
             raise WarehouseError(
                 "Spark support needs the pyspark package.",
@@ -463,7 +463,7 @@ def _quiet_python_loggers() -> None:
     logging.getLogger("py4j").setLevel(logging.WARNING)
 
 
-def _classic(builder: Any) -> SparkSession:
+def _classic(builder: Any, master: str) -> SparkSession:
     """A classic session with SPARK_SETTINGS, its JVM's own console output kept off the
     terminal (Spark prints its banner and log lines there before any setting can stop it)."""
     import subprocess  # noqa: PLC0415
@@ -471,8 +471,11 @@ def _classic(builder: Any) -> SparkSession:
     from pyspark import SparkConf, SparkContext  # noqa: PLC0415
     from pyspark.java_gateway import launch_gateway  # noqa: PLC0415
 
+    builder = builder.master(master).appName("cortex")
     for key, value in SPARK_SETTINGS.items():
         builder = builder.config(key, value)
+    if master.startswith("local"):
+        builder = builder.config("spark.sql.warehouse.dir", _scratch_warehouse())
     if SparkContext._active_spark_context is None:  # noqa: SLF001 - no public way to ask
         conf = SparkConf(loadDefaults=True)
         for key, value in builder._options.items():  # noqa: SLF001
@@ -483,6 +486,18 @@ def _classic(builder: Any) -> SparkSession:
     session: SparkSession = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+def _scratch_warehouse() -> str:
+    """A directory of its own, removed at exit, for local mode's catalog: Spark creates
+    `spark-warehouse/` in the working directory otherwise, and Cortex writes no tables there."""
+    import atexit  # noqa: PLC0415
+    import shutil  # noqa: PLC0415
+    import tempfile  # noqa: PLC0415
+
+    folder = tempfile.mkdtemp(prefix="cortex-spark-")
+    atexit.register(shutil.rmtree, folder, ignore_errors=True)
+    return folder
 
 
 def _parquet_tables(folder: Path) -> dict[str, Path]:

@@ -158,6 +158,14 @@ def test_one_spark_session_serves_the_process(
     assert again.startup_seconds == spark_demo.startup_seconds > 0
 
 
+@needs_java
+def test_local_mode_leaves_nothing_in_the_working_directory(spark_demo: SparkWarehouse) -> None:
+    spark_demo.run("SELECT COUNT(*) AS tickets FROM tickets")
+    catalog = Path(spark_demo._spark.conf.get("spark.sql.warehouse.dir").removeprefix("file:"))  # noqa: SLF001
+    assert not catalog.is_relative_to(Path.cwd())
+    assert not (Path.cwd() / "spark-warehouse").exists()
+
+
 def _write_probe(folder: Path, rows: str) -> None:
     """`folder/probe.parquet` holding `rows` (a VALUES list of (day, amount))."""
     target = folder / "probe.parquet"
