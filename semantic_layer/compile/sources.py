@@ -19,6 +19,9 @@ from semantic_layer.model import SemanticModel, Table
 
 #: Marks a table's `(sql)` in the compiled tree, for `prune_derived_columns`.
 DERIVED: Final = "derived_table"
+#: What makes rows in a SELECT list (or may: a function sqlglot does not know), so dropping it
+#: would change how many rows a table has.
+_ROW_MAKERS: Final = (exp.UDTF, exp.GenerateSeries, exp.ExplodeOuter, exp.Stack, exp.Anonymous)
 
 
 def table_source(table: Table) -> exp.Expr:
@@ -36,14 +39,19 @@ def prune_derived_columns(tree: exp.Expr) -> exp.Expr:
     table defined by SQL reads a few of its columns, and an engine that computes the others
     (a string built per row, say) loses time on them (bench/RESULTS.md). Only what is sure to
     mean the same is pruned: a SELECT without DISTINCT or `*`, or a UNION ALL of such SELECTs,
-    whose dropped columns nothing else in it names; a column is kept when the query names it
-    qualified by the table's alias or unqualified anywhere."""
+    whose dropped columns nothing else in it names (a later column, WHERE, ORDER BY, ...), that
+    groups and orders by no position or ALL, and whose dropped columns neither aggregate an
+    ungrouped SELECT nor make rows (UNNEST, explode, an unknown function); a column is kept
+    when the query names it qualified by the table's alias or unqualified anywhere."""
     subqueries = [s for s in tree.find_all(exp.Subquery) if s.meta.get(DERIVED)]
     if not subqueries:
         return tree
+    inside = {id(node) for s in subqueries for node in s.this.walk()}
+    outside = [s for s in tree.find_all(exp.Select) if id(s) not in inside]
+    if any(p.is_star for select in outside for p in select.expressions):
+        return tree  # `SELECT *` or `d.*` reads every column
     read: dict[str, set[str]] = {}
     bare: set[str] = set()
-    inside = {id(node) for s in subqueries for node in s.this.walk()}
     for column in tree.find_all(exp.Column):
         if id(column) in inside:
             continue
@@ -66,14 +74,15 @@ def _prune(query: exp.Expr, wanted: set[str]) -> None:
     if not keep or len(keep) == len(names):
         return
     for select in branches:
-        dropped = {p.alias_or_name for i, p in enumerate(select.expressions) if i not in keep}
+        dropped = [p for i, p in enumerate(select.expressions) if i not in keep]
+        inside_dropped = {id(node) for p in dropped for node in p.walk()}
         named_elsewhere = {
-            c.name
-            for key, part in select.args.items()
-            if key != "expressions" and isinstance(part, exp.Expr)
-            for c in part.find_all(exp.Column)
+            c.name for c in select.find_all(exp.Column) if id(c) not in inside_dropped
         }
-        if dropped & named_elsewhere:
+        grouped = select.args.get("group") is not None
+        if {p.alias_or_name for p in dropped} & named_elsewhere or any(
+            p.find(*_ROW_MAKERS) or (not grouped and p.find(exp.AggFunc)) for p in dropped
+        ):
             return
     for select in branches:
         select.set("expressions", [p for i, p in enumerate(select.expressions) if i in keep])
@@ -88,7 +97,22 @@ def _branches(query: exp.Expr) -> list[exp.Select] | None:
         return None
     if any(isinstance(p.unalias(), exp.Star) or p.is_star for p in query.expressions):
         return None
+    group, order = query.args.get("group"), query.args.get("order")
+    keys = [
+        *(group.expressions if group else []),
+        *(o.this for o in (order.expressions if order else [])),
+    ]
+    if (group and group.args.get("all")) or any(_positional(key) for key in keys):
+        return None  # GROUP BY 1, ORDER BY ALL: a dropped column would move what they mean
     return [query]
+
+
+def _positional(key: exp.Expr) -> bool:
+    """Whether a GROUP BY or ORDER BY key names columns by place: a number, or ALL."""
+    if isinstance(key, exp.Literal):
+        return not key.is_string
+    bare = isinstance(key, exp.Var) or (isinstance(key, exp.Column) and not key.table)
+    return bare and key.name.upper() == "ALL"
 
 
 def warehouse_tables(table: Table) -> tuple[str, ...]:

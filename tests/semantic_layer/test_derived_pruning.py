@@ -52,8 +52,29 @@ def test_columns_no_one_reads_are_dropped_from_a_select_and_from_every_union_bra
         f"SELECT id, kind, amount FROM {ROWS} UNION SELECT id, kind, amount FROM {ROWS}",
         f"SELECT *, id AS extra FROM {ROWS}",
         f"SELECT id AS ident, kind, amount FROM {ROWS} ORDER BY ident",
+        f"SELECT id * 10 AS big, big + amount AS amount FROM {ROWS}",
+        f"SELECT kind, id, SUM(amount) AS amount FROM {ROWS} GROUP BY 1, 2",
+        f"SELECT kind, id, SUM(amount) AS amount FROM {ROWS} GROUP BY ALL",
+        f"SELECT kind, id, amount FROM {ROWS} ORDER BY ALL",
+        f"SELECT COUNT(*) AS n, 1.0 AS amount FROM {ROWS}",
+        f"SELECT UNNEST([id, id]) AS copy, amount FROM {ROWS}",
+        f"SELECT generate_series(1, id) AS copy, amount FROM {ROWS}",
+        f"SELECT some_table_function(id) AS copy, amount FROM {ROWS}",
     ],
-    ids=["DISTINCT", "UNION without ALL", "a star", "a dropped alias named inside"],
+    ids=[
+        "DISTINCT",
+        "UNION without ALL",
+        "a star",
+        "a dropped alias named inside",
+        "a dropped alias named by a later column",
+        "GROUP BY position",
+        "GROUP BY ALL",
+        "ORDER BY ALL",
+        "an aggregate without GROUP BY",
+        "UNNEST",
+        "generate_series",
+        "a function sqlglot does not know",
+    ],
 )
 def test_a_table_whose_rows_could_change_keeps_every_column(inner_sql: str) -> None:
     tree = outer(inner_sql)
@@ -74,3 +95,19 @@ def test_a_subquery_the_compiler_built_is_left_alone() -> None:
         )
     )
     assert inner_columns(prune_derived_columns(tree)) == ["id", "amount"]
+
+
+@pytest.mark.parametrize("select", ["*", "d.*"])
+def test_a_query_reading_every_column_keeps_every_column(select: str) -> None:
+    tree = outer(f"SELECT id, kind, amount FROM {ROWS}", select)
+    assert inner_columns(prune_derived_columns(tree)) == ["id", "kind", "amount"]
+
+
+def test_a_dropped_aggregate_of_a_grouped_select_keeps_its_rows() -> None:
+    tree = outer(
+        f"SELECT kind AS k, COUNT(*) AS n, SUM(amount) AS amount FROM {ROWS} GROUP BY kind"
+    )
+    before = tree.sql("duckdb")
+    pruned = prune_derived_columns(tree)
+    assert inner_columns(pruned) == ["amount"]
+    assert duckdb.sql(pruned.sql("duckdb")).fetchall() == duckdb.sql(before).fetchall()
